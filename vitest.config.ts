@@ -1,0 +1,23 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // type-graphql must see the same graphql module as the rest of the process (CJS), or it
+    // fails with "Cannot use GraphQLObjectType from another module or realm".
+    alias: { graphql: require.resolve('graphql') },
+  },
+  test: {
+    globals: true,
+    include: ['{apps,packages}/*/{src,test}/**/*.spec.ts', 'test/**/*.spec.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'apps/console/**'],
+    // One embedded PostgreSQL for the whole run, migrated once into a template database;
+    // each integration test file copies the template into its own database.
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
