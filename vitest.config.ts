@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
@@ -15,7 +16,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', 'apps/console/**'],
     // One embedded PostgreSQL for the whole run, migrated once into a template database;
     // each integration test file copies the template into its own database.
-    globalSetup: ['test/global-setup.ts'],
+    globalSetup: existsSync('test/global-setup.ts') ? ['test/global-setup.ts'] : [],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
