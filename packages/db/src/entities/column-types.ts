@@ -1,0 +1,56 @@
+import type { ValueTransformer } from 'typeorm';
+
+/** PostgreSQL bigint arrives as a string; sizes and counters stay below 2^53, so map them to numbers. */
+export const bigintAsNumber: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value === null ? null : Number(value)),
+};
+
+export const ROLES = ['ADMIN', 'EDITOR', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const MODEL_TASKS = [
+  'REGRESSION',
+  'BINARY_CLASSIFICATION',
+  'MULTICLASS_CLASSIFICATION',
+  'OTHER',
+] as const;
+export type ModelTask = (typeof MODEL_TASKS)[number];
+
+export const VERSION_SOURCES = ['UPLOAD', 'TRAINING'] as const;
+export type VersionSource = (typeof VERSION_SOURCES)[number];
+
+export const ALGORITHMS = ['LINEAR_REGRESSION', 'LOGISTIC_REGRESSION', 'SOFTMAX_REGRESSION', 'MLP'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/** One tensor of a model signature, with OIP datatype names and -1 for dynamic dimensions. */
+export interface TensorSpecRecord {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+/** What is stored in model_versions.signature. */
+export interface SignatureRecord {
+  inputs: TensorSpecRecord[];
+  outputs: TensorSpecRecord[];
+  features?: string[];
+  labels?: string[];
+  categories?: Record<string, string[]>;
+  metadata?: Record<string, string>;
+}
+
+/** What is stored in datasets.columns. */
+export interface DatasetColumnRecord {
+  name: string;
+  type: string;
+  nullCount: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  distinct: number | null;
+}

@@ -1,0 +1,65 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Artifact } from './artifact.entity';
+import { bigintAsNumber, VERSION_SOURCES, type SignatureRecord, type VersionSource } from './column-types';
+import { Model } from './model.entity';
+import { Workspace } from './workspace.entity';
+
+@Entity({ name: 'model_versions' })
+@Index('uq_model_versions_model_version', ['modelId', 'version'], { unique: true })
+export class ModelVersion {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'workspace_id', type: 'uuid' })
+  workspaceId!: string;
+
+  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: Workspace;
+
+  @Column({ name: 'model_id', type: 'uuid' })
+  modelId!: string;
+
+  @ManyToOne(() => Model, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'model_id' })
+  model?: Model;
+
+  @Column({ type: 'integer' })
+  version!: number;
+
+  @Column({ type: 'enum', enum: VERSION_SOURCES, enumName: 'version_source' })
+  source!: VersionSource;
+
+  @Column({ type: 'jsonb' })
+  signature!: SignatureRecord;
+
+  @Column({ type: 'jsonb', nullable: true })
+  metrics!: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  hyperparameters!: Record<string, unknown> | null;
+
+  @Column({ type: 'char', length: 64 })
+  sha256!: string;
+
+  @ManyToOne(() => Artifact, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'sha256' })
+  artifact?: Artifact;
+
+  @Column({ name: 'size_bytes', type: 'bigint', transformer: bigintAsNumber })
+  sizeBytes!: number;
+
+  @Index('idx_model_versions_training_job')
+  @Column({ name: 'training_job_id', type: 'uuid', nullable: true })
+  trainingJobId!: string | null;
+
+  @Column({ name: 'parent_version_id', type: 'uuid', nullable: true })
+  parentVersionId!: string | null;
+
+  @ManyToOne(() => ModelVersion, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'parent_version_id' })
+  parentVersion?: ModelVersion | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,41 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A sampled prediction, for debugging and drift analysis. */
+@Entity({ name: 'prediction_log' })
+@Index('idx_prediction_log_workspace_created', ['workspaceId', 'createdAt'])
+@Index('idx_prediction_log_version_created', ['versionId', 'createdAt'])
+export class PredictionLogEntry {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'workspace_id', type: 'uuid' })
+  workspaceId!: string;
+
+  @Column({ name: 'version_id', type: 'uuid' })
+  versionId!: string;
+
+  @Column({ name: 'deployment_id', type: 'uuid', nullable: true })
+  deploymentId!: string | null;
+
+  @Column({ name: 'api_key_id', type: 'uuid', nullable: true })
+  apiKeyId!: string | null;
+
+  /** 'ok' or an error code. */
+  @Column({ type: 'varchar', length: 32 })
+  status!: string;
+
+  @Column({ name: 'latency_ms', type: 'double precision' })
+  latencyMs!: number;
+
+  @Column({ type: 'jsonb', nullable: true })
+  inputs!: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  outputs!: unknown;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}
