@@ -40,7 +40,8 @@ export class Dataset {
   @Column({ name: 'preview_rows', type: 'jsonb', default: () => "'[]'::jsonb" })
   previewRows!: Record<string, unknown>[];
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, so a JavaScript Date in a page cursor compares exactly.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
   /** Soft delete, so old jobs keep their lineage. */

@@ -41,7 +41,8 @@ export class Model {
   @Column({ name: 'version_counter', type: 'integer', default: 0 })
   versionCounter!: number;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, so a JavaScript Date in a page cursor compares exactly.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })

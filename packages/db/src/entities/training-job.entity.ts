@@ -101,7 +101,8 @@ export class TrainingJob {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, so a JavaScript Date in a page cursor compares exactly.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
