@@ -1,0 +1,9 @@
+export * from './attributes';
+export * from './datatypes';
+export * from './errors';
+export * from './graph-builder';
+export * from './model-builders';
+export { AttributeType, DataLocation, onnxProto, decodeModelMessage, encodeModelMessage, int64ToNumber } from './onnx-proto';
+export type * from './onnx-proto';
+export * from './tabular-metadata';
+export * from './tensor-data';
