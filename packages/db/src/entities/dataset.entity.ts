@@ -37,7 +37,7 @@ export class Dataset {
   columnsSha256!: string;
 
   /** The first rows as {column: value}, for `preview` without reading the artifact. */
-  @Column({ name: 'preview_rows', type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ name: 'preview_rows', type: 'jsonb', default: [] })
   previewRows!: Record<string, unknown>[];
 
   // Millisecond precision, so a JavaScript Date in a page cursor compares exactly.

@@ -34,7 +34,7 @@ export class Model {
   @Column({ type: 'enum', enum: MODEL_TASKS, enumName: 'model_task', default: 'OTHER' })
   task!: ModelTask;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   tags!: Record<string, unknown>;
 
   /** The last version number handed out; never decremented, so numbers are never reused. */
