@@ -1,0 +1,32 @@
+/** A CSV file or columnar buffer that cannot become a dataset. The message names the line or column. */
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+  constructor(
+    message: string,
+    /** 'TOO_LARGE' when the input exceeded `maxBytes` (HTTP 413), else 'INVALID' (HTTP 400). */
+    readonly code: 'INVALID' | 'TOO_LARGE' = 'INVALID',
+    /** 1-based line of the CSV input the problem was found on, when there is one. */
+    readonly line?: number,
+    /** Column the problem concerns, when there is one. */
+    readonly column?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An unknown, ill-typed or out-of-range hyperparameter, or an incompatible warm start. */
+export class HyperparameterError extends Error {
+  override readonly name = 'HyperparameterError';
+  constructor(
+    message: string,
+    /** The offending hyperparameter, when one is to blame. */
+    readonly key?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Training cannot start or continue: bad target or features, diverged loss, incompatible checkpoint. */
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+}
