@@ -5,5 +5,6 @@ export * from './graph-builder';
 export * from './model-builders';
 export { AttributeType, DataLocation, onnxProto, decodeModelMessage, encodeModelMessage, int64ToNumber } from './onnx-proto';
 export type * from './onnx-proto';
+export * from './signature';
 export * from './tabular-metadata';
 export * from './tensor-data';
