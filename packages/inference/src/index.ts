@@ -1,0 +1,11 @@
+export * from './tensor.types';
+export * from './inference.errors';
+export * from './logger';
+export * from './execution-provider';
+export * from './tensor-codec';
+export * from './tensor-output';
+export * from './tensor-batch';
+export * from './micro-batcher';
+export * from './session-cache';
+export * from './inference-engine';
+export { WorkerCallError, workerScriptPath } from './worker-pool';

@@ -1,0 +1,384 @@
+import { availableParallelism } from 'node:os';
+import { planExecutionProviders } from './execution-provider';
+import type { ExecutionProviderName } from './execution-provider';
+import { EngineClosedError, InferenceRunError, InferenceTimeoutError, ModelLoadError } from './inference.errors';
+import { silentLogger } from './logger';
+import type { InferenceLogger } from './logger';
+import { MicroBatcher, batchRows } from './micro-batcher';
+import type { BatchEvent, BatchingOptions } from './micro-batcher';
+import { SessionLru } from './session-cache';
+import { resolveFetches, validateFeeds } from './tensor-codec';
+import type { DecodedTensor, ModelSignature, TensorSpec, VersionKey } from './tensor.types';
+import { WorkerCallError, WorkerPool } from './worker-pool';
+import type { ArtifactSource, LoadResult, ProbeResult, RunResult, ValidateResult } from './worker.protocol';
+
+/** Where the engine gets a version's ONNX bytes: the bytes, or a local file path. */
+export type ArtifactLoader = (key: VersionKey) => Promise<Uint8Array | { path: string }>;
+
+/** Measured defaults (see BENCHMARKS.md, "Batching defaults"). */
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxDelayMs: 2, maxInFlight: 2 };
+
+export interface InferenceEngineOptions {
+  /** Pool threads. Default: 1 on ≤ 2 cores, else about half the cores. */
+  threads?: number;
+  /** ONNX Runtime intra-op threads in total, divided among the pool threads. Default: 1 on ≤ 2 cores, else the core count. */
+  intraOpThreads?: number;
+  /** `auto` (default), `cpu` or `cuda,cpu`: the `ORT_EXECUTION_PROVIDERS` setting. */
+  executionProviders?: string;
+  /** Budget for loaded sessions, counted as the bytes of their ONNX files. Default 1 GiB. */
+  cacheBytes?: number;
+  /** Needed by `infer`: fetches a version's artifact (the engine verifies its sha256). */
+  loadArtifact?: ArtifactLoader;
+  /** Dynamic batching settings, or `false` to run every request alone. */
+  batching?: Partial<BatchingOptions> | false;
+  /** Default per-request timeout for `infer` (`PREDICT_TIMEOUT_MS`). Default 30000. */
+  timeoutMs?: number;
+  logger?: InferenceLogger;
+  /** Called once per ONNX Runtime call made by a batcher (for metrics). */
+  onBatch?: (versionId: string, event: BatchEvent) => void;
+}
+
+export interface InferOptions {
+  /** Output names to return; default all tensor outputs. */
+  outputs?: readonly string[];
+  /** Overrides the engine's timeout for this request. */
+  timeoutMs?: number;
+}
+
+export interface InferenceStatus {
+  executionProvider: ExecutionProviderName;
+  workers: number;
+  loadedVersions: number;
+  loadedBytes: number;
+}
+
+export type ValidateModelResult =
+  | { ok: true; inputs: TensorSpec[]; outputs: TensorSpec[]; nonTensorOutputs: string[] }
+  | { ok: false; reason: string };
+
+interface VersionState {
+  key: VersionKey;
+  thread: number;
+  ready: boolean;
+  loading: Promise<void>;
+  signature?: ModelSignature;
+  batcher?: MicroBatcher;
+}
+
+function defaultThreads(cores: number): number {
+  return cores <= 2 ? 1 : Math.max(1, Math.round(cores / 2));
+}
+
+/** FNV-1a: a stable, cheap hash so a version always lands on the same thread. */
+function threadIndex(id: string, threads: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % threads;
+}
+
+/**
+ * Runs ONNX models in a pool of worker threads: a byte-bounded LRU of sessions, each version
+ * pinned to one thread, dynamic batching per version. Create it with `createInferenceEngine`.
+ */
+export class InferenceEngine {
+  private readonly versions = new Map<string, VersionState>();
+  private readonly lru: SessionLru;
+  private readonly batching: BatchingOptions | false;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: WorkerPool,
+    readonly executionProvider: ExecutionProviderName,
+    private readonly options: InferenceEngineOptions,
+    private readonly logger: InferenceLogger,
+  ) {
+    this.lru = new SessionLru(options.cacheBytes ?? 1024 ** 3);
+    this.batching = options.batching === false ? false : { ...DEFAULT_BATCHING, ...(options.batching ?? {}) };
+  }
+
+  /** @internal use createInferenceEngine */
+  static async start(options: InferenceEngineOptions): Promise<InferenceEngine> {
+    const logger = options.logger ?? silentLogger;
+    const cores = availableParallelism();
+    const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads(cores)));
+    const intraTotal = Math.max(1, Math.floor(options.intraOpThreads ?? (cores <= 2 ? 1 : cores)));
+    const plan = planExecutionProviders(options.executionProviders);
+    const ref: { engine?: InferenceEngine } = {};
+    const pool = new WorkerPool(
+      threads,
+      {
+        providers: plan.providers,
+        fallbackToCpu: plan.fallbackToCpu,
+        intraOpNumThreads: Math.max(1, Math.floor(intraTotal / threads)),
+      },
+      logger,
+      (index) => ref.engine?.forgetThread(index),
+    );
+    let probes: ProbeResult[];
+    try {
+      probes = await Promise.all(Array.from({ length: threads }, (_, i) => pool.call<ProbeResult>(i, { op: 'probe' })));
+    } catch (err) {
+      await pool.close();
+      throw new Error(`inference engine: ONNX Runtime did not start: ${(err as Error).message}`);
+    }
+    const executionProvider: ExecutionProviderName = probes.every((p) => p.executionProvider === 'cuda') ? 'cuda' : 'cpu';
+    const engine = new InferenceEngine(pool, executionProvider, options, logger);
+    ref.engine = engine;
+    logger.info(
+      {
+        executionProvider,
+        requested: options.executionProviders ?? 'auto',
+        reason: probes.find((p) => p.note)?.note ?? plan.reason,
+        threads,
+        intraOpThreadsPerThread: Math.max(1, Math.floor(intraTotal / threads)),
+      },
+      `inference engine started on ${executionProvider}`,
+    );
+    return engine;
+  }
+
+  /** Provider, pool size and what the session cache holds now. */
+  status(): InferenceStatus {
+    return {
+      executionProvider: this.executionProvider,
+      workers: this.pool.size,
+      loadedVersions: this.lru.size,
+      loadedBytes: this.lru.bytes,
+    };
+  }
+
+  /**
+   * Loads an ONNX file once in a pool thread to see whether ONNX Runtime accepts it, then releases
+   * the session. `reason` is ONNX Runtime's own message.
+   */
+  async validateModel(filePath: string): Promise<ValidateModelResult> {
+    this.assertOpen();
+    const result = await this.pool.call<ValidateResult>(this.pool.leastBusy(), { op: 'validate', path: filePath });
+    if (!result.ok) return result;
+    return { ok: true, ...result.signature };
+  }
+
+  /** The tensor signature ONNX Runtime reports for a version (loading it if needed). */
+  async signature(key: VersionKey): Promise<ModelSignature> {
+    const v = await this.acquire(key);
+    this.releasePin(v);
+    return v.signature as ModelSignature;
+  }
+
+  /**
+   * Runs a version on decoded inputs and resolves with its tensor outputs. Inputs are checked
+   * against the loaded model first (`InferenceInputError`); the request is batched with others
+   * for the same version when the model's first dimension is dynamic.
+   */
+  async infer(
+    key: VersionKey,
+    inputs: Record<string, DecodedTensor>,
+    opts: InferOptions = {},
+  ): Promise<Record<string, DecodedTensor>> {
+    this.assertOpen();
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const abort = new AbortController();
+    const work = this.inferPinned(key, inputs, opts, abort.signal);
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new InferenceTimeoutError(`prediction for version ${key.id} took longer than ${timeoutMs} ms`);
+        abort.abort(err);
+        reject(err);
+      }, timeoutMs);
+    });
+    work.catch(() => undefined); // settles after a timeout too; nobody listens then
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async inferPinned(
+    key: VersionKey,
+    inputs: Record<string, DecodedTensor>,
+    opts: InferOptions,
+    signal: AbortSignal,
+  ): Promise<Record<string, DecodedTensor>> {
+    const v = await this.acquire(key);
+    try {
+      if (signal.aborted) throw signal.reason;
+      const signature = v.signature as ModelSignature;
+      validateFeeds(signature, inputs);
+      const fetches = resolveFetches(signature, opts.outputs);
+      if (v.batcher && batchRows(inputs) !== undefined) return await v.batcher.submit(inputs, fetches, signal);
+      return await this.runOnThread(v, inputs, fetches);
+    } finally {
+      this.releasePin(v);
+    }
+  }
+
+  private async runOnThread(
+    v: VersionState,
+    feeds: Record<string, DecodedTensor>,
+    fetches: readonly string[],
+  ): Promise<Record<string, DecodedTensor>> {
+    try {
+      const result = await this.pool.call<RunResult>(v.thread, {
+        op: 'run',
+        versionId: v.key.id,
+        feeds,
+        fetches: [...fetches],
+      });
+      return result.outputs;
+    } catch (err) {
+      if (err instanceof WorkerCallError && err.code === 'RUN_FAILED') {
+        // ORT's message for a run failure caused by input values (e.g. an index out of range).
+        throw new InferenceRunError(`ONNX Runtime failed to run version ${v.key.id}: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
+  /** Resolves with the version loaded and pinned (not evictable until releasePin). */
+  private async acquire(key: VersionKey): Promise<VersionState> {
+    for (;;) {
+      this.assertOpen();
+      const v = this.versions.get(key.id);
+      if (v && v.key.sha256.toLowerCase() !== key.sha256.toLowerCase()) {
+        // Same id, different artifact: the caller knows better than our cache.
+        await v.loading.catch(() => undefined);
+        if (this.versions.get(key.id) === v) this.evict(key.id);
+        continue;
+      }
+      if (v?.ready) {
+        this.lru.pin(key.id);
+        this.lru.touch(key.id);
+        return v;
+      }
+      await (v ?? this.startLoad(key)).loading;
+    }
+  }
+
+  private releasePin(v: VersionState): void {
+    this.lru.unpin(v.key.id);
+    for (const id of this.lru.trim()) this.evict(id);
+  }
+
+  private startLoad(key: VersionKey): VersionState {
+    const loader = this.options.loadArtifact;
+    const v: VersionState = {
+      key: { id: key.id, sha256: key.sha256.toLowerCase() },
+      thread: threadIndex(key.id, this.pool.size),
+      ready: false,
+      loading: Promise.resolve(),
+    };
+    v.loading = (async () => {
+      try {
+        if (!loader) throw new ModelLoadError('inference engine: no loadArtifact was given, cannot load models');
+        let artifact: Uint8Array | { path: string };
+        try {
+          artifact = await loader(v.key);
+        } catch (err) {
+          throw new ModelLoadError(`could not fetch the artifact of version ${key.id}: ${(err as Error).message}`);
+        }
+        const source: ArtifactSource = artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
+        const started = performance.now();
+        const loaded = await this.pool.call<LoadResult>(v.thread, {
+          op: 'load',
+          versionId: key.id,
+          sha256: v.key.sha256,
+          source,
+        });
+        if (this.versions.get(key.id) !== v || this.closed) {
+          // Superseded while loading (thread restart, close): do not keep a session nobody tracks.
+          this.pool.call(v.thread, { op: 'release', versionId: key.id }).catch(() => undefined);
+          return;
+        }
+        v.signature = loaded.signature;
+        v.ready = true;
+        if (this.batching && isBatchable(loaded.signature)) {
+          v.batcher = new MicroBatcher(
+            this.batching,
+            (feeds, fetches) => this.runOnThread(v, feeds, fetches),
+            (event) => this.options.onBatch?.(key.id, event),
+          );
+        }
+        for (const id of this.lru.add(key.id, loaded.bytes)) this.evict(id);
+        this.logger.info(
+          {
+            versionId: key.id,
+            bytes: loaded.bytes,
+            thread: v.thread,
+            loadMs: Math.round(loaded.loadMs),
+            totalMs: Math.round(performance.now() - started),
+            batching: v.batcher !== undefined,
+          },
+          'model version loaded',
+        );
+      } catch (err) {
+        if (this.versions.get(key.id) === v) this.versions.delete(key.id);
+        if (err instanceof WorkerCallError && (err.code === 'LOAD_FAILED' || err.code === 'SHA_MISMATCH')) {
+          throw new ModelLoadError(err.message);
+        }
+        throw err;
+      }
+    })();
+    this.versions.set(key.id, v);
+    return v;
+  }
+
+  private evict(id: string): void {
+    const v = this.versions.get(id);
+    this.versions.delete(id);
+    this.lru.remove(id);
+    if (!v) return;
+    v.batcher?.close(new ModelLoadError(`version ${id} was unloaded`));
+    this.logger.debug?.({ versionId: id }, 'model version evicted');
+    // Messages to a thread are handled in order, so this runs after any run already sent to it.
+    this.pool.call(v.thread, { op: 'release', versionId: id }).catch((err: unknown) => {
+      if (!(err instanceof EngineClosedError)) this.logger.warn({ err, versionId: id }, 'releasing a session failed');
+    });
+  }
+
+  /** A thread died and was replaced: forget the sessions it held. */
+  private forgetThread(index: number): void {
+    for (const [id, v] of this.versions) {
+      if (v.thread !== index) continue;
+      this.versions.delete(id);
+      this.lru.remove(id);
+      v.batcher?.close(new InferenceRunError(`inference thread ${index} restarted`));
+    }
+  }
+
+  /** Sessions each pool thread holds now (a check for tests and diagnostics). */
+  async threadSessionCounts(): Promise<number[]> {
+    return Promise.all(Array.from({ length: this.pool.size }, (_, i) => this.pool.call<number>(i, { op: 'sessions' })));
+  }
+
+  /** Terminates the pool threads after releasing their sessions. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const v of this.versions.values()) v.batcher?.close(new EngineClosedError('inference engine closed'));
+    this.versions.clear();
+    for (const id of this.lru.ids()) this.lru.remove(id);
+    await this.pool.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineClosedError('inference engine closed');
+  }
+}
+
+/** Batching needs every input and output to have a dynamic first dimension. */
+export function isBatchable(signature: ModelSignature): boolean {
+  const dynamicFirst = (s: TensorSpec) => s.shape.length > 0 && s.shape[0] === -1;
+  return signature.inputs.length > 0 && signature.inputs.every(dynamicFirst) && signature.outputs.every(dynamicFirst);
+}
+
+/** Starts the worker-thread pool, probes the execution provider and returns the engine. */
+export function createInferenceEngine(options: InferenceEngineOptions = {}): Promise<InferenceEngine> {
+  return InferenceEngine.start(options);
+}
+

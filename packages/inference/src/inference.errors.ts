@@ -1,0 +1,24 @@
+/** A caller's input does not fit the model: the API maps it to BAD_USER_INPUT / HTTP 400. */
+export class InferenceInputError extends Error {
+  override readonly name = 'InferenceInputError';
+}
+
+/** A prediction took longer than its timeout; its queue slot has been freed. */
+export class InferenceTimeoutError extends Error {
+  override readonly name = 'InferenceTimeoutError';
+}
+
+/** The artifact could not be loaded or does not match its sha256, or ONNX Runtime refused it. */
+export class ModelLoadError extends Error {
+  override readonly name = 'ModelLoadError';
+}
+
+/** ONNX Runtime failed while running a model (not the caller's fault as far as we can tell). */
+export class InferenceRunError extends Error {
+  override readonly name = 'InferenceRunError';
+}
+
+/** The engine was closed. */
+export class EngineClosedError extends Error {
+  override readonly name = 'EngineClosedError';
+}

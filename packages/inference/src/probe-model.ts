@@ -1,0 +1,51 @@
+// A minimal ONNX protobuf writer, just enough for the one-node model the pool uses to probe an
+// execution provider (creating a session is the only reliable test that CUDA really loads).
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  let v = n;
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+function field(num: number, wire: 0 | 2, payload: number | number[] | string): number[] {
+  const key = varint((num << 3) | wire);
+  if (wire === 0) return [...key, ...varint(payload as number)];
+  const bytes = typeof payload === 'string' ? [...Buffer.from(payload, 'utf8')] : (payload as number[]);
+  return [...key, ...varint(bytes.length), ...bytes];
+}
+
+/** ONNX TensorProto.DataType codes for the element types the probe model may use. */
+export const ONNX_ELEM_TYPE = { FLOAT: 1, INT64: 7, STRING: 8, BOOL: 9, DOUBLE: 11 } as const;
+
+function valueInfo(name: string, elemType: number, dims: readonly (number | string)[]): number[] {
+  const dimMsgs = dims.flatMap((d) =>
+    field(1, 2, typeof d === 'number' ? field(1, 0, d) : field(2, 2, d)),
+  );
+  const tensorType = [...field(1, 0, elemType), ...field(2, 2, dimMsgs)];
+  return [...field(1, 2, name), ...field(2, 2, field(1, 2, tensorType))];
+}
+
+/**
+ * Bytes of a valid ONNX model with a single `Identity` node from `x` to `y`
+ * (dims may be numbers or symbolic names, opset 13).
+ */
+export function identityModelBytes(
+  elemType: number = ONNX_ELEM_TYPE.FLOAT,
+  dims: readonly (number | string)[] = [1],
+): Uint8Array {
+  const node = [...field(1, 2, 'x'), ...field(2, 2, 'y'), ...field(4, 2, 'Identity')];
+  const graph = [
+    ...field(1, 2, node),
+    ...field(2, 2, 'probe'),
+    ...field(11, 2, valueInfo('x', elemType, dims)),
+    ...field(12, 2, valueInfo('y', elemType, dims)),
+  ];
+  const opset = [...field(1, 2, ''), ...field(2, 0, 13)];
+  const model = [...field(1, 0, 8), ...field(8, 2, opset), ...field(7, 2, graph)];
+  return Uint8Array.from(model);
+}

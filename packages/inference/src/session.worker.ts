@@ -1,0 +1,219 @@
+// The pool thread: owns ONNX Runtime sessions. create() and run() block the thread they run on,
+// which is why they live here and not on the thread that answers HTTP.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { identityModelBytes } from './probe-model';
+import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
+import type { DecodedTensor, ModelSignature, OipDatatype, TensorData, TensorSpec } from './tensor.types';
+import type {
+  LoadResult,
+  ProbeResult,
+  RunResult,
+  ValidateResult,
+  WorkerErrorCode,
+  WorkerInit,
+  WorkerRequest,
+  WorkerResponse,
+} from './worker.protocol';
+
+class WorkerError extends Error {
+  constructor(
+    readonly code: WorkerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const init = workerData as WorkerInit;
+let providers = init.providers;
+let providerNote: string | undefined;
+const sessions = new Map<string, ort.InferenceSession>();
+
+function sessionOptions(list: string[]): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: list,
+    intraOpNumThreads: init.intraOpNumThreads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // Spinning intra-op threads burn the cores the HTTP thread needs; models here are small.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
+async function createSession(source: string | Uint8Array): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(source as Uint8Array, sessionOptions(providers));
+  } catch (err) {
+    if (!init.fallbackToCpu || !providers.includes('cuda')) throw err;
+    // `auto`: CUDA was plausible but did not load; stay on CPU for this thread's lifetime.
+    providerNote = `CUDA failed, using CPU: ${(err as Error).message}`;
+    providers = ['cpu'];
+    return await ort.InferenceSession.create(source as Uint8Array, sessionOptions(providers));
+  }
+}
+
+function specOf(meta: ort.InferenceSession.ValueMetadata): TensorSpec | undefined {
+  if (!meta.isTensor) return undefined;
+  return {
+    name: meta.name,
+    datatype: datatypeFromOrtType(meta.type),
+    shape: meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)),
+  };
+}
+
+function signatureOf(session: ort.InferenceSession): ModelSignature {
+  const inputs: TensorSpec[] = [];
+  for (const m of session.inputMetadata) {
+    const spec = specOf(m);
+    if (!spec) throw new WorkerError('LOAD_FAILED', `input '${m.name}' is not a tensor; only tensor inputs are supported`);
+    inputs.push(spec);
+  }
+  const outputs: TensorSpec[] = [];
+  const nonTensorOutputs: string[] = [];
+  for (const m of session.outputMetadata) {
+    const spec = specOf(m);
+    if (spec) outputs.push(spec);
+    else nonTensorOutputs.push(m.name);
+  }
+  return { inputs, outputs, nonTensorOutputs };
+}
+
+async function probe(): Promise<ProbeResult> {
+  const session = await createSession(identityModelBytes());
+  await session.release();
+  return { executionProvider: providers.includes('cuda') ? 'cuda' : 'cpu', note: providerNote };
+}
+
+async function validate(path: string): Promise<ValidateResult> {
+  let session: ort.InferenceSession;
+  try {
+    session = await createSession(path);
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+  try {
+    return { ok: true, signature: signatureOf(session) };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  } finally {
+    await session.release();
+  }
+}
+
+async function load(versionId: string, sha256: string, source: WorkerRequest & { op: 'load' }): Promise<LoadResult> {
+  const bytes = 'bytes' in source.source ? source.source.bytes : readFileSync(source.source.path);
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== sha256.toLowerCase()) {
+    throw new WorkerError('SHA_MISMATCH', `artifact of version ${versionId} has sha256 ${actual}, expected ${sha256}`);
+  }
+  const started = performance.now();
+  let session: ort.InferenceSession;
+  try {
+    session = await createSession(bytes);
+  } catch (err) {
+    throw new WorkerError('LOAD_FAILED', `ONNX Runtime could not load version ${versionId}: ${(err as Error).message}`);
+  }
+  let signature: ModelSignature;
+  try {
+    signature = signatureOf(session);
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+  const previous = sessions.get(versionId);
+  sessions.set(versionId, session);
+  if (previous) await previous.release();
+  return { signature, bytes: bytes.byteLength, loadMs: performance.now() - started };
+}
+
+async function run(versionId: string, feeds: Record<string, DecodedTensor>, fetches: string[]): Promise<RunResult> {
+  const session = sessions.get(versionId);
+  if (!session) throw new WorkerError('NOT_LOADED', `version ${versionId} is not loaded in this thread`);
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    ortFeeds[name] = new ort.Tensor(ORT_TYPE_BY_DATATYPE[t.datatype] as 'float32', t.data as Float32Array, t.shape);
+  }
+  const started = performance.now();
+  let results: ort.InferenceSession.ReturnType;
+  try {
+    results = await session.run(ortFeeds, fetches);
+  } catch (err) {
+    throw new WorkerError('RUN_FAILED', (err as Error).message);
+  }
+  const runMs = performance.now() - started;
+  const outputs: Record<string, DecodedTensor> = {};
+  for (const name of fetches) {
+    const value = results[name];
+    if (!value) continue;
+    const datatype = datatypeFromOrtType(value.type) as OipDatatype;
+    // Copy into a buffer this thread owns, so it can be transferred rather than cloned.
+    const data = Array.isArray(value.data) ? [...value.data] : (value.data as Exclude<TensorData, string[]>).slice();
+    outputs[name] = { datatype, shape: [...value.dims], data };
+    value.dispose();
+  }
+  return { outputs, runMs };
+}
+
+async function handle(msg: WorkerRequest): Promise<unknown> {
+  switch (msg.op) {
+    case 'probe':
+      return probe();
+    case 'validate':
+      return validate(msg.path);
+    case 'load':
+      return load(msg.versionId, msg.sha256, msg);
+    case 'run':
+      return run(msg.versionId, msg.feeds, msg.fetches);
+    case 'release': {
+      const session = sessions.get(msg.versionId);
+      sessions.delete(msg.versionId);
+      if (session) await session.release();
+      return session !== undefined;
+    }
+    case 'releaseAll': {
+      const all = [...sessions.values()];
+      sessions.clear();
+      for (const session of all) await session.release();
+      return all.length;
+    }
+    case 'sessions':
+      return sessions.size;
+  }
+}
+
+function transferables(value: unknown): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const outputs = (value as Partial<RunResult> | null)?.outputs;
+  if (outputs) {
+    for (const t of Object.values(outputs)) {
+      if (!Array.isArray(t.data) && t.data.buffer instanceof ArrayBuffer) out.push(t.data.buffer);
+    }
+  }
+  return out;
+}
+
+const port = parentPort;
+if (!port) throw new Error('session.worker must run in a worker thread');
+// One message at a time: ORT's create/run defer to setImmediate, so without this chain a
+// 'release' could slip in between a 'run' and the native call it scheduled.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (msg: WorkerRequest & { seq: number }) => {
+  chain = chain.then(() =>
+    handle(msg).then(
+      (value) => {
+        const reply: WorkerResponse = { seq: msg.seq, ok: true, value };
+        port.postMessage(reply, transferables(value));
+      },
+      (err: unknown) => {
+        const code: WorkerErrorCode = err instanceof WorkerError ? err.code : 'BAD_REQUEST';
+        const message = err instanceof Error ? err.message : String(err);
+        const reply: WorkerResponse = { seq: msg.seq, ok: false, error: { code, message } };
+        port.postMessage(reply);
+      },
+    ),
+  );
+});
