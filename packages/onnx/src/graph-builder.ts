@@ -132,13 +132,19 @@ export class GraphBuilder {
   }
 
   /** Declares a tensor graph input. Shape entries of -1, null or a string are dynamic. */
+  addInput(name: string, datatype: OipDatatype, shape: readonly Dim[]): this;
+  /** Declares a graph input of any type (e.g. a map for ai.onnx.ml operators). */
+  addInput(name: string, type: ValueType): this;
   addInput(name: string, datatype: OipDatatype | ValueType, shape?: readonly Dim[]): this {
     this.claim(name, 'input');
     this.inputs.push({ name, type: this.valueType(datatype, shape, `input '${name}'`) });
     return this;
   }
 
-  /** Declares a graph output: a tensor (datatype + shape) or any {@link ValueType}. */
+  /** Declares a tensor graph output. Shape entries of -1, null or a string are dynamic. */
+  addOutput(name: string, datatype: OipDatatype, shape: readonly Dim[]): this;
+  /** Declares a graph output of any type (e.g. a sequence). */
+  addOutput(name: string, type: ValueType): this;
   addOutput(name: string, datatype: OipDatatype | ValueType, shape?: readonly Dim[]): this {
     if (this.outputs.some((o) => o.name === name)) throw new Error(`output '${name}' declared twice`);
     if (!name) throw new Error('an output needs a name');

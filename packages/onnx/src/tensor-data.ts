@@ -13,7 +13,7 @@ export type TensorValues =
   | BigInt64Array
   | BigUint64Array
   | readonly number[]
-  | readonly bigint[]
+  | readonly (number | bigint)[]
   | readonly boolean[]
   | readonly string[]
   | readonly Uint8Array[];
