@@ -40,7 +40,11 @@ export const attr = {
   floats: (value: readonly number[]): TypedAttribute => ({ type: 'FLOATS', value }),
   ints: (value: readonly (number | bigint)[]): TypedAttribute => ({ type: 'INTS', value }),
   strings: (value: readonly string[]): TypedAttribute => ({ type: 'STRINGS', value }),
-  tensor: (datatype: TensorValue['datatype'], dims: readonly number[], values: TensorValue['values']): TensorAttribute => ({
+  tensor: (
+    datatype: TensorValue['datatype'],
+    dims: readonly number[],
+    values: TensorValue['values'],
+  ): TensorAttribute => ({
     tensor: { datatype, dims, values },
   }),
 };
@@ -93,21 +97,29 @@ function toInt(value: number | bigint, where: string): Int64 {
   return value;
 }
 
-function infer(value: AttributeValue, wantsFloat: boolean, where: string): TypedAttribute | TensorAttribute {
+function infer(
+  value: AttributeValue,
+  wantsFloat: boolean,
+  where: string,
+): TypedAttribute | TensorAttribute {
   if (isTyped(value) || isTensor(value)) return value;
   if (typeof value === 'string') return { type: 'STRING', value };
   if (typeof value === 'boolean') return { type: 'INT', value: value ? 1 : 0 };
   if (typeof value === 'bigint') return { type: 'INT', value };
   if (typeof value === 'number') {
-    return wantsFloat || !Number.isInteger(value) ? { type: 'FLOAT', value } : { type: 'INT', value };
+    return wantsFloat || !Number.isInteger(value)
+      ? { type: 'FLOAT', value }
+      : { type: 'INT', value };
   }
   const list = value as readonly unknown[];
-  if (list.length > 0 && list.every((v) => typeof v === 'string')) return { type: 'STRINGS', value: list as string[] };
+  if (list.length > 0 && list.every((v) => typeof v === 'string'))
+    return { type: 'STRINGS', value: list as string[] };
   if (list.every((v) => typeof v === 'number' || typeof v === 'bigint')) {
     const numbers = list as (number | bigint)[];
     const integral = numbers.every((v) => typeof v === 'bigint' || Number.isInteger(v));
     if (wantsFloat || !integral) {
-      if (numbers.some((v) => typeof v === 'bigint')) throw new Error(`${where}: bigints in a FLOATS attribute`);
+      if (numbers.some((v) => typeof v === 'bigint'))
+        throw new Error(`${where}: bigints in a FLOATS attribute`);
       return { type: 'FLOATS', value: numbers as number[] };
     }
     return { type: 'INTS', value: numbers };
@@ -116,14 +128,23 @@ function infer(value: AttributeValue, wantsFloat: boolean, where: string): Typed
 }
 
 /** Encodes one node attribute to a plain `onnx.AttributeProto` object. */
-export function encodeAttribute(opType: string, domain: string, name: string, value: AttributeValue): Record<string, unknown> {
+export function encodeAttribute(
+  opType: string,
+  domain: string,
+  name: string,
+  value: AttributeValue,
+): Record<string, unknown> {
   const where = `attribute '${name}' of ${opType}`;
   const wantsFloat = FLOAT_ATTRIBUTES[`${domain}:${opType}`]?.includes(name) ?? false;
   const typed = infer(value, wantsFloat, where);
   const encoder = new TextEncoder();
   if (isTensor(typed)) {
     const t = typed.tensor;
-    return { name, type: AttributeType.TENSOR, t: encodeTensor(undefined, t.datatype, t.dims, t.values) };
+    return {
+      name,
+      type: AttributeType.TENSOR,
+      t: encodeTensor(undefined, t.datatype, t.dims, t.values),
+    };
   }
   switch (typed.type) {
     case 'FLOAT':
@@ -137,6 +158,10 @@ export function encodeAttribute(opType: string, domain: string, name: string, va
     case 'INTS':
       return { name, type: AttributeType.INTS, ints: typed.value.map((v) => toInt(v, where)) };
     case 'STRINGS':
-      return { name, type: AttributeType.STRINGS, strings: typed.value.map((v) => encoder.encode(v)) };
+      return {
+        name,
+        type: AttributeType.STRINGS,
+        strings: typed.value.map((v) => encoder.encode(v)),
+      };
   }
 }

@@ -66,9 +66,10 @@ export const OIP_TO_ONNX_DATATYPE: Readonly<Record<OipDatatype, number>> = {
 };
 
 /** ONNX `TensorProto.DataType` number → OIP datatype name (only types OIP can carry). */
-export const ONNX_TO_OIP_DATATYPE: Readonly<Partial<Record<number, OipDatatype>>> = Object.fromEntries(
-  Object.entries(OIP_TO_ONNX_DATATYPE).map(([oip, onnx]) => [onnx, oip as OipDatatype]),
-);
+export const ONNX_TO_OIP_DATATYPE: Readonly<Partial<Record<number, OipDatatype>>> =
+  Object.fromEntries(
+    Object.entries(OIP_TO_ONNX_DATATYPE).map(([oip, onnx]) => [onnx, oip as OipDatatype]),
+  );
 
 /** Byte width of one element for fixed-width OIP datatypes (BYTES has none). */
 export const OIP_DATATYPE_BYTES: Readonly<Record<Exclude<OipDatatype, 'BYTES'>, number>> = {

@@ -24,8 +24,19 @@ async function runBytes(bytes: Uint8Array, feeds: Record<string, ort.Tensor> = {
 
 describe('datatype mapping', () => {
   it('maps every OIP datatype to its ONNX element type and back', () => {
-    expect(OIP_TO_ONNX_DATATYPE).toMatchObject({ FP32: 1, UINT8: 2, INT8: 3, INT64: 7, BYTES: 8, BOOL: 9, FP16: 10, FP64: 11, BF16: 16 });
-    for (const [oip, onnx] of Object.entries(OIP_TO_ONNX_DATATYPE)) expect(ONNX_TO_OIP_DATATYPE[onnx]).toBe(oip);
+    expect(OIP_TO_ONNX_DATATYPE).toMatchObject({
+      FP32: 1,
+      UINT8: 2,
+      INT8: 3,
+      INT64: 7,
+      BYTES: 8,
+      BOOL: 9,
+      FP16: 10,
+      FP64: 11,
+      BF16: 16,
+    });
+    for (const [oip, onnx] of Object.entries(OIP_TO_ONNX_DATATYPE))
+      expect(ONNX_TO_OIP_DATATYPE[onnx]).toBe(oip);
     expect(onnxToOipDatatype(14)).toBe('COMPLEX64');
     expect(onnxToOipDatatype(99)).toBe('ONNX_TYPE_99');
   });
@@ -34,10 +45,20 @@ describe('datatype mapping', () => {
 describe('half-precision conversions', () => {
   it('converts known float16 and bfloat16 values, rounding to nearest even', () => {
     const halves: [number, number][] = [
-      [1, 0x3c00], [-2, 0xc000], [0, 0], [65504, 0x7bff], [65520, 0x7c00], [Infinity, 0x7c00],
-      [2 ** -24, 0x0001], [2 ** -25, 0], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [0.1, 0x2e66],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0, 0],
+      [65504, 0x7bff],
+      [65520, 0x7c00],
+      [Infinity, 0x7c00],
+      [2 ** -24, 0x0001],
+      [2 ** -25, 0],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [0.1, 0x2e66],
     ];
-    for (const [value, bits] of halves) expect(float32ToFloat16Bits(value), String(value)).toBe(bits);
+    for (const [value, bits] of halves)
+      expect(float32ToFloat16Bits(value), String(value)).toBe(bits);
     expect(float32ToFloat16Bits(NaN) & 0x7c00).toBe(0x7c00);
     expect(float16BitsToFloat32(0x3555)).toBeCloseTo(0.33325, 5);
     expect(float16BitsToFloat32(0x0001)).toBe(2 ** -24);
@@ -79,10 +100,18 @@ describe('half-precision conversions', () => {
 });
 
 describe('GraphBuilder', () => {
-  const minimal = () => new GraphBuilder().addInput('x', 'FP32', [-1]).addNode('Relu', ['x'], ['y']).addOutput('y', 'FP32', [-1]);
+  const minimal = () =>
+    new GraphBuilder()
+      .addInput('x', 'FP32', [-1])
+      .addNode('Relu', ['x'], ['y'])
+      .addOutput('y', 'FP32', [-1]);
 
   it('writes the IR version matching the opset, the producer and the metadata', () => {
-    const bytes = minimal().setMetadata('a', '1').setMetadata('a', '2').setMetadata('b', 'x').toBytes();
+    const bytes = minimal()
+      .setMetadata('a', '1')
+      .setMetadata('a', '2')
+      .setMetadata('b', 'x')
+      .toBytes();
     const model = decodeModel(bytes);
     expect(model.producer_name).toBe('maas');
     expect(readSignature(bytes).metadata).toEqual({ a: '2', b: 'x' });
@@ -100,48 +129,81 @@ describe('GraphBuilder', () => {
 
   it('rejects unknown datatypes, bad shapes and wrong value counts', () => {
     // @ts-expect-error: not an OIP datatype
-    expect(() => new GraphBuilder().addInput('x', 'FLOAT', [1])).toThrow(/unknown datatype 'FLOAT'/);
+    expect(() => new GraphBuilder().addInput('x', 'FLOAT', [1])).toThrow(
+      /unknown datatype 'FLOAT'/,
+    );
     expect(() => new GraphBuilder().addInput('x', 'FP32', [-2])).toThrow(/dimension -2/);
     expect(() => new GraphBuilder().addInput('x', 'FP32', [1.5])).toThrow(/dimension 1.5/);
     // @ts-expect-error: a tensor needs a shape
     expect(() => new GraphBuilder().addInput('x', 'FP32')).toThrow(/needs a shape/);
-    expect(() => new GraphBuilder().addInitializer('w', 'FP32', [2, 2], [1, 2, 3])).toThrow(/need 4 values, got 3/);
-    expect(() => new GraphBuilder().addInitializer('w', 'INT8', [1], [300])).toThrow(/not a valid INT8/);
-    expect(() => new GraphBuilder().addInitializer('w', 'INT64', [1], [0.5])).toThrow(/not a safe integer/);
-    expect(() => new GraphBuilder().addInitializer('w', 'BYTES', [1], [1])).toThrow(/string or Uint8Array/);
+    expect(() => new GraphBuilder().addInitializer('w', 'FP32', [2, 2], [1, 2, 3])).toThrow(
+      /need 4 values, got 3/,
+    );
+    expect(() => new GraphBuilder().addInitializer('w', 'INT8', [1], [300])).toThrow(
+      /not a valid INT8/,
+    );
+    expect(() => new GraphBuilder().addInitializer('w', 'INT64', [1], [0.5])).toThrow(
+      /not a safe integer/,
+    );
+    expect(() => new GraphBuilder().addInitializer('w', 'BYTES', [1], [1])).toThrow(
+      /string or Uint8Array/,
+    );
   });
 
   it('rejects graphs that use names before they exist, twice, or never produce an output', () => {
-    expect(() => new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Relu', ['z'], ['y'])).toThrow(/uses 'z', which no input/);
-    expect(() => new GraphBuilder().addInput('x', 'FP32', [1]).addInitializer('x', 'FP32', [1], [1])).toThrow(/already defined/);
-    expect(() => new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Relu', ['x'], ['x'])).toThrow(/already defined/);
-    expect(() => new GraphBuilder().addInput('x', 'FP32', [1]).addOutput('y', 'FP32', [1]).toBytes()).toThrow(/'y' is not produced/);
+    expect(() =>
+      new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Relu', ['z'], ['y']),
+    ).toThrow(/uses 'z', which no input/);
+    expect(() =>
+      new GraphBuilder().addInput('x', 'FP32', [1]).addInitializer('x', 'FP32', [1], [1]),
+    ).toThrow(/already defined/);
+    expect(() =>
+      new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Relu', ['x'], ['x']),
+    ).toThrow(/already defined/);
+    expect(() =>
+      new GraphBuilder().addInput('x', 'FP32', [1]).addOutput('y', 'FP32', [1]).toBytes(),
+    ).toThrow(/'y' is not produced/);
     expect(() => new GraphBuilder().addInput('x', 'FP32', [1]).toBytes()).toThrow(/no outputs/);
     expect(() =>
-      new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Scaler', ['x'], ['y'], {}, { domain: 'ai.onnx.ml' }).addOutput('y', 'FP32', [1]).toBytes(),
+      new GraphBuilder()
+        .addInput('x', 'FP32', [1])
+        .addNode('Scaler', ['x'], ['y'], {}, { domain: 'ai.onnx.ml' })
+        .addOutput('y', 'FP32', [1])
+        .toBytes(),
     ).toThrow(/domain 'ai.onnx.ml': declare it in extraOpsets/);
   });
 
   it('rejects ambiguous attribute arrays', () => {
-    // @ts-expect-error: mixed arrays are not an attribute type
-    expect(() => new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Foo', ['x'], ['y'], { bad: [1, 'a'] })).toThrow(
-      /only numbers or only strings/,
-    );
+    // Mixed arrays are not an attribute type; JS callers can still pass one.
+    const mixed = [1, 'a'] as unknown as string[];
+    expect(() =>
+      new GraphBuilder().addInput('x', 'FP32', [1]).addNode('Foo', ['x'], ['y'], { bad: mixed }),
+    ).toThrow(/only numbers or only strings/);
   });
 
   it('accepts an omitted optional input and hands out fresh names', async () => {
-    const builder = new GraphBuilder().addInput('x', 'FP32', [2]).addInitializer('min', 'FP32', [], [0]);
+    const builder = new GraphBuilder()
+      .addInput('x', 'FP32', [2])
+      .addInitializer('min', 'FP32', [], [0]);
     const clipped = builder.freshName('clipped');
     expect(clipped).toBe('clipped_0');
     builder.addNode('Clip', ['x', 'min', ''], [clipped]).addOutput(clipped, 'FP32', [2]);
     expect(builder.freshName('clipped')).toBe('clipped_1');
-    const out = await runBytes(builder.toBytes(), { x: new ort.Tensor('float32', Float32Array.from([-1, 3]), [2]) });
+    const out = await runBytes(builder.toBytes(), {
+      x: new ort.Tensor('float32', Float32Array.from([-1, 3]), [2]),
+    });
     expect(Array.from(out[clipped]?.data as Float32Array)).toEqual([0, 3]);
   });
 
   it('loads at opset 23 in onnxruntime-node', async () => {
-    const bytes = new GraphBuilder({ opsetVersion: 23 }).addInput('x', 'FP32', [1]).addNode('Relu', ['x'], ['y']).addOutput('y', 'FP32', [1]).toBytes();
-    const out = await runBytes(bytes, { x: new ort.Tensor('float32', Float32Array.from([-1]), [1]) });
+    const bytes = new GraphBuilder({ opsetVersion: 23 })
+      .addInput('x', 'FP32', [1])
+      .addNode('Relu', ['x'], ['y'])
+      .addOutput('y', 'FP32', [1])
+      .toBytes();
+    const out = await runBytes(bytes, {
+      x: new ort.Tensor('float32', Float32Array.from([-1]), [1]),
+    });
     expect(Array.from(out.y?.data as Float32Array)).toEqual([0]);
   });
 });

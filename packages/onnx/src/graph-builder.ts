@@ -70,7 +70,9 @@ interface NodeObject {
 
 function checkDatatype(datatype: string, where: string): OipDatatype {
   if (!isOipDatatype(datatype)) {
-    throw new Error(`${where}: unknown datatype '${datatype}': expected one of ${OIP_DATATYPES.join(', ')}`);
+    throw new Error(
+      `${where}: unknown datatype '${datatype}': expected one of ${OIP_DATATYPES.join(', ')}`,
+    );
   }
   return datatype;
 }
@@ -78,7 +80,8 @@ function checkDatatype(datatype: string, where: string): OipDatatype {
 function encodeDim(dim: Dim, where: string): Record<string, unknown> {
   if (dim === null || dim === -1) return {};
   if (typeof dim === 'string') return dim ? { dim_param: dim } : {};
-  if (!Number.isSafeInteger(dim) || dim < 0) throw new Error(`${where}: dimension ${dim} must be >= 0, -1, null or a name`);
+  if (!Number.isSafeInteger(dim) || dim < 0)
+    throw new Error(`${where}: dimension ${dim} must be >= 0, -1, null or a name`);
   return { dim_value: dim };
 }
 
@@ -87,7 +90,9 @@ function encodeType(type: ValueType, where: string): Record<string, unknown> {
     const elem_type = oipToOnnxDatatype(checkDatatype(type.tensor.datatype, where));
     const shape = type.tensor.shape;
     return {
-      tensor_type: shape ? { elem_type, shape: { dim: shape.map((d) => encodeDim(d, where)) } } : { elem_type },
+      tensor_type: shape
+        ? { elem_type, shape: { dim: shape.map((d) => encodeDim(d, where)) } }
+        : { elem_type },
     };
   }
   if ('sequence' in type) return { sequence_type: { elem_type: encodeType(type.sequence, where) } };
@@ -126,7 +131,8 @@ export class GraphBuilder {
       if (!Number.isInteger(extra.version) || extra.version < 1) {
         throw new Error(`opset for domain '${extra.domain}' needs a positive integer version`);
       }
-      if (this.opsets.some((o) => o.domain === domain)) throw new Error(`opset for domain '${extra.domain}' given twice`);
+      if (this.opsets.some((o) => o.domain === domain))
+        throw new Error(`opset for domain '${extra.domain}' given twice`);
       this.opsets.push({ domain, version: extra.version });
     }
   }
@@ -146,15 +152,26 @@ export class GraphBuilder {
   /** Declares a graph output of any type (e.g. a sequence). */
   addOutput(name: string, type: ValueType): this;
   addOutput(name: string, datatype: OipDatatype | ValueType, shape?: readonly Dim[]): this {
-    if (this.outputs.some((o) => o.name === name)) throw new Error(`output '${name}' declared twice`);
+    if (this.outputs.some((o) => o.name === name))
+      throw new Error(`output '${name}' declared twice`);
     if (!name) throw new Error('an output needs a name');
     this.outputs.push({ name, type: this.valueType(datatype, shape, `output '${name}'`) });
     return this;
   }
 
   /** Adds a constant tensor (weights) that nodes can use by name. */
-  addInitializer(name: string, datatype: OipDatatype, dims: readonly number[], values: TensorValues): this {
-    const tensor = encodeTensor(name, checkDatatype(datatype, `initializer '${name}'`), dims, values);
+  addInitializer(
+    name: string,
+    datatype: OipDatatype,
+    dims: readonly number[],
+    values: TensorValues,
+  ): this {
+    const tensor = encodeTensor(
+      name,
+      checkDatatype(datatype, `initializer '${name}'`),
+      dims,
+      values,
+    );
     this.claim(name, 'initializer');
     this.initializers.push(tensor);
     return this;
@@ -168,17 +185,30 @@ export class GraphBuilder {
     attributes: Readonly<Record<string, AttributeValue>> = {},
     options: NodeOptions = {},
   ): this {
-    const domain = options.domain === 'ai.onnx' || options.domain === undefined ? '' : options.domain;
+    const domain =
+      options.domain === 'ai.onnx' || options.domain === undefined ? '' : options.domain;
     const name = options.name ?? this.freshName(opType);
     if (outputs.length === 0) throw new Error(`node ${name} (${opType}) needs at least one output`);
-    const attribute = Object.entries(attributes).map(([key, value]) => encodeAttribute(opType, domain, key, value));
+    const attribute = Object.entries(attributes).map(([key, value]) =>
+      encodeAttribute(opType, domain, key, value),
+    );
     for (const input of inputs) {
       if (input !== '' && !this.usedNames.has(input)) {
-        throw new Error(`node ${name} (${opType}) uses '${input}', which no input, initializer or earlier node defines`);
+        throw new Error(
+          `node ${name} (${opType}) uses '${input}', which no input, initializer or earlier node defines`,
+        );
       }
     }
-    for (const output of outputs) if (output !== '') this.claim(output, `output of node ${name} (${opType})`);
-    this.nodes.push({ op_type: opType, domain, name, input: [...inputs], output: [...outputs], attribute });
+    for (const output of outputs)
+      if (output !== '') this.claim(output, `output of node ${name} (${opType})`);
+    this.nodes.push({
+      op_type: opType,
+      domain,
+      name,
+      input: [...inputs],
+      output: [...outputs],
+      attribute,
+    });
     return this;
   }
 
@@ -191,7 +221,8 @@ export class GraphBuilder {
 
   /** Sets `maas.features`, `maas.labels` and `maas.categories` (the ones given) as JSON metadata. */
   setTabularMetadata(tabular: TabularMetadata): this {
-    for (const [key, value] of Object.entries(encodeTabularMetadata(tabular))) this.setMetadata(key, value);
+    for (const [key, value] of Object.entries(encodeTabularMetadata(tabular)))
+      this.setMetadata(key, value);
     return this;
   }
 
@@ -199,7 +230,8 @@ export class GraphBuilder {
   freshName(prefix: string): string {
     for (let i = 0; ; i++) {
       const candidate = `${prefix}_${i}`;
-      if (!this.usedNames.has(candidate) && !this.nodes.some((n) => n.name === candidate)) return candidate;
+      if (!this.usedNames.has(candidate) && !this.nodes.some((n) => n.name === candidate))
+        return candidate;
     }
   }
 
@@ -208,12 +240,16 @@ export class GraphBuilder {
     if (this.outputs.length === 0) throw new Error('the graph has no outputs: call addOutput()');
     for (const output of this.outputs) {
       if (!this.usedNames.has(output.name)) {
-        throw new Error(`output '${output.name}' is not produced by any node, input or initializer`);
+        throw new Error(
+          `output '${output.name}' is not produced by any node, input or initializer`,
+        );
       }
     }
     for (const node of this.nodes) {
       if (!this.opsets.some((o) => o.domain === node.domain)) {
-        throw new Error(`node ${node.name} uses domain '${node.domain}': declare it in extraOpsets`);
+        throw new Error(
+          `node ${node.name} uses domain '${node.domain}': declare it in extraOpsets`,
+        );
       }
     }
     return {
@@ -238,7 +274,11 @@ export class GraphBuilder {
     return encodeModelMessage(this.toModelProto());
   }
 
-  private valueType(datatype: OipDatatype | ValueType, shape: readonly Dim[] | undefined, where: string) {
+  private valueType(
+    datatype: OipDatatype | ValueType,
+    shape: readonly Dim[] | undefined,
+    where: string,
+  ) {
     if (typeof datatype === 'string') {
       if (!shape) throw new Error(`${where}: a tensor needs a shape ([] for a scalar)`);
       return encodeType({ tensor: { datatype, shape } }, where);
@@ -249,7 +289,8 @@ export class GraphBuilder {
 
   private claim(name: string, role: string): void {
     if (!name) throw new Error(`${role} needs a name`);
-    if (this.usedNames.has(name)) throw new Error(`${role} '${name}': the name is already defined in this graph`);
+    if (this.usedNames.has(name))
+      throw new Error(`${role} '${name}': the name is already defined in this graph`);
     this.usedNames.add(name);
   }
 }

@@ -13,7 +13,8 @@ async function run(builder: GraphBuilder, feeds: Record<string, ort.Tensor>): Pr
   }
 }
 
-const f32 = (values: number[], dims: number[]) => new ort.Tensor('float32', Float32Array.from(values), dims);
+const f32 = (values: number[], dims: number[]) =>
+  new ort.Tensor('float32', Float32Array.from(values), dims);
 const data = (outputs: Outputs, name: string): number[] =>
   Array.from(outputs[name]?.data as ArrayLike<number | bigint | boolean>, Number);
 
@@ -35,20 +36,36 @@ describe('operators used by trained-model export', () => {
       .addNode('Sub', ['mm', 'b'], ['sub'])
       .addNode('Mul', ['mm', 'b'], ['mul'])
       .addNode('Div', ['mm', 'b'], ['div']);
-    for (const name of ['mm', 'gemm', 'add', 'sub', 'mul', 'div']) builder.addOutput(name, 'FP32', [-1, 2]);
+    for (const name of ['mm', 'gemm', 'add', 'sub', 'mul', 'div'])
+      builder.addOutput(name, 'FP32', [-1, 2]);
     builder.addOutput('gemm_t', 'FP32', [2, -1]);
     const x = [1, -1, 0.5, 2];
     const out = await run(builder, { x: f32(x, [2, 2]) });
     const mm = [1 * 1 + -1 * 3, 1 * 2 + -1 * 4, 0.5 * 1 + 2 * 3, 0.5 * 2 + 2 * 4];
     const b = [10, 20, 10, 20];
     expectClose(data(out, 'mm'), mm);
-    expectClose(data(out, 'gemm'), mm.map((v, i) => 0.5 * v + 2 * (b[i] ?? 0)));
+    expectClose(
+      data(out, 'gemm'),
+      mm.map((v, i) => 0.5 * v + 2 * (b[i] ?? 0)),
+    );
     // wᵀ · xᵀ = (x · w)ᵀ
     expectClose(data(out, 'gemm_t'), [mm[0], mm[2], mm[1], mm[3]] as number[]);
-    expectClose(data(out, 'add'), mm.map((v, i) => v + (b[i] ?? 0)));
-    expectClose(data(out, 'sub'), mm.map((v, i) => v - (b[i] ?? 0)));
-    expectClose(data(out, 'mul'), mm.map((v, i) => v * (b[i] ?? 0)));
-    expectClose(data(out, 'div'), mm.map((v, i) => v / (b[i] ?? 1)));
+    expectClose(
+      data(out, 'add'),
+      mm.map((v, i) => v + (b[i] ?? 0)),
+    );
+    expectClose(
+      data(out, 'sub'),
+      mm.map((v, i) => v - (b[i] ?? 0)),
+    );
+    expectClose(
+      data(out, 'mul'),
+      mm.map((v, i) => v * (b[i] ?? 0)),
+    );
+    expectClose(
+      data(out, 'div'),
+      mm.map((v, i) => v / (b[i] ?? 1)),
+    );
   });
 
   it('runs Relu, Sigmoid, LeakyRelu (integer alpha as FLOAT), Softmax and ArgMax (int attributes)', async () => {
@@ -60,13 +77,23 @@ describe('operators used by trained-model export', () => {
       .addNode('Softmax', ['x'], ['softmax'], { axis: -1 })
       .addNode('ArgMax', ['x'], ['argmax'], { axis: 1, keepdims: 1 })
       .addNode('ArgMax', ['x'], ['argmax_flat'], { axis: attr.int(1), keepdims: false });
-    for (const name of ['relu', 'sigmoid', 'leaky', 'softmax']) builder.addOutput(name, 'FP32', [-1, 3]);
+    for (const name of ['relu', 'sigmoid', 'leaky', 'softmax'])
+      builder.addOutput(name, 'FP32', [-1, 3]);
     builder.addOutput('argmax', 'INT64', [-1, 1]).addOutput('argmax_flat', 'INT64', [-1]);
     const x = [-1, 0.5, 2, 3, -2, 1];
     const out = await run(builder, { x: f32(x, [2, 3]) });
-    expectClose(data(out, 'relu'), x.map((v) => Math.max(0, v)));
-    expectClose(data(out, 'sigmoid'), x.map((v) => 1 / (1 + Math.exp(-v))));
-    expectClose(data(out, 'leaky'), x.map((v) => (v < 0 ? 2 * v : v)));
+    expectClose(
+      data(out, 'relu'),
+      x.map((v) => Math.max(0, v)),
+    );
+    expectClose(
+      data(out, 'sigmoid'),
+      x.map((v) => 1 / (1 + Math.exp(-v))),
+    );
+    expectClose(
+      data(out, 'leaky'),
+      x.map((v) => (v < 0 ? 2 * v : v)),
+    );
     const softmax = [x.slice(0, 3), x.slice(3)].flatMap((row) => {
       const exps = row.map((v) => Math.exp(v));
       const sum = exps.reduce((s, v) => s + v, 0);
@@ -139,7 +166,9 @@ describe('operators used by trained-model export', () => {
       .addNode('Constant', [], ['c_string'], { value_string: 'héllo' })
       .addNode('Constant', [], ['c_strings'], { value_strings: ['a', 'b'] })
       .addNode('Constant', [], ['c_tensor'], { value: attr.tensor('INT32', [2, 2], [1, 2, 3, 4]) })
-      .addNode('ConstantOfShape', ['shape'], ['filled'], { value: { tensor: { datatype: 'FP32', dims: [1], values: [0.25] } } })
+      .addNode('ConstantOfShape', ['shape'], ['filled'], {
+        value: { tensor: { datatype: 'FP32', dims: [1], values: [0.25] } },
+      })
       .addOutput('c_float', 'FP32', [])
       .addOutput('c_floats', 'FP32', [2])
       .addOutput('c_ints', 'INT64', [2])
@@ -147,7 +176,9 @@ describe('operators used by trained-model export', () => {
       .addOutput('c_strings', 'BYTES', [2])
       .addOutput('c_tensor', 'INT32', [2, 2])
       .addOutput('filled', 'FP32', [-1, -1]);
-    const out = await run(builder, { shape: new ort.Tensor('int64', BigInt64Array.from([2n, 3n]), [2]) });
+    const out = await run(builder, {
+      shape: new ort.Tensor('int64', BigInt64Array.from([2n, 3n]), [2]),
+    });
     expect(out.c_float?.type).toBe('float32');
     expect(data(out, 'c_float')).toEqual([2]);
     expect(data(out, 'c_floats')).toEqual([1, 2.5]);
@@ -172,7 +203,11 @@ describe('operators used by trained-model export', () => {
     ]; // [in=5][classes=2]: age, city×3, income
     const bias = [0.1, -0.1];
     const builder = new GraphBuilder()
-      .setTabularMetadata({ features: ['age', 'city', 'income'], labels: ['no', 'yes'], categories: { city: ['A', 'B', 'C'] } })
+      .setTabularMetadata({
+        features: ['age', 'city', 'income'],
+        labels: ['no', 'yes'],
+        categories: { city: ['A', 'B', 'C'] },
+      })
       .addInput('input', 'FP32', [-1, 3])
       .addInitializer('numeric_cols', 'INT64', [2], [0, 2])
       .addInitializer('city_col', 'INT64', [1], [1])
@@ -206,14 +241,22 @@ describe('operators used by trained-model export', () => {
     const out = await run(builder, { input: f32(rows.flat(), [2, 3]) });
 
     const expected = rows.map(([age = 0, city = 0, income = 0]) => {
-      const encoded = [(age - 40) / 10, ...[0, 1, 2].map((l) => (l === city ? 1 : 0)), (income - 50000) / 20000];
-      const logits = bias.map((b, c) => encoded.reduce((s, v, i) => s + v * (weights[i]?.[c] ?? 0), b));
+      const encoded = [
+        (age - 40) / 10,
+        ...[0, 1, 2].map((l) => (l === city ? 1 : 0)),
+        (income - 50000) / 20000,
+      ];
+      const logits = bias.map((b, c) =>
+        encoded.reduce((s, v, i) => s + v * (weights[i]?.[c] ?? 0), b),
+      );
       const exps = logits.map(Math.exp);
       const total = exps.reduce((s, v) => s + v, 0);
       return exps.map((v) => v / total);
     });
     expectClose(data(out, 'probabilities'), expected.flat());
-    expect(data(out, 'prediction')).toEqual(expected.map((p) => ((p[1] ?? 0) > (p[0] ?? 0) ? 1 : 0)));
+    expect(data(out, 'prediction')).toEqual(
+      expected.map((p) => ((p[1] ?? 0) > (p[0] ?? 0) ? 1 : 0)),
+    );
   });
 
   it('loads models at opsets 13, 17 and 21 (IR 7, 8, 10)', async () => {

@@ -3,7 +3,14 @@ export * from './datatypes';
 export * from './errors';
 export * from './graph-builder';
 export * from './model-builders';
-export { AttributeType, DataLocation, onnxProto, decodeModelMessage, encodeModelMessage, int64ToNumber } from './onnx-proto';
+export {
+  AttributeType,
+  DataLocation,
+  onnxProto,
+  decodeModelMessage,
+  encodeModelMessage,
+  int64ToNumber,
+} from './onnx-proto';
 export type * from './onnx-proto';
 export * from './signature';
 export * from './tabular-metadata';

@@ -1,7 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { buildIdentityModel, buildLinearModel, buildMlpModel } from './index';
 
-async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
+async function run(
+  bytes: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<ort.InferenceSession.OnnxValueMapType> {
   const session = await ort.InferenceSession.create(bytes);
   try {
     return await session.run(feeds);
@@ -24,7 +27,9 @@ describe('buildLinearModel', () => {
     const bias = [0.5, -1];
     const bytes = buildLinearModel({ weights, bias, metadata: { owner: 'tests' } });
     const input = [1, 1, 1, 2, -3, 0.5];
-    const { output } = await run(bytes, { input: new ort.Tensor('float32', Float32Array.from(input), [2, 3]) });
+    const { output } = await run(bytes, {
+      input: new ort.Tensor('float32', Float32Array.from(input), [2, 3]),
+    });
     expect(output?.dims).toEqual([2, 2]);
     const expected = [0, 1].flatMap((r) =>
       weights.map((w, o) => w.reduce((s, wi, i) => s + wi * (input[r * 3 + i] ?? 0), bias[o] ?? 0)),
@@ -34,12 +39,16 @@ describe('buildLinearModel', () => {
 
   it('uses custom input and output names', async () => {
     const bytes = buildLinearModel({ weights: [[2]], bias: [1], inputName: 'x', outputName: 'y' });
-    const { y } = await run(bytes, { x: new ort.Tensor('float32', Float32Array.from([3]), [1, 1]) });
+    const { y } = await run(bytes, {
+      x: new ort.Tensor('float32', Float32Array.from([3]), [1, 1]),
+    });
     expectClose(y?.data as Float32Array, [7]);
   });
 
   it('rejects ragged weights and a wrong bias length', () => {
-    expect(() => buildLinearModel({ weights: [[1, 2], [3]], bias: [0, 0] })).toThrow(/every weight row/);
+    expect(() => buildLinearModel({ weights: [[1, 2], [3]], bias: [0, 0] })).toThrow(
+      /every weight row/,
+    );
     expect(() => buildLinearModel({ weights: [[1, 2]], bias: [0, 0] })).toThrow(/bias needs 1/);
   });
 });
@@ -47,8 +56,16 @@ describe('buildLinearModel', () => {
 describe('buildMlpModel', () => {
   it('matches its JS forward pass in onnxruntime, for every activation', async () => {
     for (const activation of ['relu', 'sigmoid', 'tanh'] as const) {
-      const mlp = buildMlpModel({ inputSize: 4, hiddenLayers: [8, 5], outputSize: 3, seed: 42, activation });
-      expect(mlp.layers.map((l) => [l.weights.length, l.weights[0]?.length, l.bias.length])).toEqual([
+      const mlp = buildMlpModel({
+        inputSize: 4,
+        hiddenLayers: [8, 5],
+        outputSize: 3,
+        seed: 42,
+        activation,
+      });
+      expect(
+        mlp.layers.map((l) => [l.weights.length, l.weights[0]?.length, l.bias.length]),
+      ).toEqual([
         [8, 4, 8],
         [5, 8, 5],
         [3, 5, 3],
@@ -58,7 +75,9 @@ describe('buildMlpModel', () => {
         [1, 2, -3, 4],
         [0, 0, 0, 0],
       ];
-      const { output } = await run(mlp.bytes, { input: new ort.Tensor('float32', Float32Array.from(rows.flat()), [3, 4]) });
+      const { output } = await run(mlp.bytes, {
+        input: new ort.Tensor('float32', Float32Array.from(rows.flat()), [3, 4]),
+      });
       expect(output?.dims).toEqual([3, 3]);
       expectClose(output?.data as Float32Array, mlp.forward(rows).flat());
     }
@@ -72,12 +91,17 @@ describe('buildMlpModel', () => {
     expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
     expect(c.layers[0]?.weights).not.toEqual(a.layers[0]?.weights);
     // Weights stay within the ±1/√fan_in init range.
-    for (const w of a.layers[0]?.weights.flat() ?? []) expect(Math.abs(w)).toBeLessThanOrEqual(1 / Math.sqrt(3));
+    for (const w of a.layers[0]?.weights.flat() ?? [])
+      expect(Math.abs(w)).toBeLessThanOrEqual(1 / Math.sqrt(3));
   });
 
   it('rejects non-positive sizes', () => {
-    expect(() => buildMlpModel({ inputSize: 0, hiddenLayers: [], outputSize: 1 })).toThrow(/inputSize/);
-    expect(() => buildMlpModel({ inputSize: 2, hiddenLayers: [2.5], outputSize: 1 })).toThrow(/hiddenLayers\[0\]/);
+    expect(() => buildMlpModel({ inputSize: 0, hiddenLayers: [], outputSize: 1 })).toThrow(
+      /inputSize/,
+    );
+    expect(() => buildMlpModel({ inputSize: 2, hiddenLayers: [2.5], outputSize: 1 })).toThrow(
+      /hiddenLayers\[0\]/,
+    );
   });
 });
 
@@ -118,7 +142,9 @@ describe('buildIdentityModel', () => {
       const out = outputs[`${name}_out`];
       expect(out?.type, name).toBe(tensor.type);
       expect(out?.dims, name).toEqual(tensor.dims);
-      expect(Array.from(out?.data as ArrayLike<unknown>), name).toEqual(Array.from(tensor.data as ArrayLike<unknown>));
+      expect(Array.from(out?.data as ArrayLike<unknown>), name).toEqual(
+        Array.from(tensor.data as ArrayLike<unknown>),
+      );
     }
   });
 });

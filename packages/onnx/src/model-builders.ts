@@ -15,10 +15,14 @@ export interface LinearModelOptions {
   tabular?: TabularMetadata;
 }
 
-function checkMatrix(weights: readonly (readonly number[])[], what: string): { rows: number; cols: number } {
+function checkMatrix(
+  weights: readonly (readonly number[])[],
+  what: string,
+): { rows: number; cols: number } {
   const rows = weights.length;
   const cols = weights[0]?.length ?? 0;
-  if (rows === 0 || cols === 0) throw new Error(`${what}: weights must be a non-empty [outputs][inputs] matrix`);
+  if (rows === 0 || cols === 0)
+    throw new Error(`${what}: weights must be a non-empty [outputs][inputs] matrix`);
   for (const row of weights) {
     if (row.length !== cols) throw new Error(`${what}: every weight row must have ${cols} entries`);
   }
@@ -30,7 +34,8 @@ function checkMatrix(weights: readonly (readonly number[])[], what: string): { r
  */
 export function buildLinearModel(options: LinearModelOptions): Uint8Array {
   const { rows, cols } = checkMatrix(options.weights, 'buildLinearModel');
-  if (options.bias.length !== rows) throw new Error(`buildLinearModel: bias needs ${rows} entries, got ${options.bias.length}`);
+  if (options.bias.length !== rows)
+    throw new Error(`buildLinearModel: bias needs ${rows} entries, got ${options.bias.length}`);
   const inputName = options.inputName ?? 'input';
   const outputName = options.outputName ?? 'output';
   const builder = new GraphBuilder()
@@ -39,7 +44,8 @@ export function buildLinearModel(options: LinearModelOptions): Uint8Array {
     .addInitializer('bias', 'FP32', [rows], options.bias)
     .addNode('Gemm', [inputName, 'weights', 'bias'], [outputName], { transB: 1 })
     .addOutput(outputName, 'FP32', [-1, rows]);
-  for (const [key, value] of Object.entries(options.metadata ?? {})) builder.setMetadata(key, value);
+  for (const [key, value] of Object.entries(options.metadata ?? {}))
+    builder.setMetadata(key, value);
   if (options.tabular) builder.setTabularMetadata(options.tabular);
   return builder.toBytes();
 }
@@ -93,7 +99,8 @@ const ACTIVATIONS: Record<MlpActivation, { op: string; apply: (x: number) => num
 };
 
 function checkSize(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`buildMlpModel: ${what} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`buildMlpModel: ${what} must be a positive integer, got ${value}`);
 }
 
 /**
@@ -118,7 +125,9 @@ export function buildMlpModel(options: MlpModelOptions): MlpModel {
     const fanIn = sizes[l] ?? 0;
     const fanOut = sizes[l + 1] ?? 0;
     const limit = 1 / Math.sqrt(fanIn);
-    const weights = Array.from({ length: fanOut }, () => Array.from({ length: fanIn }, () => Math.fround((random() * 2 - 1) * limit)));
+    const weights = Array.from({ length: fanOut }, () =>
+      Array.from({ length: fanIn }, () => Math.fround((random() * 2 - 1) * limit)),
+    );
     const bias = Array.from({ length: fanOut }, () => Math.fround((random() * 2 - 1) * limit));
     layers.push({ weights, bias });
     const last = l + 2 === sizes.length;
@@ -126,23 +135,39 @@ export function buildMlpModel(options: MlpModelOptions): MlpModel {
       .addInitializer(`layer${l}_weights`, 'FP32', [fanOut, fanIn], weights.flat())
       .addInitializer(`layer${l}_bias`, 'FP32', [fanOut], bias);
     const linear = last ? outputName : `layer${l}_linear`;
-    builder.addNode('Gemm', [current, `layer${l}_weights`, `layer${l}_bias`], [linear], { transB: 1 }, { name: `layer${l}_gemm` });
+    builder.addNode(
+      'Gemm',
+      [current, `layer${l}_weights`, `layer${l}_bias`],
+      [linear],
+      { transB: 1 },
+      { name: `layer${l}_gemm` },
+    );
     current = linear;
     if (!last) {
       const activated = `layer${l}_activation`;
-      builder.addNode(activation.op, [current], [activated], {}, { name: `layer${l}_${activation.op.toLowerCase()}` });
+      builder.addNode(
+        activation.op,
+        [current],
+        [activated],
+        {},
+        { name: `layer${l}_${activation.op.toLowerCase()}` },
+      );
       current = activated;
     }
   }
   builder.addOutput(outputName, 'FP32', [-1, options.outputSize]);
-  for (const [key, value] of Object.entries(options.metadata ?? {})) builder.setMetadata(key, value);
+  for (const [key, value] of Object.entries(options.metadata ?? {}))
+    builder.setMetadata(key, value);
 
   const forward = (rows: readonly (readonly number[])[]): number[][] =>
     rows.map((row) => {
-      if (row.length !== options.inputSize) throw new Error(`forward: each row needs ${options.inputSize} values`);
+      if (row.length !== options.inputSize)
+        throw new Error(`forward: each row needs ${options.inputSize} values`);
       let values: number[] = [...row];
       layers.forEach((layer, l) => {
-        const linear = layer.weights.map((w, o) => w.reduce((sum, wi, i) => sum + wi * (values[i] ?? 0), layer.bias[o] ?? 0));
+        const linear = layer.weights.map((w, o) =>
+          w.reduce((sum, wi, i) => sum + wi * (values[i] ?? 0), layer.bias[o] ?? 0),
+        );
         values = l + 1 < layers.length ? linear.map(activation.apply) : linear;
       });
       return values;
@@ -162,7 +187,10 @@ export interface IdentitySpec {
  * A model that returns each input unchanged: input `name` → Identity → output `<name>_out`,
  * same datatype and shape. For testing tensor codecs with any datatype.
  */
-export function buildIdentityModel(specs: readonly IdentitySpec[], options: { opsetVersion?: number } = {}): Uint8Array {
+export function buildIdentityModel(
+  specs: readonly IdentitySpec[],
+  options: { opsetVersion?: number } = {},
+): Uint8Array {
   if (specs.length === 0) throw new Error('buildIdentityModel: give at least one input');
   const builder = new GraphBuilder({ opsetVersion: options.opsetVersion });
   for (const spec of specs) {

@@ -263,7 +263,8 @@ export function int64ToNumber(value: Int64 | null | undefined): number {
 
 /** Converts a bigint to an int64 protobufjs can encode (a Long; a number when long.js is absent). */
 export function bigintToInt64(value: bigint): Int64 {
-  if (value < -(2n ** 63n) || value >= 2n ** 64n) throw new Error(`${value} does not fit in 64 bits`);
+  if (value < -(2n ** 63n) || value >= 2n ** 64n)
+    throw new Error(`${value} does not fit in 64 bits`);
   const Long = protobuf.util.Long;
   if (!Long) return Number(value);
   // Values past INT64 max (UINT64) keep their bit pattern, as int64 fields do.

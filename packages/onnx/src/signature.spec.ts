@@ -26,7 +26,10 @@ function linearProto(): ProtoObject {
 
 describe('readSignature', () => {
   it('reads inputs, outputs, dynamic dims, datatypes and header fields', () => {
-    const bytes = new GraphBuilder({ producerName: 'unit-test', extraOpsets: [{ domain: 'ai.onnx.ml', version: 3 }] })
+    const bytes = new GraphBuilder({
+      producerName: 'unit-test',
+      extraOpsets: [{ domain: 'ai.onnx.ml', version: 3 }],
+    })
       .addInput('features', 'FP32', ['batch', 4])
       .addInput('ids', 'INT64', [null, -1, 3])
       .addInput('flag', 'BOOL', [])
@@ -65,21 +68,49 @@ describe('readSignature', () => {
 
   it('reports FP16, BF16, FP64 and unsigned datatypes by their OIP names', () => {
     const builder = new GraphBuilder();
-    for (const datatype of ['FP16', 'BF16', 'FP64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16'] as const) {
-      builder.addInput(datatype, datatype, [1]).addNode('Identity', [datatype], [`${datatype}_out`]).addOutput(`${datatype}_out`, datatype, [1]);
+    for (const datatype of [
+      'FP16',
+      'BF16',
+      'FP64',
+      'UINT8',
+      'UINT16',
+      'UINT32',
+      'UINT64',
+      'INT8',
+      'INT16',
+    ] as const) {
+      builder
+        .addInput(datatype, datatype, [1])
+        .addNode('Identity', [datatype], [`${datatype}_out`])
+        .addOutput(`${datatype}_out`, datatype, [1]);
     }
     expect(readSignature(builder.toBytes()).inputs.map((i) => i.datatype)).toEqual([
-      'FP16', 'BF16', 'FP64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16',
+      'FP16',
+      'BF16',
+      'FP64',
+      'UINT8',
+      'UINT16',
+      'UINT32',
+      'UINT64',
+      'INT8',
+      'INT16',
     ]);
   });
 
   it('reads metadata props and the maas tabular keys', () => {
     const bytes = buildLinearModel({
-      weights: [[1, 2, 3], [4, 5, 6]],
+      weights: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
       bias: [0, 0],
       outputName: 'probabilities',
       metadata: { author: 'ada' },
-      tabular: { features: ['age', 'city', 'income'], labels: ['no', 'yes'], categories: { city: ['Paris', 'Oslo'] } },
+      tabular: {
+        features: ['age', 'city', 'income'],
+        labels: ['no', 'yes'],
+        categories: { city: ['Paris', 'Oslo'] },
+      },
     });
     const signature = readSignature(bytes);
     expect(signature.features).toEqual(['age', 'city', 'income']);
@@ -92,7 +123,10 @@ describe('readSignature', () => {
     const proto = linearProto();
     proto.ir_version = 3;
     proto.opset_import = [{ domain: '', version: 8 }];
-    proto.graph.input.push({ name: 'w', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 1 }] } } } });
+    proto.graph.input.push({
+      name: 'w',
+      type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 2 }, { dim_value: 1 }] } } },
+    });
     const bytes = encodeModelMessage(proto);
     expect(readSignature(bytes).inputs.map((i) => i.name)).toEqual(['x']);
     expect(readSignature(bytes).irVersion).toBe(3);
@@ -114,21 +148,35 @@ describe('readSignature', () => {
       .addNode('SequenceConstruct', ['a', 'b'], ['seq'])
       .addOutput('seq', { sequence: { tensor: { datatype: 'FP32', shape: [2] } } })
       .toBytes();
-    expect(readSignature(sequenceModel).outputs).toEqual([{ name: 'seq', datatype: 'SEQUENCE', shape: [] }]);
+    expect(readSignature(sequenceModel).outputs).toEqual([
+      { name: 'seq', datatype: 'SEQUENCE', shape: [] },
+    ]);
 
     const mapModel = new GraphBuilder({ extraOpsets: [{ domain: 'ai.onnx.ml', version: 3 }] })
-      .addInput('record', { map: { key: 'BYTES', value: { tensor: { datatype: 'FP32', shape: [] } } } })
-      .addNode('DictVectorizer', ['record'], ['vector'], { string_vocabulary: ['a', 'b'] }, { domain: 'ai.onnx.ml' })
+      .addInput('record', {
+        map: { key: 'BYTES', value: { tensor: { datatype: 'FP32', shape: [] } } },
+      })
+      .addNode(
+        'DictVectorizer',
+        ['record'],
+        ['vector'],
+        { string_vocabulary: ['a', 'b'] },
+        { domain: 'ai.onnx.ml' },
+      )
       .addOutput('vector', 'FP32', [1, 2])
       .toBytes();
-    expect(readSignature(mapModel).inputs).toEqual([{ name: 'record', datatype: 'MAP', shape: [] }]);
+    expect(readSignature(mapModel).inputs).toEqual([
+      { name: 'record', datatype: 'MAP', shape: [] },
+    ]);
 
     const optionalModel = new GraphBuilder()
       .addInput('a', 'FP32', [2])
       .addNode('Optional', ['a'], ['maybe'])
       .addOutput('maybe', { optional: { tensor: { datatype: 'FP32', shape: [2] } } })
       .toBytes();
-    expect(readSignature(optionalModel).outputs).toEqual([{ name: 'maybe', datatype: 'OPTIONAL', shape: [] }]);
+    expect(readSignature(optionalModel).outputs).toEqual([
+      { name: 'maybe', datatype: 'OPTIONAL', shape: [] },
+    ]);
 
     for (const bytes of [sequenceModel, mapModel, optionalModel]) {
       const session = await ort.InferenceSession.create(bytes);
@@ -149,7 +197,9 @@ describe('readSignature', () => {
       expect(() => readSignature(bytes)).toThrow(/not an ONNX model/);
     }
     // Valid protobuf, but no graph.
-    expect(() => readSignature(encodeModelMessage({ ir_version: 8, producer_name: 'x' }))).toThrow(/has no graph/);
+    expect(() => readSignature(encodeModelMessage({ ir_version: 8, producer_name: 'x' }))).toThrow(
+      /has no graph/,
+    );
   });
 
   it('rejects initializers that point at external data', () => {
@@ -157,7 +207,10 @@ describe('readSignature', () => {
     const w = proto.graph.initializer[0];
     delete w.raw_data;
     w.data_location = 1;
-    w.external_data = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '0' }];
+    w.external_data = [
+      { key: 'location', value: 'weights.bin' },
+      { key: 'offset', value: '0' },
+    ];
     const bytes = encodeModelMessage(proto);
     expect(usesExternalData(bytes)).toBe(true);
     expect(() => readSignature(bytes)).toThrow(OnnxFormatError);
@@ -172,7 +225,9 @@ describe('readSignature', () => {
   it('rejects a Constant node whose tensor points at external data, also inside a subgraph', () => {
     const constant = new GraphBuilder()
       .addInput('x', 'FP32', [1])
-      .addNode('Constant', [], ['c'], { value: { tensor: { datatype: 'FP32', dims: [1], values: [1] } } })
+      .addNode('Constant', [], ['c'], {
+        value: { tensor: { datatype: 'FP32', dims: [1], values: [1] } },
+      })
       .addNode('Add', ['x', 'c'], ['y'])
       .addOutput('y', 'FP32', [1])
       .toModelProto() as ProtoObject;
@@ -193,7 +248,11 @@ describe('readSignature', () => {
       input: ['cond'],
       output: ['w'],
       attribute: [
-        { name: 'then_branch', type: 5, g: { name: 'then', node: [constant.graph.node[0]], output: [{ name: 'c' }] } },
+        {
+          name: 'then_branch',
+          type: 5,
+          g: { name: 'then', node: [constant.graph.node[0]], output: [{ name: 'c' }] },
+        },
       ],
     });
     expect(usesExternalData(encodeModelMessage(ifModel))).toBe(true);
@@ -202,13 +261,27 @@ describe('readSignature', () => {
   it('rejects malformed maas metadata with a message naming the key', () => {
     const withMetadata = (key: string, value: string) =>
       buildLinearModel({ weights: [[1, 2]], bias: [0], metadata: { [key]: value } });
-    expect(() => readSignature(withMetadata('maas.features', '[oops'))).toThrow(/'maas.features' is not valid JSON/);
-    expect(() => readSignature(withMetadata('maas.features', '{"a":1}'))).toThrow(/'maas.features' must be a JSON array of strings/);
-    expect(() => readSignature(withMetadata('maas.labels', '[1,2]'))).toThrow(/'maas.labels' must be a JSON array/);
-    expect(() => readSignature(withMetadata('maas.labels', '["a","a"]'))).toThrow(/lists 'a' twice/);
-    expect(() => readSignature(withMetadata('maas.categories', '["x"]'))).toThrow(/'maas.categories' must be a JSON object/);
-    expect(() => readSignature(withMetadata('maas.categories', '{"c":[1]}'))).toThrow(/'maas.categories.c' must be/);
-    expect(() => readSignature(withMetadata('maas.features', '["a","b","c"]'))).toThrow(/3 features but input 'input' has 2 columns/);
+    expect(() => readSignature(withMetadata('maas.features', '[oops'))).toThrow(
+      /'maas.features' is not valid JSON/,
+    );
+    expect(() => readSignature(withMetadata('maas.features', '{"a":1}'))).toThrow(
+      /'maas.features' must be a JSON array of strings/,
+    );
+    expect(() => readSignature(withMetadata('maas.labels', '[1,2]'))).toThrow(
+      /'maas.labels' must be a JSON array/,
+    );
+    expect(() => readSignature(withMetadata('maas.labels', '["a","a"]'))).toThrow(
+      /lists 'a' twice/,
+    );
+    expect(() => readSignature(withMetadata('maas.categories', '["x"]'))).toThrow(
+      /'maas.categories' must be a JSON object/,
+    );
+    expect(() => readSignature(withMetadata('maas.categories', '{"c":[1]}'))).toThrow(
+      /'maas.categories.c' must be/,
+    );
+    expect(() => readSignature(withMetadata('maas.features', '["a","b","c"]'))).toThrow(
+      /3 features but input 'input' has 2 columns/,
+    );
     for (const key of ['maas.features', 'maas.labels']) {
       expect(() => readSignature(withMetadata(key, 'nope'))).toThrow(OnnxFormatError);
     }
@@ -227,7 +300,9 @@ describe('readSignature', () => {
       bias: [0],
       metadata: { 'maas.features': '["x"]', 'maas.categories': '{"y":["a"]}' },
     });
-    expect(() => readSignature(categories)).toThrow(/names feature 'y', which is not in 'maas.features'/);
+    expect(() => readSignature(categories)).toThrow(
+      /names feature 'y', which is not in 'maas.features'/,
+    );
   });
 
   it('decodeModel exposes the raw message for further checks', () => {

@@ -16,7 +16,13 @@ import {
 import { parseTabularMetadata } from './tabular-metadata';
 
 /** Datatypes reported for graph values that are not plain tensors. */
-export const NON_TENSOR_DATATYPES = ['SEQUENCE', 'MAP', 'OPTIONAL', 'SPARSE_TENSOR', 'UNDEFINED'] as const;
+export const NON_TENSOR_DATATYPES = [
+  'SEQUENCE',
+  'MAP',
+  'OPTIONAL',
+  'SPARSE_TENSOR',
+  'UNDEFINED',
+] as const;
 
 /**
  * One graph input or output. `datatype` is an OIP name (FP32, INT64, BYTES, ...) for tensors;
@@ -49,7 +55,8 @@ export interface OnnxSignature {
 }
 
 /** The message for models whose tensors live in side files, which an upload cannot carry. */
-export const EXTERNAL_DATA_MESSAGE = 'external data references are not supported: embed the weights in the .onnx file';
+export const EXTERNAL_DATA_MESSAGE =
+  'external data references are not supported: embed the weights in the .onnx file';
 
 /** Decodes ONNX bytes; throws {@link OnnxFormatError} when they are not an ONNX model. */
 export function decodeModel(bytes: Uint8Array): ModelMessage {
@@ -59,15 +66,21 @@ export function decodeModel(bytes: Uint8Array): ModelMessage {
     model = decodeModelMessage(bytes);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new OnnxFormatError(`not an ONNX model: the file is not a valid ONNX protobuf (${reason})`, { cause });
+    throw new OnnxFormatError(
+      `not an ONNX model: the file is not a valid ONNX protobuf (${reason})`,
+      { cause },
+    );
   }
   if (!model.graph) throw new OnnxFormatError('not an ONNX model: the file has no graph');
-  if (int64ToNumber(model.ir_version) < 1) throw new OnnxFormatError('not an ONNX model: the file has no ir_version');
+  if (int64ToNumber(model.ir_version) < 1)
+    throw new OnnxFormatError('not an ONNX model: the file has no ir_version');
   return model;
 }
 
 function tensorIsExternal(tensor: TensorMessage | null | undefined): boolean {
-  return !!tensor && (tensor.data_location === DataLocation.EXTERNAL || tensor.external_data.length > 0);
+  return (
+    !!tensor && (tensor.data_location === DataLocation.EXTERNAL || tensor.external_data.length > 0)
+  );
 }
 
 function sparseIsExternal(sparse: SparseTensorMessage | null | undefined): boolean {
@@ -101,7 +114,9 @@ export function usesExternalData(model: ModelMessage | Uint8Array): boolean {
   const message = model instanceof Uint8Array ? decodeModel(model) : model;
   return (
     (!!message.graph && graphUsesExternalData(message.graph)) ||
-    message.functions.some((fn) => fn.node.some((node) => node.attribute.some(attributeUsesExternalData)))
+    message.functions.some((fn) =>
+      fn.node.some((node) => node.attribute.some(attributeUsesExternalData)),
+    )
   );
 }
 
@@ -113,7 +128,10 @@ function shapeOf(shape: { dim: DimensionMessage[] } | null | undefined): number[
 function specOf(type: TypeMessage | null | undefined): { datatype: string; shape: number[] } {
   switch (type?.value) {
     case 'tensor_type':
-      return { datatype: onnxToOipDatatype(type.tensor_type?.elem_type ?? 0), shape: shapeOf(type.tensor_type?.shape) };
+      return {
+        datatype: onnxToOipDatatype(type.tensor_type?.elem_type ?? 0),
+        shape: shapeOf(type.tensor_type?.shape),
+      };
     case 'sequence_type':
       return { datatype: 'SEQUENCE', shape: [] };
     case 'map_type':
@@ -135,14 +153,25 @@ function toSpec(value: ValueInfoMessage): TensorSpec {
 function checkTabularShapes(signature: OnnxSignature): void {
   const [input, ...otherInputs] = signature.inputs;
   const width = input?.shape.length === 2 ? input.shape[1] : undefined;
-  if (signature.features && otherInputs.length === 0 && width !== undefined && width >= 0 && width !== signature.features.length) {
+  if (
+    signature.features &&
+    otherInputs.length === 0 &&
+    width !== undefined &&
+    width >= 0 &&
+    width !== signature.features.length
+  ) {
     throw new OnnxFormatError(
       `metadata 'maas.features' lists ${signature.features.length} features but input '${input?.name}' has ${width} columns`,
     );
   }
   const probabilities = signature.outputs.find((o) => o.name === 'probabilities');
   const classes = probabilities?.shape.length === 2 ? probabilities.shape[1] : undefined;
-  if (signature.labels && classes !== undefined && classes >= 0 && classes !== signature.labels.length) {
+  if (
+    signature.labels &&
+    classes !== undefined &&
+    classes >= 0 &&
+    classes !== signature.labels.length
+  ) {
     throw new OnnxFormatError(
       `metadata 'maas.labels' lists ${signature.labels.length} labels but output 'probabilities' has ${classes} columns`,
     );
@@ -168,7 +197,10 @@ export function readSignature(bytes: Uint8Array): OnnxSignature {
     outputs: graph.output.map(toSpec),
     metadata,
     irVersion: int64ToNumber(model.ir_version),
-    opsets: model.opset_import.map((o) => ({ domain: o.domain || 'ai.onnx', version: int64ToNumber(o.version) })),
+    opsets: model.opset_import.map((o) => ({
+      domain: o.domain || 'ai.onnx',
+      version: int64ToNumber(o.version),
+    })),
   };
   if (model.producer_name) signature.producerName = model.producer_name;
   Object.assign(signature, parseTabularMetadata(metadata));

@@ -30,12 +30,16 @@ function checkStringList(value: unknown, key: string): string[] {
 function checkCategories(value: unknown, features: string[] | undefined): Record<string, string[]> {
   const key = MAAS_METADATA_KEYS.categories;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new OnnxFormatError(`metadata '${key}' must be a JSON object mapping a feature name to an array of strings`);
+    throw new OnnxFormatError(
+      `metadata '${key}' must be a JSON object mapping a feature name to an array of strings`,
+    );
   }
   const categories: Record<string, string[]> = {};
   for (const [feature, levels] of Object.entries(value)) {
     if (features && !features.includes(feature)) {
-      throw new OnnxFormatError(`metadata '${key}' names feature '${feature}', which is not in '${MAAS_METADATA_KEYS.features}'`);
+      throw new OnnxFormatError(
+        `metadata '${key}' names feature '${feature}', which is not in '${MAAS_METADATA_KEYS.features}'`,
+      );
     }
     categories[feature] = checkStringList(levels, `${key}.${feature}`);
   }
@@ -45,9 +49,18 @@ function checkCategories(value: unknown, features: string[] | undefined): Record
 /** Checks tabular metadata and returns it as `metadata_props` entries (JSON strings). */
 export function encodeTabularMetadata(tabular: TabularMetadata): Record<string, string> {
   const entries: Record<string, string> = {};
-  if (tabular.features) entries[MAAS_METADATA_KEYS.features] = JSON.stringify(checkStringList(tabular.features, MAAS_METADATA_KEYS.features));
-  if (tabular.labels) entries[MAAS_METADATA_KEYS.labels] = JSON.stringify(checkStringList(tabular.labels, MAAS_METADATA_KEYS.labels));
-  if (tabular.categories) entries[MAAS_METADATA_KEYS.categories] = JSON.stringify(checkCategories(tabular.categories, tabular.features));
+  if (tabular.features)
+    entries[MAAS_METADATA_KEYS.features] = JSON.stringify(
+      checkStringList(tabular.features, MAAS_METADATA_KEYS.features),
+    );
+  if (tabular.labels)
+    entries[MAAS_METADATA_KEYS.labels] = JSON.stringify(
+      checkStringList(tabular.labels, MAAS_METADATA_KEYS.labels),
+    );
+  if (tabular.categories)
+    entries[MAAS_METADATA_KEYS.categories] = JSON.stringify(
+      checkCategories(tabular.categories, tabular.features),
+    );
   return entries;
 }
 
@@ -65,7 +78,8 @@ function parseJson(metadata: Readonly<Record<string, string>>, key: string): unk
 export function parseTabularMetadata(metadata: Readonly<Record<string, string>>): TabularMetadata {
   const tabular: TabularMetadata = {};
   const features = parseJson(metadata, MAAS_METADATA_KEYS.features);
-  if (features !== undefined) tabular.features = checkStringList(features, MAAS_METADATA_KEYS.features);
+  if (features !== undefined)
+    tabular.features = checkStringList(features, MAAS_METADATA_KEYS.features);
   const labels = parseJson(metadata, MAAS_METADATA_KEYS.labels);
   if (labels !== undefined) tabular.labels = checkStringList(labels, MAAS_METADATA_KEYS.labels);
   const categories = parseJson(metadata, MAAS_METADATA_KEYS.categories);

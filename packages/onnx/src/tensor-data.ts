@@ -107,7 +107,10 @@ function checkedNumbers(values: TensorValues, datatype: OipDatatype, what: strin
     if (typeof v === 'number') out[i] = v;
     else if (typeof v === 'boolean') out[i] = v ? 1 : 0;
     else if (typeof v === 'bigint') out[i] = Number(v);
-    else throw new Error(`${what}: element ${i} is ${typeof v}, not a number, for datatype ${datatype}`);
+    else
+      throw new Error(
+        `${what}: element ${i} is ${typeof v}, not a number, for datatype ${datatype}`,
+      );
   }
   const range = INTEGER_RANGES[datatype];
   if (range) {
@@ -121,13 +124,20 @@ function checkedNumbers(values: TensorValues, datatype: OipDatatype, what: strin
   return out;
 }
 
-function checkedBigInts(values: TensorValues, datatype: 'INT64' | 'UINT64', what: string): bigint[] {
+function checkedBigInts(
+  values: TensorValues,
+  datatype: 'INT64' | 'UINT64',
+  what: string,
+): bigint[] {
   const out = new Array<bigint>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v: unknown = values[i];
     if (typeof v === 'bigint') out[i] = v;
     else if (typeof v === 'number' && Number.isSafeInteger(v)) out[i] = BigInt(v);
-    else throw new Error(`${what}: element ${i} (${String(v)}) is not a safe integer for datatype ${datatype}`);
+    else
+      throw new Error(
+        `${what}: element ${i} (${String(v)}) is not a safe integer for datatype ${datatype}`,
+      );
   }
   return out;
 }
@@ -136,18 +146,33 @@ function bytesOf(view: ArrayBufferView, elementBytes: number): Uint8Array {
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
   // ONNX raw_data is little-endian; swap on the (rare) big-endian host.
   if (!LITTLE_ENDIAN && elementBytes > 1) {
-    for (let i = 0; i < bytes.length; i += elementBytes) bytes.subarray(i, i + elementBytes).reverse();
+    for (let i = 0; i < bytes.length; i += elementBytes)
+      bytes.subarray(i, i + elementBytes).reverse();
   }
   return bytes;
 }
 
 /** Encodes the elements of one tensor as ONNX little-endian raw bytes (everything but BYTES). */
-export function encodeRawData(datatype: Exclude<OipDatatype, 'BYTES'>, values: TensorValues, what = 'tensor'): Uint8Array {
+export function encodeRawData(
+  datatype: Exclude<OipDatatype, 'BYTES'>,
+  values: TensorValues,
+  what = 'tensor',
+): Uint8Array {
   switch (datatype) {
     case 'FP32':
-      return bytesOf(values instanceof Float32Array ? values : Float32Array.from(checkedNumbers(values, datatype, what)), 4);
+      return bytesOf(
+        values instanceof Float32Array
+          ? values
+          : Float32Array.from(checkedNumbers(values, datatype, what)),
+        4,
+      );
     case 'FP64':
-      return bytesOf(values instanceof Float64Array ? values : Float64Array.from(checkedNumbers(values, datatype, what)), 8);
+      return bytesOf(
+        values instanceof Float64Array
+          ? values
+          : Float64Array.from(checkedNumbers(values, datatype, what)),
+        8,
+      );
     case 'FP16':
     case 'BF16': {
       // A Uint16Array holds bit patterns already (as onnxruntime's float16 tensors do).
@@ -170,16 +195,27 @@ export function encodeRawData(datatype: Exclude<OipDatatype, 'BYTES'>, values: T
     case 'UINT32':
       return bytesOf(Uint32Array.from(checkedNumbers(values, datatype, what)), 4);
     case 'INT64':
-      return bytesOf(values instanceof BigInt64Array ? values : BigInt64Array.from(checkedBigInts(values, datatype, what)), 8);
+      return bytesOf(
+        values instanceof BigInt64Array
+          ? values
+          : BigInt64Array.from(checkedBigInts(values, datatype, what)),
+        8,
+      );
     case 'UINT64':
-      return bytesOf(values instanceof BigUint64Array ? values : BigUint64Array.from(checkedBigInts(values, datatype, what)), 8);
+      return bytesOf(
+        values instanceof BigUint64Array
+          ? values
+          : BigUint64Array.from(checkedBigInts(values, datatype, what)),
+        8,
+      );
   }
 }
 
 function checkDims(dims: readonly number[], what: string): number {
   let count = 1;
   for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new Error(`${what}: dims must be non-negative integers, got [${dims.join(', ')}]`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new Error(`${what}: dims must be non-negative integers, got [${dims.join(', ')}]`);
     count *= d;
   }
   return count;
@@ -198,11 +234,15 @@ export function encodeTensor(
 ): TensorProtoObject {
   const what = name ? `tensor '${name}'` : 'tensor';
   if (!isOipDatatype(datatype)) {
-    throw new Error(`${what}: unknown datatype '${datatype}': expected one of ${OIP_DATATYPES.join(', ')}`);
+    throw new Error(
+      `${what}: unknown datatype '${datatype}': expected one of ${OIP_DATATYPES.join(', ')}`,
+    );
   }
   const count = checkDims(dims, what);
   if (values.length !== count) {
-    throw new Error(`${what}: dims [${dims.join(', ')}] need ${count} values, got ${values.length}`);
+    throw new Error(
+      `${what}: dims [${dims.join(', ')}] need ${count} values, got ${values.length}`,
+    );
   }
   const tensor: TensorProtoObject = { dims: [...dims], data_type: oipToOnnxDatatype(datatype) };
   if (name !== undefined) tensor.name = name;
