@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { identityModelBytes } from './probe-model';
 import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
-import type { DecodedTensor, ModelSignature, OipDatatype, TensorData, TensorSpec } from './tensor.types';
+import type { DecodedTensor, ModelSignature, SupportedDatatype, TensorData, TensorSpec } from './tensor.types';
 import type {
   LoadResult,
   ProbeResult,
@@ -149,7 +149,7 @@ async function run(versionId: string, feeds: Record<string, DecodedTensor>, fetc
   for (const name of fetches) {
     const value = results[name];
     if (!value) continue;
-    const datatype = datatypeFromOrtType(value.type) as OipDatatype;
+    const datatype = datatypeFromOrtType(value.type) as SupportedDatatype;
     // Copy into a buffer this thread owns, so it can be transferred rather than cloned.
     const data = Array.isArray(value.data) ? [...value.data] : (value.data as Exclude<TensorData, string[]>).slice();
     outputs[name] = { datatype, shape: [...value.dims], data };

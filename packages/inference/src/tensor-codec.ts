@@ -1,8 +1,8 @@
 import { InferenceInputError } from './inference.errors';
 import { elementCount, isSupportedDatatype } from './tensor.types';
-import type { DecodedTensor, ModelSignature, OipDatatype, TensorData, TensorSpec } from './tensor.types';
+import type { DecodedTensor, ModelSignature, SupportedDatatype, TensorData, TensorSpec } from './tensor.types';
 
-const INT_RANGE: Partial<Record<OipDatatype, [number, number]>> = {
+const INT_RANGE: Partial<Record<SupportedDatatype, [number, number]>> = {
   INT8: [-128, 127],
   UINT8: [0, 255],
   INT16: [-32768, 32767],
@@ -15,7 +15,7 @@ const INT_RANGE: Partial<Record<OipDatatype, [number, number]>> = {
 
 type NumericCtor = new (length: number) => Exclude<TensorData, string[]>;
 
-const ARRAY_TYPE: Record<Exclude<OipDatatype, 'BYTES'>, NumericCtor> = {
+const ARRAY_TYPE: Record<Exclude<SupportedDatatype, 'BYTES'>, NumericCtor> = {
   BOOL: Uint8Array,
   UINT8: Uint8Array,
   UINT16: Uint16Array,
@@ -54,7 +54,7 @@ function position(index: number, shape: readonly number[]): string {
   return `[${idx.join(', ')}]`;
 }
 
-function datatypeOf(spec: TensorSpec): OipDatatype {
+function datatypeOf(spec: TensorSpec): SupportedDatatype {
   if (!isSupportedDatatype(spec.datatype)) {
     fail(spec.name, `the model takes ${spec.datatype}, which this server cannot feed`);
   }
@@ -87,7 +87,7 @@ function nestedShape(value: unknown): number[] {
 /** Writes one JSON value into the flat output, or throws naming the element. */
 type ElementWriter = (value: unknown, index: number) => void;
 
-function elementWriter(name: string, datatype: OipDatatype, data: TensorData, shape: number[]): ElementWriter {
+function elementWriter(name: string, datatype: SupportedDatatype, data: TensorData, shape: number[]): ElementWriter {
   const bad = (value: unknown, index: number, what: string): never =>
     fail(name, `element ${position(index, shape)} is ${JSON.stringify(value) ?? String(value)}, expected ${what}`);
   if (datatype === 'BYTES') {
@@ -130,7 +130,7 @@ function elementWriter(name: string, datatype: OipDatatype, data: TensorData, sh
   };
 }
 
-function allocate(datatype: OipDatatype, length: number): TensorData {
+function allocate(datatype: SupportedDatatype, length: number): TensorData {
   return datatype === 'BYTES' ? new Array<string>(length) : new ARRAY_TYPE[datatype](length);
 }
 
@@ -178,7 +178,7 @@ export function decodeTensorInput(spec: TensorSpec, value: unknown): DecodedTens
   return { datatype, shape, data };
 }
 
-function decodeShapeAndData(spec: TensorSpec, datatype: OipDatatype, rawShape: unknown, rawData: unknown): DecodedTensor {
+function decodeShapeAndData(spec: TensorSpec, datatype: SupportedDatatype, rawShape: unknown, rawData: unknown): DecodedTensor {
   if (!Array.isArray(rawShape) || !rawShape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
     fail(spec.name, `shape must be an array of non-negative integers, got ${JSON.stringify(rawShape)}`);
   }

@@ -79,7 +79,8 @@ export interface OipTensorJson {
   name: string;
   datatype: string;
   shape: number[];
-  data: JsonElement[];
+  /** Absent when the tensor travels as binary data (`parameters.binary_data_size`). */
+  data?: JsonElement[];
   parameters?: Record<string, unknown>;
 }
 

@@ -14,8 +14,8 @@ export const SUPPORTED_DATATYPES = [
   'BYTES',
 ] as const;
 
-/** An OIP datatype name the engine supports (FP16 is not supported: Node 20 has no Float16Array). */
-export type OipDatatype = (typeof SUPPORTED_DATATYPES)[number];
+/** An OIP datatype name the engine can serve (not FP16/BF16: Node 20 has no Float16Array). */
+export type SupportedDatatype = (typeof SUPPORTED_DATATYPES)[number];
 
 /**
  * One input or output of a model, as @maas/onnx's readSignature reports it.
@@ -43,7 +43,7 @@ export type TensorData =
 
 /** A tensor checked against its spec, ready to feed to ONNX Runtime (and what the engine returns). */
 export interface DecodedTensor {
-  datatype: OipDatatype;
+  datatype: SupportedDatatype;
   shape: number[];
   data: TensorData;
 }
@@ -63,12 +63,12 @@ export interface VersionKey {
   sha256: string;
 }
 
-export function isSupportedDatatype(datatype: string): datatype is OipDatatype {
+export function isSupportedDatatype(datatype: string): datatype is SupportedDatatype {
   return (SUPPORTED_DATATYPES as readonly string[]).includes(datatype);
 }
 
 /** ONNX Runtime tensor type names by OIP datatype. */
-export const ORT_TYPE_BY_DATATYPE: Record<OipDatatype, string> = {
+export const ORT_TYPE_BY_DATATYPE: Record<SupportedDatatype, string> = {
   BOOL: 'bool',
   UINT8: 'uint8',
   UINT16: 'uint16',
