@@ -104,7 +104,7 @@ describe('MicroBatcher', () => {
     expect((await Promise.all(all)).map(yOf)).toEqual(Array.from({ length: 11 }, (_, i) => [2 * i]));
   });
 
-  it('sends a second batch after maxDelayMs when a send slot is free', async () => {
+  it('sends a second batch after maxDelayMs when a send slot is free', () => {
     const { batcher, runner, advance } = make({ maxInFlight: 2, maxDelayMs: 5 });
     void batcher.submit(rows([1]), ['y']);
     void batcher.submit(rows([2]), ['y']);
