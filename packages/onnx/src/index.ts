@@ -2,6 +2,7 @@ export * from './attributes';
 export * from './datatypes';
 export * from './errors';
 export * from './graph-builder';
+export * from './initializers';
 export * from './model-builders';
 export {
   AttributeType,
