@@ -1,0 +1,31 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Services } from '../../services';
+import type { AuthInfo } from './auth.service';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthInfo;
+  }
+}
+
+/** 401 unless the request carries a valid, unrevoked API key; sets `req.auth`. */
+export function requireAuth(services: Services): preHandlerAsyncHookHandler {
+  return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
+    const auth = await services.auth.authenticate(req.headers.authorization);
+    if (!auth) {
+      const message = req.headers.authorization
+        ? 'The API key is unknown or revoked'
+        : 'Missing API key: send "Authorization: Bearer <key>"';
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send(
+          req.url.startsWith('/graphql')
+            ? { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }
+            : { error: message, code: 'UNAUTHENTICATED' },
+        );
+      return reply;
+    }
+    req.auth = auth;
+  };
+}

@@ -1,0 +1,226 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { ApiKey, Workspace, type Role } from '@maas/db';
+import { IsNull, type DataSource } from 'typeorm';
+import { audit } from '../../common/audit';
+import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import { assertValidName } from '../../common/names';
+
+/** Who is calling: resolved once per request from the bearer token. */
+export interface AuthInfo {
+  apiKeyId: string;
+  keyName: string;
+  workspaceId: string;
+  role: Role;
+  isRoot: boolean;
+}
+
+const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
+const CACHE_TTL_MS = 30_000;
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+export const DEFAULT_WORKSPACE = 'default';
+export const API_KEYS_CHANNEL = 'maas_api_keys';
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function requireRole(auth: AuthInfo, role: Role): void {
+  if (ROLE_RANK[auth.role] < ROLE_RANK[role]) {
+    throw forbidden(`This needs the ${role} role; your key "${auth.keyName}" has ${auth.role}`);
+  }
+}
+
+export function requireRoot(auth: AuthInfo, what: string): void {
+  if (!auth.isRoot) throw forbidden(`Only the root key (ADMIN_API_KEY) may ${what}`);
+}
+
+/**
+ * Publishes key changes so that every replica drops its cached keys (revocations take effect at
+ * once); server.ts subscribes each replica's cache to API_KEYS_CHANNEL.
+ */
+export interface KeyEvents {
+  publish(channel: string, payload: Record<string, unknown>): Promise<void>;
+}
+
+export class AuthService {
+  // sha256(secret) -> resolved key, so the database is asked once per key and TTL.
+  private readonly cache = new Map<string, { info: AuthInfo | null; expiresAt: number }>();
+  private readonly lastUsedWrites = new Map<string, number>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly logger: Logger,
+    private readonly events?: KeyEvents,
+  ) {}
+
+  /** Drops every cached key, e.g. after the event listener reconnected and may have missed a revocation. */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  /** Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. */
+  async authenticate(authorization: string | undefined): Promise<AuthInfo | null> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    const secret = match?.[1];
+    if (!secret || secret.length > 512) return null;
+    const digest = hashSecret(secret);
+    const now = Date.now();
+    const cached = this.cache.get(digest);
+    if (cached && cached.expiresAt > now) {
+      if (cached.info) this.touch(cached.info.apiKeyId, now);
+      return cached.info;
+    }
+    const row = await this.db.getRepository(ApiKey).findOne({ where: { secretSha256: digest } });
+    const valid =
+      row !== null &&
+      row.revokedAt === null &&
+      timingSafeEqual(Buffer.from(row.secretSha256), Buffer.from(digest));
+    const info: AuthInfo | null = valid
+      ? {
+          apiKeyId: row.id,
+          keyName: row.name,
+          workspaceId: row.workspaceId,
+          role: row.role,
+          isRoot: row.isRoot,
+        }
+      : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(digest, { info, expiresAt: now + CACHE_TTL_MS });
+    if (info) this.touch(info.apiKeyId, now);
+    return info;
+  }
+
+  // last_used_at is advisory: written at most once a minute per key, off the request path.
+  private touch(apiKeyId: string, now: number): void {
+    const last = this.lastUsedWrites.get(apiKeyId) ?? 0;
+    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+    this.lastUsedWrites.set(apiKeyId, now);
+    this.db
+      .getRepository(ApiKey)
+      .update({ id: apiKeyId }, { lastUsedAt: new Date(now) })
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not record last_used_at'));
+  }
+
+  /**
+   * Makes sure the `default` workspace and the root key exist, with `secret` as the root key's
+   * secret (a changed ADMIN_API_KEY rotates it). Safe to run on every start, from many processes.
+   */
+  async ensureRootKey(secret: string): Promise<{ workspaceId: string; apiKeyId: string }> {
+    return this.db.transaction(async (m) => {
+      // Serialise concurrent starters.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['maas.root-key']);
+      let ws = await m.findOne(Workspace, { where: { name: DEFAULT_WORKSPACE } });
+      ws ??= await m.save(m.create(Workspace, { name: DEFAULT_WORKSPACE }));
+      const digest = hashSecret(secret);
+      let root = await m.findOne(ApiKey, { where: { isRoot: true, revokedAt: IsNull() } });
+      if (!root) {
+        root = await m.save(
+          m.create(ApiKey, {
+            id: randomUUID(),
+            workspaceId: ws.id,
+            name: 'root',
+            role: 'ADMIN',
+            isRoot: true,
+            secretSha256: digest,
+            lastUsedAt: null,
+            revokedAt: null,
+          }),
+        );
+      } else if (root.secretSha256 !== digest) {
+        await m.update(ApiKey, { id: root.id }, { secretSha256: digest });
+        this.cache.clear();
+      }
+      return { workspaceId: ws.id, apiKeyId: root.id };
+    });
+  }
+
+  async createApiKey(
+    auth: AuthInfo,
+    name: string,
+    role: Role,
+    workspaceId?: string | null,
+  ): Promise<{ apiKey: ApiKey; secret: string }> {
+    requireRole(auth, 'ADMIN');
+    const trimmed = name.trim();
+    if (trimmed.length < 1 || trimmed.length > 128) {
+      throw badInput('An API key name must have 1 to 128 characters', { field: 'name' });
+    }
+    let targetWorkspace = auth.workspaceId;
+    if (workspaceId && workspaceId !== auth.workspaceId) {
+      requireRoot(auth, 'create keys in another workspace');
+      const ws = await this.db.getRepository(Workspace).findOne({ where: { id: workspaceId } });
+      if (!ws) throw notFound(`Workspace ${workspaceId} does not exist`);
+      targetWorkspace = ws.id;
+    }
+    const id = randomUUID();
+    const secret = `maas_${id}_${randomBytes(24).toString('base64url')}`;
+    const apiKey = await this.db.transaction(async (m) => {
+      const saved = await m.save(
+        m.create(ApiKey, {
+          id,
+          workspaceId: targetWorkspace,
+          name: trimmed,
+          role,
+          isRoot: false,
+          secretSha256: hashSecret(secret),
+          lastUsedAt: null,
+          revokedAt: null,
+        }),
+      );
+      await audit(m, auth, targetWorkspace, 'apiKey.create', 'api_key', id, {
+        name: trimmed,
+        role,
+      });
+      return saved;
+    });
+    return { apiKey, secret };
+  }
+
+  async revokeApiKey(auth: AuthInfo, id: string): Promise<ApiKey> {
+    requireRole(auth, 'ADMIN');
+    const repo = this.db.getRepository(ApiKey);
+    const key = await repo.findOne({ where: { id } });
+    if (!key || (key.workspaceId !== auth.workspaceId && !auth.isRoot)) {
+      throw notFound(`API key ${id} does not exist`);
+    }
+    if (key.isRoot) throw badInput('The root key cannot be revoked; change ADMIN_API_KEY instead');
+    if (!key.revokedAt) {
+      key.revokedAt = new Date();
+      await this.db.transaction(async (m) => {
+        await m.update(ApiKey, { id }, { revokedAt: key.revokedAt });
+        await audit(m, auth, key.workspaceId, 'apiKey.revoke', 'api_key', id, null);
+      });
+      this.cache.clear();
+      await this.events?.publish(API_KEYS_CHANNEL, { id, revoked: true });
+    }
+    return key;
+  }
+
+  async listApiKeys(auth: AuthInfo): Promise<ApiKey[]> {
+    requireRole(auth, 'ADMIN');
+    return this.db
+      .getRepository(ApiKey)
+      .find({ where: { workspaceId: auth.workspaceId }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  async listWorkspaces(auth: AuthInfo): Promise<Workspace[]> {
+    requireRoot(auth, 'list workspaces');
+    return this.db.getRepository(Workspace).find({ order: { name: 'ASC' } });
+  }
+
+  async createWorkspace(auth: AuthInfo, name: string): Promise<Workspace> {
+    requireRoot(auth, 'create workspaces');
+    assertValidName('workspace', name);
+    try {
+      return await this.db.transaction(async (m) => {
+        const ws = await m.save(m.create(Workspace, { name }));
+        await audit(m, auth, ws.id, 'workspace.create', 'workspace', ws.id, { name });
+        return ws;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`A workspace named "${name}" already exists`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { acquireArtifact, ModelVersion, type ArtifactStore, type SignatureRecord } from '@maas/db';
+import { OnnxFormatError, readSignature } from '@maas/onnx';
+import type { DataSource } from 'typeorm';
+import { audit } from '../../common/audit';
+import { badInput, UserError } from '../../common/errors';
+import { requireRole, type AuthInfo } from '../auth/auth.service';
+import type { ModelsService } from './models.service';
+
+/** The model can ONNX Runtime load? Implemented by the inference engine, off the main thread. */
+export interface ModelValidator {
+  validateModel(filePath: string): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+export class PayloadTooLargeError extends UserError {
+  constructor(limit: number) {
+    super('QUOTA_EXCEEDED', `The upload is larger than MAX_UPLOAD_BYTES (${limit} bytes)`);
+    Object.defineProperty(this, 'httpStatus', { value: 413 });
+  }
+}
+
+export interface UploadedVersion {
+  id: string;
+  version: number;
+  sha256: string;
+  sizeBytes: number;
+  signature: SignatureRecord;
+}
+
+/**
+ * Streams a request body to a temporary file while hashing and counting (refusing it past
+ * `maxBytes`), so the bytes are never held twice and a bad upload changes nothing.
+ */
+export async function spoolToTempFile(
+  body: Readable,
+  maxBytes: number,
+  tmpRoot = tmpdir(),
+): Promise<{ filePath: string; sha256: string; sizeBytes: number }> {
+  const filePath = path.join(tmpRoot, `maas-upload-${randomUUID()}`);
+  const hash = createHash('sha256');
+  let sizeBytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      sizeBytes += chunk.length;
+      if (sizeBytes > maxBytes) return done(new PayloadTooLargeError(maxBytes));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, meter, createWriteStream(filePath));
+  } catch (err) {
+    await rm(filePath, { force: true });
+    throw err;
+  }
+  return { filePath, sha256: hash.digest('hex'), sizeBytes };
+}
+
+export class ModelUploadService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly models: ModelsService,
+    private readonly store: ArtifactStore,
+    private readonly validator: ModelValidator,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** `POST /v1/models/{name}/versions`: validates, stores and registers the next version. */
+  async upload(auth: AuthInfo, modelName: string, body: Readable): Promise<UploadedVersion> {
+    requireRole(auth, 'EDITOR');
+    const model = await this.models.getByName(auth, modelName);
+    const spooled = await spoolToTempFile(body, this.maxBytes);
+    try {
+      if (spooled.sizeBytes === 0)
+        throw badInput('The request body is empty: send the .onnx file as the body');
+      const signature = await this.inspect(spooled.filePath);
+      await this.store.put(spooled.filePath, { sha256: spooled.sha256 });
+      return await this.db.transaction(async (m) => {
+        // The row lock on the model serialises concurrent uploads: each gets the next number.
+        // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+        const [rows] = await m.query<[{ version_counter: number }[], number]>(
+          'UPDATE models SET version_counter = version_counter + 1, updated_at = now() WHERE id = $1 RETURNING version_counter',
+          [model.id],
+        );
+        const versionNumber = rows[0]?.version_counter;
+        if (versionNumber === undefined)
+          throw badInput(`Model "${modelName}" was deleted during the upload`);
+        await acquireArtifact(m, spooled.sha256);
+        const version = await m.save(
+          m.create(ModelVersion, {
+            workspaceId: auth.workspaceId,
+            modelId: model.id,
+            version: versionNumber,
+            source: 'UPLOAD',
+            signature,
+            metrics: null,
+            hyperparameters: null,
+            sha256: spooled.sha256,
+            sizeBytes: spooled.sizeBytes,
+            trainingJobId: null,
+            parentVersionId: null,
+          }),
+        );
+        await audit(m, auth, auth.workspaceId, 'version.upload', 'model_version', version.id, {
+          model: model.name,
+          version: versionNumber,
+          sha256: spooled.sha256,
+        });
+        return {
+          id: version.id,
+          version: versionNumber,
+          sha256: spooled.sha256,
+          sizeBytes: spooled.sizeBytes,
+          signature,
+        };
+      });
+    } finally {
+      await rm(spooled.filePath, { force: true });
+    }
+  }
+
+  /** Loads the file once in ONNX Runtime (off the main thread) and reads its signature. */
+  private async inspect(filePath: string): Promise<SignatureRecord> {
+    let signature: SignatureRecord;
+    try {
+      const parsed = readSignature(await readFile(filePath));
+      signature = {
+        inputs: parsed.inputs,
+        outputs: parsed.outputs,
+        ...(parsed.features ? { features: parsed.features } : {}),
+        ...(parsed.labels ? { labels: parsed.labels } : {}),
+        ...(parsed.categories ? { categories: parsed.categories } : {}),
+        metadata: parsed.metadata,
+      };
+    } catch (err) {
+      if (err instanceof OnnxFormatError) throw badInput(`Not a usable ONNX model: ${err.message}`);
+      throw err;
+    }
+    const check = await this.validator.validateModel(filePath);
+    if (!check.ok) throw badInput(`ONNX Runtime cannot load this model: ${check.reason}`);
+    return signature;
+  }
+}

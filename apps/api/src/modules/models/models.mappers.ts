@@ -1,0 +1,45 @@
+import type * as db from '@maas/db';
+import type { Model, ModelAlias, ModelVersion } from './models.types';
+
+// Rows never leak into the API: each GraphQL type is mapped explicitly.
+export function mapModel(row: db.Model): Model {
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    name: row.name,
+    description: row.description,
+    task: row.task,
+    tags: row.tags,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function mapVersion(row: db.ModelVersion): ModelVersion {
+  return {
+    id: row.id,
+    modelId: row.modelId,
+    workspaceId: row.workspaceId,
+    version: row.version,
+    source: row.source,
+    signature: {
+      inputs: row.signature.inputs,
+      outputs: row.signature.outputs,
+      features: row.signature.features ?? null,
+      labels: row.signature.labels ?? null,
+      categories: row.signature.categories ?? null,
+      metadata: row.signature.metadata ?? null,
+    },
+    metrics: row.metrics,
+    hyperparameters: row.hyperparameters,
+    sizeBytes: row.sizeBytes,
+    sha256: row.sha256,
+    trainingJobId: row.trainingJobId,
+    parentVersionId: row.parentVersionId,
+    createdAt: row.createdAt,
+  };
+}
+
+export function mapAlias(row: db.ModelAlias): ModelAlias {
+  return { alias: row.alias, modelId: row.modelId, versionId: row.versionId };
+}

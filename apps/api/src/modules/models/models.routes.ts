@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import { notFound } from '../../common/errors';
+import type { Services } from '../../services';
+import { requireAuth } from '../auth/auth.hooks';
+
+/** REST routes of the registry: ONNX upload and download. */
+export function registerModelRoutes(app: FastifyInstance, services: Services): void {
+  app.register((scope, _opts, done) => {
+    // The body is streamed by the handler, never buffered by fastify.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, next) => next(null));
+
+    scope.post<{ Params: { name: string } }>(
+      '/v1/models/:name/versions',
+      { preHandler: requireAuth(services), bodyLimit: services.config.MAX_UPLOAD_BYTES },
+      async (req, reply) => {
+        const result = await services.uploads.upload(
+          req.auth,
+          req.params.name,
+          req.raw as Readable,
+        );
+        return reply.code(201).send(result);
+      },
+    );
+    done();
+  });
+
+  app.get<{ Params: { name: string; version: string } }>(
+    '/v1/models/:name/versions/:version/artifact',
+    { preHandler: requireAuth(services) },
+    async (req, reply) => {
+      const number = Number(req.params.version);
+      if (!Number.isInteger(number) || number < 1)
+        throw notFound(`Version "${req.params.version}" does not exist`);
+      const version = await services.models.getVersionByNumber(req.auth, req.params.name, number);
+      const stream = await services.store.openRead(version.sha256);
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', String(version.sizeBytes))
+        .header('etag', `"${version.sha256}"`)
+        .header('content-disposition', `attachment; filename="${req.params.name}-v${number}.onnx"`)
+        .send(stream);
+    },
+  );
+}

@@ -1,0 +1,309 @@
+import {
+  Deployment,
+  DeploymentRoute,
+  Model,
+  ModelAlias,
+  ModelVersion,
+  releaseArtifact,
+  type ArtifactStore,
+  type ModelTask,
+  type ReleasedArtifact,
+} from '@maas/db';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import { audit } from '../../common/audit';
+import { badInput, conflict, isUniqueViolation, notFound } from '../../common/errors';
+import { assertValidName } from '../../common/names';
+import { checkFirst, decodeCursor, encodeCursor, toPage, type Page } from '../../common/pagination';
+import { assertId, assertJsonObject } from '../../common/scalars';
+import { requireRole, type AuthInfo } from '../auth/auth.service';
+import { mapAlias, mapModel, mapVersion } from './models.mappers';
+import type * as gql from './models.types';
+
+export interface CreateModelArgs {
+  name: string;
+  description?: string | null;
+  task?: ModelTask | null;
+  tags?: unknown;
+}
+
+export interface UpdateModelArgs {
+  description?: string | null;
+  task?: ModelTask | null;
+  tags?: unknown;
+}
+
+/** The model registry: models, versions and aliases of one workspace at a time. */
+export class ModelsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: ArtifactStore,
+  ) {}
+
+  /** Finishes releases once their transaction committed (deletes S3 objects nothing uses). */
+  private async afterRelease(released: ReleasedArtifact[]): Promise<void> {
+    for (const r of released) await this.store.afterRelease(r);
+  }
+
+  async list(
+    auth: AuthInfo,
+    args: {
+      first?: number | null;
+      after?: string | null;
+      search?: string | null;
+      task?: ModelTask | null;
+    },
+  ): Promise<Page<gql.Model>> {
+    const first = checkFirst(args.first);
+    const qb = this.db
+      .getRepository(Model)
+      .createQueryBuilder('m')
+      .where('m.workspaceId = :ws', { ws: auth.workspaceId });
+    const search = args.search?.trim();
+    if (search) {
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('m.name ILIKE :pattern', { pattern }).orWhere('m.description ILIKE :pattern', {
+            pattern,
+          });
+        }),
+      );
+    }
+    if (args.task) qb.andWhere('m.task = :task', { task: args.task });
+    const totalCount = await qb.clone().getCount();
+    if (args.after) {
+      const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
+      qb.andWhere('(m.createdAt, m.id) < (:createdAt, :id)', { createdAt, id });
+    }
+    const rows = await qb
+      .orderBy('m.createdAt', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .take(first + 1)
+      .getMany();
+    return toPage(rows.map(mapModel), first, totalCount, Boolean(args.after), (m) =>
+      encodeCursor([m.createdAt.toISOString(), m.id]),
+    );
+  }
+
+  /** `model(id, name)`: exactly one of the two; null when there is no such model. */
+  async find(auth: AuthInfo, id?: string | null, name?: string | null): Promise<gql.Model | null> {
+    if ((id == null) === (name == null)) {
+      throw badInput('Pass exactly one of "id" and "name" to model(...)');
+    }
+    const where =
+      id != null
+        ? { id: assertId(id), workspaceId: auth.workspaceId }
+        : { name: name ?? '', workspaceId: auth.workspaceId };
+    const row = await this.db.getRepository(Model).findOne({ where });
+    return row ? mapModel(row) : null;
+  }
+
+  async getByName(auth: AuthInfo, name: string): Promise<Model> {
+    const row = await this.db
+      .getRepository(Model)
+      .findOne({ where: { name, workspaceId: auth.workspaceId } });
+    if (!row) throw notFound(`Model "${name}" does not exist in this workspace`);
+    return row;
+  }
+
+  private async getRow(m: EntityManager, auth: AuthInfo, id: string, lock = false): Promise<Model> {
+    const row = await m.getRepository(Model).findOne({
+      where: { id: assertId(id), workspaceId: auth.workspaceId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!row) throw notFound(`Model ${id} does not exist`);
+    return row;
+  }
+
+  async create(auth: AuthInfo, input: CreateModelArgs): Promise<gql.Model> {
+    requireRole(auth, 'EDITOR');
+    assertValidName('model', input.name);
+    const tags = input.tags == null ? {} : assertJsonObject(input.tags, 'tags');
+    try {
+      return await this.db.transaction(async (m) => {
+        const clash = await m
+          .getRepository(Deployment)
+          .exists({ where: { workspaceId: auth.workspaceId, name: input.name } });
+        if (clash)
+          throw conflict(
+            `A deployment is already named "${input.name}": models and deployments share names`,
+          );
+        const row = await m.save(
+          m.create(Model, {
+            workspaceId: auth.workspaceId,
+            name: input.name,
+            description: input.description ?? null,
+            task: input.task ?? 'OTHER',
+            tags,
+          }),
+        );
+        await audit(m, auth, auth.workspaceId, 'model.create', 'model', row.id, { name: row.name });
+        return mapModel(row);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw conflict(`A model named "${input.name}" already exists in this workspace`);
+      throw err;
+    }
+  }
+
+  async update(auth: AuthInfo, id: string, input: UpdateModelArgs): Promise<gql.Model> {
+    requireRole(auth, 'EDITOR');
+    return this.db.transaction(async (m) => {
+      const row = await this.getRow(m, auth, id, true);
+      if (input.description !== undefined) row.description = input.description;
+      if (input.task != null) row.task = input.task;
+      if (input.tags !== undefined)
+        row.tags = input.tags === null ? {} : assertJsonObject(input.tags, 'tags');
+      const saved = await m.save(row);
+      await audit(m, auth, auth.workspaceId, 'model.update', 'model', row.id, {
+        fields: Object.keys(input),
+      });
+      return mapModel(saved);
+    });
+  }
+
+  /** Deletes a model with its versions and aliases; refused while a deployment serves it. */
+  async delete(auth: AuthInfo, id: string): Promise<boolean> {
+    requireRole(auth, 'EDITOR');
+    const released = await this.db.transaction(async (m) => {
+      const row = await this.getRow(m, auth, id, true);
+      const deployments = await m
+        .getRepository(Deployment)
+        .find({ where: { modelId: row.id }, select: { name: true } });
+      if (deployments.length > 0) {
+        throw conflict(
+          `Model "${row.name}" is served by deployment(s) ${deployments.map((d) => `"${d.name}"`).join(', ')}: delete them first`,
+        );
+      }
+      const versions = await m
+        .getRepository(ModelVersion)
+        .find({ where: { modelId: row.id }, select: { id: true, sha256: true } });
+      await m.delete(ModelAlias, { modelId: row.id });
+      await m.delete(Model, { id: row.id });
+      const out: ReleasedArtifact[] = [];
+      for (const v of versions) out.push(await releaseArtifact(m, v.sha256));
+      await audit(m, auth, auth.workspaceId, 'model.delete', 'model', row.id, {
+        name: row.name,
+        versions: versions.length,
+      });
+      return out;
+    });
+    await this.afterRelease(released);
+    return true;
+  }
+
+  async listVersions(
+    auth: AuthInfo,
+    modelId: string,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Page<gql.ModelVersion>> {
+    const first = checkFirst(args.first);
+    const repo = this.db.getRepository(ModelVersion);
+    const qb = repo
+      .createQueryBuilder('v')
+      .where('v.modelId = :modelId AND v.workspaceId = :ws', { modelId, ws: auth.workspaceId });
+    const totalCount = await qb.clone().getCount();
+    if (args.after) {
+      const [version] = decodeCursor(args.after, ['number']) as [number];
+      qb.andWhere('v.version < :version', { version });
+    }
+    const rows = await qb
+      .orderBy('v.version', 'DESC')
+      .take(first + 1)
+      .getMany();
+    return toPage(rows.map(mapVersion), first, totalCount, Boolean(args.after), (v) =>
+      encodeCursor([v.version]),
+    );
+  }
+
+  async findVersion(auth: AuthInfo, id: string): Promise<gql.ModelVersion | null> {
+    const row = await this.db
+      .getRepository(ModelVersion)
+      .findOne({ where: { id: assertId(id), workspaceId: auth.workspaceId } });
+    return row ? mapVersion(row) : null;
+  }
+
+  async getVersionByNumber(
+    auth: AuthInfo,
+    modelName: string,
+    version: number,
+  ): Promise<ModelVersion> {
+    const model = await this.getByName(auth, modelName);
+    const row = await this.db
+      .getRepository(ModelVersion)
+      .findOne({ where: { modelId: model.id, version } });
+    if (!row) throw notFound(`Model "${modelName}" has no version ${version}`);
+    return row;
+  }
+
+  /** Deletes one version; refused while an alias names it or a deployment routes to it. */
+  async deleteVersion(auth: AuthInfo, id: string): Promise<boolean> {
+    requireRole(auth, 'EDITOR');
+    const released = await this.db.transaction(async (m) => {
+      const row = await m.getRepository(ModelVersion).findOne({
+        where: { id: assertId(id), workspaceId: auth.workspaceId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) throw notFound(`Model version ${id} does not exist`);
+      const aliases = await m.getRepository(ModelAlias).find({ where: { versionId: row.id } });
+      if (aliases.length > 0) {
+        throw conflict(
+          `Version ${row.version} is named by alias(es) ${aliases.map((a) => `"${a.alias}"`).join(', ')}: move or delete them first`,
+        );
+      }
+      const routed = await m
+        .getRepository(DeploymentRoute)
+        .exists({ where: { versionId: row.id } });
+      if (routed)
+        throw conflict(
+          `Version ${row.version} receives traffic from a deployment: change its routes first`,
+        );
+      await m.delete(ModelVersion, { id: row.id });
+      const out = await releaseArtifact(m, row.sha256);
+      await audit(m, auth, auth.workspaceId, 'version.delete', 'model_version', row.id, {
+        version: row.version,
+      });
+      return [out];
+    });
+    await this.afterRelease(released);
+    return true;
+  }
+
+  async setAlias(
+    auth: AuthInfo,
+    modelId: string,
+    alias: string,
+    version: number,
+  ): Promise<gql.ModelAlias> {
+    requireRole(auth, 'EDITOR');
+    assertValidName('alias', alias);
+    return this.db.transaction(async (m) => {
+      const model = await this.getRow(m, auth, modelId);
+      const target = await m
+        .getRepository(ModelVersion)
+        .findOne({ where: { modelId: model.id, version } });
+      if (!target) throw notFound(`Model "${model.name}" has no version ${version}`);
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(ModelAlias)
+        .values({ modelId: model.id, alias, workspaceId: auth.workspaceId, versionId: target.id })
+        .orUpdate(['version_id', 'updated_at'], ['model_id', 'alias'])
+        .execute();
+      await audit(m, auth, auth.workspaceId, 'alias.set', 'model', model.id, { alias, version });
+      return mapAlias({ modelId: model.id, alias, versionId: target.id } as ModelAlias);
+    });
+  }
+
+  async deleteAlias(auth: AuthInfo, modelId: string, alias: string): Promise<boolean> {
+    requireRole(auth, 'EDITOR');
+    return this.db.transaction(async (m) => {
+      const model = await this.getRow(m, auth, modelId);
+      const result = await m.delete(ModelAlias, { modelId: model.id, alias });
+      if (!result.affected) throw notFound(`Model "${model.name}" has no alias "${alias}"`);
+      await audit(m, auth, auth.workspaceId, 'alias.delete', 'model', model.id, { alias });
+      return true;
+    });
+  }
+}

@@ -1,0 +1,167 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MODEL_TASKS, VERSION_SOURCES, type ModelTask, type VersionSource } from '@maas/db';
+import { PageInfo } from '../../common/pagination';
+import { JSONScalar, SafeIntScalar } from '../../common/scalars';
+
+export const ModelTaskEnum = Object.fromEntries(MODEL_TASKS.map((t) => [t, t])) as Record<
+  ModelTask,
+  ModelTask
+>;
+registerEnumType(ModelTaskEnum, { name: 'ModelTask' });
+export const VersionSourceEnum = Object.fromEntries(VERSION_SOURCES.map((s) => [s, s])) as Record<
+  VersionSource,
+  VersionSource
+>;
+registerEnumType(VersionSourceEnum, { name: 'VersionSource' });
+
+@ObjectType({ description: 'One tensor: OIP datatype name and shape, -1 for a dynamic dimension' })
+export class TensorSpec {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  datatype!: string;
+
+  @Field(() => [Int])
+  shape!: number[];
+}
+
+@ObjectType()
+export class ModelSignature {
+  @Field(() => [TensorSpec])
+  inputs!: TensorSpec[];
+
+  @Field(() => [TensorSpec])
+  outputs!: TensorSpec[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Tabular models: feature names in input order',
+  })
+  features?: string[] | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Classifiers: class labels in output order',
+  })
+  labels?: string[] | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: '{feature: [category, ...]}' })
+  categories?: Record<string, string[]> | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'The ONNX metadata_props' })
+  metadata?: Record<string, string> | null;
+}
+
+@ObjectType()
+export class Model {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => ModelTaskEnum)
+  task!: ModelTask;
+
+  @Field(() => JSONScalar)
+  tags!: Record<string, unknown>;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  // Not exposed: used by field resolvers.
+  workspaceId!: string;
+}
+
+@ObjectType()
+export class ModelVersion {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => VersionSourceEnum)
+  source!: VersionSource;
+
+  @Field(() => ModelSignature)
+  signature!: ModelSignature;
+
+  @Field(() => JSONScalar, { nullable: true })
+  metrics!: Record<string, unknown> | null;
+
+  @Field(() => JSONScalar, { nullable: true })
+  hyperparameters!: Record<string, unknown> | null;
+
+  @Field(() => SafeIntScalar)
+  sizeBytes!: number;
+
+  @Field(() => String)
+  sha256!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  modelId!: string;
+  workspaceId!: string;
+  trainingJobId!: string | null;
+  parentVersionId!: string | null;
+}
+
+@ObjectType()
+export class ModelAlias {
+  @Field(() => String)
+  alias!: string;
+
+  modelId!: string;
+  versionId!: string;
+}
+
+@ObjectType()
+export class ModelEdge {
+  @Field(() => Model)
+  node!: Model;
+
+  @Field(() => String)
+  cursor!: string;
+}
+
+@ObjectType()
+export class ModelConnection {
+  @Field(() => [ModelEdge])
+  edges!: ModelEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType()
+export class ModelVersionEdge {
+  @Field(() => ModelVersion)
+  node!: ModelVersion;
+
+  @Field(() => String)
+  cursor!: string;
+}
+
+@ObjectType()
+export class ModelVersionConnection {
+  @Field(() => [ModelVersionEdge])
+  edges!: ModelVersionEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}

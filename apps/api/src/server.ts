@@ -1,0 +1,273 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import { createArtifactStore, createDataSource, EventBus } from '@maas/db';
+import { createInferenceEngine, type InferenceEngine } from '@maas/inference';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
+import type { DataSource } from 'typeorm';
+import { UserError } from './common/errors';
+import { queryLimitsPlugin } from './common/limits.plugin';
+import { createLogger, type Logger } from './common/logger';
+import { createMetrics, type ApiMetrics } from './common/metrics';
+import { createContext, type GraphQLContext } from './context';
+import type { ApiConfig } from './env';
+import { requireAuth } from './modules/auth/auth.hooks';
+import { API_KEYS_CHANNEL, AuthService, type AuthInfo } from './modules/auth/auth.service';
+import { registerHealthRoutes } from './modules/health/health.routes';
+import { ModelUploadService } from './modules/models/model-upload.service';
+import { registerModelRoutes } from './modules/models/models.routes';
+import { ModelsService } from './modules/models/models.service';
+import { buildApiSchema } from './schema';
+import type { Services } from './services';
+
+export interface ApiServer {
+  app: FastifyInstance;
+  services: Services;
+  metrics: ApiMetrics;
+  /** Stops taking requests, drains the ones in flight, closes WebSockets, the engine and the pool. */
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  config: ApiConfig;
+  logger?: Logger;
+  /** An initialised DataSource to use instead of one made from DATABASE_URL (tests count its queries). */
+  dataSource?: DataSource;
+  engine?: InferenceEngine;
+}
+
+// Codes a client can act on, from the contract; anything else is an internal error.
+const CONTRACT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CONFLICT',
+  'QUOTA_EXCEEDED',
+  'INTERNAL_SERVER_ERROR',
+]);
+// Apollo's own codes for requests the caller got wrong.
+const CALLER_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function formatGraphQLError(
+  logger: Logger,
+  isDevelopment: boolean,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => {
+    const code =
+      typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (code && CALLER_CODES.has(code)) {
+      return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: code } };
+    }
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (code && CONTRACT_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
+      return { ...formatted, extensions: isDevelopment ? formatted.extensions : extensions };
+    }
+    logger.error(
+      { err: original ?? error, path: formatted.path },
+      'unexpected error in a GraphQL request',
+    );
+    return {
+      message:
+        isDevelopment && original instanceof Error ? original.message : 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}
+
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const ownsDataSource = !options.dataSource;
+  const db =
+    options.dataSource ??
+    createDataSource(config.DATABASE_URL, {
+      poolSize: config.DB_POOL_SIZE,
+      applicationName: 'maas-api',
+    });
+  if (!db.isInitialized) await db.initialize();
+  const bus = new EventBus({
+    url: config.DATABASE_URL,
+    applicationName: 'maas-api-events',
+    onError: (err) => logger.warn({ err }, 'event bus'),
+  });
+  await bus.connect();
+  const store = createArtifactStore({
+    databaseUrl: config.DATABASE_URL,
+    artifactStoreUrl: config.ARTIFACT_STORE_URL,
+  });
+  const engine =
+    options.engine ??
+    (await createInferenceEngine({
+      executionProviders: config.ORT_EXECUTION_PROVIDERS,
+      logger,
+      timeoutMs: config.PREDICT_TIMEOUT_MS,
+    }));
+
+  const auth = new AuthService(db, logger, bus);
+  // Any replica's revocation clears every replica's key cache; so does a listener reconnect,
+  // since notifications sent while it was down are lost.
+  await bus.subscribe(API_KEYS_CHANNEL, () => auth.clearCache(), {
+    onReconnect: () => auth.clearCache(),
+  });
+  if (config.ADMIN_API_KEY) await auth.ensureRootKey(config.ADMIN_API_KEY);
+  const models = new ModelsService(db, store);
+  const uploads = new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES);
+  const services: Services = { config, logger, db, store, auth, models, uploads };
+  const metrics = createMetrics();
+
+  // Typed as a plain FastifyInstance: the pino logger type would otherwise leak into every route.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger.child({ component: 'http' }),
+    // Request lines would drown the structured logs; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.MAX_GRAPHQL_BODY_BYTES,
+    trustProxy: true,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  await app.register(cors, {
+    origin: config.corsOrigins,
+    credentials: false,
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'inference-header-content-length',
+    ],
+  });
+  await app.register(websocket, { options: { maxPayload: config.MAX_GRAPHQL_BODY_BYTES } });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+  app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
+    if (err instanceof UserError) {
+      return reply.code(err.httpStatus).send({ error: err.message, code: err.code });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      return reply
+        .code(500)
+        .send({ error: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' });
+    }
+    const code =
+      status === 413 ? 'QUOTA_EXCEEDED' : status === 401 ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT';
+    return reply.code(status).send({ error: err.message, code });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({ error: `No route ${req.method} ${req.url.split('?')[0]}`, code: 'NOT_FOUND' }),
+  );
+
+  const schema = await buildApiSchema();
+  const wsDrain: ApolloServerPlugin = {
+    serverWillStart() {
+      return Promise.resolve({
+        async drainServer() {
+          for (const client of app.websocketServer.clients)
+            client.close(1001, 'Server shutting down');
+          await Promise.resolve();
+        },
+      });
+    },
+  };
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // A request that carries a bearer token is not a CSRF risk (it is not a cookie), GET included.
+    csrfPrevention: {
+      requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'],
+    },
+    formatError: formatGraphQLError(logger, config.isDevelopment),
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      wsDrain,
+      queryLimitsPlugin(schema, {
+        maxDepth: config.MAX_QUERY_DEPTH,
+        maxComplexity: config.MAX_QUERY_COMPLEXITY,
+      }),
+      {
+        requestDidStart: () =>
+          Promise.resolve({
+            willSendResponse: ({ operation, errors }) => {
+              metrics.graphqlOperations.inc({
+                type: operation?.operation ?? 'unknown',
+                outcome: errors?.length ? 'error' : 'ok',
+              });
+              return Promise.resolve();
+            },
+          }),
+      },
+    ],
+  });
+  await apollo.start();
+
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: (req) => Promise.resolve(createContext(services, req.auth)),
+  });
+  const wsHandler = makeHandler<{ authorization?: string }, { auth?: AuthInfo }>({
+    schema,
+    onConnect: async (ctx) => {
+      const header = ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
+      const found = await auth.authenticate(typeof header === 'string' ? header : undefined);
+      if (!found) return false; // closes with 4403 Forbidden
+      (ctx.extra as { auth?: AuthInfo }).auth = found;
+      return true;
+    },
+    context: (ctx) => {
+      const found = (ctx.extra as { auth?: AuthInfo }).auth;
+      if (!found) throw new UserError('UNAUTHENTICATED', 'Connection is not authenticated');
+      return createContext(services, found);
+    },
+  });
+  // GET /graphql serves both GraphQL-over-HTTP GET and the graphql-ws WebSocket upgrade.
+  app.route({
+    method: 'GET',
+    url: '/graphql',
+    preHandler: requireAuth(services),
+    handler: graphqlHandler,
+    wsHandler,
+  });
+  app.route({
+    method: ['POST', 'OPTIONS'],
+    url: '/graphql',
+    preHandler: requireAuth(services),
+    handler: graphqlHandler,
+  });
+
+  registerModelRoutes(app, services);
+  registerHealthRoutes(app, services, metrics);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // drains HTTP, runs Apollo's drain (WebSockets)
+      await apollo.stop().catch(() => undefined);
+      await engine.close();
+      await bus.close();
+      await store.close();
+      if (ownsDataSource) await db.destroy();
+    })());
+
+  return { app, services, metrics, close };
+}

@@ -1,0 +1,18 @@
+import type { ArtifactStore } from '@maas/db';
+import type { DataSource } from 'typeorm';
+import type { ApiConfig } from './env';
+import type { Logger } from './common/logger';
+import type { AuthService } from './modules/auth/auth.service';
+import type { ModelUploadService } from './modules/models/model-upload.service';
+import type { ModelsService } from './modules/models/models.service';
+
+/** Everything a request handler may use, built once per process in server.ts. */
+export interface Services {
+  config: ApiConfig;
+  logger: Logger;
+  db: DataSource;
+  store: ArtifactStore;
+  auth: AuthService;
+  models: ModelsService;
+  uploads: ModelUploadService;
+}

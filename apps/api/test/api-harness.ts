@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { createDataSource } from '@maas/db';
+import { createApiServer, loadConfig, type ApiServer } from '@maas/api';
+import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
+import { createTestDatabase } from '../../../test/helpers/database';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
+}
+
+/** Counts the SQL statements the API's DataSource sends, for the N+1 tests. */
+export class QueryCounter implements TypeOrmLogger {
+  count = 0;
+  readonly statements: string[] = [];
+  logQuery(query: string): void {
+    this.count += 1;
+    this.statements.push(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+  reset(): void {
+    this.count = 0;
+    this.statements.length = 0;
+  }
+}
+
+export interface TestApi {
+  url: string;
+  adminKey: string;
+  server: ApiServer;
+  queries: QueryCounter;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string | null,
+  ): Promise<GraphQLResponse<T>>;
+  /** Creates a key through the API and returns its secret. */
+  createKey(
+    role: 'ADMIN' | 'EDITOR' | 'VIEWER',
+    workspaceId?: string,
+    key?: string,
+  ): Promise<string>;
+  upload(
+    modelName: string,
+    bytes: Uint8Array,
+    key?: string,
+  ): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real API (Fastify, Apollo, graphql-ws) on a free port against a fresh copy of the
+ * migrated template database. One per test file.
+ */
+export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const database = await createTestDatabase();
+  const adminKey = `maas_root_${randomBytes(18).toString('base64url')}`;
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    ADMIN_API_KEY: adminKey,
+    LOG_LEVEL: 'warn',
+    ORT_EXECUTION_PROVIDERS: 'cpu',
+    DB_POOL_SIZE: '5',
+    ...env,
+  });
+  const queries = new QueryCounter();
+  const base = createDataSource(database.url, { poolSize: 5 });
+  const { DataSource: DataSourceClass } = await import('typeorm');
+  const dataSource: DataSource = new DataSourceClass({
+    ...base.options,
+    logger: queries,
+    logging: ['query'],
+  });
+  await dataSource.initialize();
+  const server = await createApiServer({ config, dataSource });
+  const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+
+  const gql: TestApi['gql'] = async (query, variables, key = adminKey) => {
+    const res = await fetch(`${address}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
+    return { status: res.status, ...body };
+  };
+
+  return {
+    url: address,
+    adminKey,
+    server,
+    queries,
+    gql,
+    async createKey(role, workspaceId, key = adminKey) {
+      const res = await gql<{ createApiKey: { secret: string } }>(
+        'mutation($n: String!, $r: Role!, $w: ID) { createApiKey(name: $n, role: $r, workspaceId: $w) { secret } }',
+        {
+          n: `${role.toLowerCase()}-${randomBytes(3).toString('hex')}`,
+          r: role,
+          w: workspaceId ?? null,
+        },
+        key,
+      );
+      if (!res.data) throw new Error(`createApiKey failed: ${JSON.stringify(res.errors)}`);
+      return res.data.createApiKey.secret;
+    },
+    async upload(modelName, bytes, key = adminKey) {
+      const res = await fetch(`${address}/v1/models/${encodeURIComponent(modelName)}/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${key}` },
+        body: bytes,
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    async close() {
+      await server.close();
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
