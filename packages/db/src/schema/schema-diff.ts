@@ -104,10 +104,13 @@ export function renderMigration(name: string, timestamp: number, diff: SchemaDif
   const statements = (list: SqlStatement[]) =>
     list
       .map((statement) => {
-        const params = statement.parameters?.length
-          ? `, ${JSON.stringify(statement.parameters)}`
-          : '';
-        return `    await queryRunner.query(\`${escapeTemplate(statement.query)}\`${params});`;
+        const sql = `\`${escapeTemplate(statement.query)}\``;
+        const params = statement.parameters?.length ? JSON.stringify(statement.parameters) : null;
+        const oneLine = `    await queryRunner.query(${sql}${params ? `, ${params}` : ''});`;
+        // The layout Prettier (printWidth 100) gives, so generated files need no reformatting.
+        if (oneLine.length <= 100) return oneLine;
+        const args = [sql, ...(params ? [params] : [])].map((arg) => `      ${arg},`).join('\n');
+        return `    await queryRunner.query(\n${args}\n    );`;
       })
       .join('\n');
   return `import type { MigrationInterface, QueryRunner } from 'typeorm';
