@@ -3,6 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver, WorkspaceResolver } from './modules/auth/auth.resolver';
+import { DatasetResolver } from './modules/datasets/datasets.resolver';
 import {
   ModelAliasResolver,
   ModelResolver,
@@ -15,6 +16,7 @@ export const RESOLVERS = [
   ModelAliasResolver,
   ApiKeyResolver,
   WorkspaceResolver,
+  DatasetResolver,
 ] as const;
 
 /** The GraphQL schema, built from the resolvers; `apps/api/schema.graphql` is its printed form. */

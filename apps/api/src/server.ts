@@ -16,6 +16,8 @@ import { createContext, type GraphQLContext } from './context';
 import type { ApiConfig } from './env';
 import { requireAuth } from './modules/auth/auth.hooks';
 import { API_KEYS_CHANNEL, AuthService, type AuthInfo } from './modules/auth/auth.service';
+import { DatasetsService } from './modules/datasets/datasets.service';
+import { registerDatasetRoutes } from './modules/datasets/datasets.routes';
 import { registerHealthRoutes } from './modules/health/health.routes';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { registerModelRoutes } from './modules/models/models.routes';
@@ -126,7 +128,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   if (config.ADMIN_API_KEY) await auth.ensureRootKey(config.ADMIN_API_KEY);
   const models = new ModelsService(db, store);
   const uploads = new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES);
-  const services: Services = { config, logger, db, store, auth, models, uploads };
+  const datasets = new DatasetsService(db, store, config.MAX_UPLOAD_BYTES);
+  const services: Services = { config, logger, db, store, auth, models, uploads, datasets };
   const metrics = createMetrics();
 
   // Typed as a plain FastifyInstance: the pino logger type would otherwise leak into every route.
@@ -256,6 +259,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
 
   registerModelRoutes(app, services);
+  registerDatasetRoutes(app, services);
   registerHealthRoutes(app, services, metrics);
 
   let closing: Promise<void> | undefined;

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ApiConfig } from './env';
 import type { Logger } from './common/logger';
 import type { AuthService } from './modules/auth/auth.service';
+import type { DatasetsService } from './modules/datasets/datasets.service';
 import type { ModelUploadService } from './modules/models/model-upload.service';
 import type { ModelsService } from './modules/models/models.service';
 
@@ -15,4 +16,5 @@ export interface Services {
   auth: AuthService;
   models: ModelsService;
   uploads: ModelUploadService;
+  datasets: DatasetsService;
 }

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { Services } from '../../services';
+import { requireAuth } from '../auth/auth.hooks';
+
+/** `POST /v1/datasets?name=`: a CSV file streamed as the body. */
+export function registerDatasetRoutes(app: FastifyInstance, services: Services): void {
+  app.register((scope, _opts, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, next) => next(null));
+    scope.post<{ Querystring: { name?: string } }>(
+      '/v1/datasets',
+      { preHandler: requireAuth(services), bodyLimit: services.config.MAX_UPLOAD_BYTES },
+      async (req, reply) => {
+        const dataset = await services.datasets.upload(
+          req.auth,
+          req.query.name,
+          req.raw as Readable,
+        );
+        return reply.code(201).send({
+          id: dataset.id,
+          name: dataset.name,
+          rowCount: dataset.rowCount,
+          sizeBytes: dataset.sizeBytes,
+          columns: dataset.columns,
+        });
+      },
+    );
+    done();
+  });
+}
