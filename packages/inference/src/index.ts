@@ -9,3 +9,8 @@ export * from './micro-batcher';
 export * from './session-cache';
 export * from './inference-engine';
 export { WorkerCallError, workerScriptPath } from './worker-pool';
+export * from './binary-data';
+export * from './disk-artifact-cache';
+export * from './inference-server';
+export * from './worker-env';
+export { runInferenceWorker } from './main';

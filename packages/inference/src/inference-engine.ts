@@ -1,7 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { planExecutionProviders } from './execution-provider';
 import type { ExecutionProviderName } from './execution-provider';
-import { EngineClosedError, InferenceRunError, InferenceTimeoutError, ModelLoadError } from './inference.errors';
+import {
+  EngineClosedError,
+  InferenceRunError,
+  InferenceTimeoutError,
+  ModelLoadError,
+  VersionNotFoundError,
+  isNotFoundError,
+} from './inference.errors';
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
 import { MicroBatcher, batchRows } from './micro-batcher';
@@ -96,7 +103,7 @@ export class InferenceEngine {
     private readonly logger: InferenceLogger,
   ) {
     this.lru = new SessionLru(options.cacheBytes ?? 1024 ** 3);
-    this.batching = options.batching === false ? false : { ...DEFAULT_BATCHING, ...(options.batching ?? {}) };
+    this.batching = options.batching === false ? false : batchingOptions(options.batching ?? {});
   }
 
   /** @internal use createInferenceEngine */
@@ -138,6 +145,11 @@ export class InferenceEngine {
       `inference engine started on ${executionProvider}`,
     );
     return engine;
+  }
+
+  /** False once `close()` was called. */
+  get isOpen(): boolean {
+    return !this.closed;
   }
 
   /** Provider, pool size and what the session cache holds now. */
@@ -280,7 +292,9 @@ export class InferenceEngine {
         try {
           artifact = await loader(v.key);
         } catch (err) {
-          throw new ModelLoadError(`could not fetch the artifact of version ${key.id}: ${(err as Error).message}`);
+          const message = err instanceof Error ? err.message : String(err);
+          if (isNotFoundError(err)) throw new VersionNotFoundError(`version ${key.id}: ${message}`);
+          throw new ModelLoadError(`could not fetch the artifact of version ${key.id}: ${message}`);
         }
         const source: ArtifactSource = artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
         const started = performance.now();
@@ -369,6 +383,18 @@ export class InferenceEngine {
   private assertOpen(): void {
     if (this.closed) throw new EngineClosedError('inference engine closed');
   }
+}
+
+function batchingOptions(overrides: Partial<BatchingOptions>): BatchingOptions {
+  const merged = { ...DEFAULT_BATCHING };
+  for (const key of ['maxBatchSize', 'maxDelayMs', 'maxInFlight'] as const) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    const min = key === 'maxDelayMs' ? 0 : 1;
+    if (!Number.isFinite(value) || value < min) throw new Error(`batching.${key} must be a number ≥ ${min}, got ${value}`);
+    merged[key] = value;
+  }
+  return merged;
 }
 
 /** Batching needs every input and output to have a dynamic first dimension. */
