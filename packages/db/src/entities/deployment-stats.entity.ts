@@ -1,5 +1,4 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintAsNumber } from './column-types';
 
 /**
  * Serving statistics that one API replica saw for one deployment and version during one
