@@ -2,3 +2,19 @@ export * from './errors';
 export * from './dataset/dataset.types';
 export * from './dataset/csv-dataset';
 export * from './dataset/column-codec';
+export * from './hyperparameters';
+export * from './model/model.types';
+export type { RandomState } from './model/random';
+export {
+  type ModelSpec,
+  type LinearCoefficients,
+  designWidth,
+  linearCoefficients,
+  modelInputFromDataset,
+  predictWithState,
+} from './model/tabular';
+export * from './training/trainer.types';
+export { createTrainer } from './training/trainer';
+export { MAX_CLASSES } from './training/prepare';
+export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
+export { exportedStateFromOnnx } from './export/onnx-import';

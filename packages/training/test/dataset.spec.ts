@@ -1,7 +1,18 @@
 import { Readable } from 'node:stream';
-import { BOOLEAN_NULL, DatasetError, decodeColumns, encodeColumns, parseCsvDataset, previewRows } from '../src';
+import {
+  BOOLEAN_NULL,
+  DatasetError,
+  decodeColumns,
+  encodeColumns,
+  parseCsvDataset,
+  previewRows,
+} from '../src';
 
-async function expectDatasetError(csv: string | Readable, pattern: RegExp, opts = {}): Promise<DatasetError> {
+async function expectDatasetError(
+  csv: string | Readable,
+  pattern: RegExp,
+  opts = {},
+): Promise<DatasetError> {
   const error = await parseCsvDataset(csv, opts).then(
     () => null,
     (e: unknown) => e,
@@ -23,15 +34,38 @@ describe('parseCsvDataset', () => {
     expect(flag?.type === 'boolean' && Array.from(flag.values)).toEqual([1, 0, 1, BOOLEAN_NULL]);
     expect(color?.type === 'categorical' && color.categories).toEqual(['blue', 'red']);
     expect(color?.type === 'categorical' && Array.from(color.codes)).toEqual([1, 0, -1, 1]);
-    expect(ds.stats[0]).toEqual({ name: 'x', type: 'numeric', nullCount: 1, min: -2, max: 30, mean: 29.5 / 3, distinct: 3 });
-    expect(ds.stats[1]).toMatchObject({ type: 'boolean', nullCount: 1, min: 0, max: 1, distinct: 2 });
+    expect(ds.stats[0]).toEqual({
+      name: 'x',
+      type: 'numeric',
+      nullCount: 1,
+      min: -2,
+      max: 30,
+      mean: 29.5 / 3,
+      distinct: 3,
+    });
+    expect(ds.stats[1]).toMatchObject({
+      type: 'boolean',
+      nullCount: 1,
+      min: 0,
+      max: 1,
+      distinct: 2,
+    });
     expect(ds.stats[1]?.mean).toBeCloseTo(2 / 3);
-    expect(ds.stats[2]).toEqual({ name: 'color', type: 'categorical', nullCount: 1, min: null, max: null, mean: null, distinct: 2 });
+    expect(ds.stats[2]).toEqual({
+      name: 'color',
+      type: 'categorical',
+      nullCount: 1,
+      min: null,
+      max: null,
+      mean: null,
+      distinct: 2,
+    });
   });
 
   it('turns a column categorical when a word follows numbers or booleans, keeping spellings', async () => {
     const rows = ['v,b'];
-    for (let i = 0; i < 3000; i++) rows.push(`${i % 3 === 0 ? '1.50' : '2'},${i % 2 ? 'True' : 'false'}`);
+    for (let i = 0; i < 3000; i++)
+      rows.push(`${i % 3 === 0 ? '1.50' : '2'},${i % 2 ? 'True' : 'false'}`);
     rows.push('other,maybe');
     const ds = await parseCsvDataset(rows.join('\n'));
     const [v, b] = ds.columns;
@@ -44,9 +78,17 @@ describe('parseCsvDataset', () => {
 
   it('fills leading missing values once the type is known, and handles quoted fields and CRLF', async () => {
     const ds = await parseCsvDataset('\uFEFFa,"b, c"\r\n,"x\ny"\r\nNULL,z\r\n7,"w"\r\n\r\n');
-    expect(ds.columns[0]?.type === 'numeric' && Array.from(ds.columns[0].values)).toEqual([Number.NaN, Number.NaN, 7]);
+    expect(ds.columns[0]?.type === 'numeric' && Array.from(ds.columns[0].values)).toEqual([
+      Number.NaN,
+      Number.NaN,
+      7,
+    ]);
     expect(ds.columns[1]?.name).toBe('b, c');
-    expect(ds.columns[1]?.type === 'categorical' && ds.columns[1].categories).toEqual(['w', 'x\ny', 'z']);
+    expect(ds.columns[1]?.type === 'categorical' && ds.columns[1].categories).toEqual([
+      'w',
+      'x\ny',
+      'z',
+    ]);
   });
 
   it('streams from a Readable in small chunks', async () => {
@@ -62,20 +104,32 @@ describe('parseCsvDataset', () => {
     await expectDatasetError('', /empty/);
     await expectDatasetError('\n\n', /empty/);
     await expectDatasetError('a,b\n', /header row but no data rows/);
-    const ragged = await expectDatasetError('a,b\n1,2\n3,4\n5\n', /line 4: expected 2 fields as in the header row, got 1/);
+    const ragged = await expectDatasetError(
+      'a,b\n1,2\n3,4\n5\n',
+      /line 4: expected 2 fields as in the header row, got 1/,
+    );
     expect(ragged.line).toBe(4);
     await expectDatasetError('a,b\n1,2,3\n', /line 2: expected 2 fields/);
     await expectDatasetError('a,,c\n1,2,3\n', /line 1: column 2 of the header has an empty name/);
-    await expectDatasetError('a,b,a\n1,2,3\n', /column name 'a' appears twice in the header \(columns 1 and 3\)/);
+    await expectDatasetError(
+      'a,b,a\n1,2,3\n',
+      /column name 'a' appears twice in the header \(columns 1 and 3\)/,
+    );
     const empty = await expectDatasetError('a,b\n1,\n2,NA\n', /column 'b' has no usable values/);
     expect(empty.column).toBe('b');
     await expectDatasetError('a,b\n1,"2\n', /line \d+: /);
   });
 
   it('enforces maxBytes', async () => {
-    const error = await expectDatasetError(Readable.from([Buffer.from('a\n1\n'), Buffer.from('2\n3\n')]), /larger than the limit of 5 bytes/, { maxBytes: 5 });
+    const error = await expectDatasetError(
+      Readable.from([Buffer.from('a\n1\n'), Buffer.from('2\n3\n')]),
+      /larger than the limit of 5 bytes/,
+      { maxBytes: 5 },
+    );
     expect(error.code).toBe('TOO_LARGE');
-    await expect(parseCsvDataset('a\n1\n', { maxBytes: 4 })).resolves.toMatchObject({ rowCount: 1 });
+    await expect(parseCsvDataset('a\n1\n', { maxBytes: 4 })).resolves.toMatchObject({
+      rowCount: 1,
+    });
   });
 });
 

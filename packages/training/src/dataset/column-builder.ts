@@ -77,18 +77,32 @@ export class ColumnBuilder {
   finish(): { column: Column; stats: ColumnStats } {
     const n = this.length;
     if (this.state === 'empty') {
-      throw new DatasetError(`column '${this.name}' has no usable values: every value is empty or missing`, 'INVALID', undefined, this.name);
+      throw new DatasetError(
+        `column '${this.name}' has no usable values: every value is empty or missing`,
+        'INVALID',
+        undefined,
+        this.name,
+      );
     }
     if (this.state === 'categorical') {
       const { codes, categories } = sortCategories(this.codes.slice(0, n), this.categories);
-      return { column: { name: this.name, type: 'categorical', codes, categories }, stats: categoricalStats(this.name, codes, categories.length) };
+      return {
+        column: { name: this.name, type: 'categorical', codes, categories },
+        stats: categoricalStats(this.name, codes, categories.length),
+      };
     }
     if (this.state === 'boolean') {
       const values = this.booleans.slice(0, n);
-      return { column: { name: this.name, type: 'boolean', values }, stats: booleanStats(this.name, values) };
+      return {
+        column: { name: this.name, type: 'boolean', values },
+        stats: booleanStats(this.name, values),
+      };
     }
     const values = this.numbers.slice(0, n);
-    return { column: { name: this.name, type: 'numeric', values }, stats: numericStats(this.name, values) };
+    return {
+      column: { name: this.name, type: 'numeric', values },
+      stats: numericStats(this.name, values),
+    };
   }
 
   private typeOf(text: string): Exclude<State, 'empty'> {
@@ -138,12 +152,17 @@ export class ColumnBuilder {
     if (this.state === 'numeric') {
       for (let i = 0; i < row; i++) {
         const value = this.numbers[i] ?? Number.NaN;
-        codes[i] = Number.isNaN(value) ? -1 : this.code(this.spellings?.get(value) ?? String(value));
+        codes[i] = Number.isNaN(value)
+          ? -1
+          : this.code(this.spellings?.get(value) ?? String(value));
       }
     } else if (this.state === 'boolean') {
       for (let i = 0; i < row; i++) {
         const bit = this.booleans[i] ?? BOOLEAN_NULL;
-        codes[i] = bit === BOOLEAN_NULL ? -1 : this.code(this.booleanSpellings[bit === 1 ? 1 : 0] ?? String(bit === 1));
+        codes[i] =
+          bit === BOOLEAN_NULL
+            ? -1
+            : this.code(this.booleanSpellings[bit === 1 ? 1 : 0] ?? String(bit === 1));
       }
     } else {
       codes.fill(-1, 0, row);
@@ -164,19 +183,27 @@ export class ColumnBuilder {
     }
     return code;
   }
-
 }
 
 type TypedArrayOf<T> = { new (length: number): T };
-function resized<T extends Float64Array | Uint8Array | Int32Array>(array: T, size: number, ctor: TypedArrayOf<T>): T {
+function resized<T extends Float64Array | Uint8Array | Int32Array>(
+  array: T,
+  size: number,
+  ctor: TypedArrayOf<T>,
+): T {
   const next = new ctor(size);
   next.set(array);
   return next;
 }
 
 // Categories sorted by code point, so that codes do not depend on row order.
-function sortCategories(codes: Int32Array, categories: string[]): { codes: Int32Array; categories: string[] } {
-  const order = categories.map((_, i) => i).sort((a, b) => compareStrings(categories[a] ?? '', categories[b] ?? ''));
+function sortCategories(
+  codes: Int32Array,
+  categories: string[],
+): { codes: Int32Array; categories: string[] } {
+  const order = categories
+    .map((_, i) => i)
+    .sort((a, b) => compareStrings(categories[a] ?? '', categories[b] ?? ''));
   const remap = new Int32Array(categories.length);
   order.forEach((old, position) => (remap[old] = position));
   for (let i = 0; i < codes.length; i++) {

@@ -21,7 +21,10 @@ interface CodecHeader {
 }
 
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new DatasetError('columnar datasets are stored little-endian; this machine is big-endian');
+  if (endianness() !== 'LE')
+    throw new DatasetError(
+      'columnar datasets are stored little-endian; this machine is big-endian',
+    );
 }
 
 function columnBytes(column: Column): Uint8Array {
@@ -54,7 +57,9 @@ export function encodeColumns(dataset: ColumnarDataset): Buffer {
   MAGIC.copy(out, 0);
   out.writeUInt32LE(json.length, MAGIC.length);
   json.copy(out, MAGIC.length + 4);
-  dataset.columns.forEach((column, i) => out.set(columnBytes(column), dataStart + (headers[i]?.offset ?? 0)));
+  dataset.columns.forEach((column, i) =>
+    out.set(columnBytes(column), dataStart + (headers[i]?.offset ?? 0)),
+  );
   return out;
 }
 
@@ -71,19 +76,31 @@ export function decodeColumns(buf: Uint8Array): ColumnarDataset {
   const jsonLength = bytes.readUInt32LE(MAGIC.length);
   let header: CodecHeader;
   try {
-    header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + jsonLength)) as CodecHeader;
+    header = JSON.parse(
+      bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + jsonLength),
+    ) as CodecHeader;
   } catch {
     throw new DatasetError('columnar dataset buffer has a corrupt header');
   }
-  if (header.version !== 1) throw new DatasetError(`columnar dataset format version ${String(header.version)} is not supported`);
+  if (header.version !== 1)
+    throw new DatasetError(
+      `columnar dataset format version ${String(header.version)} is not supported`,
+    );
   const dataStart = align8(MAGIC.length + 4 + jsonLength);
   const n = header.rowCount;
   const columns = header.columns.map((h): Column => {
     const start = dataStart + h.offset;
-    if (start + h.byteLength > bytes.length) throw new DatasetError(`columnar dataset buffer is truncated in column '${h.name}'`);
-    const view = <T>(ctor: { new (b: ArrayBufferLike, o: number, l: number): T; BYTES_PER_ELEMENT: number }): T => {
+    if (start + h.byteLength > bytes.length)
+      throw new DatasetError(`columnar dataset buffer is truncated in column '${h.name}'`);
+    const view = <T>(ctor: {
+      new (b: ArrayBufferLike, o: number, l: number): T;
+      BYTES_PER_ELEMENT: number;
+    }): T => {
       const absolute = bytes.byteOffset + start;
-      if (h.byteLength !== n * ctor.BYTES_PER_ELEMENT) throw new DatasetError(`column '${h.name}' has ${h.byteLength} bytes, expected ${n * ctor.BYTES_PER_ELEMENT}`);
+      if (h.byteLength !== n * ctor.BYTES_PER_ELEMENT)
+        throw new DatasetError(
+          `column '${h.name}' has ${h.byteLength} bytes, expected ${n * ctor.BYTES_PER_ELEMENT}`,
+        );
       if (absolute % ctor.BYTES_PER_ELEMENT === 0) return new ctor(bytes.buffer, absolute, n);
       const copy = new Uint8Array(h.byteLength);
       copy.set(bytes.subarray(start, start + h.byteLength));
@@ -91,7 +108,12 @@ export function decodeColumns(buf: Uint8Array): ColumnarDataset {
     };
     if (h.type === 'numeric') return { name: h.name, type: 'numeric', values: view(Float64Array) };
     if (h.type === 'boolean') return { name: h.name, type: 'boolean', values: view(Uint8Array) };
-    return { name: h.name, type: 'categorical', codes: view(Int32Array), categories: h.categories ?? [] };
+    return {
+      name: h.name,
+      type: 'categorical',
+      codes: view(Int32Array),
+      categories: h.categories ?? [],
+    };
   });
   return { rowCount: n, columns };
 }

@@ -20,7 +20,10 @@ export interface ParseCsvOptions {
  * empty file, a header without rows, a ragged row, an empty or duplicate column name, or a
  * column with no usable value.
  */
-export async function parseCsvDataset(input: Readable | string | Buffer, opts: ParseCsvOptions = {}): Promise<ParsedDataset> {
+export async function parseCsvDataset(
+  input: Readable | string | Buffer,
+  opts: ParseCsvOptions = {},
+): Promise<ParsedDataset> {
   const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   let builders: ColumnBuilder[] | null = null;
   let rowCount = 0;
@@ -50,19 +53,25 @@ export async function parseCsvDataset(input: Readable | string | Buffer, opts: P
   const ended = new Promise<void>((resolve) => {
     parser.on('end', resolve);
     parser.on('error', (error) => {
-      failure ??= csvFailure(error, (builders as ColumnBuilder[] | null)?.length);
+      failure ??= csvFailure(error, builders?.length);
       resolve();
     });
   });
 
-  const source = typeof input === 'string' || Buffer.isBuffer(input) ? Readable.from([Buffer.from(input)]) : input;
+  const source =
+    typeof input === 'string' || Buffer.isBuffer(input)
+      ? Readable.from([Buffer.from(input)])
+      : input;
   let sizeBytes = 0;
   try {
     for await (const chunk of source) {
       const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
       sizeBytes += bytes.length;
       if (sizeBytes > maxBytes) {
-        failure = new DatasetError(`the dataset is larger than the limit of ${maxBytes} bytes`, 'TOO_LARGE');
+        failure = new DatasetError(
+          `the dataset is larger than the limit of ${maxBytes} bytes`,
+          'TOO_LARGE',
+        );
         break;
       }
       if (failure) break;
@@ -74,8 +83,14 @@ export async function parseCsvDataset(input: Readable | string | Buffer, opts: P
   }
   if (!failure) await ended;
   if (failure) throw failure;
-  if (builders === null) throw new DatasetError('the file is empty: a header row with column names is required', 'INVALID', 1);
-  if (rowCount === 0) throw new DatasetError('the file has a header row but no data rows', 'INVALID', 2);
+  if (builders === null)
+    throw new DatasetError(
+      'the file is empty: a header row with column names is required',
+      'INVALID',
+      1,
+    );
+  if (rowCount === 0)
+    throw new DatasetError('the file has a header row but no data rows', 'INVALID', 2);
 
   const columns: Column[] = [];
   const stats: ColumnStats[] = [];
@@ -91,10 +106,20 @@ function headerColumns(names: string[], line: number): ColumnBuilder[] {
   const seen = new Map<string, number>();
   return names.map((raw, i) => {
     const name = raw.trim();
-    if (name === '') throw new DatasetError(`line ${line}: column ${i + 1} of the header has an empty name`, 'INVALID', line);
+    if (name === '')
+      throw new DatasetError(
+        `line ${line}: column ${i + 1} of the header has an empty name`,
+        'INVALID',
+        line,
+      );
     const first = seen.get(name);
     if (first !== undefined) {
-      throw new DatasetError(`line ${line}: column name '${name}' appears twice in the header (columns ${first + 1} and ${i + 1})`, 'INVALID', line, name);
+      throw new DatasetError(
+        `line ${line}: column name '${name}' appears twice in the header (columns ${first + 1} and ${i + 1})`,
+        'INVALID',
+        line,
+        name,
+      );
     }
     seen.set(name, i);
     return new ColumnBuilder(name);
@@ -102,12 +127,17 @@ function headerColumns(names: string[], line: number): ColumnBuilder[] {
 }
 
 function csvFailure(error: Error, headerFields: number | undefined): DatasetError {
-  if (!(error instanceof CsvError)) return new DatasetError(`the CSV could not be read: ${error.message}`);
+  if (!(error instanceof CsvError))
+    return new DatasetError(`the CSV could not be read: ${error.message}`);
   const line = typeof error.lines === 'number' ? error.lines : undefined;
   const where = line === undefined ? '' : `line ${line}: `;
   if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && Array.isArray(error.record)) {
     const count = headerFields === undefined ? '' : `${headerFields} `;
-    return new DatasetError(`${where}expected ${count}fields as in the header row, got ${error.record.length}`, 'INVALID', line);
+    return new DatasetError(
+      `${where}expected ${count}fields as in the header row, got ${error.record.length}`,
+      'INVALID',
+      line,
+    );
   }
   return new DatasetError(`${where}${error.message}`, 'INVALID', line);
 }

@@ -1,0 +1,192 @@
+// Dense linear algebra on Float64Array, written for V8: 4×4 register blocks keep 16 sums in
+// locals, so each step of the inner loop loads 8 values for 16 multiply-adds. Float64 is faster
+// than Float32 here (JS arithmetic is double; Float32 loads and stores convert).
+
+/**
+ * C[m·cs + n] = (or +=) Σ_k A[m·am + k·ak] · B[k·bk + n·bn], for m < M, n < N, k < K.
+ * Strides make one routine serve X·W (forward), Xᵀ·Δ (weight gradients) and Δ·Wᵀ (back-propagation).
+ */
+export function gemm(
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  am: number,
+  ak: number,
+  B: Float64Array,
+  bk: number,
+  bn: number,
+  C: Float64Array,
+  cs: number,
+  accumulate: boolean,
+): void {
+  const am2 = 2 * am;
+  const am3 = 3 * am;
+  const bn2 = 2 * bn;
+  const bn3 = 3 * bn;
+  let m = 0;
+  for (; m + 4 <= M; m += 4) {
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
+      let a = m * am;
+      let b = n * bn;
+      for (let k = 0; k < K; k++) {
+        const a0 = A[a] as number;
+        const a1 = A[a + am] as number;
+        const a2 = A[a + am2] as number;
+        const a3 = A[a + am3] as number;
+        const b0 = B[b] as number;
+        const b1 = B[b + bn] as number;
+        const b2 = B[b + bn2] as number;
+        const b3 = B[b + bn3] as number;
+        a += ak;
+        b += bk;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
+      }
+      const c = m * cs + n;
+      store4(C, c, c00, c01, c02, c03, accumulate);
+      store4(C, c + cs, c10, c11, c12, c13, accumulate);
+      store4(C, c + 2 * cs, c20, c21, c22, c23, accumulate);
+      store4(C, c + 3 * cs, c30, c31, c32, c33, accumulate);
+    }
+    for (; n < N; n++) {
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0;
+      let a = m * am;
+      let b = n * bn;
+      for (let k = 0; k < K; k++) {
+        const bv = B[b] as number;
+        c0 += (A[a] as number) * bv;
+        c1 += (A[a + am] as number) * bv;
+        c2 += (A[a + am2] as number) * bv;
+        c3 += (A[a + am3] as number) * bv;
+        a += ak;
+        b += bk;
+      }
+      const c = m * cs + n;
+      if (accumulate) {
+        C[c] = (C[c] as number) + c0;
+        C[c + cs] = (C[c + cs] as number) + c1;
+        C[c + 2 * cs] = (C[c + 2 * cs] as number) + c2;
+        C[c + 3 * cs] = (C[c + 3 * cs] as number) + c3;
+      } else {
+        C[c] = c0;
+        C[c + cs] = c1;
+        C[c + 2 * cs] = c2;
+        C[c + 3 * cs] = c3;
+      }
+    }
+  }
+  for (; m < M; m++) {
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0;
+      let a = m * am;
+      let b = n * bn;
+      for (let k = 0; k < K; k++) {
+        const av = A[a] as number;
+        c0 += av * (B[b] as number);
+        c1 += av * (B[b + bn] as number);
+        c2 += av * (B[b + bn2] as number);
+        c3 += av * (B[b + bn3] as number);
+        a += ak;
+        b += bk;
+      }
+      store4(C, m * cs + n, c0, c1, c2, c3, accumulate);
+    }
+    for (; n < N; n++) {
+      let sum = 0;
+      let a = m * am;
+      let b = n * bn;
+      for (let k = 0; k < K; k++) {
+        sum += (A[a] as number) * (B[b] as number);
+        a += ak;
+        b += bk;
+      }
+      const c = m * cs + n;
+      C[c] = accumulate ? (C[c] as number) + sum : sum;
+    }
+  }
+}
+
+function store4(
+  C: Float64Array,
+  c: number,
+  v0: number,
+  v1: number,
+  v2: number,
+  v3: number,
+  accumulate: boolean,
+): void {
+  if (accumulate) {
+    C[c] = (C[c] as number) + v0;
+    C[c + 1] = (C[c + 1] as number) + v1;
+    C[c + 2] = (C[c + 2] as number) + v2;
+    C[c + 3] = (C[c + 3] as number) + v3;
+  } else {
+    C[c] = v0;
+    C[c + 1] = v1;
+    C[c + 2] = v2;
+    C[c + 3] = v3;
+  }
+}
+
+/** Y[r, o] += bias[o] for r < R. */
+export function addBias(Y: Float64Array, R: number, O: number, bias: Float64Array): void {
+  for (let r = 0, y = 0; r < R; r++, y += O) {
+    for (let o = 0; o < O; o++) Y[y + o] = (Y[y + o] as number) + (bias[o] as number);
+  }
+}
+
+/** In place: v = max(v, 0) on the first `count` values. */
+export function relu(values: Float64Array, count: number): void {
+  for (let i = 0; i < count; i++) if ((values[i] as number) < 0) values[i] = 0;
+}
+
+/** In place: delta = 0 where the ReLU output was 0 (its input was not positive). */
+export function reluBackward(delta: Float64Array, activation: Float64Array, count: number): void {
+  for (let i = 0; i < count; i++) if ((activation[i] as number) <= 0) delta[i] = 0;
+}
+
+/** sums[o] += Σ_r D[r, o]. */
+export function addColumnSums(sums: Float64Array, D: Float64Array, R: number, O: number): void {
+  for (let r = 0, d = 0; r < R; r++, d += O) {
+    for (let o = 0; o < O; o++) sums[o] = (sums[o] as number) + (D[d + o] as number);
+  }
+}

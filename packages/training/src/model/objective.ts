@@ -1,0 +1,211 @@
+import type { ClassificationMetrics, Metrics, ModelHead, RegressionMetrics } from './model.types';
+
+/** Targets of a set of rows: scaled values (regression) or class indices (classification). */
+export type Targets = Float64Array | Int32Array;
+
+/**
+ * Sums loss and metrics over rows, in the target's original units. For regression the loss is
+ * the squared error; for classification the cross-entropy (log loss).
+ */
+export class MetricsAccumulator {
+  private count = 0;
+  private lossSum = 0;
+  // regression, original units
+  private absSum = 0;
+  private ySum = 0;
+  private ySquaredSum = 0;
+  // classification
+  private correct = 0;
+  private readonly truePositives: Float64Array;
+  private readonly predicted: Float64Array;
+  private readonly actual: Float64Array;
+
+  constructor(
+    private readonly head: ModelHead,
+    private readonly classes: number,
+    private readonly targetOffset: number,
+    private readonly targetScale: number,
+  ) {
+    const size = head === 'identity' ? 0 : classes;
+    this.truePositives = new Float64Array(size);
+    this.predicted = new Float64Array(size);
+    this.actual = new Float64Array(size);
+  }
+
+  reset(): void {
+    this.count = this.lossSum = this.absSum = this.ySum = this.ySquaredSum = this.correct = 0;
+    this.truePositives.fill(0);
+    this.predicted.fill(0);
+    this.actual.fill(0);
+  }
+
+  get rows(): number {
+    return this.count;
+  }
+
+  /** Mean loss so far (original units). */
+  get loss(): number {
+    const scale = this.head === 'identity' ? this.targetScale * this.targetScale : 1;
+    return (this.lossSum / this.count) * scale;
+  }
+
+  /**
+   * Adds `rows` rows whose network outputs are in `outputs` (`rows × width`) and targets in
+   * `targets[first..first+rows)`. When `delta` is given, writes ∂(Σ loss · gradientScale)/∂output into it.
+   */
+  add(
+    outputs: Float64Array,
+    rows: number,
+    targets: Targets,
+    first: number,
+    delta: Float64Array | null,
+    gradientScale: number,
+  ): void {
+    this.count += rows;
+    if (this.head === 'identity')
+      this.addRegression(outputs, rows, targets, first, delta, gradientScale);
+    else if (this.head === 'sigmoid')
+      this.addBinary(outputs, rows, targets, first, delta, gradientScale);
+    else this.addSoftmax(outputs, rows, targets, first, delta, gradientScale);
+  }
+
+  /** Regression or classification metrics of the rows added since the last reset. */
+  metrics(): Metrics {
+    if (this.head === 'identity') {
+      const n = this.count;
+      const scale = this.targetScale;
+      const mse = (this.lossSum / n) * scale * scale;
+      const sse = mse * n;
+      const sst = this.ySquaredSum - (this.ySum * this.ySum) / n;
+      const metrics: RegressionMetrics = {
+        mse,
+        rmse: Math.sqrt(mse),
+        mae: (this.absSum / n) * scale,
+        r2: sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0,
+      };
+      return metrics;
+    }
+    // Two classes: the positive class (index 1). More: macro average over classes seen or predicted.
+    const classes = this.head === 'sigmoid' ? 2 : this.classes;
+    let precision = 0;
+    let recall = 0;
+    let f1 = 0;
+    let counted = 0;
+    const score = (c: number): void => {
+      const tp = this.truePositives[c] as number;
+      const p = (this.predicted[c] as number) > 0 ? tp / (this.predicted[c] as number) : 0;
+      const r = (this.actual[c] as number) > 0 ? tp / (this.actual[c] as number) : 0;
+      precision += p;
+      recall += r;
+      f1 += p + r > 0 ? (2 * p * r) / (p + r) : 0;
+      counted++;
+    };
+    if (classes === 2) score(1);
+    else
+      for (let c = 0; c < classes; c++)
+        if ((this.actual[c] as number) > 0 || (this.predicted[c] as number) > 0) score(c);
+    const metrics: ClassificationMetrics = {
+      accuracy: this.correct / this.count,
+      precision: counted ? precision / counted : 0,
+      recall: counted ? recall / counted : 0,
+      f1: counted ? f1 / counted : 0,
+      logLoss: this.lossSum / this.count,
+    };
+    return metrics;
+  }
+
+  private addRegression(
+    out: Float64Array,
+    rows: number,
+    targets: Targets,
+    first: number,
+    delta: Float64Array | null,
+    g: number,
+  ): void {
+    let loss = 0;
+    let abs = 0;
+    let ySum = 0;
+    let y2 = 0;
+    const offset = this.targetOffset;
+    const scale = this.targetScale;
+    for (let r = 0; r < rows; r++) {
+      const t = targets[first + r] as number;
+      const e = (out[r] as number) - t;
+      loss += e * e;
+      abs += Math.abs(e);
+      const y = t * scale + offset;
+      ySum += y;
+      y2 += y * y;
+      if (delta) delta[r] = 2 * e * g;
+    }
+    this.lossSum += loss;
+    this.absSum += abs;
+    this.ySum += ySum;
+    this.ySquaredSum += y2;
+  }
+
+  private addBinary(
+    out: Float64Array,
+    rows: number,
+    targets: Targets,
+    first: number,
+    delta: Float64Array | null,
+    g: number,
+  ): void {
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      const z = out[r] as number;
+      const y = targets[first + r] as number;
+      // log(1 + e^z) − y·z, computed without overflow
+      loss += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+      const p = 1 / (1 + Math.exp(-z));
+      const predicted = p > 0.5 ? 1 : 0;
+      this.countPrediction(predicted, y);
+      if (delta) delta[r] = (p - y) * g;
+    }
+    this.lossSum += loss;
+  }
+
+  private addSoftmax(
+    out: Float64Array,
+    rows: number,
+    targets: Targets,
+    first: number,
+    delta: Float64Array | null,
+    g: number,
+  ): void {
+    const C = this.classes;
+    let loss = 0;
+    for (let r = 0, o = 0; r < rows; r++, o += C) {
+      let max = out[o] as number;
+      let best = 0;
+      for (let c = 1; c < C; c++) {
+        const z = out[o + c] as number;
+        if (z > max) {
+          max = z;
+          best = c;
+        }
+      }
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp((out[o + c] as number) - max);
+      const y = targets[first + r] as number;
+      loss += Math.log(sum) - ((out[o + y] as number) - max);
+      this.countPrediction(best, y);
+      if (delta) {
+        const inv = 1 / sum;
+        for (let c = 0; c < C; c++)
+          delta[o + c] = (Math.exp((out[o + c] as number) - max) * inv - (c === y ? 1 : 0)) * g;
+      }
+    }
+    this.lossSum += loss;
+  }
+
+  private countPrediction(predicted: number, actual: number): void {
+    this.predicted[predicted] = (this.predicted[predicted] as number) + 1;
+    this.actual[actual] = (this.actual[actual] as number) + 1;
+    if (predicted === actual) {
+      this.correct++;
+      this.truePositives[actual] = (this.truePositives[actual] as number) + 1;
+    }
+  }
+}

@@ -1,0 +1,345 @@
+import type { Column, ColumnarDataset } from '../dataset/dataset.types';
+import { BOOLEAN_NULL } from '../dataset/dataset.types';
+import { HyperparameterError, TrainingError } from '../errors';
+import type { Algorithm, Hyperparameters, ModelTask } from '../hyperparameters';
+import type { FeatureSpec, ModelHead } from '../model/model.types';
+import type { Targets } from '../model/objective';
+import { SeededRandom } from '../model/random';
+import { designWidth, modelInputFromDataset, writeDesign, type ModelSpec } from '../model/tabular';
+
+/** Most classes a numeric target may have when a classifier treats its values as labels. */
+export const MAX_CLASSES = 1000;
+
+/** Training and validation rows as design matrices (rows × design width) and targets. */
+export interface PreparedData {
+  spec: ModelSpec;
+  trainX: Float64Array;
+  trainY: Targets;
+  trainRows: number;
+  validationX: Float64Array;
+  validationY: Targets;
+  validationRows: number;
+  /** Rows left out because the target or a feature was missing. */
+  droppedRows: number;
+}
+
+export interface PrepareOptions {
+  algorithm: Algorithm;
+  dataset: ColumnarDataset;
+  target: string;
+  features?: string[];
+  hyperparameters: Hyperparameters;
+  /** A warm start's parent, or a checkpoint's spec: scaling, categories and labels are reused, not computed. */
+  fixedSpec?: ModelSpec;
+}
+
+const list = (names: readonly string[]): string => names.map((n) => `'${n}'`).join(', ');
+
+function findColumn(dataset: ColumnarDataset, name: string, role: string): Column {
+  const column = dataset.columns.find((c) => c.name === name);
+  if (!column)
+    throw new TrainingError(
+      `the dataset has no column '${name}' (${role}); its columns are ${list(dataset.columns.map((c) => c.name))}`,
+    );
+  return column;
+}
+
+function chooseFeatures(options: PrepareOptions): string[] {
+  const { dataset, target, fixedSpec } = options;
+  if (options.features !== undefined) {
+    if (options.features.length === 0)
+      throw new TrainingError('features must name at least one column');
+    const seen = new Set<string>();
+    for (const name of options.features) {
+      if (name === target)
+        throw new TrainingError(`column '${name}' is the target and cannot also be a feature`);
+      if (seen.has(name)) throw new TrainingError(`feature '${name}' is listed twice`);
+      seen.add(name);
+      findColumn(dataset, name, 'feature');
+    }
+    if (
+      fixedSpec &&
+      fixedSpec.features.map((f) => f.name).join('\u0000') !== options.features.join('\u0000')
+    ) {
+      throw new TrainingError(
+        `a warm start needs the parent model's features in the same order: ${list(fixedSpec.features.map((f) => f.name))}, got ${list(options.features)}`,
+      );
+    }
+    return options.features;
+  }
+  if (fixedSpec) return fixedSpec.features.map((f) => f.name);
+  const numeric = dataset.columns
+    .filter((c) => c.type === 'numeric' && c.name !== target)
+    .map((c) => c.name);
+  if (numeric.length === 0)
+    throw new TrainingError(
+      `the dataset has no numeric column besides the target '${target}': name the features to use`,
+    );
+  return numeric;
+}
+
+function headFor(algorithm: Algorithm, hp: Hyperparameters, targetColumn: Column): ModelHead {
+  switch (algorithm) {
+    case 'LINEAR_REGRESSION':
+      return 'identity';
+    case 'LOGISTIC_REGRESSION':
+      return 'sigmoid';
+    case 'SOFTMAX_REGRESSION':
+      return 'softmax';
+    case 'MLP': {
+      const task = hp.task ?? 'auto';
+      if (task === 'regression') return 'identity';
+      if (task === 'classification') return 'softmax';
+      return targetColumn.type === 'numeric' ? 'identity' : 'softmax';
+    }
+  }
+}
+
+function labelsOf(column: Column): string[] {
+  if (column.type === 'boolean') return ['false', 'true'];
+  if (column.type === 'categorical') return [...column.categories];
+  const distinct = Array.from(
+    new Set(Array.from(column.values).filter((v) => !Number.isNaN(v))),
+  ).sort((a, b) => a - b);
+  if (distinct.length > MAX_CLASSES) {
+    throw new TrainingError(
+      `target '${column.name}' has ${distinct.length} distinct numbers, too many classes for a classifier (at most ${MAX_CLASSES}): use a regression algorithm or a categorical target`,
+    );
+  }
+  return distinct.map(String);
+}
+
+/** Class index per row (-1 when missing) against `labels`. */
+function classTargets(column: Column, labels: string[]): Int32Array {
+  const index = new Map(labels.map((label, i) => [label, i]));
+  const out = new Int32Array(
+    column.type === 'numeric'
+      ? column.values.length
+      : column.type === 'boolean'
+        ? column.values.length
+        : column.codes.length,
+  );
+  const unknown = new Set<string>();
+  const lookup = (label: string): number => {
+    const i = index.get(label);
+    if (i === undefined) unknown.add(label);
+    return i ?? -1;
+  };
+  if (column.type === 'categorical') {
+    const codeToClass = column.categories.map(lookup);
+    column.codes.forEach((code, r) => (out[r] = code < 0 ? -1 : (codeToClass[code] as number)));
+  } else if (column.type === 'boolean') {
+    const classes = [lookup('false'), lookup('true')];
+    column.values.forEach(
+      (bit, r) => (out[r] = bit === BOOLEAN_NULL ? -1 : (classes[bit] as number)),
+    );
+  } else {
+    column.values.forEach((v, r) => (out[r] = Number.isNaN(v) ? -1 : lookup(String(v))));
+  }
+  if (unknown.size > 0) {
+    throw new TrainingError(
+      `target '${column.name}' has values the parent model does not know: ${list([...unknown].slice(0, 5))}; its labels are ${list(labels)}`,
+    );
+  }
+  return out;
+}
+
+/** Builds the model spec (or checks a fixed one), drops incomplete rows, splits, scales and encodes. */
+export function prepareTraining(options: PrepareOptions): PreparedData {
+  const { algorithm, dataset, target, hyperparameters: hp, fixedSpec } = options;
+  const targetColumn = findColumn(dataset, target, 'target');
+  const featureNames = chooseFeatures(options);
+  const columns = featureNames.map((name) => findColumn(dataset, name, 'feature'));
+  const head = headFor(algorithm, hp, targetColumn);
+  if (fixedSpec) {
+    if (fixedSpec.algorithm !== algorithm)
+      throw new TrainingError(
+        `a warm start needs the parent's algorithm ${fixedSpec.algorithm}, not ${algorithm}`,
+      );
+    if (fixedSpec.target !== target)
+      throw new TrainingError(
+        `a warm start needs the parent's target '${fixedSpec.target}', not '${target}'`,
+      );
+    if (fixedSpec.head !== head)
+      throw new TrainingError(
+        `the parent model does ${fixedSpec.task}; this job's target '${target}' would need another task`,
+      );
+    if (fixedSpec.hiddenLayers.join(',') !== (hp.hiddenLayers ?? []).join(',')) {
+      throw new HyperparameterError(
+        `hiddenLayers must match the parent model's [${fixedSpec.hiddenLayers.join(', ')}] for a warm start, got [${(hp.hiddenLayers ?? []).join(', ')}]`,
+        'hiddenLayers',
+      );
+    }
+  }
+
+  // Target per row: regression value or class index.
+  let labels: string[] | null = null;
+  let classes: Int32Array | null = null;
+  let values: Float64Array | null = null;
+  if (head === 'identity') {
+    if (targetColumn.type === 'categorical') {
+      throw new TrainingError(
+        `${algorithm} regression needs a numeric target; '${target}' is categorical: use a classifier (LOGISTIC_REGRESSION, SOFTMAX_REGRESSION or MLP)`,
+      );
+    }
+    values =
+      targetColumn.type === 'numeric'
+        ? targetColumn.values
+        : Float64Array.from(targetColumn.values, (b) => (b === BOOLEAN_NULL ? Number.NaN : b));
+  } else {
+    labels = fixedSpec?.labels ?? labelsOf(targetColumn);
+    if (head === 'sigmoid' && labels.length !== 2) {
+      throw new TrainingError(
+        `LOGISTIC_REGRESSION is binary: target '${target}' has ${labels.length} classes (${list(labels.slice(0, 10))}); use SOFTMAX_REGRESSION or MLP`,
+      );
+    }
+    if (labels.length < 2)
+      throw new TrainingError(
+        `target '${target}' has a single class ${list(labels)}: a classifier needs at least two`,
+      );
+    classes = classTargets(targetColumn, labels);
+  }
+
+  const draft: FeatureSpec[] =
+    fixedSpec?.features ??
+    columns.map((column) => ({
+      name: column.name,
+      type: column.type,
+      offset: 0,
+      scale: 1,
+      ...(column.type === 'categorical' ? { categories: [...column.categories] } : {}),
+    }));
+  draft.forEach((feature, f) => {
+    const column = columns[f] as Column;
+    if ((feature.type === 'categorical') !== (column.type === 'categorical')) {
+      throw new TrainingError(
+        `feature '${feature.name}' is ${feature.type} in the parent model but ${column.type} in this dataset`,
+      );
+    }
+  });
+  const input = modelInputFromDataset({ features: draft }, dataset);
+
+  // Rows with a missing target or feature are left out; an unknown category is an error.
+  const F = featureNames.length;
+  const used: number[] = [];
+  for (let r = 0; r < dataset.rowCount; r++) {
+    if (values ? Number.isNaN(values[r] as number) : (classes as Int32Array)[r] === -1) continue;
+    let complete = true;
+    for (let f = 0; f < F; f++) {
+      const x = input[r * F + f] as number;
+      if (Number.isNaN(x)) complete = false;
+      else if (x < 0 && draft[f]?.type === 'categorical') {
+        const column = columns[f];
+        const code = column?.type === 'categorical' ? (column.codes[r] as number) : -1;
+        const category = column?.type === 'categorical' ? column.categories[code] : undefined;
+        throw new TrainingError(
+          `feature '${draft[f]?.name}' has category '${category}', which the parent model does not know (${list(draft[f]?.categories ?? [])})`,
+        );
+      }
+    }
+    if (complete) used.push(r);
+  }
+  if (used.length === 0)
+    throw new TrainingError(`no row has both the target '${target}' and every feature present`);
+  if (classes) {
+    const seen = new Set(used.map((r) => classes[r]));
+    if (seen.size < 2)
+      throw new TrainingError(
+        `target '${target}' has a single class among the usable rows: a classifier needs at least two`,
+      );
+  }
+
+  // Seeded split: the first share of a shuffled order is the validation set.
+  const order = Int32Array.from(used);
+  new SeededRandom(hp.seed, 1).shuffle(order);
+  const validationRows = Math.floor(used.length * hp.validationSplit);
+  const trainRows = used.length - validationRows;
+  const validationIndex = order.slice(0, validationRows).sort();
+  const trainIndex = order.slice(validationRows).sort();
+
+  const features =
+    fixedSpec?.features ?? (hp.standardize ? standardise(draft, input, F, trainIndex) : draft);
+  let targetOffset = fixedSpec?.targetOffset ?? 0;
+  let targetScale = fixedSpec?.targetScale ?? 1;
+  if (!fixedSpec && values && hp.standardize)
+    ({ offset: targetOffset, scale: targetScale } = meanAndScale(values, trainIndex, 1, 0, false));
+
+  const task: ModelTask =
+    head === 'identity'
+      ? 'REGRESSION'
+      : labels?.length === 2
+        ? 'BINARY_CLASSIFICATION'
+        : 'MULTICLASS_CLASSIFICATION';
+  const spec: ModelSpec = {
+    formatVersion: 1,
+    algorithm,
+    task,
+    head,
+    target,
+    features,
+    labels,
+    targetOffset,
+    targetScale,
+    hiddenLayers: hp.hiddenLayers ? [...hp.hiddenLayers] : [],
+  };
+  const encode = (index: Int32Array): { X: Float64Array; Y: Targets } => {
+    const rows = index.length;
+    const gathered = new Float32Array(rows * F);
+    index.forEach((r, i) => gathered.set(input.subarray(r * F, r * F + F), i * F));
+    const X = new Float64Array(rows * designWidth(spec));
+    writeDesign(spec, gathered, 0, rows, X);
+    const Y: Targets = values
+      ? Float64Array.from(index, (r) => ((values[r] as number) - targetOffset) / targetScale)
+      : Int32Array.from(index, (r) => (classes as Int32Array)[r] as number);
+    return { X, Y };
+  };
+  const train = encode(trainIndex);
+  const validation = encode(validationIndex);
+  return {
+    spec,
+    trainX: train.X,
+    trainY: train.Y,
+    trainRows,
+    validationX: validation.X,
+    validationY: validation.Y,
+    validationRows,
+    droppedRows: dataset.rowCount - used.length,
+  };
+}
+
+function standardise(
+  draft: FeatureSpec[],
+  input: Float32Array,
+  F: number,
+  rows: Int32Array,
+): FeatureSpec[] {
+  return draft.map((feature, f) =>
+    feature.type === 'categorical'
+      ? feature
+      : { ...feature, ...meanAndScale(input, rows, F, f, true) },
+  );
+}
+
+/**
+ * Mean and scale over the given rows, rounded to float32 because the exported graph holds them
+ * as float32: training then sees exactly the values the served model computes with.
+ * `inverse`: scale = 1/std (features, multiplied in) rather than std (the target, multiplied out).
+ */
+function meanAndScale(
+  data: Float32Array | Float64Array,
+  rows: Int32Array,
+  stride: number,
+  column: number,
+  inverse: boolean,
+): { offset: number; scale: number } {
+  let sum = 0;
+  for (const r of rows) sum += data[r * stride + column] as number;
+  const mean = sum / rows.length;
+  let squares = 0;
+  for (const r of rows) squares += ((data[r * stride + column] as number) - mean) ** 2;
+  const std = Math.sqrt(squares / rows.length);
+  const offset = Math.fround(mean);
+  if (!(std > 0) || !Number.isFinite(std)) return { offset, scale: 1 };
+  const scale = Math.fround(inverse ? 1 / std : std);
+  return { offset, scale: scale > 0 && Number.isFinite(scale) ? scale : 1 };
+}

@@ -1,0 +1,398 @@
+import { TrainingError } from '../errors';
+import { type Hyperparameters, resolveHyperparameters } from '../hyperparameters';
+import { exportOnnx } from '../export/onnx-export';
+import type { ExportedModelState, Metrics } from '../model/model.types';
+import { CHUNK_ROWS, Network } from '../model/network';
+import { MetricsAccumulator, type Targets } from '../model/objective';
+import { createOptimizer, learningRateAt, type Optimizer } from '../model/optimizer';
+import { SeededRandom } from '../model/random';
+import { layerSizes, paramsToLayers, stateParams, type ModelSpec } from '../model/tabular';
+import { prepareTraining, type PreparedData } from './prepare';
+import type {
+  EpochResult,
+  Trainer,
+  TrainerCheckpoint,
+  TrainerOptions,
+  TrainingResult,
+} from './trainer.types';
+
+/**
+ * Creates a trainer: validates the hyperparameters, target and features, prepares the design
+ * matrices and initialises (or restores, or warm-starts) the weights. Deterministic: the same
+ * dataset, options and seed give bit-identical weights, also across checkpoint and resume.
+ */
+export function createTrainer(options: TrainerOptions): Trainer {
+  return new GradientTrainer(options);
+}
+
+class GradientTrainer implements Trainer {
+  readonly algorithm: TrainerOptions['algorithm'];
+  readonly hyperparameters: Hyperparameters;
+  readonly spec: ModelSpec;
+  readonly trainingRows: number;
+  readonly validationRows: number;
+  readonly droppedRows: number;
+  epoch = 0;
+  stoppedEarly = false;
+
+  private readonly data: PreparedData;
+  private readonly network: Network;
+  private readonly grads: Float64Array;
+  private readonly optimizer: Optimizer;
+  private readonly random: SeededRandom;
+  private readonly order: Int32Array;
+  private readonly chunkX: Float64Array;
+  private readonly chunkY: Targets;
+  private readonly trainMetrics: MetricsAccumulator;
+  private readonly validationMetrics: MetricsAccumulator;
+  private readonly datasetRows: number;
+  private best: { loss: number; epoch: number; params: Float64Array } | null = null;
+  private epochsSinceBest = 0;
+  private failed: TrainingError | null = null;
+
+  constructor(options: TrainerOptions) {
+    this.algorithm = options.algorithm;
+    this.hyperparameters = resolveHyperparameters(options.algorithm, options.hyperparameters);
+    const hp = this.hyperparameters;
+    const saved = options.checkpoint;
+    if (saved) checkResumable(saved, options, hp);
+    this.data = prepareTraining({
+      algorithm: options.algorithm,
+      dataset: options.dataset,
+      target: options.target,
+      features: options.features ?? saved?.features,
+      hyperparameters: hp,
+      fixedSpec: saved?.spec ?? (options.warmStart ? specOf(options.warmStart) : undefined),
+    });
+    this.spec = this.data.spec;
+    this.trainingRows = this.data.trainRows;
+    this.validationRows = this.data.validationRows;
+    this.droppedRows = this.data.droppedRows;
+    this.datasetRows = options.dataset.rowCount;
+    if (saved && saved.trainingRows !== this.trainingRows) {
+      throw new TrainingError(
+        `the checkpoint was made with ${saved.trainingRows} training rows, this dataset gives ${this.trainingRows}: it is not the same dataset`,
+      );
+    }
+
+    const sizes = layerSizes(this.spec);
+    this.network = new Network(sizes);
+    this.grads = new Float64Array(this.network.params.length);
+    const D = sizes[0] as number;
+    this.chunkX = new Float64Array(CHUNK_ROWS * D);
+    this.chunkY =
+      this.spec.head === 'identity' ? new Float64Array(CHUNK_ROWS) : new Int32Array(CHUNK_ROWS);
+    this.order = new Int32Array(this.trainingRows);
+    const classes = this.spec.labels?.length ?? 0;
+    this.trainMetrics = new MetricsAccumulator(
+      this.spec.head,
+      classes,
+      this.spec.targetOffset,
+      this.spec.targetScale,
+    );
+    this.validationMetrics = new MetricsAccumulator(
+      this.spec.head,
+      classes,
+      this.spec.targetOffset,
+      this.spec.targetScale,
+    );
+
+    if (saved) {
+      this.network.params.set(saved.params);
+      this.optimizer = createOptimizer(this.grads.length, hp, {
+        step: saved.optimizer.step,
+        moments: saved.optimizer.moments.map((m) => Float64Array.from(m)),
+      });
+      this.random = SeededRandom.fromState(saved.random);
+      this.epoch = saved.epoch;
+      this.best = saved.best && {
+        loss: saved.best.loss,
+        epoch: saved.best.epoch,
+        params: Float64Array.from(saved.best.params),
+      };
+      this.epochsSinceBest = saved.epochsSinceBest;
+      this.stoppedEarly = saved.stoppedEarly;
+    } else {
+      if (options.warmStart) {
+        const params = stateParams(options.warmStart.layers);
+        if (
+          params.length !== this.network.params.length ||
+          options.warmStart.layers.some(
+            (l, i) => l.inputs !== sizes[i] || l.outputs !== sizes[i + 1],
+          )
+        ) {
+          throw new TrainingError(
+            `the parent model's layers do not fit this model's shape [${sizes.join(', ')}]`,
+          );
+        }
+        this.network.params.set(params);
+      } else {
+        initialise(this.network, new SeededRandom(hp.seed, 2));
+      }
+      this.optimizer = createOptimizer(this.grads.length, hp);
+      this.random = new SeededRandom(hp.seed, 3);
+    }
+  }
+
+  get done(): boolean {
+    return this.stoppedEarly || this.epoch >= this.hyperparameters.epochs;
+  }
+
+  runEpoch(): EpochResult {
+    if (this.failed) throw this.failed;
+    if (this.done)
+      throw new TrainingError(
+        `training is done (${this.epoch} epochs${this.stoppedEarly ? ', stopped early' : ''}): call finish()`,
+      );
+    const hp = this.hyperparameters;
+    const n = this.trainingRows;
+    const batch = Math.min(hp.batchSize, n);
+    const shuffled = hp.shuffle && batch < n;
+    if (shuffled) {
+      // From the identity each epoch, so the generator's state alone (not the order) is checkpointed.
+      for (let i = 0; i < n; i++) this.order[i] = i;
+      this.random.shuffle(this.order);
+    }
+    const learningRate = learningRateAt(hp, this.epoch);
+    this.trainMetrics.reset();
+    for (let start = 0; start < n; start += batch) {
+      const end = Math.min(start + batch, n);
+      this.grads.fill(0);
+      for (let first = start; first < end; first += CHUNK_ROWS)
+        this.trainChunk(first, Math.min(CHUNK_ROWS, end - first), 1 / (end - start), shuffled);
+      if (hp.l2 > 0) this.addL2();
+      this.optimizer.step(this.network.params, this.grads, learningRate);
+    }
+    const loss = this.trainMetrics.loss;
+    let validationLoss: number | null = null;
+    let metrics: Metrics;
+    if (this.validationRows > 0) {
+      this.evaluate(
+        this.data.validationX,
+        this.data.validationY,
+        this.validationRows,
+        this.validationMetrics,
+      );
+      validationLoss = this.validationMetrics.loss;
+      metrics = this.validationMetrics.metrics();
+    } else {
+      metrics = this.trainMetrics.metrics();
+    }
+    this.epoch++;
+    if (!Number.isFinite(loss) || (validationLoss !== null && !Number.isFinite(validationLoss))) {
+      this.failed = new TrainingError(
+        `training diverged at epoch ${this.epoch}: the loss became ${Number.isFinite(loss) ? String(validationLoss) : String(loss)}, not a finite number. ` +
+          `Try a smaller learningRate than ${hp.learningRate}${hp.standardize ? '' : ' or standardize: true'}.`,
+      );
+      throw this.failed;
+    }
+    this.trackBest(validationLoss ?? loss);
+    return {
+      epoch: this.epoch,
+      loss,
+      validationLoss,
+      metrics,
+      done: this.done,
+      stoppedEarly: this.stoppedEarly,
+    };
+  }
+
+  *epochs(): Generator<EpochResult, void, void> {
+    while (!this.done) yield this.runEpoch();
+  }
+
+  checkpoint(): TrainerCheckpoint {
+    const optimizer = this.optimizer.state();
+    return {
+      formatVersion: 1,
+      algorithm: this.algorithm,
+      target: this.spec.target,
+      features: this.spec.features.map((f) => f.name),
+      hyperparameters: this.hyperparameters,
+      datasetRows: this.datasetRows,
+      trainingRows: this.trainingRows,
+      spec: this.spec,
+      epoch: this.epoch,
+      params: Array.from(this.network.params),
+      optimizer: { step: optimizer.step, moments: optimizer.moments.map((m) => Array.from(m)) },
+      random: this.random.state(),
+      best: this.best && {
+        loss: this.best.loss,
+        epoch: this.best.epoch,
+        params: Array.from(this.best.params),
+      },
+      epochsSinceBest: this.epochsSinceBest,
+      stoppedEarly: this.stoppedEarly,
+    };
+  }
+
+  state(): ExportedModelState {
+    return { ...this.spec, layers: paramsToLayers(this.network.sizes, this.exportedParams()) };
+  }
+
+  finish(): TrainingResult {
+    const state = this.state();
+    const network = new Network(this.network.sizes, this.exportedParams());
+    const classes = this.spec.labels?.length ?? 0;
+    const trainAcc = new MetricsAccumulator(
+      this.spec.head,
+      classes,
+      this.spec.targetOffset,
+      this.spec.targetScale,
+    );
+    this.evaluate(this.data.trainX, this.data.trainY, this.trainingRows, trainAcc, network);
+    const trainingMetrics = trainAcc.metrics();
+    let metrics = trainingMetrics;
+    if (this.validationRows > 0) {
+      const validationAcc = new MetricsAccumulator(
+        this.spec.head,
+        classes,
+        this.spec.targetOffset,
+        this.spec.targetScale,
+      );
+      this.evaluate(
+        this.data.validationX,
+        this.data.validationY,
+        this.validationRows,
+        validationAcc,
+        network,
+      );
+      metrics = validationAcc.metrics();
+    }
+    const categories: Record<string, string[]> = {};
+    for (const f of this.spec.features) if (f.categories) categories[f.name] = f.categories;
+    return {
+      onnx: exportOnnx(state),
+      state,
+      metrics,
+      trainingMetrics,
+      signature: {
+        features: this.spec.features.map((f) => f.name),
+        labels: this.spec.labels,
+        categories,
+      },
+      epochs: this.epoch,
+      bestEpoch: this.usesBest() && this.best ? this.best.epoch : this.epoch,
+      stoppedEarly: this.stoppedEarly,
+    };
+  }
+
+  private trainChunk(first: number, rows: number, gradientScale: number, shuffled: boolean): void {
+    const D = this.network.sizes[0] as number;
+    const { trainX, trainY } = this.data;
+    let X: Float64Array;
+    let Y: Targets;
+    let targetFirst: number;
+    if (shuffled) {
+      const x = this.chunkX;
+      const y = this.chunkY;
+      for (let r = 0; r < rows; r++) {
+        const row = this.order[first + r] as number;
+        x.set(trainX.subarray(row * D, row * D + D), r * D);
+        y[r] = trainY[row] as number;
+      }
+      X = x;
+      Y = y;
+      targetFirst = 0;
+    } else {
+      X = trainX.subarray(first * D, (first + rows) * D);
+      Y = trainY;
+      targetFirst = first;
+    }
+    const outputs = this.network.forward(X, rows);
+    this.trainMetrics.add(outputs, rows, Y, targetFirst, this.network.outputDelta(), gradientScale);
+    this.network.backward(X, rows, this.grads);
+  }
+
+  private addL2(): void {
+    const l2 = this.hyperparameters.l2;
+    const params = this.network.params;
+    for (const [start, end] of this.network.weightRanges) {
+      for (let i = start; i < end; i++)
+        this.grads[i] = (this.grads[i] as number) + l2 * (params[i] as number);
+    }
+  }
+
+  private evaluate(
+    X: Float64Array,
+    Y: Targets,
+    rows: number,
+    acc: MetricsAccumulator,
+    network = this.network,
+  ): void {
+    const D = network.sizes[0] as number;
+    acc.reset();
+    for (let first = 0; first < rows; first += CHUNK_ROWS) {
+      const count = Math.min(CHUNK_ROWS, rows - first);
+      acc.add(
+        network.forward(X.subarray(first * D, (first + count) * D), count),
+        count,
+        Y,
+        first,
+        null,
+        0,
+      );
+    }
+  }
+
+  private usesBest(): boolean {
+    return this.hyperparameters.earlyStoppingPatience > 0;
+  }
+
+  // Early stopping watches the validation loss (the training loss without a validation split).
+  private trackBest(loss: number): void {
+    if (!this.usesBest()) return;
+    if (this.best === null) {
+      this.best = { loss, epoch: this.epoch, params: Float64Array.from(this.network.params) };
+    } else if (loss < this.best.loss) {
+      this.best.loss = loss;
+      this.best.epoch = this.epoch;
+      this.best.params.set(this.network.params);
+      this.epochsSinceBest = 0;
+    } else if (++this.epochsSinceBest >= this.hyperparameters.earlyStoppingPatience) {
+      this.stoppedEarly = true;
+    }
+  }
+
+  private exportedParams(): Float64Array {
+    return this.usesBest() && this.best ? this.best.params : this.network.params;
+  }
+}
+
+function specOf(state: ExportedModelState): ModelSpec {
+  const { layers: _layers, ...spec } = state;
+  return spec;
+}
+
+// He initialisation for ReLU layers, LeCun for the output layer; linear models start at zero.
+function initialise(network: Network, random: SeededRandom): void {
+  if (network.layerCount === 1) return;
+  network.weights.forEach((weights, l) => {
+    const fanIn = network.sizes[l] as number;
+    const std = Math.sqrt((l + 1 < network.layerCount ? 2 : 1) / fanIn);
+    for (let i = 0; i < weights.length; i++) weights[i] = random.nextNormal() * std;
+  });
+}
+
+function checkResumable(
+  saved: TrainerCheckpoint,
+  options: TrainerOptions,
+  hp: Hyperparameters,
+): void {
+  if (saved.formatVersion !== 1)
+    throw new TrainingError(`checkpoint format ${String(saved.formatVersion)} is not supported`);
+  const mismatch = (what: string, was: unknown, now: unknown): never => {
+    throw new TrainingError(
+      `the checkpoint was made with ${what} ${JSON.stringify(was)}, not ${JSON.stringify(now)}: resume with the same job settings`,
+    );
+  };
+  if (saved.algorithm !== options.algorithm)
+    mismatch('algorithm', saved.algorithm, options.algorithm);
+  if (saved.target !== options.target) mismatch('target', saved.target, options.target);
+  if (options.features && options.features.join('\u0000') !== saved.features.join('\u0000'))
+    mismatch('features', saved.features, options.features);
+  if (JSON.stringify(saved.hyperparameters) !== JSON.stringify(hp))
+    mismatch('hyperparameters', saved.hyperparameters, hp);
+  if (saved.datasetRows !== options.dataset.rowCount)
+    mismatch('a dataset of rows', saved.datasetRows, options.dataset.rowCount);
+}

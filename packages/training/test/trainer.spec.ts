@@ -1,0 +1,457 @@
+import {
+  HyperparameterError,
+  TrainingError,
+  createTrainer,
+  exportedStateFromOnnx,
+  linearCoefficients,
+  modelInputFromDataset,
+  predictWithState,
+  type ClassificationMetrics,
+  type ColumnarDataset,
+  type RegressionMetrics,
+  type Trainer,
+  type TrainerOptions,
+} from '../src';
+import { categorical, dataset, numeric, seedExample, uniform } from './fixtures';
+
+function trainAll(trainer: Trainer) {
+  const epochs = [...trainer.epochs()];
+  return { epochs, result: trainer.finish() };
+}
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
+
+/** Two features, label 'yes' when x1 + 2·x2 > 0.1: linearly separable. */
+function separable(rows: number, seed: number): ColumnarDataset {
+  const next = uniform(seed);
+  const x1 = Array.from({ length: rows }, () => next() * 2 - 1);
+  const x2 = Array.from({ length: rows }, () => next() * 2 - 1);
+  return dataset(
+    numeric('x1', x1),
+    numeric('x2', x2),
+    categorical(
+      'label',
+      ['no', 'yes'],
+      x1.map((a, i) => (a + 2 * (x2[i] as number) > 0.1 ? 1 : 0)),
+    ),
+  );
+}
+
+/** Three classes by angle around the origin, with a categorical feature that shifts nothing. */
+function threeClasses(rows: number, seed: number): ColumnarDataset {
+  const next = uniform(seed);
+  const a = Array.from({ length: rows }, () => next() * 2 - 1);
+  const b = Array.from({ length: rows }, () => next() * 2 - 1);
+  const cls = a.map((x, i) => (x > 0.2 ? 0 : (b[i] as number) > 0 ? 1 : 2));
+  const colour = a.map(() => Math.floor(next() * 3));
+  return dataset(
+    numeric('a', a),
+    numeric('b', b),
+    categorical('colour', ['blue', 'green', 'red'], colour),
+    categorical('class', ['circle', 'square', 'triangle'], cls),
+  );
+}
+
+describe('acceptance', () => {
+  it('learns the seed example y = 3x + noise with the default hyperparameters: weight ≈ 3, bias ≈ 0.5', () => {
+    const started = performance.now();
+    const { epochs, result } = trainAll(
+      createTrainer({ algorithm: 'LINEAR_REGRESSION', dataset: seedExample(1000, 7), target: 'y' }),
+    );
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(epochs).toHaveLength(100);
+    const { intercept, coefficients } = linearCoefficients(result.state);
+    expect(coefficients.x?.[0]).toBeGreaterThan(2.9);
+    expect(coefficients.x?.[0]).toBeLessThan(3.1);
+    expect(intercept[0]).toBeGreaterThan(0.4);
+    expect(intercept[0]).toBeLessThan(0.6);
+    // The residual is the uniform noise around its mean: variance 1/12.
+    expect((result.metrics as RegressionMetrics).mse).toBeCloseTo(1 / 12, 1);
+    expect(result.signature).toEqual({ features: ['x'], labels: null, categories: {} });
+  });
+
+  it('separates a linearly separable two-feature problem with logistic regression (accuracy ≥ 0.9)', () => {
+    const { result } = trainAll(
+      createTrainer({
+        algorithm: 'LOGISTIC_REGRESSION',
+        dataset: separable(1000, 3),
+        target: 'label',
+      }),
+    );
+    const metrics = result.metrics as ClassificationMetrics;
+    expect(metrics.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(metrics.f1).toBeGreaterThan(0.9);
+    expect(result.state.task).toBe('BINARY_CLASSIFICATION');
+    expect(result.signature.labels).toEqual(['no', 'yes']);
+  });
+
+  it('fits sin(2πx) on [0, 1) with an MLP (r2 ≥ 0.9)', () => {
+    const next = uniform(5);
+    const x = Array.from({ length: 1000 }, next);
+    const ds = dataset(
+      numeric('x', x),
+      numeric(
+        'y',
+        x.map((v) => Math.sin(2 * Math.PI * v)),
+      ),
+    );
+    const { result } = trainAll(createTrainer({ algorithm: 'MLP', dataset: ds, target: 'y' }));
+    expect((result.metrics as RegressionMetrics).r2).toBeGreaterThanOrEqual(0.9);
+    expect(result.state.layers.map((l) => [l.inputs, l.outputs])).toEqual([
+      [1, 32],
+      [32, 32],
+      [32, 1],
+    ]);
+  });
+
+  it('classifies three classes with softmax regression and an MLP, with a categorical feature', () => {
+    const ds = threeClasses(1500, 11);
+    for (const algorithm of ['SOFTMAX_REGRESSION', 'MLP'] as const) {
+      const { result } = trainAll(
+        createTrainer({
+          algorithm,
+          dataset: ds,
+          target: 'class',
+          features: ['a', 'colour', 'b'],
+          hyperparameters: { epochs: 60 },
+        }),
+      );
+      const metrics = result.metrics as ClassificationMetrics;
+      expect(metrics.accuracy).toBeGreaterThan(0.9);
+      expect(metrics.logLoss).toBeLessThan(0.35);
+      expect(result.state.task).toBe('MULTICLASS_CLASSIFICATION');
+      expect(result.signature).toEqual({
+        features: ['a', 'colour', 'b'],
+        labels: ['circle', 'square', 'triangle'],
+        categories: { colour: ['blue', 'green', 'red'] },
+      });
+    }
+  });
+});
+
+describe('determinism and checkpoints', () => {
+  const options = (): TrainerOptions => ({
+    algorithm: 'MLP',
+    dataset: threeClasses(600, 2),
+    target: 'class',
+    features: ['a', 'b', 'colour'],
+    hyperparameters: {
+      epochs: 10,
+      hiddenLayers: [8, 6],
+      batchSize: 16,
+      earlyStoppingPatience: 3,
+      l2: 0.001,
+    },
+  });
+
+  it('gives bit-identical weights for the same seed and different ones for another seed', () => {
+    const a = trainAll(createTrainer(options())).result.state;
+    const b = trainAll(createTrainer(options())).result.state;
+    expect(b.layers).toEqual(a.layers);
+    const other = trainAll(
+      createTrainer({
+        ...options(),
+        hyperparameters: { ...(options().hyperparameters as object), seed: 7 },
+      }),
+    ).result.state;
+    expect(other.layers).not.toEqual(a.layers);
+  });
+
+  it('resumes from a JSON checkpoint exactly where it stopped (10 straight = 5 + restore + 5)', () => {
+    for (const hyperparameters of [
+      options().hyperparameters,
+      { epochs: 10, optimizer: 'sgd', momentum: 0.9, learningRate: 0.05, hiddenLayers: [5] },
+    ]) {
+      const straight = createTrainer({ ...options(), hyperparameters });
+      const straightEpochs = [...straight.epochs()];
+      const first = createTrainer({ ...options(), hyperparameters });
+      for (let i = 0; i < 5; i++) first.runEpoch();
+      const saved = JSON.parse(JSON.stringify(first.checkpoint()));
+      const resumed = createTrainer({ ...options(), hyperparameters, checkpoint: saved });
+      expect(resumed.epoch).toBe(5);
+      const resumedEpochs = [...resumed.epochs()];
+      expect(resumedEpochs).toEqual(straightEpochs.slice(5));
+      expect(resumed.checkpoint()).toEqual(straight.checkpoint());
+      expect(resumed.finish().state).toEqual(straight.finish().state);
+    }
+  });
+
+  it('refuses a checkpoint with other settings or another dataset', () => {
+    const trainer = createTrainer(options());
+    trainer.runEpoch();
+    const saved = trainer.checkpoint();
+    expect(
+      errorOf(() =>
+        createTrainer({ ...options(), hyperparameters: { epochs: 11 }, checkpoint: saved }),
+      ).message,
+    ).toMatch(/checkpoint was made with hyperparameters/);
+    expect(
+      errorOf(() =>
+        createTrainer({ ...options(), dataset: threeClasses(601, 2), checkpoint: saved }),
+      ).message,
+    ).toMatch(/a dataset of rows 600/);
+  });
+});
+
+describe('warm start (model update)', () => {
+  it('continues from the parent: the first epoch loss is far below a cold start, also from the ONNX file alone', () => {
+    const parent = trainAll(
+      createTrainer({ algorithm: 'LINEAR_REGRESSION', dataset: seedExample(1000, 1), target: 'y' }),
+    ).result;
+    const fresh = seedExample(1000, 2);
+    const cold = createTrainer({
+      algorithm: 'LINEAR_REGRESSION',
+      dataset: fresh,
+      target: 'y',
+    }).runEpoch();
+    const warm = createTrainer({
+      algorithm: 'LINEAR_REGRESSION',
+      dataset: fresh,
+      target: 'y',
+      warmStart: parent.state,
+    });
+    const fromOnnx = createTrainer({
+      algorithm: 'LINEAR_REGRESSION',
+      dataset: fresh,
+      target: 'y',
+      warmStart: exportedStateFromOnnx(parent.onnx),
+    });
+    // The parent's scaling is reused, not recomputed on the new data.
+    expect(warm.spec.features).toEqual(parent.state.features);
+    expect(warm.spec.targetScale).toBe(parent.state.targetScale);
+    const warmFirst = warm.runEpoch();
+    expect(warmFirst.loss).toBeLessThan(cold.loss / 3);
+    expect(warmFirst.loss).toBeLessThan(0.1);
+    expect(fromOnnx.runEpoch().loss).toBeCloseTo(warmFirst.loss, 4);
+    const { result } = trainAll(warm);
+    expect(linearCoefficients(result.state).coefficients.x?.[0]).toBeCloseTo(3, 0);
+  });
+
+  it('refuses another algorithm, other features, another shape or unknown categories', () => {
+    const ds = threeClasses(300, 4);
+    const parent = trainAll(
+      createTrainer({
+        algorithm: 'MLP',
+        dataset: ds,
+        target: 'class',
+        features: ['a', 'colour'],
+        hyperparameters: { epochs: 2, hiddenLayers: [4] },
+      }),
+    ).result.state;
+    const base = {
+      dataset: ds,
+      target: 'class',
+      warmStart: parent,
+      hyperparameters: { epochs: 2, hiddenLayers: [4] },
+    };
+    expect(
+      errorOf(() =>
+        createTrainer({ ...base, algorithm: 'SOFTMAX_REGRESSION', hyperparameters: {} }),
+      ),
+    ).toBeInstanceOf(TrainingError);
+    expect(
+      errorOf(() =>
+        createTrainer({ ...base, algorithm: 'SOFTMAX_REGRESSION', hyperparameters: {} }),
+      ).message,
+    ).toMatch(/parent's algorithm MLP, not SOFTMAX_REGRESSION/);
+    expect(
+      errorOf(() => createTrainer({ ...base, algorithm: 'MLP', features: ['a', 'b'] })).message,
+    ).toMatch(/parent model's features in the same order: 'a', 'colour', got 'a', 'b'/);
+    const shape = errorOf(() =>
+      createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { hiddenLayers: [5] } }),
+    );
+    expect(shape).toBeInstanceOf(HyperparameterError);
+    expect(shape.message).toMatch(/hiddenLayers must match the parent model's \[4\]/);
+    const unknown = dataset(
+      numeric('a', [0.1, 0.2]),
+      categorical('colour', ['purple', 'red'], [0, 1]),
+      categorical('class', ['circle', 'square'], [0, 1]),
+    );
+    expect(
+      errorOf(() => createTrainer({ ...base, algorithm: 'MLP', dataset: unknown })).message,
+    ).toMatch(/feature 'colour' has category 'purple', which the parent model does not know/);
+    const otherLabel = dataset(
+      numeric('a', [0.1, 0.2]),
+      categorical('colour', ['red'], [0, 0]),
+      categorical('class', ['circle', 'hexagon'], [0, 1]),
+    );
+    expect(
+      errorOf(() => createTrainer({ ...base, algorithm: 'MLP', dataset: otherLabel })).message,
+    ).toMatch(/target 'class' has values the parent model does not know: 'hexagon'/);
+  });
+});
+
+describe('training rules', () => {
+  it('throws a TrainingError when the loss diverges, suggesting a smaller learning rate', () => {
+    const next = uniform(1);
+    const x = Array.from({ length: 200 }, () => next() * 1e6);
+    const ds = dataset(
+      numeric('x', x),
+      numeric(
+        'y',
+        x.map((v) => v * 3),
+      ),
+    );
+    const trainer = createTrainer({
+      algorithm: 'LINEAR_REGRESSION',
+      dataset: ds,
+      target: 'y',
+      hyperparameters: { optimizer: 'sgd', learningRate: 1, standardize: false },
+    });
+    const error = errorOf(() => {
+      for (let i = 0; i < 100; i++) trainer.runEpoch();
+    });
+    expect(error).toBeInstanceOf(TrainingError);
+    expect(error.message).toMatch(
+      /training diverged at epoch \d+: the loss became (NaN|Infinity).*Try a smaller learningRate than 1 or standardize: true/,
+    );
+    expect(() => trainer.runEpoch()).toThrow(/diverged/);
+  });
+
+  it('drops rows with a missing target or feature and splits the rest', () => {
+    const ds = dataset(
+      numeric('x', [1, 2, Number.NaN, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+      numeric('y', [1, 2, 3, Number.NaN, 5, 6, 7, 8, 9, 10, 11, 12]),
+    );
+    const trainer = createTrainer({
+      algorithm: 'LINEAR_REGRESSION',
+      dataset: ds,
+      target: 'y',
+      hyperparameters: { validationSplit: 0.3 },
+    });
+    expect(trainer.droppedRows).toBe(2);
+    expect(trainer.validationRows).toBe(3);
+    expect(trainer.trainingRows).toBe(7);
+  });
+
+  it('stops early after `earlyStoppingPatience` epochs without improvement and exports the best epoch', () => {
+    const trainer = createTrainer({
+      algorithm: 'LINEAR_REGRESSION',
+      dataset: seedExample(300, 3),
+      target: 'y',
+      hyperparameters: { earlyStoppingPatience: 2, epochs: 1000 },
+    });
+    const { epochs, result } = trainAll(trainer);
+    expect(trainer.stoppedEarly).toBe(true);
+    expect(epochs.length).toBeLessThan(1000);
+    expect(epochs.at(-1)).toMatchObject({ done: true, stoppedEarly: true });
+    const best = epochs.reduce((a, b) =>
+      (b.validationLoss ?? 0) < (a.validationLoss ?? 0) ? b : a,
+    );
+    expect(result.bestEpoch).toBe(best.epoch);
+    expect(result.epochs).toBe(best.epoch + 2);
+    expect(() => trainer.runEpoch()).toThrow(/training is done/);
+  });
+
+  it('shrinks weights with L2', () => {
+    const plain = trainAll(
+      createTrainer({
+        algorithm: 'LINEAR_REGRESSION',
+        dataset: seedExample(500, 3),
+        target: 'y',
+        hyperparameters: { epochs: 30 },
+      }),
+    ).result;
+    const ridge = trainAll(
+      createTrainer({
+        algorithm: 'LINEAR_REGRESSION',
+        dataset: seedExample(500, 3),
+        target: 'y',
+        hyperparameters: { epochs: 30, l2: 1 },
+      }),
+    ).result;
+    const w = (r: typeof plain) => Math.abs(r.state.layers[0]?.weights[0] ?? 0);
+    expect(w(ridge)).toBeLessThan(w(plain) * 0.7);
+  });
+
+  it('reports metrics that match its own predictions', () => {
+    const ds = seedExample(400, 9);
+    const trainer = createTrainer({
+      algorithm: 'MLP',
+      dataset: ds,
+      target: 'y',
+      hyperparameters: { epochs: 5, validationSplit: 0, hiddenLayers: [4] },
+    });
+    const { result } = trainAll(trainer);
+    const predictions = predictWithState(result.state, modelInputFromDataset(result.state, ds));
+    const y = ds.columns[1]?.type === 'numeric' ? ds.columns[1].values : new Float64Array();
+    let sse = 0;
+    let sae = 0;
+    y.forEach((v, i) => {
+      sse += ((predictions.prediction[i] as number) - v) ** 2;
+      sae += Math.abs((predictions.prediction[i] as number) - v);
+    });
+    const metrics = result.metrics as RegressionMetrics;
+    expect(metrics.mse).toBeCloseTo(sse / 400, 10);
+    expect(metrics.mae).toBeCloseTo(sae / 400, 10);
+    expect(metrics.rmse).toBeCloseTo(Math.sqrt(sse / 400), 10);
+  });
+
+  it('explains bad targets and features', () => {
+    const ds = threeClasses(50, 1);
+    const train = (o: Partial<TrainerOptions>) => () =>
+      createTrainer({ algorithm: 'LINEAR_REGRESSION', dataset: ds, target: 'a', ...o });
+    expect(errorOf(train({ target: 'nope' })).message).toMatch(
+      /the dataset has no column 'nope' \(target\); its columns are 'a', 'b', 'colour', 'class'/,
+    );
+    expect(errorOf(train({ features: ['a'] })).message).toMatch(
+      /column 'a' is the target and cannot also be a feature/,
+    );
+    expect(errorOf(train({ features: ['b', 'b'] })).message).toMatch(/feature 'b' is listed twice/);
+    expect(errorOf(train({ target: 'class' })).message).toMatch(
+      /needs a numeric target; 'class' is categorical/,
+    );
+    expect(errorOf(train({ algorithm: 'LOGISTIC_REGRESSION', target: 'class' })).message).toMatch(
+      /LOGISTIC_REGRESSION is binary: target 'class' has 3 classes/,
+    );
+    expect(
+      errorOf(() =>
+        createTrainer({
+          algorithm: 'LINEAR_REGRESSION',
+          dataset: dataset(numeric('y', [1, 2])),
+          target: 'y',
+        }),
+      ).message,
+    ).toMatch(/no numeric column besides the target 'y'/);
+    expect(errorOf(train({ hyperparameters: { epochs: -1 } }))).toBeInstanceOf(HyperparameterError);
+  });
+
+  it('treats a numeric target of a classifier as labels, and a boolean target as false/true', () => {
+    const next = uniform(2);
+    const x = Array.from({ length: 300 }, next);
+    const numericTarget = dataset(
+      numeric('x', x),
+      numeric(
+        'y',
+        x.map((v) => (v > 0.5 ? 1 : 0)),
+      ),
+    );
+    const a = trainAll(
+      createTrainer({ algorithm: 'LOGISTIC_REGRESSION', dataset: numericTarget, target: 'y' }),
+    ).result;
+    expect(a.signature.labels).toEqual(['0', '1']);
+    expect((a.metrics as ClassificationMetrics).accuracy).toBeGreaterThan(0.9);
+    const booleanTarget = dataset(numeric('x', x), {
+      name: 'y',
+      type: 'boolean',
+      values: Uint8Array.from(x, (v) => (v > 0.5 ? 1 : 0)),
+    });
+    const b = trainAll(
+      createTrainer({
+        algorithm: 'MLP',
+        dataset: booleanTarget,
+        target: 'y',
+        hyperparameters: { epochs: 30 },
+      }),
+    ).result;
+    expect(b.signature.labels).toEqual(['false', 'true']);
+    expect(b.state.head).toBe('softmax');
+  });
+});
