@@ -1,0 +1,7 @@
+export * from './queues';
+export * from './lease';
+export * from './job-queue';
+export * from './pg-boss-job-queue';
+export * from './training-events';
+export * from './training-control';
+export { queryRows } from './sql';
