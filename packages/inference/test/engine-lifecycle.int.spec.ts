@@ -10,7 +10,7 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
   it('loads and evicts hundreds of versions within a small cache, without growing memory', async () => {
     const artifacts = new MemoryArtifacts();
     const size = 256; // ~256 KiB of weights per version
-    const keys: VersionKey[] = Array.from({ length: 400 }, (_, i) => artifacts.add(`v${i}`, buildSquareLinearModel(size, i)));
+    const keys: VersionKey[] = Array.from({ length: 300 }, (_, i) => artifacts.add(`v${i}`, buildSquareLinearModel(size, i)));
     const modelBytes = buildSquareLinearModel(size, 0).byteLength;
     const engine = await createInferenceEngine({ threads: 2, cacheBytes: modelBytes * 4.5, loadArtifact: artifacts.loader });
     try {
@@ -22,7 +22,7 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
         // With zero input the output is the bias: seed + o, which tells us the right version answered.
         outs.forEach((out, j) => expect((out.output?.data as Float32Array)[1]).toBe(i + j + 1));
         maxLoaded = Math.max(maxLoaded, engine.status().loadedVersions);
-        if (i === 100) rssAfterWarmup = process.memoryUsage().rss;
+        if (i === 80) rssAfterWarmup = process.memoryUsage().rss;
       }
       const status = engine.status();
       expect(maxLoaded).toBeLessThanOrEqual(4);
@@ -31,7 +31,7 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
       const perThread = await engine.threadSessionCounts();
       expect(perThread.reduce((a, b) => a + b, 0)).toBe(status.loadedVersions);
       const growth = process.memoryUsage().rss - rssAfterWarmup;
-      // 300 leaked sessions would be ≥ 75 MiB of weights alone.
+      // 220 leaked sessions would be ≥ 55 MiB of weights alone (measured: ~160 MiB for 300).
       expect(growth).toBeLessThan(40 * MiB);
     } finally {
       await engine.close();
@@ -84,8 +84,12 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
       histogram.disable();
       const elapsed = performance.now() - started;
       const maxDelayMs = histogram.max / 1e6;
-      expect(elapsed).toBeGreaterThan(200); // the model really was slow…
-      expect(maxDelayMs).toBeLessThan(Math.min(50, elapsed / 4)); // …and the event loop never waited on it
+      // The model really was slow (four runs, one after another)…
+      expect(elapsed).toBeGreaterThan(200);
+      // …and the event loop never waited on it: had a run blocked this thread, the longest delay
+      // would be a whole run (elapsed / 4). Half a run leaves room for a busy shared machine.
+      expect(maxDelayMs, `max event-loop delay ${maxDelayMs.toFixed(1)} ms over ${elapsed.toFixed(0)} ms`).toBeLessThan(elapsed / 8);
+      expect(histogram.percentile(50) / 1e6).toBeLessThan(20);
     }, 60_000);
 
     it('times a slow request out with InferenceTimeoutError and keeps serving', async () => {
