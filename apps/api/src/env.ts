@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   INFERENCE_WORKER_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DB_POOL_SIZE: intFrom(10, 1),
+  PREDICTION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
   SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
 });
 

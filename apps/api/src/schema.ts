@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { ApiKeyResolver, WorkspaceResolver } from './modules/auth/auth.resolver';
 import { DatasetResolver } from './modules/datasets/datasets.resolver';
+import {
+  DeploymentResolver,
+  DeploymentRouteResolver,
+} from './modules/deployments/deployments.resolver';
+import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import {
   ModelAliasResolver,
   ModelResolver,
@@ -17,7 +22,23 @@ export const RESOLVERS = [
   ApiKeyResolver,
   WorkspaceResolver,
   DatasetResolver,
+  DeploymentResolver,
+  DeploymentRouteResolver,
+  PredictionResolver,
 ] as const;
+
+/**
+ * Every subscription here supplies its own `subscribe` (fed by PostgreSQL LISTEN/NOTIFY through
+ * the event bus), so type-graphql's topic-based PubSub is never used; it still wants one.
+ */
+const noTopicPubSub: PubSub = {
+  publish() {
+    throw new Error('maas subscriptions do not use type-graphql topics');
+  },
+  subscribe() {
+    throw new Error('maas subscriptions do not use type-graphql topics');
+  },
+};
 
 /** The GraphQL schema, built from the resolvers; `apps/api/schema.graphql` is its printed form. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
@@ -26,5 +47,6 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
     // The contract's DateTime is graphql-scalars' DateTime (type-graphql's own is DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: { forbidUnknownValues: false },
+    pubSub: noTopicPubSub,
   });
 }

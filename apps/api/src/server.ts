@@ -18,7 +18,17 @@ import { requireAuth } from './modules/auth/auth.hooks';
 import { API_KEYS_CHANNEL, AuthService, type AuthInfo } from './modules/auth/auth.service';
 import { DatasetsService } from './modules/datasets/datasets.service';
 import { registerDatasetRoutes } from './modules/datasets/datasets.routes';
+import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
+import { DeploymentsService } from './modules/deployments/deployments.service';
 import { registerHealthRoutes } from './modules/health/health.routes';
+import { registerOipRoutes } from './modules/predictions/oip.routes';
+import { PredictionLogWriter } from './modules/predictions/prediction-log';
+import {
+  PredictionsService,
+  type InferenceBackend,
+} from './modules/predictions/predictions.service';
+import { ServingStatsRecorder } from './modules/predictions/serving-stats';
+import { TargetResolver } from './modules/predictions/target-resolver';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { ModelsService } from './modules/models/models.service';
@@ -39,6 +49,17 @@ export interface ApiServerOptions {
   /** An initialised DataSource to use instead of one made from DATABASE_URL (tests count its queries). */
   dataSource?: DataSource;
   engine?: InferenceEngine;
+  /** Runs predictions elsewhere (remote inference workers); default: the engine. */
+  backend?: InferenceBackend;
+}
+
+/** Name-resolution changes (aliases, routes, deletions) are broadcast on this channel. */
+export const REGISTRY_CHANNEL = 'maas_registry';
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 // Codes a client can act on, from the contract; anything else is an internal error.
@@ -111,13 +132,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     databaseUrl: config.DATABASE_URL,
     artifactStoreUrl: config.ARTIFACT_STORE_URL,
   });
+  // The gauges read the backend lazily, at scrape time.
+  const metrics = createMetrics(() => backend.status());
   const engine =
     options.engine ??
     (await createInferenceEngine({
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,
+      loadArtifact: async (key) => readAll(await store.openRead(key.sha256)),
+      onBatch: (_versionId, event) => {
+        metrics.batchSize.observe(event.requests);
+        metrics.queueWait.observe(event.queueWaitMs / 1000);
+      },
     }));
+  const backend: InferenceBackend = options.backend ?? engine;
 
   const auth = new AuthService(db, logger, bus);
   // Any replica's revocation clears every replica's key cache; so does a listener reconnect,
@@ -126,11 +155,49 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     onReconnect: () => auth.clearCache(),
   });
   if (config.ADMIN_API_KEY) await auth.ensureRootKey(config.ADMIN_API_KEY);
-  const models = new ModelsService(db, store);
+  const resolver = new TargetResolver(db);
+  // A change on any replica clears every replica's name-resolution cache.
+  const registryChanged = (workspaceId: string) => {
+    resolver.invalidate(workspaceId);
+    bus
+      .publish(REGISTRY_CHANNEL, { workspaceId })
+      .catch((err: unknown) => logger.warn({ err }, 'could not publish a registry change'));
+  };
+  await bus.subscribe(
+    REGISTRY_CHANNEL,
+    (payload) => resolver.invalidate((payload as { workspaceId?: string }).workspaceId),
+    { onReconnect: () => resolver.invalidate() },
+  );
+  const models = new ModelsService(db, store, registryChanged);
   const uploads = new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES);
   const datasets = new DatasetsService(db, store, config.MAX_UPLOAD_BYTES);
-  const services: Services = { config, logger, db, store, auth, models, uploads, datasets };
-  const metrics = createMetrics();
+  const deployments = new DeploymentsService(db, registryChanged);
+  const deploymentStats = new DeploymentStatsService(db, deployments);
+  const predictionLog = new PredictionLogWriter(db, logger, config.PREDICTION_LOG_SAMPLE_RATE);
+  const servingStats = new ServingStatsRecorder(db, logger);
+  predictionLog.start();
+  servingStats.start();
+  const predictions = new PredictionsService(
+    resolver,
+    backend,
+    predictionLog,
+    servingStats,
+    metrics,
+    config.PREDICT_TIMEOUT_MS,
+  );
+  const services: Services = {
+    config,
+    logger,
+    db,
+    store,
+    auth,
+    models,
+    uploads,
+    datasets,
+    deployments,
+    deploymentStats,
+    predictions,
+  };
 
   // Typed as a plain FastifyInstance: the pino logger type would otherwise leak into every route.
   const app: FastifyInstance = Fastify({
@@ -260,6 +327,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   registerModelRoutes(app, services);
   registerDatasetRoutes(app, services);
+  registerOipRoutes(app, services);
   registerHealthRoutes(app, services, metrics);
 
   let closing: Promise<void> | undefined;
@@ -267,6 +335,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     (closing ??= (async () => {
       await app.close(); // drains HTTP, runs Apollo's drain (WebSockets)
       await apollo.stop().catch(() => undefined);
+      await predictionLog.stop();
+      await servingStats.stop();
       await engine.close();
       await bus.close();
       await store.close();

@@ -4,6 +4,9 @@ import type { ApiConfig } from './env';
 import type { Logger } from './common/logger';
 import type { AuthService } from './modules/auth/auth.service';
 import type { DatasetsService } from './modules/datasets/datasets.service';
+import type { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
+import type { DeploymentsService } from './modules/deployments/deployments.service';
+import type { PredictionsService } from './modules/predictions/predictions.service';
 import type { ModelUploadService } from './modules/models/model-upload.service';
 import type { ModelsService } from './modules/models/models.service';
 
@@ -17,4 +20,7 @@ export interface Services {
   models: ModelsService;
   uploads: ModelUploadService;
   datasets: DatasetsService;
+  deployments: DeploymentsService;
+  deploymentStats: DeploymentStatsService;
+  predictions: PredictionsService;
 }

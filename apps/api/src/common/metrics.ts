@@ -1,7 +1,14 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The API's Prometheus metrics (prom-client), one registry per server instance. */
-export function createMetrics() {
+export interface EngineGaugeSource {
+  ():
+    | Promise<{ loadedVersions: number; loadedBytes: number }>
+    | { loadedVersions: number; loadedBytes: number };
+}
+
+/** `engineStatus` feeds the loaded-sessions gauges when Prometheus scrapes. */
+export function createMetrics(engineStatus?: EngineGaugeSource) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'maas_api_' });
   const httpRequests = new Counter({
@@ -23,7 +30,66 @@ export function createMetrics() {
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, graphqlOperations };
+  const predictions = new Counter({
+    name: 'maas_predictions_total',
+    help: 'Predictions by model version id and status (ok or an error code)',
+    labelNames: ['version_id', 'status'] as const,
+    registers: [registry],
+  });
+  const predictionLatency = new Histogram({
+    name: 'maas_prediction_duration_seconds',
+    help: 'End-to-end inference latency per model version id (decode, queue, run, encode)',
+    labelNames: ['version_id'] as const,
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'maas_inference_batch_size',
+    help: 'Requests per ONNX Runtime call made by the dynamic batcher',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
+  const queueWait = new Histogram({
+    name: 'maas_inference_queue_wait_seconds',
+    help: 'Time a request waited in the batcher before its batch ran',
+    buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
+  const loadedSessions = new Gauge({
+    name: 'maas_inference_loaded_sessions',
+    help: 'Model versions loaded in the inference engine',
+    registers: [registry],
+    async collect() {
+      if (engineStatus) this.set((await engineStatus()).loadedVersions);
+    },
+  });
+  const loadedBytes = new Gauge({
+    name: 'maas_inference_loaded_bytes',
+    help: 'Bytes of the ONNX files of the loaded sessions',
+    registers: [registry],
+    async collect() {
+      if (engineStatus) this.set((await engineStatus()).loadedBytes);
+    },
+  });
+  const jobsByStatus = new Gauge({
+    name: 'maas_training_jobs',
+    help: 'Training jobs by status (all workspaces)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    graphqlOperations,
+    predictions,
+    predictionLatency,
+    batchSize,
+    queueWait,
+    loadedSessions,
+    loadedBytes,
+    jobsByStatus,
+  };
 }
 
 export type ApiMetrics = ReturnType<typeof createMetrics>;

@@ -48,7 +48,7 @@ export function mapDataset(row: DatasetRow): Dataset {
 
 function assertDatasetName(name: string): string {
   const trimmed = name.trim();
-  // eslint-disable-next-line no-control-regex
+
   if (trimmed.length < 1 || trimmed.length > 128 || /[\u0000-\u001f]/.test(trimmed)) {
     throw badInput('A dataset name must have 1 to 128 printable characters', { field: 'name' });
   }

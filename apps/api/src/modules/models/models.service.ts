@@ -37,6 +37,8 @@ export class ModelsService {
   constructor(
     private readonly db: DataSource,
     private readonly store: ArtifactStore,
+    /** Told after any change that may alter which version a name serves (aliases, deletions). */
+    private readonly changed: (workspaceId: string) => void = () => undefined,
   ) {}
 
   /** Finishes releases once their transaction committed (deletes S3 objects nothing uses). */
@@ -190,6 +192,7 @@ export class ModelsService {
       return out;
     });
     await this.afterRelease(released);
+    this.changed(auth.workspaceId);
     return true;
   }
 
@@ -267,6 +270,7 @@ export class ModelsService {
       return [out];
     });
     await this.afterRelease(released);
+    this.changed(auth.workspaceId);
     return true;
   }
 
@@ -278,7 +282,7 @@ export class ModelsService {
   ): Promise<gql.ModelAlias> {
     requireRole(auth, 'EDITOR');
     assertValidName('alias', alias);
-    return this.db.transaction(async (m) => {
+    const result = await this.db.transaction(async (m) => {
       const model = await this.getRow(m, auth, modelId);
       const target = await m
         .getRepository(ModelVersion)
@@ -294,16 +298,19 @@ export class ModelsService {
       await audit(m, auth, auth.workspaceId, 'alias.set', 'model', model.id, { alias, version });
       return mapAlias({ modelId: model.id, alias, versionId: target.id } as ModelAlias);
     });
+    this.changed(auth.workspaceId);
+    return result;
   }
 
   async deleteAlias(auth: AuthInfo, modelId: string, alias: string): Promise<boolean> {
     requireRole(auth, 'EDITOR');
-    return this.db.transaction(async (m) => {
+    await this.db.transaction(async (m) => {
       const model = await this.getRow(m, auth, modelId);
       const result = await m.delete(ModelAlias, { modelId: model.id, alias });
       if (!result.affected) throw notFound(`Model "${model.name}" has no alias "${alias}"`);
       await audit(m, auth, auth.workspaceId, 'alias.delete', 'model', model.id, { alias });
-      return true;
     });
+    this.changed(auth.workspaceId);
+    return true;
   }
 }

@@ -1,0 +1,89 @@
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { JSONScalar } from '../../common/scalars';
+
+@ObjectType()
+export class DeploymentRoute {
+  @Field(() => Int, {
+    description: 'Percent of traffic; the weights of a deployment add up to 100',
+  })
+  weight!: number;
+
+  versionId!: string;
+}
+
+@ObjectType()
+export class Deployment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'The endpoint name used by predict and /v2/models/{name}' })
+  name!: string;
+
+  @Field(() => [DeploymentRoute])
+  routes!: DeploymentRoute[];
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  modelId!: string;
+  workspaceId!: string;
+}
+
+@InputType()
+export class RouteInput {
+  @Field(() => ID)
+  versionId!: string;
+
+  @Field(() => Int)
+  weight!: number;
+}
+
+@InputType()
+export class CreateDeploymentInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => [RouteInput])
+  routes!: RouteInput[];
+}
+
+@ObjectType({
+  description: 'Serving statistics of one deployment over a sliding window (all API replicas)',
+})
+export class DeploymentStats {
+  @Field(() => Deployment)
+  deployment!: Deployment;
+
+  @Field(() => Int)
+  windowSeconds!: number;
+
+  @Field(() => Int)
+  requests!: number;
+
+  @Field(() => Int)
+  errors!: number;
+
+  @Field(() => Float)
+  requestsPerSecond!: number;
+
+  @Field(() => Float, { nullable: true })
+  p50Ms!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  p99Ms!: number | null;
+
+  @Field(() => JSONScalar, { description: '{version: {requests, errors, p50Ms, p99Ms}}' })
+  byVersion!: Record<
+    string,
+    { requests: number; errors: number; p50Ms: number | null; p99Ms: number | null }
+  >;
+
+  @Field(() => Date)
+  at!: Date;
+}

@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  decodeOipInputs,
+  encodeInferResponse,
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  InferenceInputError,
+  parseInferRequestBody,
+  wantsBinaryOutput,
+} from '@maas/inference';
+import { badInput, notFound, UserError } from '../../common/errors';
+import type { Services } from '../../services';
+import { requireAuth } from '../auth/auth.hooks';
+import type { TargetQuery } from './target-resolver';
+
+type ModelParams = { name: string; version?: string };
+
+const SERVER_METADATA = {
+  name: 'maas',
+  version: '0.1.0',
+  extensions: ['binary_tensor_data', 'model_repository'],
+};
+
+function targetOf(params: ModelParams): TargetQuery {
+  if (params.version === undefined) return { name: params.name };
+  const version = Number(params.version);
+  if (!Number.isInteger(version) || version < 1)
+    throw notFound(`Version "${params.version}" does not exist`);
+  return { name: params.name, version };
+}
+
+/**
+ * The Open Inference Protocol (KServe V2 / Triton) on the API port, by deployment or model name,
+ * with Triton's binary tensor data extension. Errors are `{"error": "..."}` with an HTTP status.
+ */
+export function registerOipRoutes(app: FastifyInstance, services: Services): void {
+  app.get('/v2/health/live', (_req, reply) => reply.code(200).send({ live: true }));
+  app.get('/v2/health/ready', async (_req, reply) => {
+    try {
+      await services.db.query('SELECT 1');
+      return await reply.code(200).send({ ready: true });
+    } catch {
+      return reply.code(503).send({ ready: false });
+    }
+  });
+
+  app.register((scope, _opts, done) => {
+    scope.addHook('preHandler', requireAuth(services));
+    // Infer bodies may be a JSON header followed by raw tensor bytes: take every body as a Buffer.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: services.config.MAX_UPLOAD_BYTES },
+      (_req, body, next) => next(null, body),
+    );
+
+    scope.get('/v2', () => SERVER_METADATA);
+
+    const metadata = async (req: FastifyRequest<{ Params: ModelParams }>) => {
+      const query = targetOf(req.params);
+      const target = await services.predictions.resolver.resolve(req.auth.workspaceId, query);
+      const first = target.routes[0]?.version;
+      if (!first) throw notFound(`"${req.params.name}" has no version to serve`);
+      return {
+        name: req.params.name,
+        versions: target.routes.map((r) => String(r.version.version)),
+        platform: 'onnxruntime',
+        inputs: first.signature.inputs,
+        outputs: first.signature.outputs,
+      };
+    };
+    scope.get('/v2/models/:name', metadata);
+    scope.get('/v2/models/:name/versions/:version', metadata);
+
+    const ready = async (req: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
+      try {
+        await services.predictions.resolver.resolve(req.auth.workspaceId, targetOf(req.params));
+        return await reply.code(200).send({ name: req.params.name, ready: true });
+      } catch (err) {
+        if (err instanceof UserError && err.code === 'NOT_FOUND')
+          return reply.code(404).send({ error: err.message });
+        throw err;
+      }
+    };
+    scope.get('/v2/models/:name/ready', ready);
+    scope.get('/v2/models/:name/versions/:version/ready', ready);
+
+    const infer = async (req: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
+      const body = req.body;
+      if (!Buffer.isBuffer(body) || body.byteLength === 0)
+        throw badInput('The infer request has no body');
+      const headerText = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+      const headerLength = typeof headerText === 'string' ? Number(headerText) : undefined;
+      let request;
+      try {
+        request = parseInferRequestBody(body, headerLength);
+      } catch (err) {
+        if (err instanceof InferenceInputError) throw badInput(err.message);
+        throw err;
+      }
+      const requested = request.outputs?.map((o) => o.name);
+      const { version, tensors } = await services.predictions.infer(
+        req.auth,
+        targetOf(req.params),
+        (v) => decodeOipInputs(v.signature.inputs, request.inputs),
+        requested && requested.length > 0 ? requested : undefined,
+      );
+      const names =
+        requested && requested.length > 0
+          ? requested
+          : version.signature.outputs.map((o) => o.name);
+      const encoded = encodeInferResponse(
+        {
+          model_name: req.params.name,
+          model_version: String(version.version),
+          id: typeof request.id === 'string' ? request.id : undefined,
+          outputs: names.flatMap((name) => {
+            const tensor = tensors[name];
+            return tensor ? [{ name, tensor }] : [];
+          }),
+        },
+        (name) => wantsBinaryOutput(request, name),
+      );
+      reply.header('content-type', encoded.contentType);
+      if (encoded.headerLength !== undefined)
+        reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
+      return reply.code(200).send(encoded.body);
+    };
+    scope.post('/v2/models/:name/infer', infer);
+    scope.post('/v2/models/:name/versions/:version/infer', infer);
+    done();
+  });
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import {
+  decodeTensorInputs,
+  encodeTensorOutput,
+  InferenceInputError,
+  InferenceRunError,
+  InferenceTimeoutError,
+  type DecodedTensor,
+  type InferenceStatus,
+  type NestedJson,
+  type VersionKey,
+} from '@maas/inference';
+import { badInput, UserError } from '../../common/errors';
+import type { ApiMetrics } from '../../common/metrics';
+import type { AuthInfo } from '../auth/auth.service';
+import type { PredictionLogWriter } from './prediction-log';
+import type { ServingStatsRecorder } from './serving-stats';
+import { recordsToTensor, tabularOutputs } from './tabular';
+import { TargetResolver, type ServedVersion, type TargetQuery } from './target-resolver';
+
+/** Where tensors are run: the in-process engine, or remote inference workers. */
+export interface InferenceBackend {
+  infer(
+    key: VersionKey,
+    inputs: Record<string, DecodedTensor>,
+    opts?: { outputs?: readonly string[]; timeoutMs?: number },
+  ): Promise<Record<string, DecodedTensor>>;
+  status(): InferenceStatus | Promise<InferenceStatus>;
+}
+
+export interface PredictArgs extends TargetQuery {
+  inputs?: unknown;
+  records?: unknown[] | null;
+}
+
+export interface PredictionResult {
+  id: string;
+  version: ServedVersion;
+  outputs: Record<string, unknown>;
+  latencyMs: number;
+}
+
+/** Engine errors as the caller should see them. */
+export function toUserError(err: unknown): unknown {
+  if (err instanceof InferenceInputError || err instanceof InferenceRunError)
+    return badInput(err.message);
+  if (err instanceof InferenceTimeoutError) {
+    return new UserError(
+      'INTERNAL_SERVER_ERROR',
+      `${err.message}; raise PREDICT_TIMEOUT_MS or send smaller batches`,
+    );
+  }
+  return err;
+}
+
+/** predict and OIP infer: name resolution, input decoding, the engine, and the bookkeeping. */
+export class PredictionsService {
+  constructor(
+    readonly resolver: TargetResolver,
+    private readonly backend: InferenceBackend,
+    private readonly log: PredictionLogWriter,
+    private readonly stats: ServingStatsRecorder,
+    private readonly metrics: ApiMetrics,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** GraphQL `predict`: tensors by name (`inputs`) or tabular `records`. */
+  async predict(auth: AuthInfo, args: PredictArgs): Promise<PredictionResult> {
+    const target = await this.resolver.resolve(auth.workspaceId, args);
+    const version = TargetResolver.pick(target);
+    const hasInputs = args.inputs !== undefined && args.inputs !== null;
+    const hasRecords = args.records !== undefined && args.records !== null;
+    if (hasInputs === hasRecords)
+      throw badInput('Pass exactly one of "inputs" (tensors by name) and "records" (tabular rows)');
+    const started = performance.now();
+    let outputs: Record<string, unknown> | undefined;
+    let failure: unknown;
+    try {
+      let feeds: Record<string, DecodedTensor>;
+      if (hasRecords) {
+        const { name, tensor } = recordsToTensor(version.signature, args.records ?? []);
+        feeds = { [name]: tensor };
+      } else {
+        if (typeof args.inputs !== 'object' || Array.isArray(args.inputs)) {
+          throw badInput(
+            '"inputs" must be an object of tensors by input name, e.g. {"input": [[1, 2]]}',
+          );
+        }
+        feeds = decodeTensorInputs(
+          version.signature.inputs,
+          args.inputs as Record<string, unknown>,
+        );
+      }
+      const tensors = await this.run(version, feeds);
+      const encoded: Record<string, NestedJson> = {};
+      for (const [name, t] of Object.entries(tensors)) encoded[name] = encodeTensorOutput(t);
+      outputs = hasRecords ? tabularOutputs(version.signature, encoded) : encoded;
+      return { id: randomUUID(), version, outputs, latencyMs: performance.now() - started };
+    } catch (err) {
+      failure = toUserError(err);
+      throw failure;
+    } finally {
+      this.account(
+        auth,
+        target.deploymentId,
+        version,
+        performance.now() - started,
+        failure,
+        hasRecords ? args.records : args.inputs,
+        outputs,
+      );
+    }
+  }
+
+  /** OIP infer on already-decoded tensors. */
+  async infer(
+    auth: AuthInfo,
+    query: TargetQuery,
+    decode: (version: ServedVersion) => Record<string, DecodedTensor>,
+    outputs?: readonly string[],
+  ): Promise<{ version: ServedVersion; tensors: Record<string, DecodedTensor> }> {
+    const target = await this.resolver.resolve(auth.workspaceId, query);
+    const version = TargetResolver.pick(target);
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      const tensors = await this.run(version, decode(version), outputs);
+      return { version, tensors };
+    } catch (err) {
+      failure = toUserError(err);
+      throw failure;
+    } finally {
+      this.account(
+        auth,
+        target.deploymentId,
+        version,
+        performance.now() - started,
+        failure,
+        undefined,
+        undefined,
+      );
+    }
+  }
+
+  private run(
+    version: ServedVersion,
+    feeds: Record<string, DecodedTensor>,
+    outputs?: readonly string[],
+  ) {
+    return this.backend.infer({ id: version.id, sha256: version.sha256 }, feeds, {
+      timeoutMs: this.timeoutMs,
+      ...(outputs ? { outputs } : {}),
+    });
+  }
+
+  private account(
+    auth: AuthInfo,
+    deploymentId: string | null,
+    version: ServedVersion,
+    latencyMs: number,
+    failure: unknown,
+    inputs: unknown,
+    outputs: unknown,
+  ): void {
+    const code =
+      failure === undefined
+        ? 'ok'
+        : failure instanceof UserError
+          ? failure.code
+          : 'INTERNAL_SERVER_ERROR';
+    this.metrics.predictions.inc({ version_id: version.id, status: code });
+    this.metrics.predictionLatency.observe({ version_id: version.id }, latencyMs / 1000);
+    if (deploymentId)
+      this.stats.record(
+        auth.workspaceId,
+        deploymentId,
+        version.id,
+        latencyMs,
+        failure === undefined,
+      );
+    this.log.offer({
+      id: randomUUID(),
+      workspaceId: auth.workspaceId,
+      versionId: version.id,
+      deploymentId,
+      apiKeyId: auth.apiKeyId,
+      status: code,
+      latencyMs,
+      inputs: failure === undefined ? inputs : null,
+      outputs: outputs ?? null,
+      error: failure instanceof Error ? failure.message.slice(0, 2000) : null,
+    });
+  }
+
+  status(): InferenceStatus | Promise<InferenceStatus> {
+    return this.backend.status();
+  }
+}

@@ -1,0 +1,57 @@
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { JSONScalar, SafeIntScalar } from '../../common/scalars';
+
+@InputType()
+export class PredictInput {
+  @Field(() => String, { description: 'A deployment name, or a model name' })
+  model!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Default: alias "production", else the latest version',
+  })
+  version?: number | null;
+
+  @Field(() => String, { nullable: true })
+  alias?: string | null;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'Tensors by input name: nested arrays, or {"shape": [...], "data": [...]}',
+  })
+  inputs?: unknown;
+
+  @Field(() => [JSONScalar], { nullable: true, description: 'Tabular rows by feature name' })
+  records?: unknown[] | null;
+}
+
+@ObjectType()
+export class Prediction {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => JSONScalar, {
+    description: '{outputName: nested array}; tabular models also "predictions" per record',
+  })
+  outputs!: Record<string, unknown>;
+
+  @Field(() => Float)
+  latencyMs!: number;
+
+  versionId!: string;
+}
+
+@ObjectType()
+export class InferenceStatus {
+  @Field(() => String, { description: '"cuda" or "cpu"' })
+  executionProvider!: string;
+
+  @Field(() => Int, { description: 'Engine threads, or remote workers reachable' })
+  workers!: number;
+
+  @Field(() => Int)
+  loadedVersions!: number;
+
+  @Field(() => SafeIntScalar)
+  loadedBytes!: number;
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DeploymentStatsSample } from '@maas/db';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../../common/logger';
+
+/** Latency histogram bounds in ms; a percentile is read off the merged histogram. */
+export const LATENCY_BOUNDS_MS = [
+  0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 75, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
+];
+const FLUSH_EVERY_MS = 2000;
+
+interface Cell {
+  workspaceId: string;
+  deploymentId: string;
+  versionId: string;
+  requests: number;
+  errors: number;
+  latencySumMs: number;
+  histogram: number[];
+}
+
+export function emptyHistogram(): number[] {
+  return new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
+}
+
+export function bucketOf(ms: number): number {
+  const i = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b);
+  return i < 0 ? LATENCY_BOUNDS_MS.length : i;
+}
+
+/** The q-quantile of a histogram, interpolated linearly inside its bucket. */
+export function quantile(histogram: readonly number[], q: number): number | null {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const rank = q * total;
+  let seen = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    const count = histogram[i] ?? 0;
+    if (count > 0 && seen + count >= rank) {
+      const lower = i === 0 ? 0 : (LATENCY_BOUNDS_MS[i - 1] as number);
+      const upper = LATENCY_BOUNDS_MS[i] ?? lower * 2;
+      return lower + ((rank - seen) / count) * (upper - lower);
+    }
+    seen += count;
+  }
+  return LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1] ?? null;
+}
+
+/**
+ * Counts this replica's predictions per deployment and version and writes them to
+ * `deployment_stats` every couple of seconds, so `deploymentStats` sums the whole fleet.
+ */
+export class ServingStatsRecorder {
+  private cells = new Map<string, Cell>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  readonly replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  record(
+    workspaceId: string,
+    deploymentId: string,
+    versionId: string,
+    latencyMs: number,
+    ok: boolean,
+  ): void {
+    const key = `${deploymentId}/${versionId}`;
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = {
+        workspaceId,
+        deploymentId,
+        versionId,
+        requests: 0,
+        errors: 0,
+        latencySumMs: 0,
+        histogram: emptyHistogram(),
+      };
+      this.cells.set(key, cell);
+    }
+    cell.requests += 1;
+    if (!ok) cell.errors += 1;
+    cell.latencySumMs += latencyMs;
+    const b = bucketOf(latencyMs);
+    cell.histogram[b] = (cell.histogram[b] ?? 0) + 1;
+  }
+
+  /** Writes what was counted since the last flush (one multi-row INSERT). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.cells.size === 0) return;
+      const cells = [...this.cells.values()];
+      this.cells = new Map();
+      const bucketStart = new Date();
+      try {
+        await this.db.getRepository(DeploymentStatsSample).insert(
+          cells.map((c) => ({
+            workspaceId: c.workspaceId,
+            deploymentId: c.deploymentId,
+            versionId: c.versionId,
+            replicaId: this.replicaId,
+            bucketStart,
+            bucketSeconds: FLUSH_EVERY_MS / 1000,
+            requests: c.requests,
+            errors: c.errors,
+            latencySumMs: c.latencySumMs,
+            latencyHistogram: Object.fromEntries(
+              c.histogram.map((n, i) => [String(LATENCY_BOUNDS_MS[i] ?? '+Inf'), n]),
+            ),
+          })),
+        );
+      } catch (err) {
+        this.logger.warn({ err }, 'could not write serving stats');
+      }
+    });
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}
+
+/** Sums stored samples of one deployment over a window into the numbers `DeploymentStats` shows. */
+export async function readDeploymentStats(
+  db: DataSource,
+  deploymentId: string,
+  windowSeconds: number,
+): Promise<{
+  requests: number;
+  errors: number;
+  histogram: number[];
+  byVersion: Map<string, { requests: number; errors: number; histogram: number[] }>;
+}> {
+  const rows = await db
+    .getRepository(DeploymentStatsSample)
+    .createQueryBuilder('s')
+    .where('s.deploymentId = :deploymentId', { deploymentId })
+    .andWhere(`s.bucketStart > now() - make_interval(secs => :window)`, { window: windowSeconds })
+    .getMany();
+  const total = { requests: 0, errors: 0, histogram: emptyHistogram() };
+  const byVersion = new Map<string, { requests: number; errors: number; histogram: number[] }>();
+  for (const row of rows) {
+    const v = byVersion.get(row.versionId) ?? {
+      requests: 0,
+      errors: 0,
+      histogram: emptyHistogram(),
+    };
+    for (const target of [total, v]) {
+      target.requests += row.requests;
+      target.errors += row.errors;
+      LATENCY_BOUNDS_MS.forEach((bound, i) => {
+        target.histogram[i] =
+          (target.histogram[i] ?? 0) + (row.latencyHistogram[String(bound)] ?? 0);
+      });
+      const last = LATENCY_BOUNDS_MS.length;
+      target.histogram[last] = (target.histogram[last] ?? 0) + (row.latencyHistogram['+Inf'] ?? 0);
+    }
+    byVersion.set(row.versionId, v);
+  }
+  return { ...total, byVersion };
+}

@@ -1,0 +1,147 @@
+import {
+  Deployment,
+  DeploymentRoute,
+  Model,
+  ModelAlias,
+  ModelVersion,
+  type SignatureRecord,
+} from '@maas/db';
+import type { DataSource } from 'typeorm';
+import { badInput, notFound } from '../../common/errors';
+
+/** The version a request runs on, with what serving needs and nothing else. */
+export interface ServedVersion {
+  id: string;
+  sha256: string;
+  version: number;
+  modelId: string;
+  modelName: string;
+  signature: SignatureRecord;
+}
+
+/** What a name resolved to: one version, or a deployment's weighted routes. */
+export interface ResolvedTarget {
+  deploymentId: string | null;
+  name: string;
+  routes: { version: ServedVersion; weight: number }[];
+}
+
+export interface TargetQuery {
+  name: string;
+  version?: number | null;
+  alias?: string | null;
+}
+
+const CACHE_TTL_MS = 2000;
+
+/**
+ * Resolves `predict`/OIP names (CONTRACT.md "Names"): a deployment first (its routes pick the
+ * version), else a model (explicit version, else alias, else `production`, else the latest).
+ * Results are cached briefly per workspace; any registry change on this replica or another
+ * (through the event bus) clears the workspace's entries at once.
+ */
+export class TargetResolver {
+  private readonly cache = new Map<string, { target: ResolvedTarget; expiresAt: number }>();
+
+  constructor(private readonly db: DataSource) {}
+
+  invalidate(workspaceId?: string): void {
+    if (!workspaceId) return this.cache.clear();
+    for (const key of this.cache.keys())
+      if (key.startsWith(`${workspaceId}|`)) this.cache.delete(key);
+  }
+
+  async resolve(workspaceId: string, q: TargetQuery): Promise<ResolvedTarget> {
+    if (q.version != null && q.alias != null) throw badInput('Pass "version" or "alias", not both');
+    const key = `${workspaceId}|${q.name}|${q.version ?? ''}|${q.alias ?? ''}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAt > now) return hit.target;
+    const target = await this.load(workspaceId, q);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { target, expiresAt: now + CACHE_TTL_MS });
+    return target;
+  }
+
+  /** Picks a route by weight: 80/20 serves near 80/20. */
+  static pick(target: ResolvedTarget, random = Math.random()): ServedVersion {
+    const total = target.routes.reduce((s, r) => s + r.weight, 0);
+    let x = random * total;
+    for (const r of target.routes) {
+      if (x < r.weight) return r.version;
+      x -= r.weight;
+    }
+    const last = target.routes[target.routes.length - 1];
+    if (!last) throw notFound(`"${target.name}" has no version to serve`);
+    return last.version;
+  }
+
+  private async load(workspaceId: string, q: TargetQuery): Promise<ResolvedTarget> {
+    const deployment = await this.db
+      .getRepository(Deployment)
+      .findOne({ where: { workspaceId, name: q.name } });
+    if (deployment) {
+      if (q.version != null || q.alias != null) {
+        throw badInput(
+          `"${q.name}" is a deployment: its routes choose the version, so do not pass "version" or "alias"`,
+        );
+      }
+      const routes = await this.db
+        .getRepository(DeploymentRoute)
+        .createQueryBuilder('r')
+        .innerJoinAndSelect('r.version', 'v')
+        .where('r.deploymentId = :id AND r.weight > 0', { id: deployment.id })
+        .getMany();
+      const model = await this.db
+        .getRepository(Model)
+        .findOneOrFail({ where: { id: deployment.modelId } });
+      if (routes.length === 0)
+        throw notFound(`Deployment "${q.name}" routes no traffic (all weights are 0)`);
+      return {
+        deploymentId: deployment.id,
+        name: q.name,
+        routes: routes.map((r) => ({
+          version: served(r.version as ModelVersion, model.name),
+          weight: r.weight,
+        })),
+      };
+    }
+    const model = await this.db
+      .getRepository(Model)
+      .findOne({ where: { workspaceId, name: q.name } });
+    if (!model) throw notFound(`No deployment or model is named "${q.name}"`);
+    const versions = this.db.getRepository(ModelVersion);
+    let version: ModelVersion | null;
+    if (q.version != null) {
+      version = await versions.findOne({ where: { modelId: model.id, version: q.version } });
+      if (!version) throw notFound(`Model "${model.name}" has no version ${q.version}`);
+    } else {
+      const alias = await this.db
+        .getRepository(ModelAlias)
+        .findOne({ where: { modelId: model.id, alias: q.alias ?? 'production' } });
+      if (q.alias != null && !alias)
+        throw notFound(`Model "${model.name}" has no alias "${q.alias}"`);
+      version = alias
+        ? await versions.findOne({ where: { id: alias.versionId } })
+        : await versions.findOne({ where: { modelId: model.id }, order: { version: 'DESC' } });
+      if (!version)
+        throw notFound(`Model "${model.name}" has no versions yet: upload or train one`);
+    }
+    return {
+      deploymentId: null,
+      name: q.name,
+      routes: [{ version: served(version, model.name), weight: 100 }],
+    };
+  }
+}
+
+function served(v: ModelVersion, modelName: string): ServedVersion {
+  return {
+    id: v.id,
+    sha256: v.sha256,
+    version: v.version,
+    modelId: v.modelId,
+    modelName,
+    signature: v.signature,
+  };
+}
