@@ -274,14 +274,14 @@ describe('deployments', () => {
       { weight: 20, version: { version: 2 } },
     ]);
 
-    const counts: Record<number, number> = { 1: 0, 2: 0 };
+    const counts = { 1: 0, 2: 0 };
     for (let batch = 0; batch < 10; batch++) {
       const res = await Promise.all(
         Array.from({ length: 40 }, () =>
           api.gql(PREDICT, { input: { model: 'line-prod', inputs: { input: [[1, 1]] } } }),
         ),
       );
-      for (const r of res) counts[r.data.predict.modelVersion.version as number] += 1;
+      for (const r of res) counts[r.data.predict.modelVersion.version as 1 | 2] += 1;
     }
     expect(counts[1] + counts[2]).toBe(400);
     expect(counts[1] / 400).toBeGreaterThan(0.7);
