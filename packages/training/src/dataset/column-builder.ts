@@ -4,6 +4,7 @@ import { BOOLEAN_NULL } from './dataset.types';
 
 // Tokens read as a missing value (compared lower-case, after trimming), as pandas does by default.
 const NULL_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '#n/a', '-nan']);
+const MAX_NULL_TOKEN_LENGTH = Math.max(...[...NULL_TOKENS].map((token) => token.length));
 const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 // While a column looks numeric we remember the first spelling of each number, so that if it
 // turns out categorical ("1", "2", "other") its categories read as written. Capped: a column of
@@ -32,7 +33,10 @@ export class ColumnBuilder {
   push(raw: string): void {
     const text = raw.trim();
     const row = this.length++;
-    if (NULL_TOKENS.has(text.toLowerCase())) {
+    if (
+      text.length === 0 ||
+      (text.length <= MAX_NULL_TOKEN_LENGTH && NULL_TOKENS.has(text.toLowerCase()))
+    ) {
       if (this.state !== 'empty') {
         if (row === this.capacity()) this.grow();
         this.setNull(row);

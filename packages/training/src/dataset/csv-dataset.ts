@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { DatasetError } from '../errors';
 import { ColumnBuilder } from './column-builder';
@@ -27,62 +27,54 @@ export async function parseCsvDataset(
   const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   let builders: ColumnBuilder[] | null = null;
   let rowCount = 0;
-  let failure: Error | null = null;
+  let sizeBytes = 0;
 
+  const limit = new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      sizeBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      if (sizeBytes > maxBytes) {
+        callback(
+          new DatasetError(
+            `the dataset is larger than the limit of ${maxBytes} bytes`,
+            'TOO_LARGE',
+          ),
+        );
+      } else callback(null, chunk);
+    },
+  });
+  // Records are consumed synchronously as they are parsed: no per-row objects are kept. Line
+  // numbers are only needed for the parser's own errors (ragged rows, quotes), which carry them.
   const parser = parse({
     bom: true,
     trim: true,
     skip_empty_lines: true,
     delimiter: opts.delimiter ?? ',',
-    // Rows are consumed here, synchronously, and never pushed downstream: no per-row objects kept.
-    on_record: (record: string[], context) => {
-      if (failure) return undefined;
-      try {
-        if (builders === null) builders = headerColumns(record, context.lines);
-        else {
-          for (let i = 0; i < builders.length; i++) builders[i]?.push(record[i] ?? '');
-          rowCount++;
-        }
-      } catch (error) {
-        failure = error as Error;
+  });
+  parser.on('data', (record: string[]) => {
+    try {
+      if (builders === null) builders = headerColumns(record, 1);
+      else {
+        for (let i = 0; i < builders.length; i++)
+          (builders[i] as ColumnBuilder).push(record[i] ?? '');
+        rowCount++;
       }
-      return undefined;
-    },
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
   });
-  parser.resume();
-  const ended = new Promise<void>((resolve) => {
-    parser.on('end', resolve);
-    parser.on('error', (error) => {
-      failure ??= csvFailure(error, builders?.length);
-      resolve();
-    });
-  });
-
   const source =
     typeof input === 'string' || Buffer.isBuffer(input)
       ? Readable.from([Buffer.from(input)])
       : input;
-  let sizeBytes = 0;
   try {
-    for await (const chunk of source) {
-      const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      sizeBytes += bytes.length;
-      if (sizeBytes > maxBytes) {
-        failure = new DatasetError(
-          `the dataset is larger than the limit of ${maxBytes} bytes`,
-          'TOO_LARGE',
-        );
-        break;
-      }
-      if (failure) break;
-      if (!parser.write(bytes)) await Promise.race([once(parser, 'drain'), ended]);
-    }
-  } finally {
-    if (failure || parser.destroyed) parser.destroy();
-    else parser.end();
+    await pipeline(source, limit, parser);
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    throw csvFailure(
+      error as Error,
+      builders === null ? undefined : (builders as ColumnBuilder[]).length,
+    );
   }
-  if (!failure) await ended;
-  if (failure) throw failure;
   if (builders === null)
     throw new DatasetError(
       'the file is empty: a header row with column names is required',
