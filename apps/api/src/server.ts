@@ -29,6 +29,7 @@ import {
 } from './modules/predictions/predictions.service';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { TargetResolver } from './modules/predictions/target-resolver';
+import { createInferenceBackend } from './modules/predictions/inference-backend';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { ModelsService } from './modules/models/models.service';
@@ -146,7 +147,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         metrics.queueWait.observe(event.queueWaitMs / 1000);
       },
     }));
-  const backend: InferenceBackend = options.backend ?? engine;
+  const serving = createInferenceBackend(config, engine, logger);
+  const backend: InferenceBackend = options.backend ?? serving;
 
   const auth = new AuthService(db, logger, bus);
   // Any replica's revocation clears every replica's key cache; so does a listener reconnect,
@@ -328,7 +330,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   registerModelRoutes(app, services);
   registerDatasetRoutes(app, services);
   registerOipRoutes(app, services);
-  registerHealthRoutes(app, services, metrics);
+  registerHealthRoutes(app, services, metrics, serving);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -337,6 +339,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       await apollo.stop().catch(() => undefined);
       await predictionLog.stop();
       await servingStats.stop();
+      await serving.close();
       await engine.close();
       await bus.close();
       await store.close();

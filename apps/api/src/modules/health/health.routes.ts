@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiMetrics } from '../../common/metrics';
 import type { Services } from '../../services';
+import type { ServingBackend } from '../predictions/inference-backend';
+import type { ServingBackend } from '../predictions/inference-backend';
 import { requireAuth } from '../auth/auth.hooks';
 import { requireRoot } from '../auth/auth.service';
 
@@ -9,11 +11,23 @@ export function registerHealthRoutes(
   app: FastifyInstance,
   services: Services,
   metrics: ApiMetrics,
+  serving: ServingBackend,
 ): void {
   app.get('/healthz', async (_req, reply) => {
     try {
       await services.db.query('SELECT 1');
-      return await reply.send({ status: 'ok' });
+      const workers = await serving.health();
+      const unreachable = workers.filter((w) => !w.ok).length;
+      if (workers.length === 0 || unreachable === 0) {
+        return await reply.send(
+          workers.length ? { status: 'ok', inferenceWorkers: workers } : { status: 'ok' },
+        );
+      }
+      // Serving goes on while any inference worker answers; the unreachable ones are named.
+      const all = unreachable === workers.length;
+      return await reply
+        .code(all ? 503 : 200)
+        .send({ status: all ? 'unavailable' : 'degraded', inferenceWorkers: workers });
     } catch (err) {
       services.logger.warn({ err }, 'health check: database unreachable');
       return reply.code(503).send({ status: 'unavailable', error: 'database unreachable' });
