@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiMetrics } from '../../common/metrics';
 import type { Services } from '../../services';
 import type { ServingBackend } from '../predictions/inference-backend';
-import type { ServingBackend } from '../predictions/inference-backend';
 import { requireAuth } from '../auth/auth.hooks';
 import { requireRoot } from '../auth/auth.service';
 
