@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   MAAS_STOP_TIMEOUT_MS: milliseconds(15_000),
   // Set by `npm start`: the npm that started us, reused to start the console.
   npm_execpath: optionalText,
+  npm_lifecycle_event: optionalText,
 });
 
 /** The supervisor's configuration: {@link loadSupervisorConfig}. */
@@ -78,6 +79,11 @@ export interface SupervisorConfig {
   stopTimeoutMs: number;
   /** npm's CLI script when started through npm (to run the console's `npm run start`). */
   npmExecPath: string | undefined;
+  /**
+   * True when started by an npm script (`npm start`): npm forwards SIGTERM only to the script's
+   * shell, so the supervisor stops by itself when that parent goes away.
+   */
+  stopWithParent: boolean;
   /** The environment the children inherit (before the supervisor adds its own variables). */
   inheritedEnv: NodeJS.ProcessEnv;
 }
@@ -128,6 +134,7 @@ export function loadSupervisorConfig(
     consoleDirExplicit: c.MAAS_CONSOLE_DIR !== undefined,
     stopTimeoutMs: c.MAAS_STOP_TIMEOUT_MS,
     npmExecPath: c.npm_execpath,
+    stopWithParent: c.npm_lifecycle_event !== undefined,
     inheritedEnv: { ...env },
   };
 }

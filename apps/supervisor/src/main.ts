@@ -17,19 +17,31 @@ async function main(): Promise<number> {
   let platform: Platform | null = null;
   let resolveStopRequest: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => (resolveStopRequest = resolve));
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) {
-      log.info(`${signal} received`);
+  let requests = 0;
+  const requestStop = (reason: string) => {
+    requests += 1;
+    if (requests === 1) {
+      log.info(`${reason}: stopping`);
       startAbort.abort();
       resolveStopRequest();
     } else {
-      log.warn(`${signal} again: killing the children now`);
+      log.warn(`${reason} again: killing the children now`);
       void platform?.stop({ force: true });
     }
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => requestStop(`${signal} received`));
+  }
+  if (config.stopWithParent) {
+    // `kill <npm pid>` reaches npm's shell, not us: once it is gone we are re-parented.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      requestStop('npm exited');
+    }, 500);
+    watch.unref();
+  }
 
   try {
     platform = await startPlatform({ config, signal: startAbort.signal });
@@ -45,7 +57,7 @@ async function main(): Promise<number> {
   const exitCode = await Promise.race([
     stopRequested.then(() => 0),
     platform.failure.then((error) => {
-      log.error(`Stopping maas: ${error.message}`);
+      log.error(`Stopping maas: the ${error.childName} keeps crashing.`);
       return 1;
     }),
   ]);

@@ -10,7 +10,7 @@ import { resolveAdminKey, type AdminKey } from './admin-key';
 import { planChildren } from './child-plan';
 import type { SupervisorConfig } from './env';
 import { assertPortFree, waitForHttpOk } from './readiness';
-import { SupervisedChild, type RestartPolicy } from './supervised-child';
+import { SupervisedChild, type ChildGaveUpError, type RestartPolicy } from './supervised-child';
 import { createSupervisorLog, redactUrl, type SupervisorLog } from './supervisor-log';
 
 /** Options of {@link startPlatform}. */
@@ -47,7 +47,7 @@ export interface Platform {
   /** True once the API's `GET /healthz` answers 200; false after the timeout or a stop. */
   readonly ready: Promise<boolean>;
   /** Resolves (never rejects) when a child crashed too often and stays down. */
-  readonly failure: Promise<Error>;
+  readonly failure: Promise<ChildGaveUpError>;
   children(): PlatformChild[];
   /**
    * Stops every child (SIGTERM, SIGKILL after `MAAS_STOP_TIMEOUT_MS`), then the embedded
@@ -140,8 +140,8 @@ function launch(args: {
 }): Platform {
   const { options, log, postgres, plan } = args;
   const { config } = options;
-  let reportFailure: (error: Error) => void = () => undefined;
-  const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
+  let reportFailure: (error: ChildGaveUpError) => void = () => undefined;
+  const failure = new Promise<ChildGaveUpError>((resolve) => (reportFailure = resolve));
   const children = plan.children.map(
     (spec) =>
       new SupervisedChild({

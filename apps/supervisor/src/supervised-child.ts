@@ -31,6 +31,17 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   windowMs: 60_000,
 };
 
+/** A child crashed `maxCrashes` times within `windowMs`; it is not restarted again. */
+export class ChildGaveUpError extends Error {
+  constructor(
+    readonly childName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChildGaveUpError';
+  }
+}
+
 /** Options of {@link SupervisedChild}. */
 export interface SupervisedChildOptions {
   spec: ChildSpec;
@@ -40,7 +51,7 @@ export interface SupervisedChildOptions {
   stderr: Writable;
   log: SupervisorLog;
   /** Called once when the child crashed `maxCrashes` times within `windowMs` and stays down. */
-  onGiveUp?: (error: Error) => void;
+  onGiveUp?: (error: ChildGaveUpError) => void;
 }
 
 // Each child leads its own process group, so a Ctrl-C in the terminal reaches only the
@@ -174,7 +185,8 @@ export class SupervisedChild {
     const windowS = Math.round(this.policy.windowMs / 1000);
     if (crashes >= this.policy.maxCrashes) {
       this.hasGivenUp = true;
-      const error = new Error(
+      const error = new ChildGaveUpError(
+        this.name,
         `${this.name} exited ${crashes} times within ${windowS} s (last: ${how}); ` +
           'giving up on it. Its output above says why.',
       );
