@@ -15,6 +15,6 @@ export {
 } from './model/tabular';
 export * from './training/trainer.types';
 export { createTrainer } from './training/trainer';
-export { MAX_CLASSES } from './training/prepare';
+export { MAX_CATEGORIES, MAX_CLASSES } from './training/prepare';
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
 export { exportedStateFromOnnx } from './export/onnx-import';

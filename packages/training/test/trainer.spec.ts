@@ -264,6 +264,11 @@ describe('warm start (model update)', () => {
     expect(
       errorOf(() => createTrainer({ ...base, algorithm: 'MLP', features: ['a', 'b'] })).message,
     ).toMatch(/parent model's features in the same order: 'a', 'colour', got 'a', 'b'/);
+    // Without hiddenLayers, the update keeps the parent's.
+    expect(
+      createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { epochs: 1 } }).hyperparameters
+        .hiddenLayers,
+    ).toEqual([4]);
     const shape = errorOf(() =>
       createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { hiddenLayers: [5] } }),
     );
@@ -421,6 +426,18 @@ describe('training rules', () => {
       ).message,
     ).toMatch(/no numeric column besides the target 'y'/);
     expect(errorOf(train({ hyperparameters: { epochs: -1 } }))).toBeInstanceOf(HyperparameterError);
+    const ids = Array.from({ length: 1001 }, (_, i) => i);
+    const wide = dataset(categorical('id', ids.map(String), ids), numeric('y', ids));
+    expect(
+      errorOf(() =>
+        createTrainer({
+          algorithm: 'LINEAR_REGRESSION',
+          dataset: wide,
+          target: 'y',
+          features: ['id'],
+        }),
+      ).message,
+    ).toMatch(/feature 'id' has 1001 categories; one-hot encoding supports at most 1000/);
   });
 
   it('treats a numeric target of a classifier as labels, and a boolean target as false/true', () => {

@@ -9,6 +9,10 @@ import { designWidth, modelInputFromDataset, writeDesign, type ModelSpec } from 
 
 /** Most classes a numeric target may have when a classifier treats its values as labels. */
 export const MAX_CLASSES = 1000;
+/** Most categories of a categorical feature (each one is an input of the one-hot encoding). */
+export const MAX_CATEGORIES = 1000;
+// Largest design matrix (rows × one-hot-expanded width) held in memory: 4 GiB of float64.
+const MAX_DESIGN_VALUES = 2 ** 29;
 
 /** Training and validation rows as design matrices (rows × design width) and targets. */
 export interface PreparedData {
@@ -211,6 +215,12 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
     }));
   draft.forEach((feature, f) => {
     const column = columns[f] as Column;
+    const categoryCount = feature.categories?.length ?? 0;
+    if (categoryCount > MAX_CATEGORIES) {
+      throw new TrainingError(
+        `feature '${feature.name}' has ${categoryCount} categories; one-hot encoding supports at most ${MAX_CATEGORIES}: leave it out of the features`,
+      );
+    }
     if ((feature.type === 'categorical') !== (column.type === 'categorical')) {
       throw new TrainingError(
         `feature '${feature.name}' is ${feature.type} in the parent model but ${column.type} in this dataset`,
@@ -282,11 +292,17 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
     targetScale,
     hiddenLayers: hp.hiddenLayers ? [...hp.hiddenLayers] : [],
   };
+  const width = designWidth(spec);
+  if (used.length * width > MAX_DESIGN_VALUES) {
+    throw new TrainingError(
+      `${used.length} rows × ${width} model inputs (after one-hot encoding) is more than the ${MAX_DESIGN_VALUES} values training holds in memory: use fewer rows or features`,
+    );
+  }
   const encode = (index: Int32Array): { X: Float64Array; Y: Targets } => {
     const rows = index.length;
     const gathered = new Float32Array(rows * F);
     index.forEach((r, i) => gathered.set(input.subarray(r * F, r * F + F), i * F));
-    const X = new Float64Array(rows * designWidth(spec));
+    const X = new Float64Array(rows * width);
     writeDesign(spec, gathered, 0, rows, X);
     const Y: Targets = values
       ? Float64Array.from(index, (r) => ((values[r] as number) - targetOffset) / targetScale)

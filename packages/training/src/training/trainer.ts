@@ -52,7 +52,7 @@ class GradientTrainer implements Trainer {
 
   constructor(options: TrainerOptions) {
     this.algorithm = options.algorithm;
-    this.hyperparameters = resolveHyperparameters(options.algorithm, options.hyperparameters);
+    this.hyperparameters = resolveHyperparameters(options.algorithm, withParentShape(options));
     const hp = this.hyperparameters;
     const saved = options.checkpoint;
     if (saved) checkResumable(saved, options, hp);
@@ -357,6 +357,19 @@ class GradientTrainer implements Trainer {
   private exportedParams(): Float64Array {
     return this.usesBest() && this.best ? this.best.params : this.network.params;
   }
+}
+
+// A model update keeps the parent's hidden layers unless the job names them.
+function withParentShape(options: TrainerOptions): unknown {
+  const raw = options.hyperparameters;
+  const parent = options.warmStart;
+  if (!parent || options.algorithm !== 'MLP' || parent.hiddenLayers.length === 0) return raw;
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw)))
+    return raw;
+  const given = (raw ?? {}) as Record<string, unknown>;
+  return given.hiddenLayers === undefined
+    ? { ...given, hiddenLayers: [...parent.hiddenLayers] }
+    : raw;
 }
 
 function specOf(state: ExportedModelState): ModelSpec {
