@@ -10,6 +10,10 @@ import {
 } from './modules/deployments/deployments.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import {
+  ModelVersionTrainingResolver,
+  TrainingJobResolver,
+} from './modules/training/training.resolver';
+import {
   ModelAliasResolver,
   ModelResolver,
   ModelVersionResolver,
@@ -25,6 +29,8 @@ export const RESOLVERS = [
   DeploymentResolver,
   DeploymentRouteResolver,
   PredictionResolver,
+  TrainingJobResolver,
+  ModelVersionTrainingResolver,
 ] as const;
 
 /**

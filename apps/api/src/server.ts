@@ -29,6 +29,9 @@ import {
 } from './modules/predictions/predictions.service';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { TargetResolver } from './modules/predictions/target-resolver';
+import { TrainingEventsService } from './modules/training/training-events.service';
+import { TrainingService } from './modules/training/training.service';
+import { createJobQueue } from '@maas/jobs';
 import { createInferenceBackend } from './modules/predictions/inference-backend';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { registerModelRoutes } from './modules/models/models.routes';
@@ -187,6 +190,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     metrics,
     config.PREDICT_TIMEOUT_MS,
   );
+  // The API only enqueues (workers consume); pg-boss maintenance runs in the workers.
+  const queue = createJobQueue({
+    databaseUrl: config.DATABASE_URL,
+    logger,
+    bus,
+    supervise: false,
+    applicationName: 'maas-api-queue',
+  });
+  await queue.start();
+  const training = new TrainingService(db, queue);
+  const trainingEvents = new TrainingEventsService(bus, training);
   const services: Services = {
     config,
     logger,
@@ -199,6 +213,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     deployments,
     deploymentStats,
     predictions,
+    training,
+    trainingEvents,
   };
 
   // Typed as a plain FastifyInstance: the pino logger type would otherwise leak into every route.
@@ -340,6 +356,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       await predictionLog.stop();
       await servingStats.stop();
       await serving.close();
+      await queue.stop({ graceful: false });
       await engine.close();
       await bus.close();
       await store.close();

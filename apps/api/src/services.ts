@@ -7,6 +7,8 @@ import type { DatasetsService } from './modules/datasets/datasets.service';
 import type { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import type { DeploymentsService } from './modules/deployments/deployments.service';
 import type { PredictionsService } from './modules/predictions/predictions.service';
+import type { TrainingEventsService } from './modules/training/training-events.service';
+import type { TrainingService } from './modules/training/training.service';
 import type { ModelUploadService } from './modules/models/model-upload.service';
 import type { ModelsService } from './modules/models/models.service';
 
@@ -23,4 +25,6 @@ export interface Services {
   deployments: DeploymentsService;
   deploymentStats: DeploymentStatsService;
   predictions: PredictionsService;
+  training: TrainingService;
+  trainingEvents: TrainingEventsService;
 }

@@ -1,0 +1,313 @@
+import {
+  Dataset,
+  FINAL_JOB_STATUSES,
+  Model,
+  ModelVersion,
+  TrainingEpoch,
+  TrainingJob as JobRow,
+  type AlgorithmName,
+  type JobStatus,
+} from '@maas/db';
+import { publishTrainingJobEvent, requestCancel, retryJob, type JobQueue } from '@maas/jobs';
+import { HyperparameterError, resolveHyperparameters } from '@maas/training';
+import { MoreThan, type DataSource } from 'typeorm';
+import { audit } from '../../common/audit';
+import { badInput, conflict, notFound } from '../../common/errors';
+import { checkFirst, decodeCursor, encodeCursor, toPage, type Page } from '../../common/pagination';
+import { assertId } from '../../common/scalars';
+import { requireRole, type AuthInfo } from '../auth/auth.service';
+import type { EpochMetrics, TrainingJob } from './training.types';
+
+export interface StartJobArgs {
+  modelId: string;
+  datasetId: string;
+  algorithm: AlgorithmName;
+  target: string;
+  features?: string[] | null;
+  hyperparameters?: unknown;
+  warmStartVersionId?: string | null;
+}
+
+export function mapJob(row: JobRow): TrainingJob {
+  const progress =
+    row.status === 'SUCCEEDED' ? 1 : row.epochs > 0 ? Math.min(1, row.epoch / row.epochs) : 0;
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    modelId: row.modelId,
+    datasetId: row.datasetId,
+    algorithm: row.algorithm,
+    target: row.target,
+    features: row.features,
+    hyperparameters: row.hyperparameters,
+    status: row.status,
+    epoch: row.epoch,
+    epochs: row.epochs,
+    progress,
+    attempts: row.attempt,
+    error: row.error,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    seq: row.seq,
+    resultVersionId: row.resultVersionId,
+    warmStartVersionId: row.warmStartVersionId,
+  };
+}
+
+export const isFinal = (status: JobStatus) => FINAL_JOB_STATUSES.includes(status);
+
+/** Training jobs: validated at the edge, queued in the same transaction as their row. */
+export class TrainingService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async start(auth: AuthInfo, input: StartJobArgs): Promise<TrainingJob> {
+    requireRole(auth, 'EDITOR');
+    const repoModel = this.db.getRepository(Model);
+    const model = await repoModel.findOne({
+      where: { id: assertId(input.modelId, 'modelId'), workspaceId: auth.workspaceId },
+    });
+    if (!model) throw notFound(`Model ${input.modelId} does not exist`);
+    const dataset = await this.db
+      .getRepository(Dataset)
+      .findOne({
+        where: { id: assertId(input.datasetId, 'datasetId'), workspaceId: auth.workspaceId },
+      });
+    if (!dataset || dataset.deletedAt) throw notFound(`Dataset ${input.datasetId} does not exist`);
+
+    const columns = new Map(dataset.columns.map((c) => [c.name, c]));
+    const target = columns.get(input.target);
+    if (!target) {
+      throw badInput(
+        `Dataset "${dataset.name}" has no column "${input.target}"; its columns are ${[...columns.keys()].join(', ')}`,
+        { field: 'target' },
+      );
+    }
+    if (input.algorithm === 'LINEAR_REGRESSION' && target.type !== 'numeric') {
+      throw badInput(
+        `LINEAR_REGRESSION needs a numeric target; "${target.name}" is ${target.type}`,
+        { field: 'target' },
+      );
+    }
+    if (
+      input.algorithm === 'LOGISTIC_REGRESSION' &&
+      target.distinct !== null &&
+      target.distinct !== 2
+    ) {
+      throw badInput(
+        `LOGISTIC_REGRESSION needs a target with two classes; "${target.name}" has ${target.distinct}: use SOFTMAX_REGRESSION`,
+        { field: 'target' },
+      );
+    }
+    const features =
+      input.features ??
+      dataset.columns
+        .filter((c) => c.name !== target.name && c.type === 'numeric')
+        .map((c) => c.name);
+    if (features.length === 0)
+      throw badInput('No features: pass "features" (the dataset has no other numeric column)', {
+        field: 'features',
+      });
+    if (new Set(features).size !== features.length)
+      throw badInput('"features" lists a column twice', { field: 'features' });
+    for (const f of features) {
+      if (!columns.has(f))
+        throw badInput(`Dataset "${dataset.name}" has no column "${f}"`, { field: 'features' });
+      if (f === target.name)
+        throw badInput(`"${f}" is the target; it cannot also be a feature`, { field: 'features' });
+    }
+
+    let hyperparameters;
+    try {
+      hyperparameters = resolveHyperparameters(input.algorithm, input.hyperparameters);
+    } catch (err) {
+      if (err instanceof HyperparameterError)
+        throw badInput(err.message, {
+          field: 'hyperparameters',
+          ...(err.key ? { key: err.key } : {}),
+        });
+      throw err;
+    }
+
+    let warmStartVersionId: string | null = null;
+    if (input.warmStartVersionId) {
+      const parent = await this.db.getRepository(ModelVersion).findOne({
+        where: {
+          id: assertId(input.warmStartVersionId, 'warmStartVersionId'),
+          workspaceId: auth.workspaceId,
+        },
+      });
+      if (!parent) throw notFound(`Model version ${input.warmStartVersionId} does not exist`);
+      const parentAlgorithm = parent.signature.metadata?.['maas.algorithm'];
+      if (parentAlgorithm !== input.algorithm) {
+        throw badInput(
+          `A warm start needs the same algorithm: version ${parent.version} was trained with ${parentAlgorithm ?? 'no maas algorithm (an uploaded model)'}`,
+          { field: 'warmStartVersionId' },
+        );
+      }
+      const parentFeatures = parent.signature.features ?? [];
+      if (parentFeatures.join('\u0000') !== features.join('\u0000')) {
+        throw badInput(
+          `A warm start needs the same features in the same order: version ${parent.version} uses ${parentFeatures.join(', ')}`,
+          { field: 'features' },
+        );
+      }
+      const parentLayers = JSON.stringify(
+        (parent.hyperparameters as { hiddenLayers?: unknown } | null)?.hiddenLayers ?? null,
+      );
+      if (
+        input.algorithm === 'MLP' &&
+        parentLayers !== JSON.stringify(hyperparameters.hiddenLayers ?? null)
+      ) {
+        throw badInput(
+          `A warm start needs the same shape: version ${parent.version} has hiddenLayers ${parentLayers}`,
+          { field: 'hyperparameters' },
+        );
+      }
+      warmStartVersionId = parent.id;
+    }
+
+    const row = await this.db.transaction(async (m) => {
+      const saved = await m.save(
+        m.create(JobRow, {
+          workspaceId: auth.workspaceId,
+          modelId: model.id,
+          datasetId: dataset.id,
+          algorithm: input.algorithm,
+          target: target.name,
+          features,
+          hyperparameters: hyperparameters as unknown as Record<string, unknown>,
+          status: 'QUEUED',
+          epoch: 0,
+          epochs: hyperparameters.epochs,
+          warmStartVersionId,
+          resultVersionId: null,
+          attempt: 0,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          checkpoint: null,
+          checkpointEpoch: null,
+          cancelRequestedAt: null,
+          seq: 1,
+          error: null,
+          startedAt: null,
+          finishedAt: null,
+        }),
+      );
+      await this.queue.enqueueTraining(m, saved.id);
+      await publishTrainingJobEvent(m, {
+        jobId: saved.id,
+        workspaceId: auth.workspaceId,
+        seq: 1,
+        status: 'QUEUED',
+        epoch: 0,
+        change: 'created',
+      });
+      await audit(m, auth, auth.workspaceId, 'trainingJob.start', 'training_job', saved.id, {
+        model: model.name,
+        dataset: dataset.name,
+        algorithm: input.algorithm,
+      });
+      return saved;
+    });
+    return mapJob(row);
+  }
+
+  async cancel(auth: AuthInfo, id: string): Promise<TrainingJob> {
+    requireRole(auth, 'EDITOR');
+    const jobId = assertId(id);
+    await this.db.transaction(async (m) => {
+      const result = await requestCancel(m, jobId, { workspaceId: auth.workspaceId });
+      if (result.outcome === 'NOT_FOUND') throw notFound(`Training job ${id} does not exist`);
+      if (result.outcome === 'ALREADY_FINISHED')
+        throw conflict(`Training job ${id} is already ${result.status}`);
+      await audit(m, auth, auth.workspaceId, 'trainingJob.cancel', 'training_job', jobId, null);
+    });
+    return this.getOrFail(auth, jobId);
+  }
+
+  async retry(auth: AuthInfo, id: string): Promise<TrainingJob> {
+    requireRole(auth, 'EDITOR');
+    const jobId = assertId(id);
+    await this.db.transaction(async (m) => {
+      const job = await m
+        .getRepository(JobRow)
+        .findOne({ where: { id: jobId, workspaceId: auth.workspaceId } });
+      if (!job) throw notFound(`Training job ${id} does not exist`);
+      const dataset = await m.getRepository(Dataset).findOne({ where: { id: job.datasetId } });
+      if (!dataset || dataset.deletedAt)
+        throw conflict(`Dataset of training job ${id} was deleted: start a new job`);
+      const result = await retryJob(m, jobId, this.queue, { workspaceId: auth.workspaceId });
+      if (result.outcome === 'NOT_FOUND') throw notFound(`Training job ${id} does not exist`);
+      if (result.outcome === 'NOT_RETRYABLE')
+        throw conflict(
+          `Only FAILED or CANCELLED jobs can be retried; this one is ${result.status}`,
+        );
+      await audit(m, auth, auth.workspaceId, 'trainingJob.retry', 'training_job', jobId, null);
+    });
+    return this.getOrFail(auth, jobId);
+  }
+
+  async find(auth: AuthInfo, id: string): Promise<TrainingJob | null> {
+    const row = await this.db
+      .getRepository(JobRow)
+      .findOne({ where: { id: assertId(id), workspaceId: auth.workspaceId } });
+    return row ? mapJob(row) : null;
+  }
+
+  async getOrFail(auth: AuthInfo, id: string): Promise<TrainingJob> {
+    const job = await this.find(auth, id);
+    if (!job) throw notFound(`Training job ${id} does not exist`);
+    return job;
+  }
+
+  async list(
+    auth: AuthInfo,
+    args: {
+      first?: number | null;
+      after?: string | null;
+      status?: JobStatus | null;
+      modelId?: string | null;
+    },
+  ): Promise<Page<TrainingJob>> {
+    const first = checkFirst(args.first);
+    const qb = this.db
+      .getRepository(JobRow)
+      .createQueryBuilder('j')
+      .where('j.workspaceId = :ws', { ws: auth.workspaceId });
+    if (args.status) qb.andWhere('j.status = :status', { status: args.status });
+    if (args.modelId)
+      qb.andWhere('j.modelId = :modelId', { modelId: assertId(args.modelId, 'modelId') });
+    const totalCount = await qb.clone().getCount();
+    if (args.after) {
+      const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
+      qb.andWhere('(j.createdAt, j.id) < (:createdAt, :id)', { createdAt, id });
+    }
+    const rows = await qb
+      .orderBy('j.createdAt', 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .take(first + 1)
+      .getMany();
+    return toPage(rows.map(mapJob), first, totalCount, Boolean(args.after), (j) =>
+      encodeCursor([j.createdAt.toISOString(), j.id]),
+    );
+  }
+
+  /** One entry per finished epoch, oldest first; `afterEpoch` for increments. */
+  async history(jobId: string, afterEpoch: number | null | undefined): Promise<EpochMetrics[]> {
+    const rows = await this.db.getRepository(TrainingEpoch).find({
+      where: { jobId, ...(afterEpoch != null ? { epoch: MoreThan(afterEpoch) } : {}) },
+      order: { epoch: 'ASC' },
+    });
+    return rows.map((r) => ({
+      epoch: r.epoch,
+      loss: r.loss,
+      validationLoss: r.validationLoss,
+      metrics: r.metrics,
+      at: r.at,
+    }));
+  }
+}
