@@ -1,0 +1,301 @@
+import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { ArtifactNotFoundError, type ArtifactStore, type SignatureRecord } from '@maas/db';
+import { readSignature } from '@maas/onnx';
+import type { JobQueue } from '@maas/jobs';
+import type { WorkerConfig } from './env';
+import type { Logger } from './logger';
+import { ThreadInbox, type InboxItem } from './thread-inbox';
+import type { ThreadTrainingResult, ToThreadMessage, TrainingThreadInput } from './thread-protocol';
+import type { EpochRecord, LeasedJob, TrainingJobRepository } from './training-job.repository';
+
+/** What a run needs from its worker. */
+export interface RunContext {
+  repo: TrainingJobRepository;
+  store: ArtifactStore;
+  queue: JobQueue;
+  config: WorkerConfig;
+  logger: Logger;
+  /** Compiled `training-thread.js`. */
+  threadFile: string;
+}
+
+type StopReason = 'cancel' | 'shutdown' | 'lost';
+
+/** A problem with the job's inputs that retrying will not fix: the job FAILS with this message. */
+class JobInputError extends Error {}
+
+/**
+ * One attempt at one training job, from a taken lease to a final state: loads the inputs, trains
+ * in a worker thread while renewing the lease, records epochs and checkpoints, and ends SUCCEEDED
+ * (version committed), FAILED, CANCELLED, handed back (shutdown), or silently (lease lost).
+ * Infrastructure errors (database gone) end the attempt without a write: the lease lapses and
+ * the reaper re-queues the job.
+ */
+export class TrainingRun {
+  private stopReason: StopReason | null = null;
+  private thread: Worker | null = null;
+  private inbox: ThreadInbox | null = null;
+  private renewing = false;
+  private hyperparameters: Record<string, unknown>;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: RunContext,
+    readonly job: LeasedJob,
+    private readonly signal: AbortSignal,
+  ) {
+    this.hyperparameters = job.hyperparameters;
+    this.log = ctx.logger.child({ jobId: job.id, attempt: job.attempt });
+  }
+
+  /** A cancel was requested (NOTIFY): stop the thread and mark the job CANCELLED. */
+  requestCancel(): void {
+    this.stop('cancel');
+  }
+
+  /** Renews the lease now (e.g. after the control listener reconnected, to re-read the cancel flag). */
+  poll(): void {
+    void this.renew();
+  }
+
+  async execute(): Promise<void> {
+    const started = Date.now();
+    const timer = setInterval(() => void this.renew(), this.ctx.config.renewEveryMs);
+    const onAbort = (): void => this.stop('shutdown');
+    this.signal.addEventListener('abort', onAbort);
+    if (this.signal.aborted) onAbort();
+    try {
+      await this.train();
+    } catch (err) {
+      // Not the job's fault: leave the lease to lapse, another attempt will resume it.
+      this.log.error({ err }, 'training attempt aborted by an infrastructure error; the lease will lapse');
+    } finally {
+      clearInterval(timer);
+      this.signal.removeEventListener('abort', onAbort);
+      await this.thread?.terminate();
+      this.log.info({ ms: Date.now() - started }, 'training attempt ended');
+    }
+  }
+
+  private stop(reason: StopReason): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.log.info({ reason }, 'stopping training');
+    this.inbox?.interrupt();
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing || this.stopReason === 'lost') return;
+    this.renewing = true;
+    try {
+      const state = await this.ctx.repo.renewLease(this.job);
+      if (!state.held) this.stop('lost');
+      else if (state.cancelRequested) this.stop('cancel');
+    } catch (err) {
+      this.log.warn({ err }, 'lease renewal failed');
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private async train(): Promise<void> {
+    let input: { data: TrainingThreadInput; transfer: ArrayBuffer[] };
+    try {
+      input = await this.loadInputs();
+    } catch (err) {
+      if (!(err instanceof JobInputError)) throw err;
+      await this.fail(err.message);
+      return;
+    }
+    if (this.stopReason) return this.settleStop(this.stopReason);
+    const thread = new Worker(this.ctx.threadFile, {
+      workerData: input.data,
+      transferList: input.transfer,
+      name: `maas-training-${this.job.id}`,
+    });
+    this.thread = thread;
+    const inbox = new ThreadInbox(thread);
+    this.inbox = inbox;
+    if (this.stopReason) inbox.interrupt();
+    for (;;) {
+      const item = await inbox.next();
+      if (item.type === 'interrupt') return this.settleStop(this.stopReason ?? 'lost');
+      const finished = await this.handle(item, inbox);
+      if (finished) return;
+    }
+  }
+
+  /** Handles one thread message; `true` when the run reached its end. */
+  private async handle(item: Exclude<InboxItem, { type: 'interrupt' }>, inbox: ThreadInbox): Promise<boolean> {
+    switch (item.type) {
+      case 'ready':
+        this.hyperparameters = item.hyperparameters;
+        this.log.info(
+          { resumedFromEpoch: item.epoch, trainingRows: item.trainingRows, validationRows: item.validationRows, droppedRows: item.droppedRows },
+          item.epoch > 0 ? 'resuming training from checkpoint' : 'training started',
+        );
+        return false;
+      case 'epoch':
+        await this.recordEpochs([item, ...inbox.takeEpochs()]);
+        return false;
+      case 'done':
+        await this.succeed(item.result);
+        return true;
+      case 'error':
+        await this.fail(item.message);
+        return true;
+      case 'exit':
+        await this.fail(`the training thread exited unexpectedly (exit code ${item.code})`);
+        return true;
+      case 'stopped':
+        // Only sent on request, which settleStop handles.
+        return false;
+    }
+  }
+
+  private async recordEpochs(items: { result: EpochRecord['result']; checkpoint: Uint8Array | null }[]): Promise<void> {
+    // Only the newest checkpoint of a batch is worth writing.
+    let lastCheckpoint = -1;
+    items.forEach((item, i) => {
+      if (item.checkpoint) lastCheckpoint = i;
+    });
+    const records: EpochRecord[] = items.map((item, i) => ({
+      result: item.result,
+      checkpoint: i === lastCheckpoint ? item.checkpoint : null,
+    }));
+    const state = await this.ctx.repo.recordEpochs(this.job, records);
+    if (!state.held) this.stop('lost');
+    else if (state.cancelRequested) this.stop('cancel');
+  }
+
+  private async succeed(result: ThreadTrainingResult): Promise<void> {
+    const bytes = Buffer.from(result.onnx.buffer, result.onnx.byteOffset, result.onnx.byteLength);
+    const parsed = readSignature(bytes);
+    const signature: SignatureRecord = {
+      inputs: parsed.inputs,
+      outputs: parsed.outputs,
+      ...(parsed.features ? { features: parsed.features } : {}),
+      ...(parsed.labels ? { labels: parsed.labels } : {}),
+      ...(parsed.categories ? { categories: parsed.categories } : {}),
+      metadata: parsed.metadata,
+    };
+    const stored = await this.ctx.store.put(Readable.from([bytes]));
+    const outcome = await this.ctx.repo.commitSuccess(this.job, {
+      signature,
+      sha256: stored.sha256,
+      sizeBytes: stored.sizeBytes,
+      metrics: { ...result.metrics },
+      hyperparameters: this.hyperparameters,
+    });
+    if (outcome !== 'SUCCEEDED' && stored.created) {
+      // Nothing references the new artifact: remove it now rather than at the next sweep.
+      await this.ctx.store.delete(stored.sha256).catch(() => false);
+    }
+    this.log.info({ outcome, epochs: result.epochs, bestEpoch: result.bestEpoch, metrics: result.metrics }, 'training finished');
+  }
+
+  private async fail(message: string): Promise<void> {
+    const recorded = await this.ctx.repo.finish(this.job, 'FAILED', message);
+    this.log.warn({ error: message, recorded }, 'training failed');
+  }
+
+  private async settleStop(reason: StopReason): Promise<void> {
+    if (reason === 'lost') {
+      this.log.warn('lost the lease (reaped, or taken by another attempt): stopping without writing');
+      return;
+    }
+    if (reason === 'cancel') {
+      await this.thread?.terminate();
+      const recorded = await this.ctx.repo.finish(this.job, 'CANCELLED');
+      this.log.info({ recorded }, 'training cancelled');
+      return;
+    }
+    // Shutdown: checkpoint the latest epoch if the thread answers quickly, then hand the job back.
+    if (this.thread && this.inbox) await this.checkpointBeforeHandBack(this.thread, this.inbox);
+    if (this.stopReason === 'lost') return;
+    const status = await this.ctx.repo.handBack(this.job, this.ctx.queue);
+    this.log.info({ status }, 'handed the job back for another worker');
+  }
+
+  private async checkpointBeforeHandBack(thread: Worker, inbox: ThreadInbox): Promise<void> {
+    const request: ToThreadMessage = { type: 'checkpoint-and-stop' };
+    thread.postMessage(request);
+    const deadline = Date.now() + Math.min(3_000, this.ctx.config.shutdownTimeoutMs / 2);
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      const item = await Promise.race([
+        inbox.next(),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), left))),
+      ]);
+      clearTimeout(timer);
+      // A timeout abandons the inbox: the thread is terminated right after.
+      if (!item || item.type === 'exit' || item.type === 'error') break;
+      if (item.type === 'epoch') await this.recordEpochs([item, ...inbox.takeEpochs()]);
+      if (item.type === 'stopped') {
+        const saved = await this.ctx.repo.saveCheckpoint(this.job, item.epoch, item.checkpoint);
+        if (!saved) this.stopReason = 'lost';
+        break;
+      }
+    }
+    await thread.terminate();
+  }
+
+  /** The dataset's columns, the warm-start model and the checkpoint, as the thread's input. */
+  private async loadInputs(): Promise<{ data: TrainingThreadInput; transfer: ArrayBuffer[] }> {
+    const { job } = this;
+    const columnsSha = await this.ctx.repo.datasetColumns(job);
+    if (!columnsSha) throw new JobInputError(`the dataset ${job.datasetId} of this job no longer exists`);
+    const datasetColumns = await this.readArtifact(columnsSha, `the dataset's columns (${columnsSha})`);
+    let warmStartOnnx: Uint8Array | null = null;
+    if (job.warmStartVersionId) {
+      const sha = await this.ctx.repo.versionArtifact(job, job.warmStartVersionId);
+      if (!sha) throw new JobInputError(`the warm-start version ${job.warmStartVersionId} no longer exists`);
+      warmStartOnnx = await this.readArtifact(sha, `the warm-start model (${sha})`);
+    }
+    const stored = await this.ctx.repo.loadCheckpoint(job);
+    const checkpoint = stored ? new Uint8Array(stored) : null;
+    const data: TrainingThreadInput = {
+      datasetColumns,
+      algorithm: job.algorithm,
+      target: job.target,
+      features: job.features,
+      hyperparameters: job.hyperparameters,
+      warmStartOnnx,
+      checkpoint,
+      checkpointEveryEpochs: this.ctx.config.checkpointEveryEpochs,
+      checkpointMinIntervalMs: this.ctx.config.checkpointMinIntervalMs,
+    };
+    const transfer = [datasetColumns, warmStartOnnx, checkpoint]
+      .filter((bytes): bytes is Uint8Array => bytes !== null)
+      .map((bytes) => bytes.buffer as ArrayBuffer);
+    return { data, transfer };
+  }
+
+  /** An artifact's bytes in one exclusively owned, 8-byte-aligned buffer (transferable to the thread). */
+  private async readArtifact(sha256: string, what: string): Promise<Uint8Array> {
+    let stream: Readable;
+    try {
+      stream = await this.ctx.store.openRead(sha256);
+    } catch (err) {
+      if (err instanceof ArtifactNotFoundError) throw new JobInputError(`${what} is missing from the artifact store`);
+      throw err;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of stream) {
+      const buffer = chunk as Buffer;
+      chunks.push(buffer);
+      total += buffer.length;
+    }
+    const out = new Uint8Array(new ArrayBuffer(total));
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+}
