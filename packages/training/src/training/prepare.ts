@@ -301,7 +301,10 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
   const encode = (index: Int32Array): { X: Float64Array; Y: Targets } => {
     const rows = index.length;
     const gathered = new Float32Array(rows * F);
-    index.forEach((r, i) => gathered.set(input.subarray(r * F, r * F + F), i * F));
+    for (let i = 0; i < rows; i++) {
+      const from = (index[i] as number) * F;
+      for (let f = 0; f < F; f++) gathered[i * F + f] = input[from + f] as number;
+    }
     const X = new Float64Array(rows * width);
     writeDesign(spec, gathered, 0, rows, X);
     const Y: Targets = values

@@ -289,7 +289,9 @@ class GradientTrainer implements Trainer {
       const y = this.chunkY;
       for (let r = 0; r < rows; r++) {
         const row = this.order[first + r] as number;
-        x.set(trainX.subarray(row * D, row * D + D), r * D);
+        // A plain copy loop: subarray() would allocate a view per row.
+        for (let j = 0, from = row * D, to = r * D; j < D; j++)
+          x[to + j] = trainX[from + j] as number;
         y[r] = trainY[row] as number;
       }
       X = x;
