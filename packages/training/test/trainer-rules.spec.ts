@@ -16,6 +16,7 @@ import {
   errorOf,
   numeric,
   seedExample,
+  separable,
   threeClasses,
   trainAll,
   uniform,
@@ -218,7 +219,60 @@ describe('training rules', () => {
     expect(metrics.mse).toBeCloseTo(sse / 400, 10);
     expect(metrics.mae).toBeCloseTo(sae / 400, 10);
     expect(metrics.rmse).toBeCloseTo(Math.sqrt(sse / 400), 10);
+    const mean = y.reduce((a, b) => a + b, 0) / 400;
+    const sst = y.reduce((a, b) => a + (b - mean) ** 2, 0);
+    expect(metrics.r2).toBeCloseTo(1 - sse / sst, 8);
   });
+
+  it.each([
+    { algorithm: 'LOGISTIC_REGRESSION' as const, ds: separable(300, 8), target: 'label' },
+    { algorithm: 'SOFTMAX_REGRESSION' as const, ds: threeClasses(300, 8), target: 'class' },
+  ])(
+    'reports $algorithm classification metrics that match its own predictions',
+    ({ algorithm, ds, target }) => {
+      // One short epoch: an imperfect model, so every metric is informative.
+      const { result } = trainAll(
+        createTrainer({
+          algorithm,
+          dataset: ds,
+          target,
+          hyperparameters: { epochs: 1, batchSize: 100, validationSplit: 0 },
+        }),
+      );
+      const { prediction, probabilities } = predictWithState(
+        result.state,
+        modelInputFromDataset(result.state, ds),
+      );
+      const column = ds.columns.find((c) => c.name === target);
+      const actual = column?.type === 'categorical' ? column.codes : new Int32Array();
+      const C = result.state.labels?.length ?? 0;
+      const tp = new Array<number>(C).fill(0);
+      const predicted = new Array<number>(C).fill(0);
+      const truth = new Array<number>(C).fill(0);
+      let logLoss = 0;
+      actual.forEach((y, i) => {
+        const p = prediction[i] as number;
+        predicted[p] = (predicted[p] as number) + 1;
+        truth[y] = (truth[y] as number) + 1;
+        if (p === y) tp[y] = (tp[y] as number) + 1;
+        logLoss -= Math.log(probabilities?.[i * C + y] as number);
+      });
+      const scores = (C === 2 ? [1] : [...Array(C).keys()]).map((c) => {
+        const precision = (tp[c] as number) / (predicted[c] as number);
+        const recall = (tp[c] as number) / (truth[c] as number);
+        return { precision, recall, f1: (2 * precision * recall) / (precision + recall) };
+      });
+      const average = (key: 'precision' | 'recall' | 'f1') =>
+        scores.reduce((a, s) => a + s[key], 0) / scores.length;
+      const metrics = result.metrics as ClassificationMetrics;
+      expect(metrics.accuracy).toBeCloseTo(tp.reduce((a, b) => a + b, 0) / actual.length, 10);
+      expect(metrics.accuracy).toBeLessThan(1);
+      expect(metrics.precision).toBeCloseTo(average('precision'), 10);
+      expect(metrics.recall).toBeCloseTo(average('recall'), 10);
+      expect(metrics.f1).toBeCloseTo(average('f1'), 10);
+      expect(metrics.logLoss).toBeCloseTo(logLoss / actual.length, 8);
+    },
+  );
 
   it('explains bad targets and features', () => {
     const ds = threeClasses(50, 1);
