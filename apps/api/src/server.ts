@@ -313,6 +313,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const graphqlHandler = fastifyApolloHandler(apollo, {
     context: (req) => Promise.resolve(createContext(services, req.auth)),
   });
+  const httpAuth = requireAuth(services);
   const wsHandler = makeHandler<{ authorization?: string }, { auth?: AuthInfo }>({
     schema,
     onConnect: async (ctx) => {
@@ -332,14 +333,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   app.route({
     method: 'GET',
     url: '/graphql',
-    preHandler: requireAuth(services),
+    // A WebSocket upgrade authenticates in its connection_init message (onConnect), not headers.
+    preHandler: async (req, reply) => {
+      if (!req.ws) await httpAuth.call(app, req, reply);
+    },
     handler: graphqlHandler,
     wsHandler,
   });
   app.route({
     method: ['POST', 'OPTIONS'],
     url: '/graphql',
-    preHandler: requireAuth(services),
+    preHandler: httpAuth,
     handler: graphqlHandler,
   });
 

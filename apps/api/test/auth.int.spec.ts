@@ -1,6 +1,7 @@
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
+import { collect, wsClient } from './ws-client';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -200,5 +201,20 @@ describe('limits and transport', () => {
       /maas_http_requests_total\{method="POST",route="\/graphql",status="200"\} \d+/,
     );
     expect(text).toMatch(/maas_http_request_duration_seconds_bucket/);
+  });
+});
+
+describe('GraphQL over WebSocket', () => {
+  it('authenticates the connection from connection_init and refuses it without a key', async () => {
+    const client = wsClient(api.url, api.adminKey);
+    const ok = collect(client, '{ viewer { role } }');
+    await ok.done;
+    expect(ok.results).toEqual([{ viewer: { role: 'ADMIN' } }]);
+    await client.dispose();
+
+    const anonymous = wsClient(api.url, null);
+    const refused = collect(anonymous, '{ viewer { role } }');
+    await expect(refused.done).rejects.toBeDefined();
+    await anonymous.dispose();
   });
 });

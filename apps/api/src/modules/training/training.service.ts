@@ -71,11 +71,9 @@ export class TrainingService {
       where: { id: assertId(input.modelId, 'modelId'), workspaceId: auth.workspaceId },
     });
     if (!model) throw notFound(`Model ${input.modelId} does not exist`);
-    const dataset = await this.db
-      .getRepository(Dataset)
-      .findOne({
-        where: { id: assertId(input.datasetId, 'datasetId'), workspaceId: auth.workspaceId },
-      });
+    const dataset = await this.db.getRepository(Dataset).findOne({
+      where: { id: assertId(input.datasetId, 'datasetId'), workspaceId: auth.workspaceId },
+    });
     if (!dataset || dataset.deletedAt) throw notFound(`Dataset ${input.datasetId} does not exist`);
 
     const columns = new Map(dataset.columns.map((c) => [c.name, c]));
