@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatBytes,
+  formatDateTime,
+  formatMetric,
+  formatRelativeTime,
+  formatShape,
+  humanizeEnum,
+  jsonEntries,
+} from './format';
+
+describe('formatBytes', () => {
+  it('uses powers of 1024 with sensible precision', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.50 KB');
+    expect(formatBytes(10 * 1024 * 1024 + 1)).toBe('10.0 MB');
+    expect(formatBytes(512 * 1024 ** 3)).toBe('512 GB');
+  });
+  it('refuses nonsense', () => {
+    expect(formatBytes(-1)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatRelativeTime', () => {
+  const now = Date.parse('2025-06-01T12:00:00Z');
+  it('picks the largest fitting unit', () => {
+    expect(formatRelativeTime('2025-06-01T11:59:30Z', now)).toBe('30 seconds ago');
+    expect(formatRelativeTime('2025-06-01T11:57:00Z', now)).toBe('3 minutes ago');
+    expect(formatRelativeTime('2025-05-31T12:00:00Z', now)).toBe('yesterday');
+    expect(formatRelativeTime('2025-06-01T14:00:00Z', now)).toBe('in 2 hours');
+  });
+  it('says — for an invalid date', () => {
+    expect(formatRelativeTime('not a date', now)).toBe('—');
+  });
+});
+
+describe('formatters', () => {
+  it('prints dates in UTC', () => {
+    expect(formatDateTime('2025-06-01T12:34:56.789Z')).toBe('2025-06-01 12:34:56 UTC');
+  });
+  it('prints metrics compactly', () => {
+    expect(formatMetric(0.912345)).toBe('0.9123');
+    expect(formatMetric(3)).toBe('3');
+    expect(formatMetric(0.5)).toBe('0.5');
+    expect(formatMetric(0.00001234)).toBe('1.234e-5');
+    expect(formatMetric('adam')).toBe('adam');
+    expect(formatMetric([32, 16])).toBe('[32,16]');
+  });
+  it('marks dynamic dimensions', () => {
+    expect(formatShape([-1, 3])).toBe('[?, 3]');
+  });
+  it('humanizes enum values', () => {
+    expect(humanizeEnum('BINARY_CLASSIFICATION')).toBe('Binary classification');
+  });
+  it('reads JSON objects only', () => {
+    expect(jsonEntries({ mse: 1 })).toEqual([['mse', 1]]);
+    expect(jsonEntries([1, 2])).toEqual([]);
+    expect(jsonEntries(null)).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+// Formatting of sizes, dates and numbers as the console shows them.
+
+const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 -> "1.5 KB" (powers of 1024). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Number.POSITIVE_INFINITY],
+];
+
+/** "3 minutes ago", relative to `now`. */
+export function formatRelativeTime(iso: string, now: number = Date.now()): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return '—';
+  let delta = (time - now) / 1000;
+  for (const [unit, size] of steps) {
+    if (Math.abs(delta) < size) return relative.format(Math.round(delta), unit);
+    delta /= size;
+  }
+  return relative.format(Math.round(delta), 'year');
+}
+
+/** A full, unambiguous date for tooltips: "2025-11-29 10:14:03 UTC". */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Metric values: 4 significant digits, integers as they are, non-numbers as JSON. */
+export function formatMetric(value: unknown): string {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return value.toLocaleString('en');
+    if (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3) return value.toExponential(3);
+    return value.toPrecision(4).replace(/\.?0+$/, '');
+  }
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+/** A tensor shape as ONNX tools print it: [-1, 3] -> "[?, 3]". */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.map((d) => (d < 0 ? '?' : String(d))).join(', ')}]`;
+}
+
+/** The JSON object's entries, or none when it is not an object (metrics and tags are JSON). */
+export function jsonEntries(value: unknown): [string, unknown][] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value as Record<string, unknown>);
+}
+
+/** "BINARY_CLASSIFICATION" -> "Binary classification". */
+export function humanizeEnum(value: string): string {
+  const words = value.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,17 @@
+// What each role may do, as CONTRACT.md says: a VIEWER reads and predicts, an EDITOR also
+// creates, trains and deploys, an ADMIN also manages the workspace's keys.
+import type { Role } from '@/gql/graphql';
+
+/** An action the console offers only to roles that may do it. */
+export type ConsoleAction = 'read' | 'predict' | 'edit' | 'manageKeys';
+
+const allowed: Record<Role, readonly ConsoleAction[]> = {
+  VIEWER: ['read', 'predict'],
+  EDITOR: ['read', 'predict', 'edit'],
+  ADMIN: ['read', 'predict', 'edit', 'manageKeys'],
+};
+
+/** Whether `role` may do `action`. */
+export function can(role: Role | null | undefined, action: ConsoleAction): boolean {
+  return role ? allowed[role].includes(action) : false;
+}
