@@ -190,3 +190,54 @@ export function addColumnSums(sums: Float64Array, D: Float64Array, R: number, O:
     for (let o = 0; o < O; o++) sums[o] = (sums[o] as number) + (D[d + o] as number);
   }
 }
+
+/**
+ * dW[i] += Σ_r X[r, i] · d[r]: the weight gradient of a layer with one output, in one pass over
+ * the rows, four at a time (the general gemm would stride down columns once per block of four).
+ */
+export function addWeightedRows(
+  R: number,
+  I: number,
+  X: Float64Array,
+  d: Float64Array,
+  dW: Float64Array,
+): void {
+  let r = 0;
+  for (; r + 4 <= R; r += 4) {
+    const d0 = d[r] as number;
+    const d1 = d[r + 1] as number;
+    const d2 = d[r + 2] as number;
+    const d3 = d[r + 3] as number;
+    const x0 = r * I;
+    const x1 = x0 + I;
+    const x2 = x1 + I;
+    const x3 = x2 + I;
+    for (let i = 0; i < I; i++) {
+      dW[i] =
+        (dW[i] as number) +
+        d0 * (X[x0 + i] as number) +
+        d1 * (X[x1 + i] as number) +
+        d2 * (X[x2 + i] as number) +
+        d3 * (X[x3 + i] as number);
+    }
+  }
+  for (; r < R; r++) {
+    const dr = d[r] as number;
+    const x = r * I;
+    for (let i = 0; i < I; i++) dW[i] = (dW[i] as number) + dr * (X[x + i] as number);
+  }
+}
+
+/** Y[r, i] = d[r] · w[i]: back-propagation through a layer with one output. */
+export function outerProduct(
+  R: number,
+  I: number,
+  d: Float64Array,
+  w: Float64Array,
+  Y: Float64Array,
+): void {
+  for (let r = 0, y = 0; r < R; r++, y += I) {
+    const dr = d[r] as number;
+    for (let i = 0; i < I; i++) Y[y + i] = dr * (w[i] as number);
+  }
+}

@@ -1,4 +1,12 @@
-import { addBias, addColumnSums, gemm, relu, reluBackward } from './kernels';
+import {
+  addBias,
+  addColumnSums,
+  addWeightedRows,
+  gemm,
+  outerProduct,
+  relu,
+  reluBackward,
+} from './kernels';
 
 /** Rows processed at once; bounds scratch memory whatever the batch size. */
 export const CHUNK_ROWS = 256;
@@ -104,38 +112,44 @@ export class Network {
       const biasGrad = grads.subarray(offset, offset + outputs);
       offset -= inputs * outputs;
       const weightGrad = grads.subarray(offset, offset + inputs * outputs);
-      // dW += inputᵀ · delta ; db += Σ_rows delta
-      gemm(
-        inputs,
-        outputs,
-        rows,
-        layerInput,
-        1,
-        inputs,
-        delta,
-        outputs,
-        1,
-        weightGrad,
-        outputs,
-        true,
-      );
-      addColumnSums(biasGrad, delta, rows, outputs);
-      if (l > 0) {
-        // delta_prev = delta · Wᵀ, masked by the ReLU of layer l-1
+      // dW += inputᵀ · delta (one pass over the rows when the layer has a single output)
+      if (outputs === 1) addWeightedRows(rows, inputs, layerInput, delta, weightGrad);
+      else
         gemm(
-          rows,
           inputs,
           outputs,
+          rows,
+          layerInput,
+          1,
+          inputs,
           delta,
           outputs,
           1,
-          this.weights[l] as Float64Array,
-          1,
+          weightGrad,
           outputs,
-          spare,
-          inputs,
-          false,
+          true,
         );
+      // db += Σ_rows delta
+      addColumnSums(biasGrad, delta, rows, outputs);
+      if (l > 0) {
+        // delta_prev = delta · Wᵀ, masked by the ReLU of layer l-1
+        if (outputs === 1)
+          outerProduct(rows, inputs, delta, this.weights[l] as Float64Array, spare);
+        else
+          gemm(
+            rows,
+            inputs,
+            outputs,
+            delta,
+            outputs,
+            1,
+            this.weights[l] as Float64Array,
+            1,
+            outputs,
+            spare,
+            inputs,
+            false,
+          );
         reluBackward(spare, layerInput, rows * inputs);
         [delta, spare] = [spare, delta];
       }
