@@ -12,5 +12,8 @@ export { WorkerCallError, workerScriptPath } from './worker-pool';
 export * from './binary-data';
 export * from './disk-artifact-cache';
 export * from './inference-server';
+export * from './rendezvous';
+export * from './remote-wire';
+export * from './remote-inference-client';
 export * from './worker-env';
 export { runInferenceWorker } from './main';

@@ -113,7 +113,17 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
 
   app.get('/v2/health/live', (_req, reply) => reply.code(200).send());
   app.get('/v2/health/ready', (_req, reply) => reply.code(engine.isOpen ? 200 : 503).send());
-  app.get('/v2', () => SERVER_METADATA);
+  // Beyond OIP's name/version/extensions: what the API's remote client reports in inferenceStatus.
+  app.get('/v2', () => {
+    const status = engine.status();
+    return {
+      ...SERVER_METADATA,
+      execution_provider: status.executionProvider,
+      threads: status.workers,
+      loaded_versions: status.loadedVersions,
+      loaded_bytes: status.loadedBytes,
+    };
+  });
 
   app.get<{ Params: { versionId: string } }>('/v2/models/:versionId', async (req) => {
     const key = await versionKey(req, req.params.versionId);

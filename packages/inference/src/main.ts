@@ -1,8 +1,9 @@
 // `npm run inference-worker`: a standalone inference worker serving the Open Inference Protocol
 // by version id on INFERENCE_PORT. Artifacts come from a local disk cache by sha256, filled from
-// the shared artifact store when @maas/db provides one and DATABASE_URL is set.
+// the shared artifact store (@maas/db) when DATABASE_URL is set.
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { ArtifactStore } from '@maas/db';
+import type * as MaasDb from '@maas/db';
 import { createDiskArtifactCache } from './disk-artifact-cache';
 import type { ArtifactFetcher } from './disk-artifact-cache';
 import { createInferenceEngine } from './inference-engine';
@@ -11,27 +12,21 @@ import { startInferenceServer } from './inference-server';
 import { parseInferenceWorkerEnv } from './worker-env';
 import type { InferenceWorkerEnv } from './worker-env';
 
-interface SharedArtifactStore {
-  openRead(sha256: string): Promise<Readable>;
-  close(): Promise<void>;
-}
-
-/** Loads @maas/db's artifact store lazily, so this package stays free of a database dependency. */
-function sharedStore(env: InferenceWorkerEnv, logger: InferenceLogger): SharedArtifactStore | undefined {
-  if (!env.DATABASE_URL) return undefined;
-  let db: { createArtifactStore?: (settings: { databaseUrl: string; artifactStoreUrl?: string }) => SharedArtifactStore };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    db = require('@maas/db') as typeof db;
-  } catch (err) {
-    logger.warn({ err }, '@maas/db is not available: serving only artifacts already on disk');
+/**
+ * The shared artifact store (`DATABASE_URL`, `ARTIFACT_STORE_URL`) from @maas/db. Required lazily:
+ * processes that only embed the engine (the API, benchmarks) never load the database layer
+ * through this package.
+ */
+function sharedStore(env: InferenceWorkerEnv, logger: InferenceLogger): ArtifactStore | undefined {
+  if (!env.DATABASE_URL) {
+    logger.warn({}, 'no DATABASE_URL: serving only artifacts already in the disk cache');
     return undefined;
   }
-  if (typeof db.createArtifactStore !== 'function') {
-    logger.warn({}, '@maas/db exposes no createArtifactStore: serving only artifacts already on disk');
-    return undefined;
-  }
-  return db.createArtifactStore({ databaseUrl: env.DATABASE_URL, artifactStoreUrl: env.ARTIFACT_STORE_URL });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const db = require('@maas/db') as typeof MaasDb;
+  const store = db.createArtifactStore({ databaseUrl: env.DATABASE_URL, artifactStoreUrl: env.ARTIFACT_STORE_URL });
+  logger.info({ storage: store.storage }, 'artifact cache misses are read from the shared artifact store');
+  return store;
 }
 
 function consoleLogger(): InferenceLogger {
