@@ -80,8 +80,12 @@ function planConsole(
   if (!existsSync(path.join(dir, '.next', 'BUILD_ID'))) {
     return `console: not started (not built: ${relative(path.join(dir, '.next'))} is missing; run \`npm run build\`)`;
   }
-  // Next.js reads PORT; the console must listen on CONSOLE_PORT, never on the API's port.
-  const consoleEnv = { ...env, PORT: String(config.consolePort) };
+  // Next.js reads PORT; the console must listen on CONSOLE_PORT, never on the API's port. The
+  // settings of the npm that ran `npm start` are not meant for the console's own `npm run`.
+  const consoleEnv: NodeJS.ProcessEnv = { PORT: String(config.consolePort) };
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^(npm_(config|lifecycle|package)_|INIT_CWD$)/.test(name)) consoleEnv[name] ??= value;
+  }
   const npmArgs = ['run', 'start'];
   return config.npmExecPath?.endsWith('.js')
     ? {

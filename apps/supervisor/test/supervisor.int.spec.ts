@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getFreePort } from '@maas/db';
@@ -16,6 +16,27 @@ import {
 const FAKE_API = path.join(__dirname, 'fixtures/fake-api.js');
 const FAKE_WORKER = path.join(__dirname, 'fixtures/fake-worker.js');
 const REAL_API = path.join(REPO_ROOT, 'apps/api/dist/main.js');
+
+/**
+ * A stand-in for apps/console: a folder with a "start" script and a `.next/BUILD_ID`, started as
+ * the real one is (`npm run start`, so npm → sh → node: the server is a grandchild).
+ */
+async function writeFakeConsole(dir: string): Promise<void> {
+  await mkdir(path.join(dir, '.next'), { recursive: true });
+  await writeFile(path.join(dir, '.next', 'BUILD_ID'), 'fake\n');
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'fake-console', private: true, scripts: { start: 'node server.js' } }),
+  );
+  await writeFile(
+    path.join(dir, 'server.js'),
+    `const http = require('node:http');
+const { PORT, CONSOLE_PORT, MAAS_API_URL } = process.env;
+http.createServer((req, res) => res.end(JSON.stringify({ PORT, CONSOLE_PORT, MAAS_API_URL }))).listen(Number(PORT), () =>
+  console.log('fake console pid ' + process.pid + ' on ' + PORT));
+`,
+  );
+}
 
 async function getJson(
   url: string,
@@ -81,14 +102,18 @@ describe('supervisor, as a real process', () => {
 
   it('starts PostgreSQL, migrates, hands children the database and a new admin key, restarts a killed child, and stops everything on SIGTERM', async () => {
     const ports = { api: await getFreePort(), pg: await getFreePort() };
+    const consolePort = await getFreePort();
+    const consoleDir = path.join(tempRoot, 'console');
+    await writeFakeConsole(consoleDir);
     const supervisor = new SupervisorProcess(
       cleanEnv({
         MAAS_DATA_DIR: dataDir,
         MAAS_PG_PORT: String(ports.pg),
         PORT: String(ports.api),
+        CONSOLE_PORT: String(consolePort),
         MAAS_API_ENTRY: FAKE_API,
         MAAS_WORKER_ENTRY: FAKE_WORKER,
-        MAAS_CONSOLE_DIR: 'off',
+        MAAS_CONSOLE_DIR: consoleDir,
       }),
     );
     try {
@@ -120,6 +145,19 @@ describe('supervisor, as a real process', () => {
       expect(supervisor.text).toContain('[api] fake api: a plain stderr line');
       expect(supervisor.stdout).toMatch(/^\{"level":30,"name":"worker","msg":"fake worker up"\}$/m);
 
+      // The console listens on CONSOLE_PORT (Next.js reads PORT) and finds the API at MAAS_API_URL.
+      expect(supervisor.text).toContain(`[maas] Console  http://localhost:${consolePort}`);
+      const consoleServer = await supervisor.waitFor(/\[console\] fake console pid (\d+) on (\d+)/);
+      const consoleServerPid = Number(consoleServer[0]?.[1]);
+      expect(await getJson(`http://127.0.0.1:${consolePort}/`)).toEqual({
+        status: 200,
+        body: {
+          PORT: String(consolePort),
+          CONSOLE_PORT: String(consolePort),
+          MAAS_API_URL: `http://localhost:${ports.api}`,
+        },
+      });
+
       // A child that dies is restarted.
       const firstApi = supervisor.startedPids().get('api')?.[0] ?? -1;
       process.kill(firstApi, 'SIGKILL');
@@ -133,13 +171,16 @@ describe('supervisor, as a real process', () => {
       expect((await getJson(`http://127.0.0.1:${ports.api}/healthz`)).status).toBe(200);
 
       await stopAndCheckCleanShutdown(supervisor, ports, dataDir);
+      // The console's server is npm's grandchild: stopped with its process group.
+      expect(await waitUntilGone(consoleServerPid)).toBe(true);
+      expect(await portIsFree(consolePort)).toBe(true);
     } finally {
       await supervisor.ensureStopped();
     }
   }, 180_000);
 
   it.skipIf(!existsSync(REAL_API))(
-    'runs the real API on the same data directory with the saved admin key',
+    'runs the real API (and worker, when built) on the same data directory with the saved admin key',
     async () => {
       const ports = { api: await getFreePort(), pg: await getFreePort() };
       const supervisor = new SupervisorProcess(
@@ -147,7 +188,7 @@ describe('supervisor, as a real process', () => {
           MAAS_DATA_DIR: dataDir,
           MAAS_PG_PORT: String(ports.pg),
           PORT: String(ports.api),
-          MAAS_WORKER_ENTRY: 'off',
+          // The real worker too, once it is built (apps/worker/dist/main.js).
           MAAS_CONSOLE_DIR: 'off',
           LOG_LEVEL: 'warn',
         }),
