@@ -1,5 +1,6 @@
 import {
   HyperparameterError,
+  checkWarmStart,
   TrainingError,
   createTrainer,
   exportedStateFromOnnx,
@@ -86,6 +87,26 @@ describe('warm start (model update)', () => {
     expect(
       errorOf(() => createTrainer({ ...base, algorithm: 'MLP', features: ['a', 'b'] })).message,
     ).toMatch(/parent model's features in the same order: 'a', 'colour', got 'a', 'b'/);
+    // The same checks without data, for the API to refuse a job before it is queued.
+    expect(() =>
+      checkWarmStart(parent, { algorithm: 'SOFTMAX_REGRESSION', target: 'class' }),
+    ).toThrow(/parent's algorithm MLP/);
+    expect(() => checkWarmStart(parent, { algorithm: 'MLP', target: 'a' })).toThrow(
+      /parent's target 'class', not 'a'/,
+    );
+    expect(() =>
+      checkWarmStart(parent, { algorithm: 'MLP', target: 'class', features: ['colour', 'a'] }),
+    ).toThrow(/same order/);
+    expect(() =>
+      checkWarmStart(parent, {
+        algorithm: 'MLP',
+        target: 'class',
+        hyperparameters: { hiddenLayers: [3] },
+      }),
+    ).toThrow(HyperparameterError);
+    expect(
+      checkWarmStart(parent, { algorithm: 'MLP', target: 'class', hyperparameters: { epochs: 3 } }),
+    ).toMatchObject({ epochs: 3, hiddenLayers: [4] });
     // Without hiddenLayers, the update keeps the parent's.
     expect(
       createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { epochs: 1 } }).hyperparameters

@@ -7,7 +7,9 @@ import type { ModelSpec } from '../model/tabular';
 import type { TrainerCheckpoint, TrainerOptions } from './trainer.types';
 
 // A model update keeps the parent's hidden layers unless the job names them.
-export function withParentShape(options: TrainerOptions): unknown {
+export function withParentShape(
+  options: Pick<TrainerOptions, 'algorithm' | 'hyperparameters' | 'warmStart'>,
+): unknown {
   const raw = options.hyperparameters;
   const parent = options.warmStart;
   if (!parent || options.algorithm !== 'MLP' || parent.hiddenLayers.length === 0) return raw;
