@@ -23,10 +23,10 @@ export class ThreadInbox {
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
-  /** Removes and returns the queued items at the front that are epochs (to write them together). */
-  takeEpochs(): Extract<InboxItem, { type: 'epoch' }>[] {
+  /** Removes and returns up to `max` queued epochs at the front (to write them together). */
+  takeEpochs(max: number): Extract<InboxItem, { type: 'epoch' }>[] {
     const taken: Extract<InboxItem, { type: 'epoch' }>[] = [];
-    while (this.items[0]?.type === 'epoch') taken.push(this.items.shift() as Extract<InboxItem, { type: 'epoch' }>);
+    while (taken.length < max && this.items[0]?.type === 'epoch') taken.push(this.items.shift() as Extract<InboxItem, { type: 'epoch' }>);
     return taken;
   }
 

@@ -41,8 +41,8 @@ export type FromThreadMessage =
       droppedRows: number;
       hyperparameters: Record<string, unknown>;
     }
-  /** One finished epoch, with a checkpoint taken right after it when one was due. */
-  | { type: 'epoch'; result: EpochResult; checkpoint: Uint8Array | null }
+  /** One finished epoch (`endedAt`: Date.now() when it ended), with a checkpoint taken right after it when one was due. */
+  | { type: 'epoch'; result: EpochResult; endedAt: number; checkpoint: Uint8Array | null }
   | { type: 'done'; result: ThreadTrainingResult }
   /** Answer to `checkpoint-and-stop`: the state after the last finished epoch. */
   | { type: 'stopped'; epoch: number; checkpoint: Uint8Array }

@@ -1,6 +1,7 @@
 import { commitModelVersion, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
 import {
   JOB_EVENT_COLUMNS,
+  TRAINING_EVENTS_CHANNEL,
   eventFromRow,
   publishTrainingJobEvent,
   queryRows,
@@ -32,6 +33,8 @@ export interface LeasedJob {
 /** One epoch to record, and the checkpoint taken right after it, if any. */
 export interface EpochRecord {
   result: EpochResult;
+  /** When the epoch ended (ms since the Unix epoch), stored as `training_epochs.at`. */
+  endedAt: number;
   checkpoint: Uint8Array | null;
 }
 
@@ -158,41 +161,74 @@ export class TrainingJobRepository {
   }
 
   /**
-   * Records finished epochs in one transaction: per epoch a `training_epochs` row (an epoch re-run
-   * after a resume overwrites its earlier row: same job, same epoch, same deterministic values),
-   * `training_jobs.epoch` (never lowered), `seq + 1` and an `epoch` event; a checkpoint also
+   * Records finished epochs (in order) in one transaction of a few statements, whatever their
+   * number: a `training_epochs` row each (an epoch re-run after a resume overwrites its earlier
+   * row: same job, same epoch, same deterministic values), `training_jobs.epoch` (never lowered),
+   * `seq + n` and one `epoch` event per epoch, in order; the batch's checkpoint, if any, also
    * writes `checkpoint`/`checkpoint_epoch` with a `checkpoint` event. Nothing is written when the
    * lease was lost.
    */
   async recordEpochs(job: LeasedJob, epochs: EpochRecord[]): Promise<LeaseState> {
-    return this.db.transaction(async (m) => {
-      let cancelRequested = false;
-      for (const { result, checkpoint } of epochs) {
-        const rows = await queryRows<JobEventRow & { cancel_requested: boolean }>(
+    const last = epochs.at(-1);
+    if (!last) return { held: true, cancelRequested: false };
+    return this.db
+      .transaction(async (m) => {
+        // The self-join reads the row as it was before the UPDATE (its epoch before this batch).
+        const rows = await queryRows<JobEventRow & { epoch_before: number; cancel_requested: boolean }>(
           m,
-          `UPDATE training_jobs SET epoch = GREATEST(epoch, $3), seq = seq + 1 WHERE ${FENCE}
-           RETURNING ${JOB_EVENT_COLUMNS}, cancel_requested_at IS NOT NULL AS cancel_requested`,
-          [job.id, job.attempt, result.epoch],
+          `UPDATE training_jobs t SET epoch = GREATEST(t.epoch, $3), seq = t.seq + $4
+           FROM training_jobs before
+           WHERE before.id = t.id AND t.id = $1 AND t.attempt = $2 AND t.status = 'RUNNING'
+           RETURNING t.id, t.workspace_id, t.seq, t.status, t.epoch, before.epoch AS epoch_before,
+             t.cancel_requested_at IS NOT NULL AS cancel_requested`,
+          [job.id, job.attempt, last.result.epoch, epochs.length],
         );
         const row = rows[0];
-        // Lost the lease: roll back whatever this transaction wrote.
+        // Lost the lease: write nothing.
         if (!row) throw new LeaseLostError();
-        cancelRequested ||= row.cancel_requested;
         await m.query(
           `INSERT INTO training_epochs (job_id, epoch, workspace_id, loss, validation_loss, metrics, at)
-           VALUES ($1, $2, $3, $4, $5, $6, now())
+           SELECT $1, e.epoch, $2, e.loss, e.validation_loss, e.metrics, to_timestamp(e.ended_at / 1000)
+           FROM jsonb_to_recordset($3::jsonb)
+             AS e(epoch integer, loss double precision, validation_loss double precision, metrics jsonb, ended_at double precision)
            ON CONFLICT (job_id, epoch) DO UPDATE SET loss = EXCLUDED.loss,
              validation_loss = EXCLUDED.validation_loss, metrics = EXCLUDED.metrics, at = EXCLUDED.at`,
-          [job.id, result.epoch, job.workspaceId, result.loss, result.validationLoss, JSON.stringify(result.metrics)],
+          [
+            job.id,
+            job.workspaceId,
+            JSON.stringify(
+              epochs.map(({ result, endedAt }) => ({
+                epoch: result.epoch,
+                loss: result.loss,
+                validation_loss: result.validationLoss,
+                metrics: result.metrics,
+                ended_at: endedAt,
+              })),
+            ),
+          ],
         );
-        await publishTrainingJobEvent(m, eventFromRow(row, 'epoch'));
-        if (checkpoint) await this.writeCheckpoint(m, job, result.epoch, checkpoint);
-      }
-      return { held: true, cancelRequested };
-    }).catch((err: unknown) => {
-      if (err instanceof LeaseLostError) return { held: false, cancelRequested: false };
-      throw err;
-    });
+        const firstSeq = Number(row.seq) - epochs.length + 1;
+        const events = epochs.map(({ result }, i) =>
+          eventFromRow(
+            { ...row, seq: firstSeq + i, epoch: Math.max(row.epoch_before, result.epoch) },
+            'epoch',
+          ),
+        );
+        // One statement; a target list is evaluated left to right, so NOTIFYs go out in order.
+        await m.query(
+          `SELECT ${events.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`,
+          [TRAINING_EVENTS_CHANNEL, ...events.map((event) => JSON.stringify(event))],
+        );
+        const checkpointed = [...epochs].reverse().find((e) => e.checkpoint);
+        if (checkpointed?.checkpoint) {
+          await this.writeCheckpoint(m, job, checkpointed.result.epoch, checkpointed.checkpoint);
+        }
+        return { held: true, cancelRequested: row.cancel_requested };
+      })
+      .catch((err: unknown) => {
+        if (err instanceof LeaseLostError) return { held: false, cancelRequested: false };
+        throw err;
+      });
   }
 
   /** Stores a checkpoint taken after `epoch` (fenced). */

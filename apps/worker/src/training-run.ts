@@ -22,6 +22,10 @@ export interface RunContext {
 
 type StopReason = 'cancel' | 'shutdown' | 'lost';
 
+// Fast epochs queue up while a write runs; they go in one transaction, but a bounded one, so that
+// subscribers hear of the first of them without waiting for hundreds.
+const MAX_EPOCHS_PER_WRITE = 50;
+
 /** A problem with the job's inputs that retrying will not fix: the job FAILS with this message. */
 class JobInputError extends Error {}
 
@@ -137,7 +141,7 @@ export class TrainingRun {
         );
         return false;
       case 'epoch':
-        await this.recordEpochs([item, ...inbox.takeEpochs()]);
+        await this.recordEpochs([item, ...inbox.takeEpochs(MAX_EPOCHS_PER_WRITE - 1)]);
         return false;
       case 'done':
         await this.succeed(item.result);
@@ -154,7 +158,7 @@ export class TrainingRun {
     }
   }
 
-  private async recordEpochs(items: { result: EpochRecord['result']; checkpoint: Uint8Array | null }[]): Promise<void> {
+  private async recordEpochs(items: EpochRecord[]): Promise<void> {
     // Only the newest checkpoint of a batch is worth writing.
     let lastCheckpoint = -1;
     items.forEach((item, i) => {
@@ -162,6 +166,7 @@ export class TrainingRun {
     });
     const records: EpochRecord[] = items.map((item, i) => ({
       result: item.result,
+      endedAt: item.endedAt,
       checkpoint: i === lastCheckpoint ? item.checkpoint : null,
     }));
     const state = await this.ctx.repo.recordEpochs(this.job, records);
@@ -233,7 +238,7 @@ export class TrainingRun {
       clearTimeout(timer);
       // A timeout abandons the inbox: the thread is terminated right after.
       if (!item || item.type === 'exit' || item.type === 'error') break;
-      if (item.type === 'epoch') await this.recordEpochs([item, ...inbox.takeEpochs()]);
+      if (item.type === 'epoch') await this.recordEpochs([item, ...inbox.takeEpochs(MAX_EPOCHS_PER_WRITE - 1)]);
       if (item.type === 'stopped') {
         const saved = await this.ctx.repo.saveCheckpoint(this.job, item.epoch, item.checkpoint);
         if (!saved) this.stopReason = 'lost';

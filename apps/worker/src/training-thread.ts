@@ -68,6 +68,7 @@ async function main(input: TrainingThreadInput): Promise<void> {
       return;
     }
     const result = trainer.runEpoch();
+    const endedAt = Date.now();
     let checkpoint: Uint8Array | null = null;
     const transfer: ArrayBuffer[] = [];
     if (
@@ -81,7 +82,7 @@ async function main(input: TrainingThreadInput): Promise<void> {
       lastCheckpointEpoch = result.epoch;
       lastCheckpointAt = Date.now();
     }
-    post({ type: 'epoch', result, checkpoint }, transfer);
+    post({ type: 'epoch', result, endedAt, checkpoint }, transfer);
   }
   const result = trainer.finish();
   const [onnx, buffer] = own(result.onnx);
