@@ -82,13 +82,12 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Plat
   try {
     throwIfAborted();
     await assertPortFree(config.apiPort, undefined, 'the API', 'PORT');
-    if (config.consoleDir) {
-      await assertPortFree(config.consolePort, undefined, 'the console', 'CONSOLE_PORT');
-    }
     const adminKey = await resolveAdminKey({
       dataDir: config.dataDir,
       configured: config.adminApiKey,
     });
+    // Printed as soon as it exists, so that a start that fails later cannot swallow it.
+    if (adminKey.source === 'generated') printNewAdminKey(log, adminKey);
 
     let databaseUrl: string;
     if (config.databaseUrl) {
@@ -116,7 +115,9 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Plat
 
     const plan = planChildren(config, { databaseUrl, adminKey: adminKey.secret });
     for (const note of plan.skipped) log.info(note);
-    if (adminKey.source === 'generated') printNewAdminKey(log, adminKey);
+    if (plan.children.some((child) => child.name === 'console')) {
+      await assertPortFree(config.consolePort, undefined, 'the console', 'CONSOLE_PORT');
+    }
 
     return launch({ options, log, stdout, stderr, postgres, databaseUrl, adminKey, plan });
   } catch (err) {
