@@ -73,7 +73,11 @@ export interface RemoteInferenceClient {
   /** The workers' base URLs, as configured (trailing slashes removed). */
   readonly workers: readonly string[];
   /** Runs a version on the worker rendezvous hashing picks, failing over to the next ones. */
-  infer(key: VersionKey, inputs: Record<string, DecodedTensor>, opts?: InferOptions): Promise<Record<string, DecodedTensor>>;
+  infer(
+    key: VersionKey,
+    inputs: Record<string, DecodedTensor>,
+    opts?: InferOptions,
+  ): Promise<Record<string, DecodedTensor>>;
   /** The order in which workers are tried for a version now: reachable ones by rendezvous weight, then the others. */
   route(versionId: string): string[];
   /** Provider and loaded sessions summed over the reachable workers; `workers` counts them. */
@@ -86,19 +90,24 @@ export interface RemoteInferenceClient {
 
 /** Parses the base URLs of `INFERENCE_WORKERS` (comma-separated); throws a message naming a bad one. */
 export function parseWorkerUrls(list: string | readonly string[]): string[] {
-  const entries = (typeof list === 'string' ? list.split(',') : [...list]).map((s) => s.trim()).filter(Boolean);
+  const entries = (typeof list === 'string' ? list.split(',') : [...list])
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error('INFERENCE_WORKERS lists no worker URL');
   const urls = entries.map((entry) => {
     let url: URL;
     try {
       url = new URL(entry);
     } catch {
-      throw new Error(`INFERENCE_WORKERS: '${entry}' is not a URL (expected e.g. http://10.0.0.5:8000)`);
+      throw new Error(
+        `INFERENCE_WORKERS: '${entry}' is not a URL (expected e.g. http://10.0.0.5:8000)`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new Error(`INFERENCE_WORKERS: '${entry}' must be an http:// or https:// URL`);
     }
-    if (url.search || url.hash || url.username) throw new Error(`INFERENCE_WORKERS: '${entry}' must be a plain base URL`);
+    if (url.search || url.hash || url.username)
+      throw new Error(`INFERENCE_WORKERS: '${entry}' must be a plain base URL`);
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   });
   const duplicate = urls.find((u, i) => urls.indexOf(u) !== i);
@@ -111,7 +120,8 @@ function describe(err: unknown): string {
   const code = (err as { code?: string }).code;
   const cause = (err as { cause?: unknown }).cause;
   const inner = cause instanceof Error ? `: ${cause.message}` : '';
-  return `${code ? `${code} ` : ''}${err.message}${inner}`;
+  const prefix = code && !err.message.includes(code) ? `${code} ` : '';
+  return `${prefix}${err.message}${inner}`;
 }
 
 // A reused keep-alive socket the worker had just closed fails like this; one retry tells it apart
@@ -150,7 +160,10 @@ class RemoteClient implements RemoteInferenceClient {
   private closed = false;
 
   constructor(private readonly options: RemoteInferenceClientOptions) {
-    if (!options.token) throw new Error('remote inference: a token (INFERENCE_WORKER_TOKEN) is required; workers refuse calls without it');
+    if (!options.token)
+      throw new Error(
+        'remote inference: a token (INFERENCE_WORKER_TOKEN) is required; workers refuse calls without it',
+      );
     this.workers = parseWorkerUrls(options.workers);
     this.states = this.workers.map((url) => {
       const parsed = new URL(url);
@@ -192,7 +205,11 @@ class RemoteClient implements RemoteInferenceClient {
     return [...order.filter((w) => w.up), ...order.filter((w) => !w.up)];
   }
 
-  async infer(key: VersionKey, inputs: Record<string, DecodedTensor>, opts: InferOptions = {}): Promise<Record<string, DecodedTensor>> {
+  async infer(
+    key: VersionKey,
+    inputs: Record<string, DecodedTensor>,
+    opts: InferOptions = {},
+  ): Promise<Record<string, DecodedTensor>> {
     if (this.closed) throw new EngineClosedError('remote inference client closed');
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const { body, headerLength } = encodeRemoteInferRequest(inputs, opts.outputs);
@@ -201,14 +218,23 @@ class RemoteClient implements RemoteInferenceClient {
     const failures: string[] = [];
     try {
       for (const worker of this.candidates(key.id)) {
-        const outcome = await this.tryWorker(worker, key, body, headerLength, deadline.signal, timeoutMs);
+        const outcome = await this.tryWorker(
+          worker,
+          key,
+          body,
+          headerLength,
+          deadline.signal,
+          timeoutMs,
+        );
         if (outcome.tensors) return outcome.tensors;
         failures.push(`${worker.url}: ${outcome.failure}`);
       }
     } finally {
       clearTimeout(timer);
     }
-    throw new WorkerUnavailableError(`no inference worker could serve version ${key.id}: ${failures.join('; ')}`);
+    throw new WorkerUnavailableError(
+      `no inference worker could serve version ${key.id}: ${failures.join('; ')}`,
+    );
   }
 
   /** Resolves with the outputs, or a failure that allows the next worker; throws what must not fail over. */
@@ -243,7 +269,9 @@ class RemoteClient implements RemoteInferenceClient {
         responseBody = Buffer.from(await res.body.arrayBuffer());
       } catch (err) {
         if (signal.aborted) {
-          throw new InferenceTimeoutError(`prediction for version ${key.id} took longer than ${timeoutMs} ms (inference worker ${worker.url})`);
+          throw new InferenceTimeoutError(
+            `prediction for version ${key.id} took longer than ${timeoutMs} ms (inference worker ${worker.url})`,
+          );
         }
         if (attempt === 1 && isStaleSocket(err)) continue;
         const failure = describe(err);
@@ -253,9 +281,16 @@ class RemoteClient implements RemoteInferenceClient {
       if (status === 200) {
         this.markUp(worker);
         try {
-          return { tensors: decodeRemoteInferResponse(responseBody, responseHeaderLength === undefined ? undefined : Number(responseHeaderLength)) };
+          return {
+            tensors: decodeRemoteInferResponse(
+              responseBody,
+              responseHeaderLength === undefined ? undefined : Number(responseHeaderLength),
+            ),
+          };
         } catch (err) {
-          throw new RemoteInferenceError(`inference worker ${worker.url} sent an unreadable response: ${describe(err)}`);
+          throw new RemoteInferenceError(
+            `inference worker ${worker.url} sent an unreadable response: ${describe(err)}`,
+          );
         }
       }
       const message = errorText(responseBody);
@@ -282,7 +317,9 @@ class RemoteClient implements RemoteInferenceClient {
           return { failure };
         }
         default:
-          throw new RemoteInferenceError(`inference worker ${worker.url} answered HTTP ${status}: ${message}`);
+          throw new RemoteInferenceError(
+            `inference worker ${worker.url} answered HTTP ${status}: ${message}`,
+          );
       }
     }
   }
@@ -304,7 +341,9 @@ class RemoteClient implements RemoteInferenceClient {
       try {
         await Promise.all(this.states.map((w) => this.probe(w)));
         this.probedAt = Date.now();
-        return this.states.map((w) => (w.up ? { url: w.url, ok: true } : { url: w.url, ok: false, error: w.error ?? 'down' }));
+        return this.states.map((w) =>
+          w.up ? { url: w.url, ok: true } : { url: w.url, ok: false, error: w.error ?? 'down' },
+        );
       } finally {
         this.probing = undefined;
       }
@@ -315,9 +354,15 @@ class RemoteClient implements RemoteInferenceClient {
   private async probe(worker: WorkerState): Promise<void> {
     const signal = AbortSignal.timeout(this.probeTimeoutMs);
     try {
-      const ready = await this.agent.request({ origin: worker.origin, path: `${worker.prefix}/v2/health/ready`, method: 'GET', signal });
+      const ready = await this.agent.request({
+        origin: worker.origin,
+        path: `${worker.prefix}/v2/health/ready`,
+        method: 'GET',
+        signal,
+      });
       await ready.body.dump();
-      if (ready.statusCode !== 200) return this.markDown(worker, `not ready (HTTP ${ready.statusCode})`);
+      if (ready.statusCode !== 200)
+        return this.markDown(worker, `not ready (HTTP ${ready.statusCode})`);
       const meta = await this.agent.request({
         origin: worker.origin,
         path: `${worker.prefix}/v2`,
@@ -327,18 +372,32 @@ class RemoteClient implements RemoteInferenceClient {
       });
       const text = await meta.body.text();
       if (meta.statusCode === 401 || meta.statusCode === 403) {
-        return this.markDown(worker, `refused our INFERENCE_WORKER_TOKEN (HTTP ${meta.statusCode})`);
+        return this.markDown(
+          worker,
+          `refused our INFERENCE_WORKER_TOKEN (HTTP ${meta.statusCode})`,
+        );
       }
-      if (meta.statusCode !== 200) return this.markDown(worker, `GET /v2 answered HTTP ${meta.statusCode}`);
-      const body = JSON.parse(text) as { execution_provider?: unknown; loaded_versions?: unknown; loaded_bytes?: unknown };
+      if (meta.statusCode !== 200)
+        return this.markDown(worker, `GET /v2 answered HTTP ${meta.statusCode}`);
+      const body = JSON.parse(text) as {
+        execution_provider?: unknown;
+        loaded_versions?: unknown;
+        loaded_bytes?: unknown;
+      };
       worker.metadata = {
-        executionProvider: body.execution_provider === 'cuda' || body.execution_provider === 'cpu' ? body.execution_provider : undefined,
+        executionProvider:
+          body.execution_provider === 'cuda' || body.execution_provider === 'cpu'
+            ? body.execution_provider
+            : undefined,
         loadedVersions: typeof body.loaded_versions === 'number' ? body.loaded_versions : 0,
         loadedBytes: typeof body.loaded_bytes === 'number' ? body.loaded_bytes : 0,
       };
       this.markUp(worker);
     } catch (err) {
-      this.markDown(worker, signal.aborted ? `no answer within ${this.probeTimeoutMs} ms` : describe(err));
+      this.markDown(
+        worker,
+        signal.aborted ? `no answer within ${this.probeTimeoutMs} ms` : describe(err),
+      );
     }
   }
 
@@ -346,8 +405,11 @@ class RemoteClient implements RemoteInferenceClient {
     // /metrics and GraphQL read this; one probe round a second is plenty.
     if (Date.now() - this.probedAt > 1000) await this.health();
     const reachable = this.states.filter((w) => w.up && w.metadata);
-    const providers = reachable.map((w) => w.metadata?.executionProvider).filter((p) => p !== undefined);
-    if (providers.length > 0) this.lastProvider = providers.every((p) => p === 'cuda') ? 'cuda' : 'cpu';
+    const providers = reachable
+      .map((w) => w.metadata?.executionProvider)
+      .filter((p) => p !== undefined);
+    if (providers.length > 0)
+      this.lastProvider = providers.every((p) => p === 'cuda') ? 'cuda' : 'cpu';
     return {
       executionProvider: this.lastProvider,
       workers: reachable.length,
@@ -373,6 +435,8 @@ class RemoteClient implements RemoteInferenceClient {
  * to the next worker in that version's order; periodic probes bring it back. A worker's 400 is an
  * `InferenceInputError`, 504 or the deadline an `InferenceTimeoutError`, 404 a `VersionNotFoundError`.
  */
-export function createRemoteInferenceClient(options: RemoteInferenceClientOptions): RemoteInferenceClient {
+export function createRemoteInferenceClient(
+  options: RemoteInferenceClientOptions,
+): RemoteInferenceClient {
   return new RemoteClient(options);
 }

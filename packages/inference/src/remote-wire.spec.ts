@@ -14,7 +14,10 @@ describe('remote wire format', () => {
   it('sends every input as binary data that the OIP parser reads back exactly', () => {
     // A view into a bigger buffer, as decoded inputs often are.
     const backing = new Float32Array([9, 9, 7, 8]);
-    const inputs: Record<string, DecodedTensor> = { ...TENSORS, view: { datatype: 'FP32', shape: [2], data: backing.subarray(2) } };
+    const inputs: Record<string, DecodedTensor> = {
+      ...TENSORS,
+      view: { datatype: 'FP32', shape: [2], data: backing.subarray(2) },
+    };
     const { body, headerLength } = encodeRemoteInferRequest(inputs);
     const parsed = parseInferRequestBody(body, headerLength);
     expect(parsed.parameters).toEqual({ binary_data_output: true });
@@ -28,7 +31,10 @@ describe('remote wire format', () => {
   });
 
   it('asks for the named outputs in binary when outputs are chosen', () => {
-    const { body, headerLength } = encodeRemoteInferRequest({ f64: TENSORS.f64 as DecodedTensor }, ['a', 'b']);
+    const { body, headerLength } = encodeRemoteInferRequest({ f64: TENSORS.f64 as DecodedTensor }, [
+      'a',
+      'b',
+    ]);
     const parsed = parseInferRequestBody(body, headerLength);
     expect(parsed.outputs).toEqual([
       { name: 'a', parameters: { binary_data: true } },
@@ -41,16 +47,28 @@ describe('remote wire format', () => {
     const outputs = Object.entries(TENSORS).map(([name, tensor]) => ({ name, tensor }));
     const binary = encodeInferResponse({ model_name: 'm', outputs }, () => true);
     expect(decodeRemoteInferResponse(binary.body, binary.headerLength)).toEqual(TENSORS);
-    const json = encodeInferResponse({ model_name: 'm', outputs: outputs.filter((o) => o.name !== 'i64') }, (name) => name === 'text');
+    const json = encodeInferResponse(
+      { model_name: 'm', outputs: outputs.filter((o) => o.name !== 'i64') },
+      (name) => name === 'text',
+    );
     const { i64: _skipped, ...rest } = TENSORS;
     expect(decodeRemoteInferResponse(json.body, json.headerLength)).toEqual(rest);
   });
 
   it('rejects malformed responses with a message', () => {
-    const good = encodeInferResponse({ model_name: 'm', outputs: [{ name: 'f64', tensor: TENSORS.f64 as DecodedTensor }] }, () => true);
-    expect(() => decodeRemoteInferResponse(good.body.subarray(0, good.body.byteLength - 1), good.headerLength)).toThrow(/does not fit/);
-    expect(() => decodeRemoteInferResponse(Buffer.concat([good.body, Buffer.alloc(4)]), good.headerLength)).toThrow(/belong to no output/);
+    const good = encodeInferResponse(
+      { model_name: 'm', outputs: [{ name: 'f64', tensor: TENSORS.f64 as DecodedTensor }] },
+      () => true,
+    );
+    expect(() =>
+      decodeRemoteInferResponse(good.body.subarray(0, good.body.byteLength - 1), good.headerLength),
+    ).toThrow(/does not fit/);
+    expect(() =>
+      decodeRemoteInferResponse(Buffer.concat([good.body, Buffer.alloc(4)]), good.headerLength),
+    ).toThrow(/belong to no output/);
     expect(() => decodeRemoteInferResponse(Buffer.from('{"outputs": 3}'))).toThrow(/no "outputs"/);
-    expect(() => decodeRemoteInferResponse(Buffer.from('{"outputs": [{"name": "x"}]}'))).toThrow(/lacks/);
+    expect(() => decodeRemoteInferResponse(Buffer.from('{"outputs": [{"name": "x"}]}'))).toThrow(
+      /lacks/,
+    );
   });
 });

@@ -12,7 +12,13 @@ import {
   rendezvousOrder,
   startInferenceServer,
 } from '@maas/inference';
-import type { DecodedTensor, InferenceEngine, InferenceServer, RemoteInferenceClient, VersionKey } from '@maas/inference';
+import type {
+  DecodedTensor,
+  InferenceEngine,
+  InferenceServer,
+  RemoteInferenceClient,
+  VersionKey,
+} from '@maas/inference';
 import { MemoryArtifacts, expectClose, fp32, randomRows, rowsOf } from './fixtures';
 
 const TOKEN = 'remote-test-token';
@@ -27,7 +33,9 @@ interface TestWorker {
 async function startWorker(artifacts: MemoryArtifacts, port = 0): Promise<TestWorker> {
   // Like the disk cache, an unknown artifact is a VersionNotFoundError (the worker's 404).
   const loadArtifact = (key: VersionKey) =>
-    artifacts.loader(key).catch(() => Promise.reject(new VersionNotFoundError(`no artifact ${key.sha256}`)));
+    artifacts
+      .loader(key)
+      .catch(() => Promise.reject(new VersionNotFoundError(`no artifact ${key.sha256}`)));
   const engine = await createInferenceEngine({ threads: 1, loadArtifact });
   const server = await startInferenceServer({ port, host: '127.0.0.1', token: TOKEN, engine });
   const worker: TestWorker = { engine, server, connections: 0 };
@@ -41,7 +49,9 @@ async function stopWorker(worker: TestWorker): Promise<void> {
 }
 
 /** A plain HTTP server answering every request with `handler`. */
-async function fakeWorker(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
+async function fakeWorker(
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -55,7 +65,9 @@ function closeServer(server: Server): Promise<void> {
 describe('remote inference client (two real OIP workers)', () => {
   const artifacts = new MemoryArtifacts();
   const mlp = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 2, seed: 5 });
-  const versions: VersionKey[] = Array.from({ length: 8 }, (_, i) => artifacts.add(`mlp-${i}`, mlp.bytes));
+  const versions: VersionKey[] = Array.from({ length: 8 }, (_, i) =>
+    artifacts.add(`mlp-${i}`, mlp.bytes),
+  );
   const identity = artifacts.add(
     'identity',
     buildIdentityModel([
@@ -71,7 +83,11 @@ describe('remote inference client (two real OIP workers)', () => {
   beforeAll(async () => {
     a = await startWorker(artifacts);
     b = await startWorker(artifacts);
-    client = createRemoteInferenceClient({ workers: [a.server.url, `${b.server.url}/`], token: TOKEN, healthIntervalMs: 0 });
+    client = createRemoteInferenceClient({
+      workers: [a.server.url, `${b.server.url}/`],
+      token: TOKEN,
+      healthIntervalMs: 0,
+    });
   });
   afterAll(async () => {
     await client.close();
@@ -85,12 +101,16 @@ describe('remote inference client (two real OIP workers)', () => {
       const out = await client.infer(key, { input: fp32(x) });
       expectClose(rowsOf(out.output), mlp.forward(x), 1e-4);
     }
-    const onA = versions.filter((v) => rendezvousOrder(v.id, client.workers)[0] === a.server.url).length;
+    const onA = versions.filter(
+      (v) => rendezvousOrder(v.id, client.workers)[0] === a.server.url,
+    ).length;
     expect(onA).toBeGreaterThan(0);
     expect(onA).toBeLessThan(versions.length);
     expect(a.engine.status().loadedVersions).toBe(onA);
     expect(b.engine.status().loadedVersions).toBe(versions.length - onA);
-    expect(client.route(versions[0]?.id ?? '')).toEqual(rendezvousOrder(versions[0]?.id ?? '', client.workers));
+    expect(client.route(versions[0]?.id ?? '')).toEqual(
+      rendezvousOrder(versions[0]?.id ?? '', client.workers),
+    );
   });
 
   it('carries INT64, BOOL and string tensors exactly, and returns only the outputs asked for', async () => {
@@ -119,9 +139,9 @@ describe('remote inference client (two real OIP workers)', () => {
     const wrong = client.infer(key, { input: fp32(randomRows(2, 3)) });
     await expect(wrong).rejects.toBeInstanceOf(InferenceInputError);
     await expect(wrong).rejects.toThrow(/input 'input'.*\[-1, 10\]/);
-    await expect(client.infer({ id: 'absent', sha256: 'a'.repeat(64) }, { input: fp32(randomRows(1, 10)) })).rejects.toBeInstanceOf(
-      VersionNotFoundError,
-    );
+    await expect(
+      client.infer({ id: 'absent', sha256: 'a'.repeat(64) }, { input: fp32(randomRows(1, 10)) }),
+    ).rejects.toBeInstanceOf(VersionNotFoundError);
     // Caller errors never mark a worker down.
     expect((await client.health()).every((w) => w.ok)).toBe(true);
   });
@@ -140,17 +160,28 @@ describe('remote inference client (two real OIP workers)', () => {
     const port = a.server.port;
     await stopWorker(a);
     const x = randomRows(3, 10, 4);
-    for (const key of versions) expectClose(rowsOf((await client.infer(key, { input: fp32(x) })).output), mlp.forward(x), 1e-4);
+    for (const key of versions)
+      expectClose(
+        rowsOf((await client.infer(key, { input: fp32(x) })).output),
+        mlp.forward(x),
+        1e-4,
+      );
     const identityOnB = rendezvousOrder(identity.id, client.workers)[0] === b.server.url ? 1 : 0;
     expect(b.engine.status().loadedVersions).toBe(versions.length + identityOnB);
     const health = await client.health();
-    expect(health.find((w) => w.url === a.server.url)).toEqual({ url: a.server.url, ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(health.find((w) => w.url === a.server.url)).toEqual({
+      url: a.server.url,
+      ok: false,
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
     expect(health.find((w) => w.url === b.server.url)).toEqual({ url: b.server.url, ok: true });
     expect((await client.status()).workers).toBe(1);
 
     a = await startWorker(artifacts, port);
     expect((await client.health()).every((w) => w.ok)).toBe(true);
-    const back = versions.find((v) => rendezvousOrder(v.id, client.workers)[0] === a.server.url) as VersionKey;
+    const back = versions.find(
+      (v) => rendezvousOrder(v.id, client.workers)[0] === a.server.url,
+    ) as VersionKey;
     await client.infer(back, { input: fp32(x) });
     expect(a.engine.status().loadedVersions).toBe(1);
   });
@@ -162,7 +193,12 @@ describe('remote inference client failures', () => {
   const servers: Server[] = [];
   const clients: RemoteInferenceClient[] = [];
   const make = (workers: string[], options: { timeoutMs?: number; token?: string } = {}) => {
-    const client = createRemoteInferenceClient({ workers, token: options.token ?? TOKEN, healthIntervalMs: 0, timeoutMs: options.timeoutMs });
+    const client = createRemoteInferenceClient({
+      workers,
+      token: options.token ?? TOKEN,
+      healthIntervalMs: 0,
+      timeoutMs: options.timeoutMs,
+    });
     clients.push(client);
     return client;
   };
@@ -172,16 +208,27 @@ describe('remote inference client failures', () => {
   });
 
   it('fails over on 503 and marks that worker down; a 5xx-unavailable fleet is WorkerUnavailableError', async () => {
-    const unavailable = await fakeWorker((_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"inference engine closed"}'));
+    const unavailable = await fakeWorker((_req, res) =>
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end('{"error":"inference engine closed"}'),
+    );
     const answered: string[] = [];
     const healthy = await fakeWorker((req, res) => {
       answered.push(req.headers.authorization ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"model_name":"v1","outputs":[{"name":"y","datatype":"FP32","shape":[1],"data":[3]}]}');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          '{"model_name":"v1","outputs":[{"name":"y","datatype":"FP32","shape":[1],"data":[3]}]}',
+        );
     });
     servers.push(unavailable.server, healthy.server);
     const client = make([unavailable.url, healthy.url]);
     // A version id whose first choice is the unavailable worker.
-    const id = Array.from({ length: 50 }, (_, i) => `v${i}`).find((v) => rendezvousOrder(v, client.workers)[0] === unavailable.url) ?? '';
+    const id =
+      Array.from({ length: 50 }, (_, i) => `v${i}`).find(
+        (v) => rendezvousOrder(v, client.workers)[0] === unavailable.url,
+      ) ?? '';
     const out = await client.infer({ ...key, id }, input);
     expect(Array.from(out.y?.data as Float32Array)).toEqual([3]);
     expect(answered).toEqual([`Bearer ${TOKEN}`]);
@@ -207,10 +254,21 @@ describe('remote inference client failures', () => {
 
   it('says so when a worker refuses our token', async () => {
     const engine = await createInferenceEngine({ threads: 1 });
-    const server = await startInferenceServer({ port: 0, host: '127.0.0.1', token: 'another-token', engine });
+    const server = await startInferenceServer({
+      port: 0,
+      host: '127.0.0.1',
+      token: 'another-token',
+      engine,
+    });
     try {
       const client = make([server.url]);
-      expect(await client.health()).toEqual([{ url: server.url, ok: false, error: expect.stringMatching(/refused our INFERENCE_WORKER_TOKEN \(HTTP 401\)/) }]);
+      expect(await client.health()).toEqual([
+        {
+          url: server.url,
+          ok: false,
+          error: expect.stringMatching(/refused our INFERENCE_WORKER_TOKEN \(HTTP 401\)/),
+        },
+      ]);
       await expect(client.infer(key, input)).rejects.toThrow(/refused our INFERENCE_WORKER_TOKEN/);
     } finally {
       await server.close();
@@ -219,10 +277,20 @@ describe('remote inference client failures', () => {
   });
 
   it('refuses bad configuration with a clear message', () => {
-    expect(() => createRemoteInferenceClient({ workers: ['http://a:1'], token: '' })).toThrow(/INFERENCE_WORKER_TOKEN/);
-    expect(() => createRemoteInferenceClient({ workers: ['nope'], token: TOKEN })).toThrow(/'nope' is not a URL/);
-    expect(() => createRemoteInferenceClient({ workers: ['ftp://a:1'], token: TOKEN })).toThrow(/http:\/\//);
-    expect(() => createRemoteInferenceClient({ workers: ['http://a:1', 'http://a:1/'], token: TOKEN })).toThrow(/twice/);
-    expect(() => createRemoteInferenceClient({ workers: [' '], token: TOKEN })).toThrow(/no worker URL/);
+    expect(() => createRemoteInferenceClient({ workers: ['http://a:1'], token: '' })).toThrow(
+      /INFERENCE_WORKER_TOKEN/,
+    );
+    expect(() => createRemoteInferenceClient({ workers: ['nope'], token: TOKEN })).toThrow(
+      /'nope' is not a URL/,
+    );
+    expect(() => createRemoteInferenceClient({ workers: ['ftp://a:1'], token: TOKEN })).toThrow(
+      /http:\/\//,
+    );
+    expect(() =>
+      createRemoteInferenceClient({ workers: ['http://a:1', 'http://a:1/'], token: TOKEN }),
+    ).toThrow(/twice/);
+    expect(() => createRemoteInferenceClient({ workers: [' '], token: TOKEN })).toThrow(
+      /no worker URL/,
+    );
   });
 });
