@@ -112,6 +112,34 @@ describe('training worker', () => {
     predicted.forEach((p, i) => expect(Math.abs(p - (3 * xs[i]! + 0.5))).toBeLessThan(0.1));
   });
 
+  it('updates the model: a warm start from version 1 on fresh data continues from its weights and records the parent', async () => {
+    await worker();
+    const [parent] = await h.ds.query(
+      `SELECT v.id, v.version FROM model_versions v WHERE v.model_id = $1 AND v.source = 'TRAINING' ORDER BY v.version LIMIT 1`,
+      [h.modelId],
+    );
+    expect(parent).toBeDefined();
+    const freshData = await insertDataset(h, seedExample(1000, 99), 'seed-fresh');
+    // Two epochs at a small learning rate: only a warm start can land on 3x + 0.5 this fast.
+    const { jobId } = await startJob(h, {
+      datasetId: freshData,
+      warmStartVersionId: parent.id,
+      hyperparameters: { epochs: 2, learningRate: 0.001, seed: 8 },
+    });
+    const done = await waitForStatus(h, jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('SUCCEEDED');
+    const [version] = await h.ds.query(
+      'SELECT id, version, sha256, parent_version_id FROM model_versions WHERE training_job_id = $1',
+      [jobId],
+    );
+    expect(version).toMatchObject({ id: done.result_version_id, parent_version_id: parent.id });
+    expect(version.version).toBeGreaterThan(parent.version);
+    const xs = [0, 0.5, 1];
+    const predicted = await predict(await readArtifact(version.sha256), xs);
+    predicted.forEach((p, i) => expect(Math.abs(p - (3 * xs[i]! + 0.5))).toBeLessThan(0.1));
+  });
+
   it('fails a diverging job with a message about the loss, and a retry runs it again as attempt 2', async () => {
     await worker();
     const { jobId } = await startJob(h, {
