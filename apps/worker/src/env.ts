@@ -8,7 +8,7 @@ const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).
 
 const EnvSchema = z
   .object({
-    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (npm start sets it)'),
+    DATABASE_URL: z.string({ error: 'DATABASE_URL is required (npm start sets it)' }).min(1, 'DATABASE_URL is required (npm start sets it)'),
     ARTIFACT_STORE_URL: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Identifies this process in `training_jobs.lease_owner`. */

@@ -193,10 +193,8 @@ export class TrainingRun {
       metrics: { ...result.metrics },
       hyperparameters: this.hyperparameters,
     });
-    if (outcome !== 'SUCCEEDED' && stored.created) {
-      // Nothing references the new artifact: remove it now rather than at the next sweep.
-      await this.ctx.store.delete(stored.sha256).catch(() => false);
-    }
+    // Not committed: the artifact stays unreferenced for the store's sweep (deleting it here could
+    // race another attempt that put the same bytes and is about to reference them).
     this.log.info({ outcome, epochs: result.epochs, bestEpoch: result.bestEpoch, metrics: result.metrics }, 'training finished');
   }
 
