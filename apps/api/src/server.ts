@@ -281,6 +281,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
+    // main.ts owns SIGTERM/SIGINT and stops everything in order.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // A request that carries a bearer token is not a CSRF risk (it is not a cookie), GET included.
     csrfPrevention: {
@@ -353,18 +355,25 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   registerHealthRoutes(app, services, metrics, serving);
 
   let closing: Promise<void> | undefined;
+  // Each step is timed in the debug log, so a slow shutdown names its culprit.
+  const step = async (name: string, fn: () => Promise<unknown>) => {
+    const started = Date.now();
+    await fn();
+    logger.debug({ step: name, ms: Date.now() - started }, 'shutdown step done');
+  };
   const close = () =>
     (closing ??= (async () => {
-      await app.close(); // drains HTTP, runs Apollo's drain (WebSockets)
-      await apollo.stop().catch(() => undefined);
-      await predictionLog.stop();
-      await servingStats.stop();
-      await serving.close();
-      await queue.stop({ graceful: false });
-      await engine.close();
-      await bus.close();
-      await store.close();
-      if (ownsDataSource) await db.destroy();
+      // Apollo's drain closes the WebSockets, then Fastify (finishing requests in flight);
+      // closing Fastify first would leave Apollo's drain waiting on a second close forever.
+      await step('http', () => apollo.stop());
+      await step('prediction-log', () => predictionLog.stop());
+      await step('serving-stats', () => servingStats.stop());
+      await step('serving', () => serving.close());
+      await step('queue', () => queue.stop({ graceful: false }));
+      await step('engine', () => engine.close());
+      await step('event-bus', () => bus.close());
+      await step('artifact-store', () => store.close());
+      if (ownsDataSource) await step('database', () => db.destroy());
     })());
 
   return { app, services, metrics, close };
