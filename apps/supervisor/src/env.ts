@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   MAAS_WORKER_ENTRY: optionalText,
   MAAS_CONSOLE_DIR: optionalText,
   MAAS_STOP_TIMEOUT_MS: milliseconds(15_000),
+  MAAS_SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   // Set by `npm start`: the npm that started us, reused to start the console.
   npm_execpath: optionalText,
   npm_lifecycle_event: optionalText,
@@ -77,6 +78,8 @@ export interface SupervisorConfig {
   consoleDirExplicit: boolean;
   /** How long a child gets between SIGTERM and SIGKILL (`MAAS_STOP_TIMEOUT_MS`, default 15 s). */
   stopTimeoutMs: number;
+  /** Seed the demo on the first start of an empty database (`MAAS_SEED_DEMO`, default true). */
+  seedDemo: boolean;
   /** npm's CLI script when started through npm (to run the console's `npm run start`). */
   npmExecPath: string | undefined;
   /**
@@ -133,6 +136,7 @@ export function loadSupervisorConfig(
     consoleDir,
     consoleDirExplicit: c.MAAS_CONSOLE_DIR !== undefined,
     stopTimeoutMs: c.MAAS_STOP_TIMEOUT_MS,
+    seedDemo: c.MAAS_SEED_DEMO !== 'false' && c.MAAS_SEED_DEMO !== '0',
     npmExecPath: c.npm_execpath,
     stopWithParent: c.npm_lifecycle_event !== undefined,
     inheritedEnv: { ...env },

@@ -1,5 +1,6 @@
 import { loadSupervisorConfig } from './env';
 import { PlatformStartAborted, startPlatform, type Platform } from './platform';
+import { seedDemoOnce } from './seed-demo';
 import { createSupervisorLog } from './supervisor-log';
 
 // `npm start` runs this: the whole platform in one supervised process tree.
@@ -53,6 +54,22 @@ async function main(): Promise<number> {
     log.error((err as Error).message);
     return 1;
   }
+
+  const started = platform;
+  void started.ready.then(async (ok) => {
+    const worker = started.children().some((child) => child.name === 'worker');
+    if (!ok || !config.seedDemo || !worker) return;
+    try {
+      await seedDemoOnce({
+        databaseUrl: started.databaseUrl,
+        graphqlUrl: `http://127.0.0.1:${config.apiPort}/graphql`,
+        adminKey: started.adminKey.secret,
+        log,
+      });
+    } catch (err) {
+      log.warn(`The demo could not be seeded: ${(err as Error).message}`);
+    }
+  });
 
   const exitCode = await Promise.race([
     stopRequested.then(() => 0),
