@@ -15,6 +15,7 @@ import {
 
 const FAKE_API = path.join(__dirname, 'fixtures/fake-api.js');
 const FAKE_WORKER = path.join(__dirname, 'fixtures/fake-worker.js');
+const REAL_WORKER = path.resolve(__dirname, '..', '..', 'worker', 'dist', 'main.js');
 const REAL_API = path.join(REPO_ROOT, 'apps/api/dist/main.js');
 
 /**
@@ -207,6 +208,22 @@ describe('supervisor, as a real process', () => {
         expect(withKey).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
         const withoutKey = await getJson(query, { authorization: `Bearer ${saved}x` });
         expect(withoutKey.status).toBe(401);
+
+        if (existsSync(REAL_WORKER)) {
+          // First start of an empty database: the seed example is trained and aliased production.
+          await supervisor.waitFor(/Demo ready/, 120_000);
+          const demo = await getJson(
+            `http://127.0.0.1:${ports.api}/graphql?query=${encodeURIComponent('{ model(name: "demo-linear") { aliases { alias version { version source } } } }')}`,
+            { authorization: `Bearer ${saved}` },
+          );
+          expect(demo.body).toEqual({
+            data: {
+              model: {
+                aliases: [{ alias: 'production', version: { version: 1, source: 'TRAINING' } }],
+              },
+            },
+          });
+        }
 
         await stopAndCheckCleanShutdown(supervisor, ports, dataDir);
       } finally {
