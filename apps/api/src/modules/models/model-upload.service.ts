@@ -5,11 +5,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { acquireArtifact, ModelVersion, type ArtifactStore, type SignatureRecord } from '@maas/db';
+import {
+  commitModelVersion,
+  ModelNotFoundError,
+  type ArtifactStore,
+  type SignatureRecord,
+} from '@maas/db';
 import { OnnxFormatError, readSignature } from '@maas/onnx';
 import type { DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
-import { badInput, UserError } from '../../common/errors';
+import { badInput, notFound, UserError } from '../../common/errors';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import type { ModelsService } from './models.service';
 
@@ -82,39 +87,29 @@ export class ModelUploadService {
       const signature = await this.inspect(spooled.filePath);
       await this.store.put(spooled.filePath, { sha256: spooled.sha256 });
       return await this.db.transaction(async (m) => {
-        // The row lock on the model serialises concurrent uploads: each gets the next number.
-        // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-        const [rows] = await m.query<[{ version_counter: number }[], number]>(
-          'UPDATE models SET version_counter = version_counter + 1, updated_at = now() WHERE id = $1 RETURNING version_counter',
-          [model.id],
-        );
-        const versionNumber = rows[0]?.version_counter;
-        if (versionNumber === undefined)
-          throw badInput(`Model "${modelName}" was deleted during the upload`);
-        await acquireArtifact(m, spooled.sha256);
-        const version = await m.save(
-          m.create(ModelVersion, {
+        let version;
+        try {
+          version = await commitModelVersion(m, {
             workspaceId: auth.workspaceId,
             modelId: model.id,
-            version: versionNumber,
             source: 'UPLOAD',
             signature,
-            metrics: null,
-            hyperparameters: null,
             sha256: spooled.sha256,
             sizeBytes: spooled.sizeBytes,
-            trainingJobId: null,
-            parentVersionId: null,
-          }),
-        );
+          });
+        } catch (err) {
+          if (err instanceof ModelNotFoundError)
+            throw notFound(`Model "${modelName}" was deleted during the upload`);
+          throw err;
+        }
         await audit(m, auth, auth.workspaceId, 'version.upload', 'model_version', version.id, {
           model: model.name,
-          version: versionNumber,
+          version: version.version,
           sha256: spooled.sha256,
         });
         return {
           id: version.id,
-          version: versionNumber,
+          version: version.version,
           sha256: spooled.sha256,
           sizeBytes: spooled.sizeBytes,
           signature,
