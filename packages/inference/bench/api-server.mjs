@@ -1,0 +1,97 @@
+// Benchmark setups (c), (d), (e): the real API (createApiServer from @maas/api: Fastify, auth,
+// name resolution, Apollo, the engine in worker threads) against the benchmark's PostgreSQL.
+// BENCH_BATCHING=off gives the engine `batching: false`, all else equal. Started by
+// serving.bench.mjs; prints {"listening": url} once it listens.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+// @maas/api depends on this package, so it is resolved from the workspace, not declared here.
+const { createApiServer, loadConfig } = require('@maas/api');
+const { createArtifactStore } = require('@maas/db');
+const { createInferenceEngine } = require('@maas/inference');
+
+const config = loadConfig({
+  DATABASE_URL: process.env.BENCH_DATABASE_URL,
+  ADMIN_API_KEY: process.env.BENCH_ADMIN_KEY,
+  LOG_LEVEL: 'warn',
+  ORT_EXECUTION_PROVIDERS: 'cpu',
+  PREDICTION_LOG_SAMPLE_RATE: process.env.BENCH_PREDICTION_LOG_SAMPLE_RATE ?? '0.001',
+});
+
+let engine;
+let store;
+if (process.env.BENCH_BATCHING === 'off') {
+  // What createApiServer builds by default, with batching off.
+  store = createArtifactStore({ databaseUrl: config.DATABASE_URL });
+  engine = await createInferenceEngine({
+    executionProviders: config.ORT_EXECUTION_PROVIDERS,
+    timeoutMs: config.PREDICT_TIMEOUT_MS,
+    batching: false,
+    loadArtifact: async (key) => {
+      const chunks = [];
+      for await (const chunk of await store.openRead(key.sha256)) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    },
+  });
+}
+const server = await createApiServer({ config, engine });
+
+// BENCH_PROFILE_DIR: SIGUSR2 starts a CPU profile of this process, the next SIGUSR2 writes it
+// there, so the profile covers only a measured cell (not start-up).
+if (process.env.BENCH_PROFILE_DIR) {
+  const { Session } = require('node:inspector');
+  const { writeFileSync } = require('node:fs');
+  const { join } = require('node:path');
+  const session = new Session();
+  session.connect();
+  const call = (method, params = {}) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await call('Profiler.enable');
+  let running = false;
+  let count = 0;
+  process.on('SIGUSR2', () => {
+    const next = running
+      ? call('Profiler.stop').then(({ profile }) => {
+          const file = join(
+            process.env.BENCH_PROFILE_DIR,
+            `${process.env.BENCH_PROFILE_NAME ?? 'api'}-${++count}.cpuprofile`,
+          );
+          writeFileSync(file, JSON.stringify(profile));
+          process.stdout.write(`${JSON.stringify({ profile: file })}\n`);
+        })
+      : call('Profiler.start');
+    running = !running;
+    next.catch((err) => process.stderr.write(`profiler: ${err}\n`));
+  });
+}
+// What-if experiment, never used for the published table: BENCH_RESOLVER_SINGLE_FLIGHT=1 makes
+// concurrent name resolutions of one key share one load (the API's TargetResolver reloads an
+// expired entry once per waiting request: at concurrency 64, 64 × 3 queries every 2 s).
+if (process.env.BENCH_RESOLVER_SINGLE_FLIGHT === '1') {
+  const resolver = server.services.predictions.resolver;
+  const resolve = resolver.resolve.bind(resolver);
+  const pending = new Map();
+  resolver.resolve = (workspaceId, q) => {
+    const key = `${workspaceId}|${q.name}|${q.version ?? ''}|${q.alias ?? ''}`;
+    let load = pending.get(key);
+    if (!load) {
+      load = resolve(workspaceId, q).finally(() => pending.delete(key));
+      pending.set(key, load);
+    }
+    return load;
+  };
+}
+
+const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(`${JSON.stringify({ listening: address })}\n`);
+process.once('SIGTERM', () => {
+  server
+    .close()
+    .then(() => store?.close())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+});

@@ -1,0 +1,480 @@
+// Serving benchmark (issue 3, item 7): one model, one run, the same client concurrencies, five ways:
+//   (a) raw session.run in this process (no HTTP): the floor
+//   (b) a bare node:http server doing JSON → session.run → JSON (bare-server.mjs)
+//   (c) our OIP endpoint on the real API, (d) our GraphQL predict, (e) (c) with batching off
+// Load: autocannon (closed loop, one request in flight per connection) against 127.0.0.1; the
+// servers run in child processes so the load generator does not share their event loop.
+// Latencies are recorded per response with sub-millisecond precision (autocannon's own histogram
+// rounds to whole milliseconds). Run after a build (`npm run bench:inference`):
+//   node packages/inference/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
+//     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR]
+// Each cell is measured in `rounds` rounds interleaved with the other setups (all servers stay up
+// for the whole run), and the median round is reported: on a shared machine, load from elsewhere
+// then hits every setup alike instead of whichever one ran at the time.
+// --write replaces the generated section of BENCHMARKS.md; --profile DIR writes a CPU profile of
+// the API process for each measured API cell into DIR (summarize-cpu-profile.mjs reads them).
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const ort = require('onnxruntime-node');
+const { buildMlpModel } = require('@maas/onnx');
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const SECONDS = Number(option('seconds', process.env.BENCH_SECONDS ?? 3));
+const ROUNDS = Number(option('rounds', process.env.BENCH_ROUNDS ?? 3));
+const WARMUP = Number(option('warmup', 0.5));
+const ONLY = new Set(option('only', 'a,b,c,d,e').split(','));
+const CONCURRENCY = option('concurrency', '1,16,64').split(',').map(Number);
+const PROFILE_DIR = option('profile', undefined);
+const WRITE = args.includes('--write');
+const log = (...parts) => console.error(...parts);
+
+const SETUPS = {
+  a: '(a) raw session.run, one process, no HTTP',
+  b: '(b) bare node:http, JSON → session.run → JSON',
+  c: '(c) OIP infer on the API',
+  d: '(d) GraphQL predict on the API',
+  e: '(e) OIP infer, batching off',
+};
+
+// The benchmark model: MLP 10 → 64 → 64 → 1, one row per request.
+const model = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 1, seed: 1 });
+const row = Array.from({ length: 10 }, (_, i) => Math.fround(((i * 37) % 11) / 11 - 0.4));
+const expected = model.forward([row])[0][0];
+const oipBody = JSON.stringify({
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: row }],
+});
+const graphqlBody = JSON.stringify({
+  query: 'query($input: PredictInput!) { predict(input: $input) { outputs } }',
+  variables: { input: { model: 'bench', inputs: { input: [row] } } },
+});
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+}
+
+/** `cpuSeconds`: CPU the serving process used during the cell, for µs of server CPU per request. */
+function summarize(latencies, seconds, errors, cpuSeconds) {
+  latencies.sort((x, y) => x - y);
+  const cpuMicros =
+    cpuSeconds !== undefined && latencies.length > 0 ? (cpuSeconds * 1e6) / latencies.length : NaN;
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors,
+    cpuMicros,
+  };
+}
+
+function checkOutput(value, what) {
+  if (
+    typeof value !== 'number' ||
+    Math.abs(value - expected) > 1e-4 * Math.max(1, Math.abs(expected))
+  ) {
+    throw new Error(`${what} answered ${JSON.stringify(value)}, expected ${expected}`);
+  }
+}
+
+// (a): closed-loop callers awaiting session.run directly, with the engine's session settings.
+async function measureRaw(concurrency, seconds) {
+  const session = (measureRaw.session ??= await ort.InferenceSession.create(model.bytes, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  }));
+  const feeds = () => ({ input: new ort.Tensor('float32', Float32Array.from(row), [1, 10]) });
+  checkOutput((await session.run(feeds())).output.data[0], 'session.run');
+  const loop = async (until, latencies) => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      await session.run(feeds());
+      latencies?.push(performance.now() - started);
+    }
+  };
+  const warm = performance.now() + WARMUP * 1000;
+  await Promise.all(Array.from({ length: concurrency }, () => loop(warm)));
+  const latencies = [];
+  const cpuBefore = process.cpuUsage();
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, () => loop(until, latencies)));
+  const cpu = process.cpuUsage(cpuBefore);
+  return summarize(latencies, seconds, 0, (cpu.user + cpu.system) / 1e6);
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds a process has used so far, all its threads (Linux /proc); undefined elsewhere. */
+function processCpuSeconds(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+function runAutocannon(options, onResponse) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ ...options, pipelining: 1, timeout: 10 }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+    if (onResponse) instance.on('response', onResponse);
+  });
+}
+
+// (b)-(e): autocannon with `concurrency` connections, one request in flight on each.
+// `profile`: profile the server during this cell (with --profile).
+async function measureHttp({ request, server }, concurrency, seconds, profile) {
+  const base = { ...request, connections: concurrency };
+  await runAutocannon({ ...base, duration: WARMUP });
+  const latencies = [];
+  let failed = 0;
+  const profiled = PROFILE_DIR && profile ? server : undefined;
+  if (profiled) await profiled.profile();
+  const cpuBefore = processCpuSeconds(server.pid);
+  const result = await runAutocannon(
+    { ...base, duration: seconds },
+    (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+      else failed++;
+    },
+  );
+  const cpuAfter = processCpuSeconds(server.pid);
+  if (profiled) await profiled.profile();
+  const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+  return summarize(latencies, seconds, failed + result.errors + result.timeouts, cpu);
+}
+
+/** Starts a server script in a child process; resolves with its URL and a stop function. */
+function startChild(script, env) {
+  const child = spawn(process.execPath, [path.join(here, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let profileWritten;
+    const onExit = (code) => reject(new Error(`${script} exited with ${code} before listening`));
+    child.once('exit', onExit);
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk.toString();
+      let newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        let parsed;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed?.profile) {
+          log(`[${script}] CPU profile: ${parsed.profile}`);
+          profileWritten?.();
+        } else if (parsed?.listening) {
+          child.off('exit', onExit);
+          let profiling = false;
+          resolve({
+            url: parsed.listening,
+            pid: child.pid,
+            // Toggles the child's profiler (api-server.mjs); resolves once a stopped profile is written.
+            profile: () =>
+              new Promise((done) => {
+                profiling = !profiling;
+                if (profiling) setTimeout(done, 50);
+                else profileWritten = done;
+                child.kill('SIGUSR2');
+              }),
+            stop: () =>
+              new Promise((done) => {
+                if (child.exitCode !== null) return done();
+                const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+                child.once('exit', () => {
+                  clearTimeout(force);
+                  done();
+                });
+                child.kill('SIGTERM');
+              }),
+          });
+        } else if (line.trim()) {
+          log(`[${script}] ${line}`);
+        }
+      }
+    });
+  });
+}
+
+async function post(url, body, headers = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** The median of each metric over a cell's rounds (robust to one round disturbed by other load). */
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const results = {}; // results[setup][concurrency] = { rps, p50, p99, errors, rounds }
+
+function machine() {
+  let model = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
+    const name = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1];
+    const hypervisor = /^Hypervisor vendor:\s*(.+)$/m.exec(lscpu)?.[1];
+    if (name) model = `${name}${hypervisor ? ` (${hypervisor} guest)` : ''}`;
+  } catch {
+    // no lscpu: os.cpus() it is
+  }
+  const ortVersion = require('onnxruntime-node/package.json').version;
+  return `${model}, ${availableParallelism()} cores, Node ${process.versions.node}, onnxruntime-node ${ortVersion} (CPU)`;
+}
+
+function table() {
+  const lines = [
+    '| setup | c | req/s [range] | p50 ms | p99 ms | × (b) req/s | server CPU µs/req | × (b) CPU-normalised |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: |',
+  ];
+  for (const key of Object.keys(SETUPS)) {
+    for (const c of CONCURRENCY) {
+      const r = results[key]?.[c];
+      if (!r) continue;
+      const b = results.b?.[c];
+      const ratio = b ? `${(r.rps / b.rps).toFixed(2)}×` : 'n/a';
+      const errors = r.errors ? `, ${r.errors} errors` : '';
+      const spread =
+        r.spread[0] !== r.spread[1]
+          ? ` [${Math.round(r.spread[0])}–${Math.round(r.spread[1])}${errors}]`
+          : errors;
+      const cpu = Number.isFinite(r.cpuMicros) ? Math.round(r.cpuMicros) : 'n/a';
+      const cpuRatio =
+        b && Number.isFinite(r.cpuMicros) && Number.isFinite(b.cpuMicros)
+          ? `${(b.cpuMicros / r.cpuMicros).toFixed(2)}×`
+          : 'n/a';
+      lines.push(
+        `| ${SETUPS[key]} | ${c} | ${Math.round(r.rps)}${spread} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${ratio} | ${cpu} | ${cpuRatio} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function targets() {
+  const at = (key, c) => results[key]?.[c];
+  const check = (label, value, goal, cmp, unit) => {
+    if (value === undefined || Number.isNaN(value)) return `- ${label}: not measured`;
+    const met = cmp === '>=' ? value >= goal : value <= goal;
+    return `- ${label}: ${value.toFixed(2)}${unit} (target ${cmp === '>=' ? '≥' : '≤'} ${goal}${unit}): **${met ? 'met' : 'missed'}**`;
+  };
+  const ratio = (x, y) => (x && y ? x.rps / y.rps : undefined);
+  return [
+    check('(c) OIP vs (b) at c=64', ratio(at('c', 64), at('b', 64)), 0.8, '>=', '×'),
+    check('(d) GraphQL vs (b) at c=64', ratio(at('d', 64), at('b', 64)), 0.6, '>=', '×'),
+    check('batching: (c) vs (e) at c=64', ratio(at('c', 64), at('e', 64)), 2, '>=', '×'),
+    check('(d) GraphQL p99 at c=1', at('d', 1)?.p99, 5, '<=', ' ms'),
+  ].join('\n');
+}
+
+/** Starts PostgreSQL and the two API processes, uploads the model; resolves with what (c)-(e) need. */
+async function startApis(stack) {
+  const { startScratchPostgres, runMigrations } = require('@maas/db');
+  const pg = await startScratchPostgres();
+  stack.push(() => pg.stop());
+  await runMigrations(pg.url);
+  const adminKey = `maas_bench_${randomBytes(18).toString('base64url')}`;
+  const env = { BENCH_DATABASE_URL: pg.url, BENCH_ADMIN_KEY: adminKey };
+  const profileEnv = (name) =>
+    PROFILE_DIR ? { BENCH_PROFILE_DIR: path.resolve(PROFILE_DIR), BENCH_PROFILE_NAME: name } : {};
+  const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  const api = await startChild('api-server.mjs', { ...env, ...profileEnv('api-batching-on') });
+  stack.push(() => api.stop());
+  await post(
+    `${api.url}/graphql`,
+    JSON.stringify({
+      query: 'mutation { createModel(input: { name: "bench", task: REGRESSION }) { id } }',
+    }),
+    auth,
+  );
+  const upload = await fetch(`${api.url}/v1/models/bench/versions`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/octet-stream' },
+    body: model.bytes,
+  });
+  if (upload.status !== 201)
+    throw new Error(`upload: HTTP ${upload.status} ${await upload.text()}`);
+  if ((await upload.json()).sha256 !== createHash('sha256').update(model.bytes).digest('hex'))
+    throw new Error('upload: sha256 mismatch');
+  const unbatched = await startChild('api-server.mjs', {
+    ...env,
+    BENCH_BATCHING: 'off',
+    ...profileEnv('api-batching-off'),
+  });
+  stack.push(() => unbatched.stop());
+  const oip = (server) => ({
+    request: {
+      url: `${server.url}/v2/models/bench/infer`,
+      method: 'POST',
+      headers: auth,
+      body: oipBody,
+    },
+    server,
+  });
+  const setups = {
+    c: oip(api),
+    d: {
+      request: { url: `${api.url}/graphql`, method: 'POST', headers: auth, body: graphqlBody },
+      server: api,
+    },
+    e: oip(unbatched),
+  };
+  checkOutput((await post(setups.c.request.url, oipBody, auth)).outputs[0].data[0], '(c)');
+  checkOutput(
+    (await post(setups.d.request.url, graphqlBody, auth)).data?.predict?.outputs?.output?.[0]?.[0],
+    '(d)',
+  );
+  checkOutput((await post(setups.e.request.url, oipBody, auth)).outputs[0].data[0], '(e)');
+  return setups;
+}
+
+async function main() {
+  const started = Date.now();
+  const loadBefore = loadavg();
+  log(`machine: ${machine()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `${ROUNDS} rounds × ${SECONDS} s per cell (after ${WARMUP} s of warm-up each); concurrency ${CONCURRENCY.join(', ')}`,
+  );
+  const stack = []; // stop functions, run in reverse
+  const scratch = mkdtempSync(path.join(tmpdir(), 'maas-bench-'));
+  stack.push(() => rmSync(scratch, { recursive: true, force: true }));
+  try {
+    // Every server runs (idle when not measured) for the whole run, so the rounds can interleave.
+    const setups = { a: { raw: true } };
+    if (ONLY.has('b')) {
+      const modelPath = path.join(scratch, 'mlp.onnx');
+      writeFileSync(modelPath, model.bytes);
+      const bare = await startChild('bare-server.mjs', { BENCH_MODEL_PATH: modelPath });
+      stack.push(() => bare.stop());
+      setups.b = {
+        request: {
+          url: `${bare.url}/v2/models/bench/infer`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: oipBody,
+        },
+        server: bare,
+      };
+      checkOutput((await post(setups.b.request.url, oipBody)).outputs[0].data[0], '(b)');
+    }
+    if (['c', 'd', 'e'].some((k) => ONLY.has(k))) Object.assign(setups, await startApis(stack));
+    const keys = Object.keys(SETUPS).filter((k) => ONLY.has(k) && setups[k]);
+    // JIT, connection pools and caches warm before anything counts.
+    for (const key of keys) {
+      if (setups[key].raw) await measureRaw(16, 2);
+      else await runAutocannon({ ...setups[key].request, connections: 16, duration: 2 });
+    }
+
+    for (const c of CONCURRENCY) {
+      const rounds = Object.fromEntries(keys.map((k) => [k, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        // Rotate the order each round so no setup always follows the same neighbour.
+        const order = keys.map((_, i) => keys[(i + round) % keys.length]);
+        for (const key of order) {
+          const setup = setups[key];
+          const cell = setup.raw
+            ? await measureRaw(c, SECONDS)
+            : await measureHttp(setup, c, SECONDS, round === 0);
+          rounds[key].push(cell);
+          log(
+            `${SETUPS[key]} c=${c} round ${round + 1}: ${Math.round(cell.rps)} req/s, p50 ${cell.p50.toFixed(2)} ms, p99 ${cell.p99.toFixed(2)} ms, ` +
+              `${Math.round(cell.cpuMicros)} µs CPU/req${cell.errors ? `, ${cell.errors} errors` : ''}`,
+          );
+        }
+      }
+      for (const key of keys) {
+        results[key] ??= {};
+        const cells = rounds[key];
+        results[key][c] = {
+          rps: median(cells.map((r) => r.rps)),
+          p50: median(cells.map((r) => r.p50)),
+          p99: median(cells.map((r) => r.p99)),
+          cpuMicros: median(cells.map((r) => r.cpuMicros)),
+          errors: cells.reduce((n, r) => n + r.errors, 0),
+          spread: [Math.min(...cells.map((r) => r.rps)), Math.max(...cells.map((r) => r.rps))],
+        };
+      }
+    }
+  } finally {
+    for (const stop of stack.reverse()) await stop();
+  }
+
+  const loadAfter = loadavg();
+  const report = [
+    `Machine: ${machine()}. Load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start, ${loadAfter
+      .map((l) => l.toFixed(2))
+      .join(
+        ' / ',
+      )} at the end. Run on ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s: ${ROUNDS} interleaved rounds of ${SECONDS} s per cell (each after ${WARMUP} s of warm-up), median of the rounds, req/s range over the rounds in brackets. Model: MLP 10 → 64 → 64 → 1 (@maas/onnx buildMlpModel), one row per request, JSON both ways.`,
+    '',
+    table(),
+    '',
+    'Targets:',
+    '',
+    targets(),
+  ].join('\n');
+  console.log(report);
+  if (WRITE) writeReport(report);
+}
+
+const START = '<!-- serving-bench:start (generated by bench/serving.bench.mjs --write) -->';
+const END = '<!-- serving-bench:end -->';
+
+function writeReport(report) {
+  const file = path.join(here, '..', 'BENCHMARKS.md');
+  const text = readFileSync(file, 'utf8');
+  const section = `${START}\n${report}\n${END}`;
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  const next =
+    from >= 0 && to > from
+      ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
+      : `${text.trimEnd()}\n\n## Serving benchmark\n\n${section}\n`;
+  writeFileSync(file, next);
+  log(`wrote ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

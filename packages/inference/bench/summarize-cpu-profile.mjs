@@ -1,0 +1,60 @@
+// Summarises a V8 .cpuprofile (node --cpu-prof): self time by package or area and the hottest
+// functions, to say where a server spends its CPU under load. Usage:
+//   node packages/inference/bench/summarize-cpu-profile.mjs FILE.cpuprofile [--top 25]
+import { readFileSync } from 'node:fs';
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: summarize-cpu-profile.mjs FILE.cpuprofile [--top N]');
+  process.exit(2);
+}
+const top = Number(rest[rest.indexOf('--top') + 1]) || 25;
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+
+// Sample i lasted timeDeltas[i + 1]; attribute it to the sampled node.
+const selfMicros = new Map();
+for (let i = 0; i < profile.samples.length; i++) {
+  const delta = profile.timeDeltas[i + 1] ?? 0;
+  selfMicros.set(profile.samples[i], (selfMicros.get(profile.samples[i]) ?? 0) + delta);
+}
+const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
+
+function area(url, name) {
+  if (!url)
+    return name === '(garbage collector)'
+      ? '(gc)'
+      : name.startsWith('(')
+        ? name
+        : '(native/builtin)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  const ours = /\/(packages|apps)\/([^/]+)\/dist\/(.*?)(?:\.js)?$/.exec(url);
+  if (ours) {
+    const module = /modules\/([^/]+)/.exec(ours[3]);
+    return `${ours[1]}/${ours[2]}${module ? `/${module[1]}` : ours[2] === 'api' ? `/${ours[3]}` : ''}`;
+  }
+  if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/')[0];
+  return url;
+}
+
+const byArea = new Map();
+const byFunction = new Map();
+for (const node of profile.nodes) {
+  const micros = selfMicros.get(node.id) ?? 0;
+  if (!micros) continue;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const name = functionName || '(anonymous)';
+  const where = area(url, name);
+  byArea.set(where, (byArea.get(where) ?? 0) + micros);
+  const key = `${name}  ${url ? `${url.replace(/^.*\/(node_modules|packages|apps)\//, '$1/')}:${lineNumber + 1}` : ''}`;
+  byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+}
+
+const pct = (micros) => `${((100 * micros) / total).toFixed(1).padStart(5)} %`;
+console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled`);
+console.log('\nself time by area:');
+for (const [where, micros] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${pct(micros)}  ${where}`);
+console.log('\nhottest functions (self time):');
+for (const [key, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${pct(micros)}  ${key}`);
