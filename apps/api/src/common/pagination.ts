@@ -1,3 +1,4 @@
+import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
 
@@ -78,4 +79,37 @@ export function toPage<T>(
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
   };
+}
+
+/**
+ * One newest-first page (created_at DESC, id DESC) of a filtered query: the total, the rows after
+ * the cursor, and the next cursor. `qb` must select entities with `createdAt` and `id` as `alias`.
+ */
+export async function newestFirstPage<
+  Row extends ObjectLiteral & { createdAt: Date; id: string },
+  Node,
+>(
+  qb: SelectQueryBuilder<Row>,
+  alias: string,
+  args: { first?: number | null; after?: string | null },
+  map: (row: Row) => Node,
+): Promise<Page<Node>> {
+  const first = checkFirst(args.first);
+  const totalCount = await qb.clone().getCount();
+  if (args.after) {
+    const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
+    qb.andWhere(`(${alias}.createdAt, ${alias}.id) < (:cursorCreatedAt, :cursorId)`, {
+      cursorCreatedAt: createdAt,
+      cursorId: id,
+    });
+  }
+  const rows = await qb
+    .orderBy(`${alias}.createdAt`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .take(first + 1)
+    .getMany();
+  const page = toPage(rows, first, totalCount, Boolean(args.after), (r) =>
+    encodeCursor([r.createdAt.toISOString(), r.id]),
+  );
+  return { ...page, edges: page.edges.map((e) => ({ node: map(e.node), cursor: e.cursor })) };
 }

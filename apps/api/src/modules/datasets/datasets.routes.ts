@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
+import { withStreamingBody } from '../../common/streaming-body';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 
 /** `POST /v1/datasets?name=`: a CSV file streamed as the body. */
 export function registerDatasetRoutes(app: FastifyInstance, services: Services): void {
-  app.register((scope, _opts, done) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_req, _payload, next) => next(null));
+  withStreamingBody(app, (scope) => {
     scope.post<{ Querystring: { name?: string } }>(
       '/v1/datasets',
       { preHandler: requireAuth(services), bodyLimit: services.config.MAX_UPLOAD_BYTES },
@@ -26,6 +25,5 @@ export function registerDatasetRoutes(app: FastifyInstance, services: Services):
         });
       },
     );
-    done();
   });
 }

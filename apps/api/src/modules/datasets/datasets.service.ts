@@ -21,7 +21,7 @@ import {
 import { In, IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, notFound } from '../../common/errors';
-import { checkFirst, decodeCursor, encodeCursor, toPage, type Page } from '../../common/pagination';
+import { newestFirstPage, type Page } from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import { PayloadTooLargeError, spoolToTempFile } from '../models/model-upload.service';
@@ -140,24 +140,11 @@ export class DatasetsService {
     auth: AuthInfo,
     args: { first?: number | null; after?: string | null },
   ): Promise<Page<Dataset>> {
-    const first = checkFirst(args.first);
     const qb = this.db
       .getRepository(DatasetRow)
       .createQueryBuilder('d')
       .where('d.workspaceId = :ws AND d.deletedAt IS NULL', { ws: auth.workspaceId });
-    const totalCount = await qb.clone().getCount();
-    if (args.after) {
-      const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
-      qb.andWhere('(d.createdAt, d.id) < (:createdAt, :id)', { createdAt, id });
-    }
-    const rows = await qb
-      .orderBy('d.createdAt', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return toPage(rows.map(mapDataset), first, totalCount, Boolean(args.after), (d) =>
-      encodeCursor([d.createdAt.toISOString(), d.id]),
-    );
+    return newestFirstPage(qb, 'd', args, mapDataset);
   }
 
   /** A dataset by id, soft-deleted ones included (lineage); null when there is none. */

@@ -109,6 +109,25 @@ export class DeploymentsService {
     return routes.map((r, i) => ({ versionId: ids[i] as string, weight: r.weight }));
   }
 
+  /** Replaces a deployment's routes with checked ones, in the caller's transaction. */
+  private async replaceRoutes(
+    m: EntityManager,
+    deployment: DeploymentRow,
+    routes: RouteArgs[],
+  ): Promise<RouteRow[]> {
+    await m.delete(RouteRow, { deploymentId: deployment.id });
+    return m.save(
+      routes.map((r) =>
+        m.create(RouteRow, {
+          deploymentId: deployment.id,
+          versionId: r.versionId,
+          weight: r.weight,
+          workspaceId: deployment.workspaceId,
+        }),
+      ),
+    );
+  }
+
   async create(
     auth: AuthInfo,
     input: { name: string; modelId: string; routes: RouteArgs[] },
@@ -136,15 +155,7 @@ export class DeploymentsService {
             modelId: model.id,
           }),
         );
-        const routeRows = routes.map((r) =>
-          m.create(RouteRow, {
-            deploymentId: row.id,
-            versionId: r.versionId,
-            weight: r.weight,
-            workspaceId: auth.workspaceId,
-          }),
-        );
-        await m.save(routeRows);
+        const routeRows = await this.replaceRoutes(m, row, routes);
         await audit(m, auth, auth.workspaceId, 'deployment.create', 'deployment', row.id, {
           name: row.name,
           routes,
@@ -170,16 +181,7 @@ export class DeploymentsService {
       if (!row) throw notFound(`Deployment "${name}" does not exist`);
       const model = await m.getRepository(Model).findOneOrFail({ where: { id: row.modelId } });
       const checked = await this.checkRoutes(m, model, routes);
-      await m.delete(RouteRow, { deploymentId: row.id });
-      const routeRows = checked.map((r) =>
-        m.create(RouteRow, {
-          deploymentId: row.id,
-          versionId: r.versionId,
-          weight: r.weight,
-          workspaceId: auth.workspaceId,
-        }),
-      );
-      await m.save(routeRows);
+      const routeRows = await this.replaceRoutes(m, row, checked);
       row.updatedAt = new Date();
       await m.save(row);
       await audit(m, auth, auth.workspaceId, 'deployment.routes', 'deployment', row.id, {

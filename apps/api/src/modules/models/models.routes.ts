@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { notFound } from '../../common/errors';
+import { withStreamingBody } from '../../common/streaming-body';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 
 /** REST routes of the registry: ONNX upload and download. */
 export function registerModelRoutes(app: FastifyInstance, services: Services): void {
-  app.register((scope, _opts, done) => {
-    // The body is streamed by the handler, never buffered by fastify.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_req, _payload, next) => next(null));
-
+  withStreamingBody(app, (scope) => {
     scope.post<{ Params: { name: string } }>(
       '/v1/models/:name/versions',
       { preHandler: requireAuth(services), bodyLimit: services.config.MAX_UPLOAD_BYTES },
@@ -23,7 +20,6 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
         return reply.code(201).send(result);
       },
     );
-    done();
   });
 
   app.get<{ Params: { name: string; version: string } }>(

@@ -13,7 +13,14 @@ import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, isUniqueViolation, notFound } from '../../common/errors';
 import { assertValidName } from '../../common/names';
-import { checkFirst, decodeCursor, encodeCursor, toPage, type Page } from '../../common/pagination';
+import {
+  checkFirst,
+  decodeCursor,
+  encodeCursor,
+  newestFirstPage,
+  toPage,
+  type Page,
+} from '../../common/pagination';
 import { assertId, assertJsonObject } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import { mapAlias, mapModel, mapVersion } from './models.mappers';
@@ -55,7 +62,6 @@ export class ModelsService {
       task?: ModelTask | null;
     },
   ): Promise<Page<gql.Model>> {
-    const first = checkFirst(args.first);
     const qb = this.db
       .getRepository(Model)
       .createQueryBuilder('m')
@@ -72,19 +78,7 @@ export class ModelsService {
       );
     }
     if (args.task) qb.andWhere('m.task = :task', { task: args.task });
-    const totalCount = await qb.clone().getCount();
-    if (args.after) {
-      const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
-      qb.andWhere('(m.createdAt, m.id) < (:createdAt, :id)', { createdAt, id });
-    }
-    const rows = await qb
-      .orderBy('m.createdAt', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return toPage(rows.map(mapModel), first, totalCount, Boolean(args.after), (m) =>
-      encodeCursor([m.createdAt.toISOString(), m.id]),
-    );
+    return newestFirstPage(qb, 'm', args, mapModel);
   }
 
   /** `model(id, name)`: exactly one of the two; null when there is no such model. */

@@ -13,7 +13,7 @@ import { HyperparameterError, resolveHyperparameters } from '@maas/training';
 import { MoreThan, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, notFound } from '../../common/errors';
-import { checkFirst, decodeCursor, encodeCursor, toPage, type Page } from '../../common/pagination';
+import { newestFirstPage, type Page } from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import type { EpochMetrics, TrainingJob } from './training.types';
@@ -271,7 +271,6 @@ export class TrainingService {
       modelId?: string | null;
     },
   ): Promise<Page<TrainingJob>> {
-    const first = checkFirst(args.first);
     const qb = this.db
       .getRepository(JobRow)
       .createQueryBuilder('j')
@@ -279,19 +278,7 @@ export class TrainingService {
     if (args.status) qb.andWhere('j.status = :status', { status: args.status });
     if (args.modelId)
       qb.andWhere('j.modelId = :modelId', { modelId: assertId(args.modelId, 'modelId') });
-    const totalCount = await qb.clone().getCount();
-    if (args.after) {
-      const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
-      qb.andWhere('(j.createdAt, j.id) < (:createdAt, :id)', { createdAt, id });
-    }
-    const rows = await qb
-      .orderBy('j.createdAt', 'DESC')
-      .addOrderBy('j.id', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return toPage(rows.map(mapJob), first, totalCount, Boolean(args.after), (j) =>
-      encodeCursor([j.createdAt.toISOString(), j.id]),
-    );
+    return newestFirstPage(qb, 'j', args, mapJob);
   }
 
   /** One entry per finished epoch, oldest first; `afterEpoch` for increments. */

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Registers routes whose handlers stream `req.raw` themselves (uploads): in this scope Fastify
+ * parses no body, so nothing is buffered in memory.
+ */
+export function withStreamingBody(
+  app: FastifyInstance,
+  routes: (scope: FastifyInstance) => void,
+): void {
+  app.register((scope, _opts, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, next) => next(null));
+    routes(scope);
+    done();
+  });
+}
