@@ -1,6 +1,12 @@
 import { InferenceInputError } from './inference.errors';
 import { elementCount, isSupportedDatatype } from './tensor.types';
-import type { DecodedTensor, ModelSignature, SupportedDatatype, TensorData, TensorSpec } from './tensor.types';
+import type {
+  DecodedTensor,
+  ModelSignature,
+  SupportedDatatype,
+  TensorData,
+  TensorSpec,
+} from './tensor.types';
 
 const INT_RANGE: Partial<Record<SupportedDatatype, [number, number]>> = {
   INT8: [-128, 127],
@@ -64,11 +70,17 @@ function datatypeOf(spec: TensorSpec): SupportedDatatype {
 /** Checks a concrete shape against the spec: rank and every fixed dimension. */
 export function checkShape(spec: TensorSpec, shape: readonly number[]): void {
   if (shape.length !== spec.shape.length) {
-    fail(spec.name, `expected ${expectedText(spec)} (rank ${spec.shape.length}), got rank ${shape.length} ${shapeText(shape)}`);
+    fail(
+      spec.name,
+      `expected ${expectedText(spec)} (rank ${spec.shape.length}), got rank ${shape.length} ${shapeText(shape)}`,
+    );
   }
   spec.shape.forEach((d, i) => {
     if (d >= 0 && shape[i] !== d) {
-      fail(spec.name, `expected ${expectedText(spec)}, got ${shapeText(shape)} (dimension ${i} must be ${d})`);
+      fail(
+        spec.name,
+        `expected ${expectedText(spec)}, got ${shapeText(shape)} (dimension ${i} must be ${d})`,
+      );
     }
   });
 }
@@ -84,16 +96,51 @@ function nestedShape(value: unknown): number[] {
   return shape;
 }
 
+/**
+ * Flattens `data` that may be flat or nested up to the tensor's rank, without recursion, so a
+ * hostile, deeply nested body fails with a clear error instead of exhausting the stack.
+ */
+function flattenData(name: string, data: unknown[], maxDepth: number): unknown[] {
+  const out: unknown[] = [];
+  const stack: { items: unknown[]; index: number }[] = [{ items: data, index: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { items: unknown[]; index: number };
+    if (top.index >= top.items.length) {
+      stack.pop();
+      continue;
+    }
+    const item = top.items[top.index++];
+    if (Array.isArray(item)) {
+      if (stack.length >= maxDepth)
+        fail(name, `data is nested deeper than the tensor's rank ${maxDepth}`);
+      stack.push({ items: item, index: 0 });
+    } else {
+      out.push(item);
+    }
+  }
+  return out;
+}
+
 /** Writes one JSON value into the flat output, or throws naming the element. */
 type ElementWriter = (value: unknown, index: number) => void;
 
-function elementWriter(name: string, datatype: SupportedDatatype, data: TensorData, shape: number[]): ElementWriter {
+function elementWriter(
+  name: string,
+  datatype: SupportedDatatype,
+  data: TensorData,
+  shape: number[],
+): ElementWriter {
   const bad = (value: unknown, index: number, what: string): never =>
-    fail(name, `element ${position(index, shape)} is ${JSON.stringify(value) ?? String(value)}, expected ${what}`);
+    fail(
+      name,
+      `element ${position(index, shape)} is ${JSON.stringify(value) ?? String(value)}, expected ${what}`,
+    );
   if (datatype === 'BYTES') {
     const out = data as string[];
     return (v, i) => {
       if (typeof v !== 'string') bad(v, i, 'a string (BYTES)');
+      // ONNX Runtime's string tensors end at NUL: refuse rather than silently truncate.
+      if ((v as string).includes('\u0000')) bad(v, i, 'a string without NUL characters');
       out[i] = v as string;
     };
   }
@@ -119,7 +166,8 @@ function elementWriter(name: string, datatype: SupportedDatatype, data: TensorDa
     const out = data as BigInt64Array;
     return (v, i) => {
       if (typeof v === 'bigint' && v >= BigInt(min) && v <= BigInt(max)) out[i] = v;
-      else if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) out[i] = BigInt(v);
+      else if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)
+        out[i] = BigInt(v);
       else bad(v, i, what);
     };
   }
@@ -139,7 +187,8 @@ function flattenNested(name: string, value: unknown, shape: number[], write: Ele
   let index = 0;
   const walk = (v: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (Array.isArray(v)) fail(name, `ragged array: expected a value at depth ${depth}, found an array`);
+      if (Array.isArray(v))
+        fail(name, `ragged array: expected a value at depth ${depth}, found an array`);
       write(v, index++);
       return;
     }
@@ -147,7 +196,7 @@ function flattenNested(name: string, value: unknown, shape: number[], write: Ele
       fail(
         name,
         `ragged array: every array at depth ${depth} must have length ${shape[depth]} (shape ${shapeText(shape)}), ` +
-          `found ${Array.isArray(v) ? `length ${v.length}` : JSON.stringify(v) ?? String(v)}`,
+          `found ${Array.isArray(v) ? `length ${v.length}` : (JSON.stringify(v) ?? String(v))}`,
       );
     }
     for (const item of v) walk(item, depth + 1);
@@ -156,7 +205,13 @@ function flattenNested(name: string, value: unknown, shape: number[], write: Ele
 }
 
 function isShapeAndData(value: unknown): value is { shape: unknown; data: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'data' in value && 'shape' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'data' in value &&
+    'shape' in value
+  );
 }
 
 function isTypedArray(value: unknown): value is Exclude<TensorData, string[]> {
@@ -178,14 +233,28 @@ export function decodeTensorInput(spec: TensorSpec, value: unknown): DecodedTens
   return { datatype, shape, data };
 }
 
-function decodeShapeAndData(spec: TensorSpec, datatype: SupportedDatatype, rawShape: unknown, rawData: unknown): DecodedTensor {
-  if (!Array.isArray(rawShape) || !rawShape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
-    fail(spec.name, `shape must be an array of non-negative integers, got ${JSON.stringify(rawShape)}`);
+function decodeShapeAndData(
+  spec: TensorSpec,
+  datatype: SupportedDatatype,
+  rawShape: unknown,
+  rawData: unknown,
+): DecodedTensor {
+  if (
+    !Array.isArray(rawShape) ||
+    !rawShape.every((d) => Number.isInteger(d) && (d as number) >= 0)
+  ) {
+    fail(
+      spec.name,
+      `shape must be an array of non-negative integers, got ${JSON.stringify(rawShape)}`,
+    );
   }
   const shape = rawShape as number[];
   checkShape(spec, shape);
   const count = elementCount(shape);
-  if (isTypedArray(rawData) && rawData.constructor === (datatype === 'BYTES' ? undefined : ARRAY_TYPE[datatype])) {
+  if (
+    isTypedArray(rawData) &&
+    rawData.constructor === (datatype === 'BYTES' ? undefined : ARRAY_TYPE[datatype])
+  ) {
     // Already typed (the binary extension): only the length needs checking.
     if (rawData.length !== count) {
       fail(spec.name, `shape ${shapeText(shape)} needs ${count} values, got ${rawData.length}`);
@@ -193,8 +262,9 @@ function decodeShapeAndData(spec: TensorSpec, datatype: SupportedDatatype, rawSh
     return { datatype, shape, data: rawData };
   }
   if (!Array.isArray(rawData)) fail(spec.name, `data must be an array, got ${typeof rawData}`);
-  const flat = (rawData as unknown[]).flat(Infinity);
-  if (flat.length !== count) fail(spec.name, `shape ${shapeText(shape)} needs ${count} values, got ${flat.length}`);
+  const flat = flattenData(spec.name, rawData as unknown[], Math.max(1, shape.length));
+  if (flat.length !== count)
+    fail(spec.name, `shape ${shapeText(shape)} needs ${count} values, got ${flat.length}`);
   const data = allocate(datatype, count);
   const write = elementWriter(spec.name, datatype, data, shape);
   for (let i = 0; i < count; i++) write(flat[i], i);
@@ -205,11 +275,16 @@ function decodeShapeAndData(spec: TensorSpec, datatype: SupportedDatatype, rawSh
  * Decodes every input of a request against the model's input specs: a missing or unknown
  * input is an `InferenceInputError`.
  */
-export function decodeTensorInputs(specs: readonly TensorSpec[], values: Record<string, unknown>): Record<string, DecodedTensor> {
+export function decodeTensorInputs(
+  specs: readonly TensorSpec[],
+  values: Record<string, unknown>,
+): Record<string, DecodedTensor> {
   const known = new Set(specs.map((s) => s.name));
   for (const name of Object.keys(values)) {
     if (!known.has(name)) {
-      throw new InferenceInputError(`unknown input '${name}'; the model's inputs are ${[...known].join(', ')}`);
+      throw new InferenceInputError(
+        `unknown input '${name}'; the model's inputs are ${[...known].join(', ')}`,
+      );
     }
   }
   const out: Record<string, DecodedTensor> = {};
@@ -225,20 +300,28 @@ export function decodeTensorInputs(specs: readonly TensorSpec[], values: Record<
 /**
  * Checks already-decoded tensors against a loaded model: names, datatypes, shapes, data lengths.
  */
-export function validateFeeds(signature: ModelSignature, inputs: Record<string, DecodedTensor>): void {
+export function validateFeeds(
+  signature: ModelSignature,
+  inputs: Record<string, DecodedTensor>,
+): void {
   const known = new Set(signature.inputs.map((s) => s.name));
   for (const name of Object.keys(inputs)) {
     if (!known.has(name)) {
-      throw new InferenceInputError(`unknown input '${name}'; the model's inputs are ${[...known].join(', ')}`);
+      throw new InferenceInputError(
+        `unknown input '${name}'; the model's inputs are ${[...known].join(', ')}`,
+      );
     }
   }
   for (const spec of signature.inputs) {
     const t = inputs[spec.name];
-    if (!t) throw new InferenceInputError(`missing input '${spec.name}': expected ${expectedText(spec)}`);
-    if (t.datatype !== spec.datatype) fail(spec.name, `expected ${expectedText(spec)}, got ${t.datatype}`);
+    if (!t)
+      throw new InferenceInputError(`missing input '${spec.name}': expected ${expectedText(spec)}`);
+    if (t.datatype !== spec.datatype)
+      fail(spec.name, `expected ${expectedText(spec)}, got ${t.datatype}`);
     checkShape(spec, t.shape);
     const count = elementCount(t.shape);
-    if (t.data.length !== count) fail(spec.name, `shape ${shapeText(t.shape)} needs ${count} values, got ${t.data.length}`);
+    if (t.data.length !== count)
+      fail(spec.name, `shape ${shapeText(t.shape)} needs ${count} values, got ${t.data.length}`);
   }
 }
 
@@ -247,16 +330,22 @@ export function resolveFetches(signature: ModelSignature, requested?: readonly s
   const tensorNames = signature.outputs.map((o) => o.name);
   if (!requested || requested.length === 0) {
     if (tensorNames.length === 0) {
-      throw new InferenceInputError(`the model has no tensor outputs (only ${signature.nonTensorOutputs.join(', ')})`);
+      throw new InferenceInputError(
+        `the model has no tensor outputs (only ${signature.nonTensorOutputs.join(', ')})`,
+      );
     }
     return tensorNames;
   }
   for (const name of requested) {
     if (signature.nonTensorOutputs.includes(name)) {
-      throw new InferenceInputError(`output '${name}' is not a tensor (e.g. a ZipMap sequence) and cannot be returned`);
+      throw new InferenceInputError(
+        `output '${name}' is not a tensor (e.g. a ZipMap sequence) and cannot be returned`,
+      );
     }
     if (!tensorNames.includes(name)) {
-      throw new InferenceInputError(`unknown output '${name}'; the model's outputs are ${tensorNames.join(', ')}`);
+      throw new InferenceInputError(
+        `unknown output '${name}'; the model's outputs are ${tensorNames.join(', ')}`,
+      );
     }
   }
   return [...new Set(requested)];
@@ -274,33 +363,42 @@ export interface OipTensorInput {
 /** Decodes one OIP input `{name, datatype, shape, data}`; its datatype must be the spec's. */
 export function decodeOipInput(spec: TensorSpec, input: OipTensorInput): DecodedTensor {
   const datatype = datatypeOf(spec);
-  if (input.datatype !== datatype) fail(spec.name, `expected datatype ${datatype}, got ${String(input.datatype)}`);
+  if (input.datatype !== datatype)
+    fail(spec.name, `expected datatype ${datatype}, got ${String(input.datatype)}`);
   if (input.data === undefined) fail(spec.name, 'no data (neither "data" nor binary data)');
   return decodeShapeAndData(spec, datatype, input.shape, input.data);
 }
 
 /** Decodes the `inputs` array of an OIP infer request against the model's input specs. */
-export function decodeOipInputs(specs: readonly TensorSpec[], inputs: unknown): Record<string, DecodedTensor> {
-  if (!Array.isArray(inputs)) throw new InferenceInputError('"inputs" must be an array of {name, datatype, shape, data}');
+export function decodeOipInputs(
+  specs: readonly TensorSpec[],
+  inputs: unknown,
+): Record<string, DecodedTensor> {
+  if (!Array.isArray(inputs))
+    throw new InferenceInputError('"inputs" must be an array of {name, datatype, shape, data}');
   const byName = new Map<string, OipTensorInput>();
   for (const raw of inputs as unknown[]) {
     const input = raw as Partial<OipTensorInput> | null;
     if (typeof input !== 'object' || input === null || typeof input.name !== 'string') {
       throw new InferenceInputError('each input must be an object with a string "name"');
     }
-    if (byName.has(input.name)) throw new InferenceInputError(`input '${input.name}' appears twice`);
+    if (byName.has(input.name))
+      throw new InferenceInputError(`input '${input.name}' appears twice`);
     byName.set(input.name, input as OipTensorInput);
   }
   const known = new Set(specs.map((s) => s.name));
   for (const name of byName.keys()) {
     if (!known.has(name)) {
-      throw new InferenceInputError(`unknown input '${name}'; the model's inputs are ${[...known].join(', ')}`);
+      throw new InferenceInputError(
+        `unknown input '${name}'; the model's inputs are ${[...known].join(', ')}`,
+      );
     }
   }
   const out: Record<string, DecodedTensor> = {};
   for (const spec of specs) {
     const input = byName.get(spec.name);
-    if (!input) throw new InferenceInputError(`missing input '${spec.name}': expected ${expectedText(spec)}`);
+    if (!input)
+      throw new InferenceInputError(`missing input '${spec.name}': expected ${expectedText(spec)}`);
     out[spec.name] = decodeOipInput(spec, input);
   }
   return out;

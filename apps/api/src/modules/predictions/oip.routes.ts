@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   decodeOipInputs,
+  isSupportedDatatype,
   encodeInferResponse,
   INFERENCE_HEADER_CONTENT_LENGTH,
   InferenceInputError,
@@ -12,6 +13,11 @@ import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 import type { TargetQuery } from './target-resolver';
 
+/** Outputs ONNX Runtime cannot hand to JavaScript (sequences, maps): skipped with a note. */
+export function nonTensorOutputs(outputs: readonly { name: string; datatype: string }[]): string[] {
+  return outputs.filter((o) => !isSupportedDatatype(o.datatype)).map((o) => o.name);
+}
+
 type ModelParams = { name: string; version?: string };
 
 const SERVER_METADATA = {
@@ -19,6 +25,19 @@ const SERVER_METADATA = {
   version: '0.1.0',
   extensions: ['binary_tensor_data', 'model_repository'],
 };
+
+/** The `outputs` of an infer request: absent, or a list of `{"name": "..."}`. */
+function requestedOutputs(outputs: unknown): string[] | undefined {
+  if (outputs === undefined || outputs === null) return undefined;
+  if (
+    !Array.isArray(outputs) ||
+    !outputs.every((o) => typeof (o as { name?: unknown } | null)?.name === 'string')
+  ) {
+    throw badInput('"outputs" must be a list of {"name": "<output name>"} objects');
+  }
+  const names = (outputs as { name: string }[]).map((o) => o.name);
+  return names.length > 0 ? names : undefined;
+}
 
 function targetOf(params: ModelParams): TargetQuery {
   if (params.version === undefined) return { name: params.name };
@@ -97,22 +116,25 @@ export function registerOipRoutes(app: FastifyInstance, services: Services): voi
         if (err instanceof InferenceInputError) throw badInput(err.message);
         throw err;
       }
-      const requested = request.outputs?.map((o) => o.name);
+      const requested = requestedOutputs(request.outputs);
       const { version, tensors } = await services.predictions.infer(
         req.auth,
         targetOf(req.params),
         (v) => decodeOipInputs(v.signature.inputs, request.inputs),
-        requested && requested.length > 0 ? requested : undefined,
+        requested,
       );
+      const skipped = requested ? [] : nonTensorOutputs(version.signature.outputs);
       const names =
-        requested && requested.length > 0
-          ? requested
-          : version.signature.outputs.map((o) => o.name);
+        requested ??
+        version.signature.outputs.map((o) => o.name).filter((n) => !skipped.includes(n));
       const encoded = encodeInferResponse(
         {
           model_name: req.params.name,
           model_version: String(version.version),
           id: typeof request.id === 'string' ? request.id : undefined,
+          // Outputs that are not tensors (e.g. ZipMap's sequence of maps) are named, not failed on.
+          parameters:
+            skipped.length > 0 ? { skipped_non_tensor_outputs: skipped.join(',') } : undefined,
           outputs: names.flatMap((name) => {
             const tensor = tensors[name];
             return tensor ? [{ name, tensor }] : [];

@@ -22,6 +22,7 @@ export class PredictionResolver {
     return {
       id: result.id,
       outputs: result.outputs,
+      skippedOutputs: result.skippedOutputs,
       latencyMs: result.latencyMs,
       versionId: result.version.id,
     };

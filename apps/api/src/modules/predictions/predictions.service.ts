@@ -15,6 +15,7 @@ import type { ApiMetrics } from '../../common/metrics';
 import type { AuthInfo } from '../auth/auth.service';
 import type { PredictionLogWriter } from './prediction-log';
 import type { ServingStatsRecorder } from './serving-stats';
+import { nonTensorOutputs } from './oip.routes';
 import { recordsToTensor, tabularOutputs } from './tabular';
 import { TargetResolver, type ServedVersion, type TargetQuery } from './target-resolver';
 
@@ -37,6 +38,8 @@ export interface PredictionResult {
   id: string;
   version: ServedVersion;
   outputs: Record<string, unknown>;
+  /** Outputs that are not tensors (e.g. ZipMap), left out of `outputs`. */
+  skippedOutputs: string[];
   latencyMs: number;
 }
 
@@ -95,7 +98,13 @@ export class PredictionsService {
       const encoded: Record<string, NestedJson> = {};
       for (const [name, t] of Object.entries(tensors)) encoded[name] = encodeTensorOutput(t);
       outputs = hasRecords ? tabularOutputs(version.signature, encoded) : encoded;
-      return { id: randomUUID(), version, outputs, latencyMs: performance.now() - started };
+      return {
+        id: randomUUID(),
+        version,
+        outputs,
+        skippedOutputs: nonTensorOutputs(version.signature.outputs),
+        latencyMs: performance.now() - started,
+      };
     } catch (err) {
       failure = toUserError(err);
       throw failure;

@@ -38,6 +38,11 @@ export class Prediction {
   @Field(() => Float)
   latencyMs!: number;
 
+  @Field(() => [String], {
+    description: 'Outputs that are not tensors (e.g. ZipMap sequences), left out of outputs',
+  })
+  skippedOutputs!: string[];
+
   versionId!: string;
 }
 
