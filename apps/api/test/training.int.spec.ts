@@ -162,6 +162,49 @@ describe('the seed example, end to end through the public API', () => {
     expect(Math.abs(weight2 - 3)).toBeLessThan(0.1);
   });
 
+  it('streams every job change of the workspace to trainingJobsUpdated', async () => {
+    const datasetId = await createDataset('seed-dashboard', seedCsv(200, 5));
+    const client = wsClient(api.url, api.adminKey);
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    let jobId = '';
+    const seen: { id: string; status: string; seq: number }[] = [];
+    const stream = collect<{ trainingJobsUpdated: { id: string; status: string; seq: number } }>(
+      client,
+      'subscription { trainingJobsUpdated { id status seq } }',
+      {},
+      (r) => {
+        seen.push(r.trainingJobsUpdated);
+        if (r.trainingJobsUpdated.id === jobId && r.trainingJobsUpdated.status === 'SUCCEEDED')
+          resolveDone();
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the subscription is listening
+    const res = await api.gql(
+      `mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }`,
+      {
+        i: {
+          modelId,
+          datasetId,
+          algorithm: 'LINEAR_REGRESSION',
+          target: 'y',
+          hyperparameters: { epochs: 10 },
+        },
+      },
+    );
+    jobId = res.data.startTrainingJob.id;
+    await Promise.race([
+      done,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(JSON.stringify(seen))), 20_000)),
+    ]);
+    stream.stop();
+    await client.dispose();
+    const mine = seen.filter((e) => e.id === jobId);
+    expect(mine.map((e) => e.status)).toContain('RUNNING');
+    expect(mine.at(-1)?.status).toBe('SUCCEEDED');
+    for (let i = 1; i < mine.length; i++) expect(mine[i]!.seq).toBeGreaterThan(mine[i - 1]!.seq);
+  });
+
   it('refuses bad training requests with clear errors and queues nothing', async () => {
     const datasetId = await createDataset('seed-bad', seedCsv(50, 3));
     const start = (i: Record<string, unknown>) =>
