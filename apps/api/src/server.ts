@@ -33,6 +33,7 @@ import { TrainingEventsService } from './modules/training/training-events.servic
 import { TrainingService } from './modules/training/training.service';
 import { createJobQueue } from '@maas/jobs';
 import { createInferenceBackend } from './modules/predictions/inference-backend';
+import { ArtifactSweeper } from './modules/models/artifact-sweeper';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { ModelsService } from './modules/models/models.service';
@@ -181,6 +182,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const predictionLog = new PredictionLogWriter(db, logger, config.PREDICTION_LOG_SAMPLE_RATE);
   const servingStats = new ServingStatsRecorder(db, logger);
   predictionLog.start();
+  const sweeper = new ArtifactSweeper(store, logger);
+  sweeper.start();
   servingStats.start();
   const predictions = new PredictionsService(
     resolver,
@@ -366,6 +369,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       // Apollo's drain closes the WebSockets, then Fastify (finishing requests in flight);
       // closing Fastify first would leave Apollo's drain waiting on a second close forever.
       await step('http', () => apollo.stop());
+      await step('artifact-sweeper', () => sweeper.stop());
       await step('prediction-log', () => predictionLog.stop());
       await step('serving-stats', () => servingStats.stop());
       await step('serving', () => serving.close());
