@@ -3,9 +3,13 @@ import {
   addColumnSums,
   addWeightedRows,
   gemm,
+  matVec,
   outerProduct,
   relu,
   reluBackward,
+  residualSums,
+  squaredErrorRows,
+  squaredErrorStep,
 } from './kernels';
 
 /** Rows processed at once; bounds scratch memory whatever the batch size. */
@@ -23,6 +27,7 @@ export class Network {
   readonly weightRanges: [number, number][] = [];
   private readonly activations: Float64Array[];
   private readonly deltas: [Float64Array, Float64Array];
+  private readonly errorSums = new Float64Array(3);
 
   constructor(
     readonly sizes: readonly number[],
@@ -70,25 +75,82 @@ export class Network {
       const inputs = this.sizes[l] as number;
       const outputs = this.sizes[l + 1] as number;
       const out = this.activations[l + 1] as Float64Array;
-      gemm(
-        rows,
-        outputs,
-        inputs,
-        current,
-        inputs,
-        1,
-        this.weights[l] as Float64Array,
-        outputs,
-        1,
-        out,
-        outputs,
-        false,
-      );
-      addBias(out, rows, outputs, this.biases[l] as Float64Array);
+      const weights = this.weights[l] as Float64Array;
+      const bias = this.biases[l] as Float64Array;
+      // One output (linear models, regression heads): a dot product per row beats gemm's edge loop.
+      if (outputs === 1) matVec(rows, inputs, current, weights, bias[0] as number, out);
+      else {
+        gemm(rows, outputs, inputs, current, inputs, 1, weights, outputs, 1, out, outputs, false);
+        addBias(out, rows, outputs, bias);
+      }
       if (l + 1 < this.layerCount) relu(out, rows * outputs);
       current = out;
     }
     return current;
+  }
+
+  /** One dense layer with one output (a linear model); with squared error, {@link squaredErrorStep} applies. */
+  get isSingleUnit(): boolean {
+    return this.sizes.length === 2 && this.sizes[1] === 1;
+  }
+
+  /**
+   * Forward pass, squared error and gradient in one pass over rows [from, to) of `input` (row-major)
+   * and `targets`, for a {@link isSingleUnit} network; the gradient is added to `grads`, scaled by
+   * 2·gradientScale as {@link backward} would. Adds Σe² and Σ|e| to sums[0..1]. Any number of rows:
+   * chunks of CHUNK_ROWS go through the residual buffer.
+   */
+  squaredErrorStep(
+    input: Float64Array,
+    targets: Float64Array,
+    from: number,
+    to: number,
+    gradientScale: number,
+    grads: Float64Array,
+    sums: Float64Array,
+  ): void {
+    const inputs = this.sizes[0] as number;
+    const scale = 2 * gradientScale;
+    const residuals = this.deltas[0];
+    const weights = this.weights[0] as Float64Array;
+    const bias = (this.biases[0] as Float64Array)[0] as number;
+    const weightGrads = grads.subarray(0, inputs);
+    const errors = this.errorSums;
+    errors.fill(0);
+    for (let first = from; first < to; first += CHUNK_ROWS) {
+      const rows = Math.min(CHUNK_ROWS, to - first);
+      const X = input.subarray(first * inputs, (first + rows) * inputs);
+      const done = squaredErrorStep(
+        rows,
+        inputs,
+        X,
+        weights,
+        bias,
+        targets,
+        first,
+        scale,
+        weightGrads,
+        residuals,
+      );
+      if (done < rows)
+        squaredErrorRows(
+          done,
+          rows,
+          inputs,
+          X,
+          weights,
+          bias,
+          targets,
+          first,
+          scale,
+          weightGrads,
+          residuals,
+        );
+      residualSums(residuals, rows, errors);
+    }
+    grads[inputs] = (grads[inputs] as number) + scale * (errors[0] as number);
+    sums[0] = (sums[0] as number) + (errors[1] as number);
+    sums[1] = (sums[1] as number) + (errors[2] as number);
   }
 
   /** The buffer into which the caller writes ∂loss/∂output for {@link backward} (`rows × outputSize`). */

@@ -69,6 +69,33 @@ export class MetricsAccumulator {
     else this.addSoftmax(outputs, rows, targets, first, delta, gradientScale);
   }
 
+  /**
+   * Adds `rows` regression rows whose squared and absolute errors (scaled units) were summed by the
+   * caller (Network.squaredErrorStep); the targets `targets[first..first+rows)` give the r² sums.
+   */
+  addSquaredErrors(
+    rows: number,
+    squares: number,
+    abs: number,
+    targets: Float64Array,
+    first: number,
+  ): void {
+    this.count += rows;
+    this.lossSum += squares;
+    this.absSum += abs;
+    const offset = this.targetOffset;
+    const scale = this.targetScale;
+    let ySum = 0;
+    let y2 = 0;
+    for (let r = first, end = first + rows; r < end; r++) {
+      const y = (targets[r] as number) * scale + offset;
+      ySum += y;
+      y2 += y * y;
+    }
+    this.ySum += ySum;
+    this.ySquaredSum += y2;
+  }
+
   /** Regression or classification metrics of the rows added since the last reset. */
   metrics(): Metrics {
     if (this.head === 'identity') {

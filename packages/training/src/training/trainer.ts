@@ -47,6 +47,9 @@ class GradientTrainer implements Trainer {
   private readonly trainMetrics: MetricsAccumulator;
   private readonly validationMetrics: MetricsAccumulator;
   private readonly datasetRows: number;
+  /** Linear regression takes the one-pass Network.squaredErrorStep. */
+  private readonly fusedLinear: boolean;
+  private readonly sums = new Float64Array(2);
   private best: { loss: number; epoch: number; params: Float64Array } | null = null;
   private epochsSinceBest = 0;
   private failed: TrainingError | null = null;
@@ -78,6 +81,7 @@ class GradientTrainer implements Trainer {
 
     const sizes = layerSizes(this.spec);
     this.network = new Network(sizes);
+    this.fusedLinear = this.network.isSingleUnit && this.spec.head === 'identity';
     this.grads = new Float64Array(this.network.params.length);
     const D = sizes[0] as number;
     this.chunkX = new Float64Array(CHUNK_ROWS * D);
@@ -159,8 +163,10 @@ class GradientTrainer implements Trainer {
     for (let start = 0; start < n; start += batch) {
       const end = Math.min(start + batch, n);
       this.grads.fill(0);
-      for (let first = start; first < end; first += CHUNK_ROWS)
-        this.trainChunk(first, Math.min(CHUNK_ROWS, end - first), 1 / (end - start), shuffled);
+      if (this.fusedLinear && !shuffled) this.linearBatch(start, end);
+      else
+        for (let first = start; first < end; first += CHUNK_ROWS)
+          this.trainChunk(first, Math.min(CHUNK_ROWS, end - first), 1 / (end - start), shuffled);
       if (hp.l2 > 0) this.addL2();
       this.optimizer.step(this.network.params, this.grads, learningRate);
     }
@@ -302,9 +308,36 @@ class GradientTrainer implements Trainer {
       Y = trainY;
       targetFirst = first;
     }
+    if (this.fusedLinear && Y instanceof Float64Array) {
+      // X starts at the chunk's first row, Y (in place) at the dataset's.
+      this.linearStep(shuffled ? X : trainX, Y, targetFirst, targetFirst + rows, gradientScale);
+      return;
+    }
     const outputs = this.network.forward(X, rows);
     this.trainMetrics.add(outputs, rows, Y, targetFirst, this.network.outputDelta(), gradientScale);
     this.network.backward(X, rows, this.grads);
+  }
+
+  /** Linear regression on the training rows [start, end) in place (no shuffle): one pass. */
+  private linearBatch(start: number, end: number): void {
+    const { trainX, trainY } = this.data;
+    if (trainY instanceof Float64Array)
+      this.linearStep(trainX, trainY, start, end, 1 / (end - start));
+  }
+
+  // Forward, loss and gradient of a linear regression in one pass (Network.squaredErrorStep):
+  // separate from trainChunk so that V8 inlines the kernel into a function with few live values.
+  private linearStep(
+    X: Float64Array,
+    Y: Float64Array,
+    from: number,
+    to: number,
+    gradientScale: number,
+  ): void {
+    const sums = this.sums;
+    sums.fill(0);
+    this.network.squaredErrorStep(X, Y, from, to, gradientScale, this.grads, sums);
+    this.trainMetrics.addSquaredErrors(to - from, sums[0] as number, sums[1] as number, Y, from);
   }
 
   private addL2(): void {
