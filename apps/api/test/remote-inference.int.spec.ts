@@ -189,9 +189,12 @@ describe('predictions on remote inference workers', () => {
       expect(meta.loaded_versions).toBe(counts[i]);
       expect(meta.execution_provider).toBe('cpu');
     }
-    const status = await api.gql(
-      `{ inferenceStatus { executionProvider workers loadedVersions } }`,
-    );
+    // The client probes workers at most once a second: poll until a fresh probe is reported.
+    let status = await api.gql(`{ inferenceStatus { executionProvider workers loadedVersions } }`);
+    for (let i = 0; i < 30 && status.data.inferenceStatus.loadedVersions !== versions.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = await api.gql(`{ inferenceStatus { executionProvider workers loadedVersions } }`);
+    }
     expect(status.data.inferenceStatus).toEqual({
       executionProvider: 'cpu',
       workers: 2,
