@@ -24,6 +24,15 @@ export default tseslint.config(
   reactHooks.configs.flat['recommended-latest'],
   nextPlugin.configs['core-web-vitals'],
   {
+    // Tests read loosely typed fixtures and DOM values.
+    files: ['**/*.spec.ts', '**/*.spec.tsx', 'e2e/**/*.ts', 'src/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
     rules: {
       // Event handlers that start a promise are written `onClick={() => void save()}`.
       '@typescript-eslint/no-misused-promises': [

@@ -20,7 +20,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   const menuOpen = menuOpenOn === pathname;
 
   return (
-    <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr]">
+    // The sidebar's background is painted on the grid, so it reaches the bottom of long pages.
+    <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr] lg:bg-[linear-gradient(to_right,var(--card)_15rem,var(--border)_15rem,var(--border)_15.0625rem,transparent_15.0625rem)]">
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-card focus:px-3 focus:py-2"

@@ -1,5 +1,14 @@
-// The console's sections, in sidebar order. A section is listed once the API serves it.
-import { Boxes, KeyRound, LayoutDashboard, type LucideIcon } from 'lucide-react';
+// The console's sections, in sidebar order.
+import {
+  Boxes,
+  Database,
+  FlaskConical,
+  KeyRound,
+  LayoutDashboard,
+  Rocket,
+  SquareTerminal,
+  type LucideIcon,
+} from 'lucide-react';
 import type { ConsoleAction } from '@/lib/roles';
 
 export interface NavItem {
@@ -13,6 +22,10 @@ export interface NavItem {
 export const navItems: readonly NavItem[] = [
   { href: '/', label: 'Dashboard', icon: LayoutDashboard },
   { href: '/models', label: 'Models', icon: Boxes },
+  { href: '/datasets', label: 'Datasets', icon: Database },
+  { href: '/jobs', label: 'Training jobs', icon: FlaskConical },
+  { href: '/deployments', label: 'Deployments', icon: Rocket },
+  { href: '/playground', label: 'Playground', icon: SquareTerminal },
   { href: '/settings/api-keys', label: 'API keys', icon: KeyRound, requires: 'manageKeys' },
 ];
 

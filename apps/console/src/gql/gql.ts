@@ -32,6 +32,41 @@ type Documents = {
   '\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      revokedAt\n    }\n  }\n': typeof types.RevokeApiKeyDocument;
   '\n  mutation CreateWorkspace($name: String!) {\n    createWorkspace(name: $name) {\n      id\n      name\n      createdAt\n    }\n  }\n': typeof types.CreateWorkspaceDocument;
   '\n  query DashboardRegistry {\n    models(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n            source\n            sizeBytes\n            createdAt\n          }\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n        }\n      }\n    }\n  }\n': typeof types.DashboardRegistryDocument;
+  '\n  query ModelVersionNumbers($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.ModelVersionNumbersDocument;
+  '\n  fragment DeploymentFields on Deployment {\n    id\n    name\n    createdAt\n    updatedAt\n    model {\n      id\n      name\n    }\n    routes {\n      weight\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.DeploymentFieldsFragmentDoc;
+  '\n  query Deployments {\n    deployments {\n      ...DeploymentFields\n    }\n  }\n': typeof types.DeploymentsDocument;
+  '\n  query DeploymentDetail($name: String!) {\n    deployment(name: $name) {\n      ...DeploymentFields\n      model {\n        id\n        name\n        aliases {\n          alias\n          version {\n            id\n            version\n          }\n        }\n        versions(first: 50) {\n          edges {\n            node {\n              id\n              version\n              source\n              createdAt\n              metrics\n            }\n          }\n        }\n      }\n    }\n  }\n': typeof types.DeploymentDetailDocument;
+  '\n  fragment DeploymentStatsFields on DeploymentStats {\n    windowSeconds\n    requests\n    errors\n    requestsPerSecond\n    p50Ms\n    p99Ms\n    byVersion\n    at\n  }\n': typeof types.DeploymentStatsFieldsFragmentDoc;
+  '\n  query DeploymentStats($name: String!, $windowSeconds: Int) {\n    deploymentStats(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n    }\n  }\n': typeof types.DeploymentStatsDocument;
+  '\n  subscription DeploymentStatsUpdated($name: String!, $windowSeconds: Int) {\n    deploymentStatsUpdated(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n      deployment {\n        id\n        name\n      }\n    }\n  }\n': typeof types.DeploymentStatsUpdatedDocument;
+  '\n  mutation CreateDeployment($input: CreateDeploymentInput!) {\n    createDeployment(input: $input) {\n      ...DeploymentFields\n    }\n  }\n': typeof types.CreateDeploymentDocument;
+  '\n  mutation UpdateDeploymentRoutes($name: String!, $routes: [RouteInput!]!) {\n    updateDeploymentRoutes(name: $name, routes: $routes) {\n      ...DeploymentFields\n    }\n  }\n': typeof types.UpdateDeploymentRoutesDocument;
+  '\n  mutation DeleteDeployment($name: String!) {\n    deleteDeployment(name: $name)\n  }\n': typeof types.DeleteDeploymentDocument;
+  '\n  query DeploymentModels {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.DeploymentModelsDocument;
+  '\n  query InferenceStatus {\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n': typeof types.InferenceStatusDocument;
+  '\n  query PlaygroundTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.PlaygroundTargetsDocument;
+  '\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n': typeof types.PlaygroundSignatureDocument;
+  '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.PredictDocument;
+  '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n': typeof types.DashboardServingDocument;
+  '\n  query Datasets($first: Int!, $after: String) {\n    datasets(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          rowCount\n          sizeBytes\n          createdAt\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n': typeof types.DatasetsDocument;
+  '\n  query DatasetDetail($id: ID!, $previewRows: Int!) {\n    dataset(id: $id) {\n      id\n      name\n      rowCount\n      sizeBytes\n      createdAt\n      deletedAt\n      columns {\n        name\n        type\n        nullCount\n        min\n        max\n        mean\n        distinct\n      }\n      preview(limit: $previewRows)\n    }\n  }\n': typeof types.DatasetDetailDocument;
+  '\n  mutation CreateDataset($name: String!, $csv: String!) {\n    createDataset(name: $name, csv: $csv) {\n      id\n      name\n      rowCount\n    }\n  }\n': typeof types.CreateDatasetDocument;
+  '\n  mutation DeleteDataset($id: ID!) {\n    deleteDataset(id: $id)\n  }\n': typeof types.DeleteDatasetDocument;
+  '\n  fragment JobListFields on TrainingJob {\n    id\n    status\n    algorithm\n    target\n    epoch\n    epochs\n    progress\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    model {\n      id\n      name\n    }\n    dataset {\n      id\n      name\n    }\n    resultVersion {\n      id\n      version\n    }\n  }\n': typeof types.JobListFieldsFragmentDoc;
+  '\n  query TrainingJobs($first: Int!, $after: String, $status: JobStatus, $modelId: ID) {\n    trainingJobs(first: $first, after: $after, status: $status, modelId: $modelId) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n  }\n': typeof types.TrainingJobsDocument;
+  '\n  subscription TrainingJobsUpdated {\n    trainingJobsUpdated {\n      ...JobListFields\n    }\n  }\n': typeof types.TrainingJobsUpdatedDocument;
+  '\n  fragment JobDetailFields on TrainingJob {\n    ...JobListFields\n    features\n    hyperparameters\n    seq\n    warmStartVersion {\n      id\n      version\n    }\n  }\n': typeof types.JobDetailFieldsFragmentDoc;
+  '\n  fragment EpochFields on EpochMetrics {\n    epoch\n    loss\n    validationLoss\n    metrics\n    at\n  }\n': typeof types.EpochFieldsFragmentDoc;
+  '\n  query TrainingJobDetail($id: ID!) {\n    trainingJob(id: $id) {\n      ...JobDetailFields\n      history {\n        ...EpochFields\n      }\n    }\n  }\n': typeof types.TrainingJobDetailDocument;
+  '\n  query TrainingJobHistory($id: ID!, $afterEpoch: Int) {\n    trainingJob(id: $id) {\n      id\n      history(afterEpoch: $afterEpoch) {\n        ...EpochFields\n      }\n    }\n  }\n': typeof types.TrainingJobHistoryDocument;
+  '\n  subscription TrainingJobUpdated($id: ID!) {\n    trainingJobUpdated(id: $id) {\n      ...JobDetailFields\n    }\n  }\n': typeof types.TrainingJobUpdatedDocument;
+  '\n  mutation CancelTrainingJob($id: ID!) {\n    cancelTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n': typeof types.CancelTrainingJobDocument;
+  '\n  mutation RetryTrainingJob($id: ID!) {\n    retryTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n': typeof types.RetryTrainingJobDocument;
+  '\n  query NewJobOptions {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n        }\n      }\n    }\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          rowCount\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n    algorithms {\n      algorithm\n      tasks\n      description\n      hyperparameters {\n        name\n        type\n        default\n        description\n        min\n        max\n        values\n      }\n    }\n  }\n': typeof types.NewJobOptionsDocument;
+  '\n  query WarmStartVersions($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n            source\n            trainingJob {\n              id\n              algorithm\n              target\n              features\n            }\n          }\n        }\n      }\n    }\n  }\n': typeof types.WarmStartVersionsDocument;
+  '\n  mutation StartTrainingJob($input: StartTrainingJobInput!) {\n    startTrainingJob(input: $input) {\n      id\n      status\n    }\n  }\n': typeof types.StartTrainingJobDocument;
+  '\n  query VersionLineage($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      trainingJob {\n        id\n        status\n        algorithm\n        target\n        dataset {\n          id\n          name\n          deletedAt\n        }\n      }\n    }\n  }\n': typeof types.VersionLineageDocument;
+  '\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n': typeof types.DashboardTrainingDocument;
 };
 const documents: Documents = {
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n':
@@ -70,6 +105,76 @@ const documents: Documents = {
     types.CreateWorkspaceDocument,
   '\n  query DashboardRegistry {\n    models(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n            source\n            sizeBytes\n            createdAt\n          }\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n        }\n      }\n    }\n  }\n':
     types.DashboardRegistryDocument,
+  '\n  query ModelVersionNumbers($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
+    types.ModelVersionNumbersDocument,
+  '\n  fragment DeploymentFields on Deployment {\n    id\n    name\n    createdAt\n    updatedAt\n    model {\n      id\n      name\n    }\n    routes {\n      weight\n      version {\n        id\n        version\n      }\n    }\n  }\n':
+    types.DeploymentFieldsFragmentDoc,
+  '\n  query Deployments {\n    deployments {\n      ...DeploymentFields\n    }\n  }\n':
+    types.DeploymentsDocument,
+  '\n  query DeploymentDetail($name: String!) {\n    deployment(name: $name) {\n      ...DeploymentFields\n      model {\n        id\n        name\n        aliases {\n          alias\n          version {\n            id\n            version\n          }\n        }\n        versions(first: 50) {\n          edges {\n            node {\n              id\n              version\n              source\n              createdAt\n              metrics\n            }\n          }\n        }\n      }\n    }\n  }\n':
+    types.DeploymentDetailDocument,
+  '\n  fragment DeploymentStatsFields on DeploymentStats {\n    windowSeconds\n    requests\n    errors\n    requestsPerSecond\n    p50Ms\n    p99Ms\n    byVersion\n    at\n  }\n':
+    types.DeploymentStatsFieldsFragmentDoc,
+  '\n  query DeploymentStats($name: String!, $windowSeconds: Int) {\n    deploymentStats(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n    }\n  }\n':
+    types.DeploymentStatsDocument,
+  '\n  subscription DeploymentStatsUpdated($name: String!, $windowSeconds: Int) {\n    deploymentStatsUpdated(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n      deployment {\n        id\n        name\n      }\n    }\n  }\n':
+    types.DeploymentStatsUpdatedDocument,
+  '\n  mutation CreateDeployment($input: CreateDeploymentInput!) {\n    createDeployment(input: $input) {\n      ...DeploymentFields\n    }\n  }\n':
+    types.CreateDeploymentDocument,
+  '\n  mutation UpdateDeploymentRoutes($name: String!, $routes: [RouteInput!]!) {\n    updateDeploymentRoutes(name: $name, routes: $routes) {\n      ...DeploymentFields\n    }\n  }\n':
+    types.UpdateDeploymentRoutesDocument,
+  '\n  mutation DeleteDeployment($name: String!) {\n    deleteDeployment(name: $name)\n  }\n':
+    types.DeleteDeploymentDocument,
+  '\n  query DeploymentModels {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
+    types.DeploymentModelsDocument,
+  '\n  query InferenceStatus {\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n':
+    types.InferenceStatusDocument,
+  '\n  query PlaygroundTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
+    types.PlaygroundTargetsDocument,
+  '\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n':
+    types.PlaygroundSignatureDocument,
+  '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
+    types.PredictDocument,
+  '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n':
+    types.DashboardServingDocument,
+  '\n  query Datasets($first: Int!, $after: String) {\n    datasets(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          rowCount\n          sizeBytes\n          createdAt\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n':
+    types.DatasetsDocument,
+  '\n  query DatasetDetail($id: ID!, $previewRows: Int!) {\n    dataset(id: $id) {\n      id\n      name\n      rowCount\n      sizeBytes\n      createdAt\n      deletedAt\n      columns {\n        name\n        type\n        nullCount\n        min\n        max\n        mean\n        distinct\n      }\n      preview(limit: $previewRows)\n    }\n  }\n':
+    types.DatasetDetailDocument,
+  '\n  mutation CreateDataset($name: String!, $csv: String!) {\n    createDataset(name: $name, csv: $csv) {\n      id\n      name\n      rowCount\n    }\n  }\n':
+    types.CreateDatasetDocument,
+  '\n  mutation DeleteDataset($id: ID!) {\n    deleteDataset(id: $id)\n  }\n':
+    types.DeleteDatasetDocument,
+  '\n  fragment JobListFields on TrainingJob {\n    id\n    status\n    algorithm\n    target\n    epoch\n    epochs\n    progress\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    model {\n      id\n      name\n    }\n    dataset {\n      id\n      name\n    }\n    resultVersion {\n      id\n      version\n    }\n  }\n':
+    types.JobListFieldsFragmentDoc,
+  '\n  query TrainingJobs($first: Int!, $after: String, $status: JobStatus, $modelId: ID) {\n    trainingJobs(first: $first, after: $after, status: $status, modelId: $modelId) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n  }\n':
+    types.TrainingJobsDocument,
+  '\n  subscription TrainingJobsUpdated {\n    trainingJobsUpdated {\n      ...JobListFields\n    }\n  }\n':
+    types.TrainingJobsUpdatedDocument,
+  '\n  fragment JobDetailFields on TrainingJob {\n    ...JobListFields\n    features\n    hyperparameters\n    seq\n    warmStartVersion {\n      id\n      version\n    }\n  }\n':
+    types.JobDetailFieldsFragmentDoc,
+  '\n  fragment EpochFields on EpochMetrics {\n    epoch\n    loss\n    validationLoss\n    metrics\n    at\n  }\n':
+    types.EpochFieldsFragmentDoc,
+  '\n  query TrainingJobDetail($id: ID!) {\n    trainingJob(id: $id) {\n      ...JobDetailFields\n      history {\n        ...EpochFields\n      }\n    }\n  }\n':
+    types.TrainingJobDetailDocument,
+  '\n  query TrainingJobHistory($id: ID!, $afterEpoch: Int) {\n    trainingJob(id: $id) {\n      id\n      history(afterEpoch: $afterEpoch) {\n        ...EpochFields\n      }\n    }\n  }\n':
+    types.TrainingJobHistoryDocument,
+  '\n  subscription TrainingJobUpdated($id: ID!) {\n    trainingJobUpdated(id: $id) {\n      ...JobDetailFields\n    }\n  }\n':
+    types.TrainingJobUpdatedDocument,
+  '\n  mutation CancelTrainingJob($id: ID!) {\n    cancelTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n':
+    types.CancelTrainingJobDocument,
+  '\n  mutation RetryTrainingJob($id: ID!) {\n    retryTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n':
+    types.RetryTrainingJobDocument,
+  '\n  query NewJobOptions {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n        }\n      }\n    }\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          rowCount\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n    algorithms {\n      algorithm\n      tasks\n      description\n      hyperparameters {\n        name\n        type\n        default\n        description\n        min\n        max\n        values\n      }\n    }\n  }\n':
+    types.NewJobOptionsDocument,
+  '\n  query WarmStartVersions($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n            source\n            trainingJob {\n              id\n              algorithm\n              target\n              features\n            }\n          }\n        }\n      }\n    }\n  }\n':
+    types.WarmStartVersionsDocument,
+  '\n  mutation StartTrainingJob($input: StartTrainingJobInput!) {\n    startTrainingJob(input: $input) {\n      id\n      status\n    }\n  }\n':
+    types.StartTrainingJobDocument,
+  '\n  query VersionLineage($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      trainingJob {\n        id\n        status\n        algorithm\n        target\n        dataset {\n          id\n          name\n          deletedAt\n        }\n      }\n    }\n  }\n':
+    types.VersionLineageDocument,
+  '\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n':
+    types.DashboardTrainingDocument,
 };
 
 /**
@@ -194,6 +299,216 @@ export function graphql(
 export function graphql(
   source: '\n  query DashboardRegistry {\n    models(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n            source\n            sizeBytes\n            createdAt\n          }\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n        }\n      }\n    }\n  }\n',
 ): (typeof documents)['\n  query DashboardRegistry {\n    models(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n            source\n            sizeBytes\n            createdAt\n          }\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query ModelVersionNumbers($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query ModelVersionNumbers($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment DeploymentFields on Deployment {\n    id\n    name\n    createdAt\n    updatedAt\n    model {\n      id\n      name\n    }\n    routes {\n      weight\n      version {\n        id\n        version\n      }\n    }\n  }\n',
+): (typeof documents)['\n  fragment DeploymentFields on Deployment {\n    id\n    name\n    createdAt\n    updatedAt\n    model {\n      id\n      name\n    }\n    routes {\n      weight\n      version {\n        id\n        version\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query Deployments {\n    deployments {\n      ...DeploymentFields\n    }\n  }\n',
+): (typeof documents)['\n  query Deployments {\n    deployments {\n      ...DeploymentFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DeploymentDetail($name: String!) {\n    deployment(name: $name) {\n      ...DeploymentFields\n      model {\n        id\n        name\n        aliases {\n          alias\n          version {\n            id\n            version\n          }\n        }\n        versions(first: 50) {\n          edges {\n            node {\n              id\n              version\n              source\n              createdAt\n              metrics\n            }\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query DeploymentDetail($name: String!) {\n    deployment(name: $name) {\n      ...DeploymentFields\n      model {\n        id\n        name\n        aliases {\n          alias\n          version {\n            id\n            version\n          }\n        }\n        versions(first: 50) {\n          edges {\n            node {\n              id\n              version\n              source\n              createdAt\n              metrics\n            }\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment DeploymentStatsFields on DeploymentStats {\n    windowSeconds\n    requests\n    errors\n    requestsPerSecond\n    p50Ms\n    p99Ms\n    byVersion\n    at\n  }\n',
+): (typeof documents)['\n  fragment DeploymentStatsFields on DeploymentStats {\n    windowSeconds\n    requests\n    errors\n    requestsPerSecond\n    p50Ms\n    p99Ms\n    byVersion\n    at\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DeploymentStats($name: String!, $windowSeconds: Int) {\n    deploymentStats(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n    }\n  }\n',
+): (typeof documents)['\n  query DeploymentStats($name: String!, $windowSeconds: Int) {\n    deploymentStats(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription DeploymentStatsUpdated($name: String!, $windowSeconds: Int) {\n    deploymentStatsUpdated(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n      deployment {\n        id\n        name\n      }\n    }\n  }\n',
+): (typeof documents)['\n  subscription DeploymentStatsUpdated($name: String!, $windowSeconds: Int) {\n    deploymentStatsUpdated(name: $name, windowSeconds: $windowSeconds) {\n      ...DeploymentStatsFields\n      deployment {\n        id\n        name\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation CreateDeployment($input: CreateDeploymentInput!) {\n    createDeployment(input: $input) {\n      ...DeploymentFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation CreateDeployment($input: CreateDeploymentInput!) {\n    createDeployment(input: $input) {\n      ...DeploymentFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation UpdateDeploymentRoutes($name: String!, $routes: [RouteInput!]!) {\n    updateDeploymentRoutes(name: $name, routes: $routes) {\n      ...DeploymentFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation UpdateDeploymentRoutes($name: String!, $routes: [RouteInput!]!) {\n    updateDeploymentRoutes(name: $name, routes: $routes) {\n      ...DeploymentFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation DeleteDeployment($name: String!) {\n    deleteDeployment(name: $name)\n  }\n',
+): (typeof documents)['\n  mutation DeleteDeployment($name: String!) {\n    deleteDeployment(name: $name)\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DeploymentModels {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query DeploymentModels {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query InferenceStatus {\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n',
+): (typeof documents)['\n  query InferenceStatus {\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query PlaygroundTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query PlaygroundTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n',
+): (typeof documents)['\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query Datasets($first: Int!, $after: String) {\n    datasets(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          rowCount\n          sizeBytes\n          createdAt\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query Datasets($first: Int!, $after: String) {\n    datasets(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          rowCount\n          sizeBytes\n          createdAt\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DatasetDetail($id: ID!, $previewRows: Int!) {\n    dataset(id: $id) {\n      id\n      name\n      rowCount\n      sizeBytes\n      createdAt\n      deletedAt\n      columns {\n        name\n        type\n        nullCount\n        min\n        max\n        mean\n        distinct\n      }\n      preview(limit: $previewRows)\n    }\n  }\n',
+): (typeof documents)['\n  query DatasetDetail($id: ID!, $previewRows: Int!) {\n    dataset(id: $id) {\n      id\n      name\n      rowCount\n      sizeBytes\n      createdAt\n      deletedAt\n      columns {\n        name\n        type\n        nullCount\n        min\n        max\n        mean\n        distinct\n      }\n      preview(limit: $previewRows)\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation CreateDataset($name: String!, $csv: String!) {\n    createDataset(name: $name, csv: $csv) {\n      id\n      name\n      rowCount\n    }\n  }\n',
+): (typeof documents)['\n  mutation CreateDataset($name: String!, $csv: String!) {\n    createDataset(name: $name, csv: $csv) {\n      id\n      name\n      rowCount\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation DeleteDataset($id: ID!) {\n    deleteDataset(id: $id)\n  }\n',
+): (typeof documents)['\n  mutation DeleteDataset($id: ID!) {\n    deleteDataset(id: $id)\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment JobListFields on TrainingJob {\n    id\n    status\n    algorithm\n    target\n    epoch\n    epochs\n    progress\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    model {\n      id\n      name\n    }\n    dataset {\n      id\n      name\n    }\n    resultVersion {\n      id\n      version\n    }\n  }\n',
+): (typeof documents)['\n  fragment JobListFields on TrainingJob {\n    id\n    status\n    algorithm\n    target\n    epoch\n    epochs\n    progress\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    model {\n      id\n      name\n    }\n    dataset {\n      id\n      name\n    }\n    resultVersion {\n      id\n      version\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query TrainingJobs($first: Int!, $after: String, $status: JobStatus, $modelId: ID) {\n    trainingJobs(first: $first, after: $after, status: $status, modelId: $modelId) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query TrainingJobs($first: Int!, $after: String, $status: JobStatus, $modelId: ID) {\n    trainingJobs(first: $first, after: $after, status: $status, modelId: $modelId) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription TrainingJobsUpdated {\n    trainingJobsUpdated {\n      ...JobListFields\n    }\n  }\n',
+): (typeof documents)['\n  subscription TrainingJobsUpdated {\n    trainingJobsUpdated {\n      ...JobListFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment JobDetailFields on TrainingJob {\n    ...JobListFields\n    features\n    hyperparameters\n    seq\n    warmStartVersion {\n      id\n      version\n    }\n  }\n',
+): (typeof documents)['\n  fragment JobDetailFields on TrainingJob {\n    ...JobListFields\n    features\n    hyperparameters\n    seq\n    warmStartVersion {\n      id\n      version\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment EpochFields on EpochMetrics {\n    epoch\n    loss\n    validationLoss\n    metrics\n    at\n  }\n',
+): (typeof documents)['\n  fragment EpochFields on EpochMetrics {\n    epoch\n    loss\n    validationLoss\n    metrics\n    at\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query TrainingJobDetail($id: ID!) {\n    trainingJob(id: $id) {\n      ...JobDetailFields\n      history {\n        ...EpochFields\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query TrainingJobDetail($id: ID!) {\n    trainingJob(id: $id) {\n      ...JobDetailFields\n      history {\n        ...EpochFields\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query TrainingJobHistory($id: ID!, $afterEpoch: Int) {\n    trainingJob(id: $id) {\n      id\n      history(afterEpoch: $afterEpoch) {\n        ...EpochFields\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query TrainingJobHistory($id: ID!, $afterEpoch: Int) {\n    trainingJob(id: $id) {\n      id\n      history(afterEpoch: $afterEpoch) {\n        ...EpochFields\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription TrainingJobUpdated($id: ID!) {\n    trainingJobUpdated(id: $id) {\n      ...JobDetailFields\n    }\n  }\n',
+): (typeof documents)['\n  subscription TrainingJobUpdated($id: ID!) {\n    trainingJobUpdated(id: $id) {\n      ...JobDetailFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation CancelTrainingJob($id: ID!) {\n    cancelTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation CancelTrainingJob($id: ID!) {\n    cancelTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation RetryTrainingJob($id: ID!) {\n    retryTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation RetryTrainingJob($id: ID!) {\n    retryTrainingJob(id: $id) {\n      ...JobDetailFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query NewJobOptions {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n        }\n      }\n    }\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          rowCount\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n    algorithms {\n      algorithm\n      tasks\n      description\n      hyperparameters {\n        name\n        type\n        default\n        description\n        min\n        max\n        values\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query NewJobOptions {\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n        }\n      }\n    }\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          rowCount\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n    algorithms {\n      algorithm\n      tasks\n      description\n      hyperparameters {\n        name\n        type\n        default\n        description\n        min\n        max\n        values\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query WarmStartVersions($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n            source\n            trainingJob {\n              id\n              algorithm\n              target\n              features\n            }\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query WarmStartVersions($name: String!) {\n    model(name: $name) {\n      id\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n            source\n            trainingJob {\n              id\n              algorithm\n              target\n              features\n            }\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation StartTrainingJob($input: StartTrainingJobInput!) {\n    startTrainingJob(input: $input) {\n      id\n      status\n    }\n  }\n',
+): (typeof documents)['\n  mutation StartTrainingJob($input: StartTrainingJobInput!) {\n    startTrainingJob(input: $input) {\n      id\n      status\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query VersionLineage($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      trainingJob {\n        id\n        status\n        algorithm\n        target\n        dataset {\n          id\n          name\n          deletedAt\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query VersionLineage($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      trainingJob {\n        id\n        status\n        algorithm\n        target\n        dataset {\n          id\n          name\n          deletedAt\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n',
+): (typeof documents)['\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n'];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -31,6 +31,41 @@ export const consoleFeatures: readonly ConsoleFeature[] = [
       'Mutation.revokeApiKey',
     ],
   },
+  {
+    file: 'training.ts',
+    requires: [
+      'Query.datasets',
+      'Query.dataset',
+      'Query.trainingJobs',
+      'Query.trainingJob',
+      'Query.algorithms',
+      'Query.modelVersion',
+      'ModelVersion.trainingJob',
+      'TrainingJob.seq',
+      'Mutation.createDataset',
+      'Mutation.deleteDataset',
+      'Mutation.startTrainingJob',
+      'Mutation.cancelTrainingJob',
+      'Mutation.retryTrainingJob',
+      'Subscription.trainingJobUpdated',
+      'Subscription.trainingJobsUpdated',
+    ],
+  },
+  {
+    file: 'serving.ts',
+    requires: [
+      'Query.deployments',
+      'Query.deployment',
+      'Query.deploymentStats',
+      'Query.inferenceStatus',
+      'Query.predict',
+      'Query.modelVersion',
+      'Mutation.createDeployment',
+      'Mutation.updateDeploymentRoutes',
+      'Mutation.deleteDeployment',
+      'Subscription.deploymentStatsUpdated',
+    ],
+  },
 ];
 
 /** The document files (relative to src/graphql) whose fields the schema has. */

@@ -275,3 +275,19 @@ export const DashboardRegistryQuery = graphql(`
     }
   }
 `);
+
+export const ModelVersionNumbersQuery = graphql(`
+  query ModelVersionNumbers($name: String!) {
+    model(name: $name) {
+      id
+      versions(first: 50) {
+        edges {
+          node {
+            id
+            version
+          }
+        }
+      }
+    }
+  }
+`);

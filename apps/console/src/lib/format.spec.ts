@@ -3,6 +3,7 @@ import {
   formatBytes,
   formatDateTime,
   formatMetric,
+  formatMs,
   formatRelativeTime,
   formatShape,
   humanizeEnum,
@@ -48,11 +49,18 @@ describe('formatters', () => {
     expect(formatMetric('adam')).toBe('adam');
     expect(formatMetric([32, 16])).toBe('[32,16]');
   });
+  it('prints latencies with sensible precision', () => {
+    expect(formatMs(0.91666)).toBe('0.92 ms');
+    expect(formatMs(24.74)).toBe('24.7 ms');
+    expect(formatMs(1250.4)).toBe('1,250 ms');
+    expect(formatMs(null)).toBe('—');
+  });
   it('marks dynamic dimensions', () => {
     expect(formatShape([-1, 3])).toBe('[?, 3]');
   });
   it('humanizes enum values', () => {
     expect(humanizeEnum('BINARY_CLASSIFICATION')).toBe('Binary classification');
+    expect(humanizeEnum('MLP')).toBe('MLP');
   });
   it('reads JSON objects only', () => {
     expect(jsonEntries({ mse: 1 })).toEqual([['mse', 1]]);

@@ -55,6 +55,14 @@ export function formatMetric(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Latencies: "0.92 ms", "24.7 ms", "1,250 ms"; "—" when unknown. */
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value < 10) return `${Number(value.toFixed(2))} ms`;
+  if (value < 1000) return `${Number(value.toFixed(1))} ms`;
+  return `${Math.round(value).toLocaleString('en')} ms`;
+}
+
 /** A tensor shape as ONNX tools print it: [-1, 3] -> "[?, 3]". */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.map((d) => (d < 0 ? '?' : String(d))).join(', ')}]`;
@@ -66,8 +74,12 @@ export function jsonEntries(value: unknown): [string, unknown][] {
   return Object.entries(value as Record<string, unknown>);
 }
 
-/** "BINARY_CLASSIFICATION" -> "Binary classification". */
+// Enum values that are acronyms, kept in capitals.
+const acronyms = new Set(['MLP', 'CPU', 'GPU', 'CUDA']);
+
+/** "BINARY_CLASSIFICATION" -> "Binary classification"; "MLP" stays "MLP". */
 export function humanizeEnum(value: string): string {
+  if (acronyms.has(value)) return value;
   const words = value.toLowerCase().replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

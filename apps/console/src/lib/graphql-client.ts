@@ -55,7 +55,12 @@ export function createGraphQLClient(options: GraphQLClientOptions): {
         everConnected = true;
         onLiveState?.('connected');
       },
-      closed: () => onLiveState?.(everConnected ? 'reconnecting' : 'idle'),
+      // A normal closure (1000) is the lazy client hanging up once no subscription is left;
+      // anything else (the API restarting, the network dropping) is retried.
+      closed: (event) => {
+        const code = (event as { code?: unknown } | null)?.code;
+        onLiveState?.(code === 1000 || !everConnected ? 'idle' : 'reconnecting');
+      },
     },
   });
 

@@ -41,5 +41,5 @@ export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
 }
 
 export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td className={cn('px-3 py-2 align-top', className)} {...props} />;
+  return <td className={cn('px-3 py-2 align-middle', className)} {...props} />;
 }

@@ -1,8 +1,11 @@
 'use client';
 import Link from 'next/link';
+import { useCallback } from 'react';
 import { useQuery } from 'urql';
-import { Boxes, Rocket, Upload } from 'lucide-react';
+import { Boxes, Cpu, Database, FlaskConical, Rocket, Upload } from 'lucide-react';
 import { DashboardRegistryQuery } from '@/graphql/registry';
+import { DashboardServingQuery } from '@/graphql/serving';
+import { DashboardTrainingQuery } from '@/graphql/training';
 import { describeError } from '@/lib/api-error';
 import { formatBytes } from '@/lib/format';
 import { useViewer } from '@/lib/session';
@@ -13,15 +16,24 @@ import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { EmptyState, ErrorMessage, LoadingRows } from '@/components/ui/states';
 import { Table, TBody, THead, Td, Th, Tr } from '@/components/ui/table';
 import { SourceBadge } from '@/features/models/source-badge';
+import { RunningJobsCard } from './running-jobs-card';
 import { StatCard } from './stat-card';
+import { ThroughputCard } from './throughput-card';
 import { recentVersions } from './recent-versions';
 
 /** `/`: counts and the newest versions across models. */
 export function DashboardView() {
   const viewer = useViewer();
   const [{ data, fetching, error }] = useQuery({ query: DashboardRegistryQuery });
+  const [training, refetchTraining] = useQuery({ query: DashboardTrainingQuery });
+  const [serving] = useQuery({ query: DashboardServingQuery });
+  const refreshJobs = useCallback(
+    () => refetchTraining({ requestPolicy: 'network-only' }),
+    [refetchTraining],
+  );
+  const running = training.data?.running;
+  const engine = serving.data?.inferenceStatus;
   const models = data?.models.edges.map((edge) => edge.node) ?? [];
-  const inProduction = models.filter((m) => m.aliases.some((a) => a.alias === 'production'));
   const recent = recentVersions(models, 8);
 
   return (
@@ -38,12 +50,32 @@ export function DashboardView() {
       <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
         <StatCard label="Models" value={data?.models.totalCount} href="/models" icon={Boxes} />
         <StatCard
-          label="In production"
-          value={data ? inProduction.length : undefined}
-          hint="models with a production alias"
-          href="/models"
+          label="Datasets"
+          value={training.data?.datasets.totalCount}
+          href="/datasets"
+          icon={Database}
+        />
+        <StatCard
+          label="Running jobs"
+          value={running?.totalCount}
+          hint={training.data ? `${training.data.queued.totalCount} queued` : undefined}
+          href="/jobs?status=RUNNING"
+          icon={FlaskConical}
+        />
+        <StatCard
+          label="Deployments"
+          value={serving.data?.deployments.length}
+          href="/deployments"
           icon={Rocket}
         />
+      </div>
+      <div className="mb-6 grid gap-6 lg:grid-cols-2">
+        <RunningJobsCard
+          jobs={running?.edges.map((e) => e.node) ?? []}
+          loading={training.fetching && !training.data}
+          refetch={refreshJobs}
+        />
+        <ThroughputCard deployments={serving.data?.deployments ?? []} />
       </div>
       <Card>
         <CardHeader title="Recent versions" description="The newest version of each model" />
@@ -110,6 +142,14 @@ export function DashboardView() {
           )}
         </CardBody>
       </Card>
+      {engine ? (
+        <p className="mt-4 flex items-center gap-2 text-xs text-muted-foreground">
+          <Cpu aria-hidden className="size-3.5" />
+          Inference on {engine.executionProvider.toUpperCase()} · {engine.workers} worker
+          {engine.workers === 1 ? '' : 's'} · {engine.loadedVersions} loaded version
+          {engine.loadedVersions === 1 ? '' : 's'} ({formatBytes(engine.loadedBytes)})
+        </p>
+      ) : null}
     </>
   );
 }

@@ -9,7 +9,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { Input, Label, Select } from '@/components/ui/input';
-import { EmptyState, ErrorMessage } from '@/components/ui/states';
+import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 
 interface AliasRow {
@@ -70,11 +70,10 @@ export function AliasesCard({
       <CardBody className="grid gap-4">
         <ErrorMessage error={error} title="The alias was not changed" />
         {aliases.length === 0 ? (
-          <EmptyState
-            icon={<Tag />}
-            title="No aliases"
-            description="Point production or staging at a version."
-          />
+          <p className="flex items-center gap-2 text-sm text-muted-foreground">
+            <Tag aria-hidden className="size-4" />
+            No aliases yet: point production or staging at a version.
+          </p>
         ) : (
           <ul className="grid gap-2">
             {aliases.map((row) => (
@@ -206,7 +205,7 @@ function AddAliasForm({
   return (
     <form
       onSubmit={(event) => void submit(event)}
-      className="grid gap-2 border-t border-border pt-4 sm:grid-cols-[1fr_7rem_auto] sm:items-end"
+      className="grid grid-cols-[1fr_6rem] items-end gap-2 border-t border-border pt-4"
     >
       <div className="grid gap-1.5">
         <Label htmlFor={`${id}-alias`}>Alias</Label>
@@ -239,10 +238,16 @@ function AddAliasForm({
           ))}
         </Select>
       </div>
-      <Button type="submit" variant="secondary" busy={busy} disabled={!alias || Boolean(problem)}>
+      <Button
+        type="submit"
+        variant="secondary"
+        className="col-span-2 justify-center"
+        busy={busy}
+        disabled={!alias || Boolean(problem)}
+      >
         {taken.includes(alias) ? 'Move alias' : 'Set alias'}
       </Button>
-      {problem ? <p className="text-xs text-destructive sm:col-span-3">{problem}</p> : null}
+      {problem ? <p className="col-span-2 text-xs text-destructive">{problem}</p> : null}
     </form>
   );
 }

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { useParams, usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Boxes, Trash2, Upload } from 'lucide-react';
+import { Boxes, FlaskConical, Trash2, Upload } from 'lucide-react';
 import { DeleteModelMutation, ModelDetailQuery } from '@/graphql/registry';
 import { describeError } from '@/lib/api-error';
 import { formatBytes, humanizeEnum } from '@/lib/format';
@@ -106,6 +106,13 @@ export function ModelDetailView() {
         actions={
           canEdit ? (
             <>
+              <Link
+                href={`/jobs/new?model=${encodeURIComponent(model.name)}`}
+                className="inline-flex h-9 items-center gap-2 rounded-md border border-input bg-card px-4 text-sm font-medium hover:bg-muted"
+              >
+                <FlaskConical aria-hidden className="size-4" />
+                Train
+              </Link>
               <UploadVersionDialog
                 modelName={model.name}
                 onUploaded={(uploaded) => {

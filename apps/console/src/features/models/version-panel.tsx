@@ -1,8 +1,8 @@
 'use client';
-import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation } from 'urql';
-import { Download, GitBranch, Trash2 } from 'lucide-react';
+import Link from 'next/link';
+import { Download, GitBranch, RefreshCw, Trash2 } from 'lucide-react';
 import type { VersionFieldsFragment } from '@/gql/graphql';
 import { DeleteModelVersionMutation } from '@/graphql/registry';
 import { useApiUrl } from '@/lib/api-config';
@@ -19,6 +19,7 @@ import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { SignatureTable } from './signature-table';
 import { SourceBadge } from './source-badge';
+import { TrainingLineage } from './training-lineage';
 
 /** One version in full: metrics, lineage, signature, artifact, delete. */
 export function VersionPanel({
@@ -82,6 +83,15 @@ export function VersionPanel({
             <Download aria-hidden />
             ONNX
           </Button>
+          {canEdit && version.source === 'TRAINING' ? (
+            <Link
+              href={`/jobs/new?model=${encodeURIComponent(modelName)}&warmStart=${version.id}`}
+              className="inline-flex h-8 items-center gap-1.5 rounded-md border border-input bg-card px-3 text-xs font-medium hover:bg-muted"
+            >
+              <RefreshCw aria-hidden className="size-4" />
+              Update on new data
+            </Link>
+          ) : null}
           {canEdit ? (
             <ConfirmDialog
               title={`Delete version ${version.version}?`}
@@ -131,9 +141,10 @@ export function VersionPanel({
 
       <div>
         <h4 className="mb-2 text-sm font-medium">Lineage</h4>
-        <dl className="grid gap-1 text-sm sm:grid-cols-[10rem_1fr]">
+        <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1 text-sm sm:grid-cols-[10rem_1fr]">
           <dt className="text-muted-foreground">Source</dt>
           <dd>{version.source === 'TRAINING' ? 'Trained by maas' : 'Uploaded ONNX file'}</dd>
+          {version.source === 'TRAINING' ? <TrainingLineage versionId={version.id} /> : null}
           <dt className="text-muted-foreground">Parent version</dt>
           <dd>
             {version.parentVersion ? (
@@ -163,7 +174,10 @@ export function VersionPanel({
           <h4 className="mb-2 text-sm font-medium">Hyperparameters</h4>
           <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-3">
             {hyperparameters.map(([name, value]) => (
-              <div key={name} className="flex justify-between gap-2 border-b border-border py-1">
+              <div
+                key={name}
+                className="flex items-baseline justify-between gap-2 border-b border-border py-1"
+              >
                 <dt className="text-muted-foreground">{name}</dt>
                 <dd className="font-mono text-xs">{formatMetric(value)}</dd>
               </div>
