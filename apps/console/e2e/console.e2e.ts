@@ -1,0 +1,345 @@
+// The console against a real platform, in Chromium: sign in, the seeded demo, a dataset, a job
+// started from the form whose chart grows live, an ONNX upload, aliases, a canary deployment, a
+// prediction in the playground, keys created and revoked; screenshots of every page.
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, shoot, watchErrors } from './browser';
+import { refusedQueries } from './documents';
+import { startPlatform, type RunningPlatform } from './platform';
+
+let platform: RunningPlatform;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[] = [];
+const made: { datasetId?: string; jobId?: string } = {};
+
+/** y = 3x + noise, x and noise uniform in [0, 1): the seed example's data. */
+function seedCsv(rows: number): string {
+  const lines = ['x,y'];
+  let state = 12345;
+  const random = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  for (let i = 0; i < rows; i += 1) {
+    const x = random();
+    lines.push(`${x.toFixed(5)},${(3 * x + random()).toFixed(5)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function newPage(options: { width?: number; height?: number; dark?: boolean } = {}) {
+  const ctx = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    colorScheme: options.dark ? 'dark' : 'light',
+  });
+  return { ctx, page: await ctx.newPage() };
+}
+
+async function signIn(target: Page, key: string) {
+  await target.goto(platform.consoleUrl);
+  await target.getByLabel('API key').fill(key);
+  await target.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The console's own alert (Next.js adds an empty role="alert" route announcer). */
+const alertOf = (target: Page | ReturnType<Page['getByRole']>) =>
+  target.locator('[role="alert"]:not(#__next-route-announcer__)').first();
+
+const url = (pathname: string) => `${platform.consoleUrl}${pathname}`;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  browser = await launchBrowser();
+  ({ page } = await newPage());
+  pageErrors = watchErrors(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('the console against a real platform', () => {
+  test('every query the console sends is valid and within the API limits', async () => {
+    expect(await refusedQueries(platform.apiUrl, platform.adminKey)).toEqual([]);
+  });
+
+  test('sign-in refuses a wrong key with a clear message and accepts the admin key', async () => {
+    await page.goto(platform.consoleUrl);
+    await page.getByLabel('API key').waitFor();
+    await shoot(page, 'sign-in');
+    await page.getByLabel('API key').fill('maas_not_a_real_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alertOf(page).textContent()).toContain('wrong or has been revoked');
+    await shoot(page, 'sign-in-refused');
+
+    await page.getByLabel('API key').fill(platform.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  });
+
+  test('the seeded demo model and its loss curve are there', async () => {
+    // The supervisor seeds the demo right after start; give it time.
+    await expect
+      .poll(
+        async () => {
+          await page.goto(url('/models'));
+          await page.getByRole('heading', { name: 'Models' }).waitFor();
+          await page.waitForTimeout(500);
+          return page.getByRole('link', { name: 'demo-linear' }).count();
+        },
+        { timeout: 90_000, interval: 2000 },
+      )
+      .toBeGreaterThan(0);
+    await shoot(page, 'models');
+    await page.getByRole('link', { name: 'demo-linear' }).click();
+    await page.getByRole('heading', { name: 'demo-linear' }).waitFor();
+    await page.getByText('production', { exact: true }).first().waitFor();
+    await page.getByRole('link', { name: /Linear regression → y/ }).waitFor();
+    await shoot(page, 'model-demo');
+    await page.getByRole('link', { name: /Linear regression → y/ }).click();
+    await page.getByRole('heading', { name: /Train demo-linear/ }).waitFor();
+    const chart = page.locator('[data-points]').first();
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')))
+      .toBeGreaterThan(5);
+    await page.goto(url('/'));
+    await page.getByText('Recent versions').waitFor();
+    await page.getByRole('link', { name: 'demo-linear' }).first().waitFor();
+    await shoot(page, 'dashboard');
+  });
+
+  test('a CSV uploads as a dataset with column statistics and histograms', async () => {
+    const file = path.join(tmpdir(), `e2e-xy-${process.pid}.csv`);
+    await writeFile(file, seedCsv(16_000));
+    await page.goto(url('/datasets'));
+    await page.getByRole('button', { name: 'Upload dataset' }).click();
+    await page.getByRole('dialog').getByLabel('CSV file').setInputFiles(file);
+    await page.getByRole('dialog').getByLabel('Name').fill('e2e-xy');
+    await page.getByRole('button', { name: 'Create dataset' }).click();
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/);
+    made.datasetId = page.url().split('/').pop();
+    await page.getByRole('heading', { name: 'e2e-xy' }).waitFor();
+    await page.getByText('16,000 rows').first().waitFor();
+    await page.getByRole('img', { name: /Distribution of x/ }).waitFor();
+    await shoot(page, 'dataset');
+    await page.goto(url('/datasets'));
+    await page.getByRole('link', { name: 'e2e-xy' }).waitFor();
+    await shoot(page, 'datasets');
+  });
+
+  test('a job started from the form trains live: the epoch counter and the chart grow without a reload', async () => {
+    await page.goto(url('/models'));
+    await page.getByRole('button', { name: 'New model' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('e2e-mlp');
+    await dialog.getByLabel('Task').selectOption('REGRESSION');
+    await page.getByRole('button', { name: 'Create model' }).click();
+    await page.waitForURL(/\/models\/e2e-mlp$/);
+    await page.getByText('No versions yet').waitFor();
+
+    await page.getByRole('link', { name: 'Train', exact: true }).click();
+    await page.getByRole('heading', { name: 'New training job' }).waitFor();
+    await page.getByLabel('Dataset').selectOption(made.datasetId ?? '');
+    await page.getByLabel('Algorithm').selectOption('MLP');
+    await page.getByLabel('Target').selectOption('y');
+    await page.getByLabel('epochs').fill('60');
+    await page.getByLabel('hiddenLayers').fill('32, 32');
+    await shoot(page, 'job-new');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    made.jobId = page.url().split('/').pop();
+
+    // A marker on window survives only if the page is never reloaded.
+    await page.evaluate(() => Object.assign(window, { e2eMarker: 'kept' }));
+    const epochs = new Set<number>();
+    const points = new Set<number>();
+    const deadline = Date.now() + 110_000;
+    while (Date.now() < deadline) {
+      epochs.add(Number(await page.getByTestId('job-epoch').textContent()));
+      points.add(Number(await page.locator('[data-points]').first().getAttribute('data-points')));
+      if (await page.getByText('succeeded', { exact: true }).count()) break;
+      await page.waitForTimeout(250);
+    }
+    await page.getByText('succeeded', { exact: true }).first().waitFor();
+    expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe(
+      'kept',
+    );
+    // Seen growing: several distinct epoch counts and chart sizes before the end.
+    expect([...epochs].filter((e) => e > 0 && e < 60).length).toBeGreaterThanOrEqual(2);
+    expect([...points].filter((p) => p > 0 && p < 60).length).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () =>
+        Number(await page.locator('[data-points]').first().getAttribute('data-points')),
+      )
+      .toBe(60);
+    await page.getByRole('link', { name: 'version 1' }).waitFor();
+    await shoot(page, 'job');
+    await page.goto(url('/jobs'));
+    await page.getByRole('heading', { name: 'Training jobs' }).waitFor();
+    await page.getByRole('link', { name: made.jobId?.slice(0, 8) ?? '' }).waitFor();
+    await shoot(page, 'jobs');
+  });
+
+  test('an ONNX file uploads as a new version, and aliases move', async () => {
+    // The file: the trained version's own ONNX, as a user would download it.
+    const artifact = await fetch(`${platform.apiUrl}/v1/models/e2e-mlp/versions/1/artifact`, {
+      headers: { authorization: `Bearer ${platform.adminKey}` },
+    });
+    expect(artifact.status).toBe(200);
+    const file = path.join(tmpdir(), `e2e-mlp-${process.pid}.onnx`);
+    await writeFile(file, Buffer.from(await artifact.arrayBuffer()));
+
+    await page.goto(url('/models/e2e-mlp'));
+    await page.getByRole('button', { name: 'Upload version' }).click();
+    await page.getByLabel('ONNX file').setInputFiles(file);
+    await page.getByRole('dialog').getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByRole('heading', { name: /Version 2/ }).waitFor();
+    await page.getByRole('cell', { name: 'FP32' }).first().waitFor();
+
+    // A file ONNX Runtime cannot load is refused with the API's reason.
+    const bad = path.join(tmpdir(), `e2e-bad-${process.pid}.onnx`);
+    await writeFile(bad, 'not an onnx model');
+    await page.getByRole('button', { name: 'Upload version' }).click();
+    await page.getByLabel('ONNX file').setInputFiles(bad);
+    await page.getByRole('dialog').getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect.poll(() => alertOf(page.getByRole('dialog')).textContent()).toMatch(/ONNX/);
+    await page.keyboard.press('Escape');
+
+    await page.getByLabel('Alias').fill('production');
+    await page.getByLabel('Version', { exact: true }).selectOption('1');
+    await page.getByRole('button', { name: 'Set alias' }).click();
+    await page.getByRole('combobox', { name: 'Version for production' }).waitFor();
+    // Move it to version 2: the alias follows.
+    await page.getByRole('combobox', { name: 'Version for production' }).selectOption('2');
+    await page.getByRole('button', { name: 'Move production to v2' }).click();
+    await expect
+      .poll(() => page.getByRole('combobox', { name: 'Version for production' }).inputValue())
+      .toBe('2');
+    await page.getByRole('button', { name: 'v1' }).first().click();
+    await shoot(page, 'model');
+  });
+
+  test('a canary deployment serves predictions in the playground', async () => {
+    await page.goto(url('/deployments'));
+    await page.getByRole('button', { name: 'New deployment' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Endpoint name').fill('e2e-api');
+    await dialog.getByLabel('Model').selectOption({ label: 'e2e-mlp' });
+    await expect.poll(() => dialog.getByLabel('Version').locator('option').count()).toBe(2);
+    await dialog.getByLabel('Version').selectOption({ label: 'v1' });
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.waitForURL(/\/deployments\/e2e-api$/);
+
+    await page.getByLabel('Add a version (canary)').selectOption({ label: 'v2' });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    // The thumb splits stable (left) from canary (right): 20 steps left gives the canary 20%.
+    await page.getByRole('slider').focus();
+    for (let i = 0; i < 20; i += 1) await page.keyboard.press('ArrowLeft');
+    await page.getByText('20%').first().waitFor();
+    await page.getByRole('button', { name: 'Save routes' }).click();
+    await page.getByText('Routes saved.').waitFor();
+
+    await page.getByRole('link', { name: 'Try it' }).click();
+    await page.getByLabel('x', { exact: true }).fill('0.5');
+    await shoot(page, 'playground-form');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const value = Number(await page.getByTestId('prediction-value').first().textContent());
+    // y = 3x + noise with noise uniform in [0, 1): about 3 · 0.5 + 0.5.
+    expect(value).toBeGreaterThan(1.6);
+    expect(value).toBeLessThan(2.4);
+    await shoot(page, 'playground');
+    for (let i = 0; i < 5; i += 1)
+      await page.getByRole('button', { name: 'Predict', exact: true }).click();
+
+    await page.goto(url('/deployments/e2e-api'));
+    await page.getByText('Live serving').waitFor();
+    await expect
+      .poll(async () => page.getByRole('cell', { name: /^v[12]$/ }).count(), {
+        timeout: 45_000,
+        interval: 1000,
+      })
+      .toBeGreaterThan(0);
+    await shoot(page, 'deployment');
+    await page.goto(url('/deployments'));
+    await page.getByRole('link', { name: 'e2e-api' }).waitFor();
+    await shoot(page, 'deployments');
+  });
+
+  test('an admin creates a viewer key (secret shown once), the viewer is read-only, and revocation locks it out', async () => {
+    await page.goto(url('/settings/api-keys'));
+    await page.getByRole('button', { name: 'New key' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('e2e-viewer');
+    await page.getByRole('dialog').getByLabel('Role').selectOption('VIEWER');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page.getByTestId('new-key-secret').inputValue();
+    expect(secret).toMatch(/^maas_/);
+    await page.getByRole('button', { name: 'Copy' }).waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: 'e2e-viewer', exact: true }).waitFor();
+    await shoot(page, 'api-keys');
+
+    const viewer = await newPage();
+    await signIn(viewer.page, secret);
+    await viewer.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    expect(await viewer.page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await viewer.page.goto(url('/models/e2e-mlp'));
+    await viewer.page.getByRole('heading', { name: 'e2e-mlp' }).waitFor();
+    expect(await viewer.page.getByRole('button', { name: 'Upload version' }).count()).toBe(0);
+    expect(await viewer.page.getByRole('button', { name: 'Set alias' }).count()).toBe(0);
+    await shoot(viewer.page, 'model-as-viewer');
+
+    await page.getByRole('button', { name: 'Revoke e2e-viewer' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('Key e2e-viewer revoked.').waitFor();
+
+    // The viewer's next page load checks the key again and is refused.
+    await viewer.page.reload();
+    await viewer.page.getByLabel('API key').waitFor();
+    await expect.poll(() => alertOf(viewer.page).textContent()).toContain('revoked');
+    await viewer.ctx.close();
+  });
+
+  test('every page renders in the dark theme and at phone width, without errors', async () => {
+    const pages = [
+      ['/', 'dashboard'],
+      ['/models', 'models'],
+      ['/models/e2e-mlp', 'model'],
+      ['/datasets', 'datasets'],
+      [`/datasets/${made.datasetId ?? ''}`, 'dataset'],
+      ['/jobs', 'jobs'],
+      [`/jobs/${made.jobId ?? ''}`, 'job'],
+      ['/jobs/new', 'job-new'],
+      ['/deployments', 'deployments'],
+      ['/deployments/e2e-api', 'deployment'],
+      ['/playground', 'playground'],
+      ['/settings/api-keys', 'api-keys'],
+    ] as const;
+    for (const variant of [
+      { suffix: 'dark', dark: true, width: 1280 },
+      { suffix: 'phone', dark: false, width: 390 },
+    ]) {
+      const { ctx, page: p } = await newPage({
+        dark: variant.dark,
+        width: variant.width,
+        height: 844,
+      });
+      const errors = watchErrors(p);
+      await signIn(p, platform.adminKey);
+      await p.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      for (const [pathname, name] of pages) {
+        await p.goto(url(pathname));
+        await p.locator('h1').first().waitFor();
+        await p.waitForLoadState('networkidle').catch(() => undefined);
+        await shoot(p, `${name}-${variant.suffix}`);
+      }
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});
