@@ -304,6 +304,81 @@ describe('the console against a real platform', () => {
     await viewer.ctx.close();
   });
 
+  test('live updates reconnect after the API restarts, and a new job shows up without a reload', async () => {
+    await page.goto(url('/jobs'));
+    await page.getByRole('heading', { name: 'Training jobs' }).waitFor();
+    await page.getByText('Live updates on').waitFor();
+    await page.evaluate(() => Object.assign(window, { e2eMarker: 'kept' }));
+
+    // Kill the API process; the supervisor starts a new one on the same port.
+    const pids = [...platform.log().matchAll(/api started \(pid (\d+)\)/g)].map((m) =>
+      Number(m[1]),
+    );
+    const apiPid = pids[pids.length - 1];
+    expect(apiPid).toBeGreaterThan(0);
+    process.kill(apiPid ?? 0, 'SIGKILL');
+    await expect
+      .poll(() => [...platform.log().matchAll(/api started \(pid (\d+)\)/g)].length, {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(pids.length);
+    await page.getByText('Live updates on').waitFor({ timeout: 60_000 });
+
+    // A job started by someone else (a script) appears and finishes on the open page.
+    const graphql = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${platform.apiUrl}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${platform.adminKey}`,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as {
+        data?: Record<string, { id: string }>;
+        errors?: unknown[];
+      };
+    };
+    let model: { data?: Record<string, { id: string }>; errors?: unknown[] } = {};
+    await expect
+      .poll(
+        async () => {
+          model = await graphql('query($n: String!) { model(name: $n) { id } }', { n: 'e2e-mlp' });
+          return model.data?.model?.id;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeTruthy();
+    const started = await graphql(
+      `
+        mutation ($m: ID!, $d: ID!) {
+          startTrainingJob(
+            input: {
+              modelId: $m
+              datasetId: $d
+              algorithm: LINEAR_REGRESSION
+              target: "y"
+              hyperparameters: { epochs: 20 }
+            }
+          ) {
+            id
+          }
+        }
+      `,
+      { m: model.data?.model?.id, d: made.datasetId },
+    );
+    const jobId = started.data?.startTrainingJob?.id ?? '';
+    expect(started.errors).toBeUndefined();
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: jobId.slice(0, 8) }) });
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe(
+      'kept',
+    );
+  });
+
   test('every page renders in the dark theme and at phone width, without errors', async () => {
     const pages = [
       ['/', 'dashboard'],

@@ -20,8 +20,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const menuOpen = menuOpenOn === pathname;
 
   return (
-    // The sidebar's background is painted on the grid, so it reaches the bottom of long pages.
-    <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr] lg:bg-[linear-gradient(to_right,var(--card)_15rem,var(--border)_15rem,var(--border)_15.0625rem,transparent_15.0625rem)]">
+    <div className="min-h-dvh lg:grid lg:grid-cols-[15rem_1fr]">
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-card focus:px-3 focus:py-2"
@@ -47,11 +46,15 @@ export function AppShell({ children }: { children: ReactNode }) {
       <aside
         id="sidebar"
         className={cn(
-          'z-20 flex-col border-r border-border bg-card lg:sticky lg:top-0 lg:flex lg:h-dvh',
-          menuOpen ? 'fixed inset-x-0 top-14 bottom-0 flex overflow-y-auto' : 'hidden',
+          // The aside stretches to the page's height (its background and border reach the
+          // bottom of long pages); its content stays in view.
+          'z-20 border-r border-border bg-card lg:block',
+          menuOpen ? 'fixed inset-x-0 top-14 bottom-0 block overflow-y-auto' : 'hidden',
         )}
       >
-        <SidebarContent pathname={pathname} />
+        <div className="flex min-h-full flex-col lg:sticky lg:top-0 lg:h-dvh lg:min-h-0">
+          <SidebarContent pathname={pathname} />
+        </div>
       </aside>
       <main id="main" className="min-w-0 px-4 py-6 sm:px-6 lg:px-8">
         <div className="mx-auto max-w-6xl">{children}</div>

@@ -202,7 +202,7 @@ export function DatasetDetailView() {
             <Table className="font-mono text-xs">
               <THead>
                 <tr>
-                  <Th className="text-right">#</Th>
+                  <Th className="w-12 text-right">#</Th>
                   {dataset.columns.map((c) => (
                     <Th key={c.name}>{c.name}</Th>
                   ))}
