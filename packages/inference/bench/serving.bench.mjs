@@ -153,7 +153,7 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
   await runAutocannon({ ...base, duration: WARMUP });
   const latencies = [];
   let failed = 0;
-  const profiled = PROFILE_DIR && profile ? server : undefined;
+  const profiled = PROFILE_DIR && profile && server.profile ? server : undefined;
   if (profiled) await profiled.profile();
   const cpuBefore = processCpuSeconds(server.pid);
   const result = await runAutocannon(
@@ -170,7 +170,7 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
 }
 
 /** Starts a server script in a child process; resolves with its URL and a stop function. */
-function startChild(script, env) {
+function startChild(script, env, { profiler = false } = {}) {
   const child = spawn(process.execPath, [path.join(here, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -201,14 +201,17 @@ function startChild(script, env) {
           resolve({
             url: parsed.listening,
             pid: child.pid,
-            // Toggles the child's profiler (api-server.mjs); resolves once a stopped profile is written.
-            profile: () =>
-              new Promise((done) => {
-                profiling = !profiling;
-                if (profiling) setTimeout(done, 50);
-                else profileWritten = done;
-                child.kill('SIGUSR2');
-              }),
+            // Toggles the child's profiler (api-server.mjs only: SIGUSR2 would kill another child);
+            // resolves once a stopped profile is written.
+            profile: profiler
+              ? () =>
+                  new Promise((done) => {
+                    profiling = !profiling;
+                    if (profiling) setTimeout(done, 50);
+                    else profileWritten = done;
+                    child.kill('SIGUSR2');
+                  })
+              : undefined,
             stop: () =>
               new Promise((done) => {
                 if (child.exitCode !== null) return done();
@@ -310,15 +313,21 @@ function targets() {
 /** Starts PostgreSQL and the two API processes, uploads the model; resolves with what (c)-(e) need. */
 async function startApis(stack) {
   const { startScratchPostgres, runMigrations } = require('@maas/db');
+  log('starting a scratch PostgreSQL…');
   const pg = await startScratchPostgres();
   stack.push(() => pg.stop());
   await runMigrations(pg.url);
+  log('migrated; starting the API (batching on)…');
   const adminKey = `maas_bench_${randomBytes(18).toString('base64url')}`;
   const env = { BENCH_DATABASE_URL: pg.url, BENCH_ADMIN_KEY: adminKey };
   const profileEnv = (name) =>
     PROFILE_DIR ? { BENCH_PROFILE_DIR: path.resolve(PROFILE_DIR), BENCH_PROFILE_NAME: name } : {};
   const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
-  const api = await startChild('api-server.mjs', { ...env, ...profileEnv('api-batching-on') });
+  const api = await startChild(
+    'api-server.mjs',
+    { ...env, ...profileEnv('api-batching-on') },
+    { profiler: Boolean(PROFILE_DIR) },
+  );
   stack.push(() => api.stop());
   await post(
     `${api.url}/graphql`,
@@ -336,11 +345,12 @@ async function startApis(stack) {
     throw new Error(`upload: HTTP ${upload.status} ${await upload.text()}`);
   if ((await upload.json()).sha256 !== createHash('sha256').update(model.bytes).digest('hex'))
     throw new Error('upload: sha256 mismatch');
-  const unbatched = await startChild('api-server.mjs', {
-    ...env,
-    BENCH_BATCHING: 'off',
-    ...profileEnv('api-batching-off'),
-  });
+  log(`API at ${api.url}; model uploaded; starting the API with batching off…`);
+  const unbatched = await startChild(
+    'api-server.mjs',
+    { ...env, BENCH_BATCHING: 'off', ...profileEnv('api-batching-off') },
+    { profiler: Boolean(PROFILE_DIR) },
+  );
   stack.push(() => unbatched.stop());
   const oip = (server) => ({
     request: {
@@ -376,6 +386,16 @@ async function main() {
     `${ROUNDS} rounds × ${SECONDS} s per cell (after ${WARMUP} s of warm-up each); concurrency ${CONCURRENCY.join(', ')}`,
   );
   const stack = []; // stop functions, run in reverse
+  // Ctrl-C or a timeout must not leave servers or a PostgreSQL behind.
+  const interrupted = (signal) => {
+    log(`${signal}: stopping the servers…`);
+    const stops = stack.splice(0).reverse();
+    (async () => {
+      for (const stop of stops) await stop();
+    })().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const scratch = mkdtempSync(path.join(tmpdir(), 'maas-bench-'));
   stack.push(() => rmSync(scratch, { recursive: true, force: true }));
   try {
@@ -400,6 +420,7 @@ async function main() {
     if (['c', 'd', 'e'].some((k) => ONLY.has(k))) Object.assign(setups, await startApis(stack));
     const keys = Object.keys(SETUPS).filter((k) => ONLY.has(k) && setups[k]);
     // JIT, connection pools and caches warm before anything counts.
+    log('warming up every setup…');
     for (const key of keys) {
       if (setups[key].raw) await measureRaw(16, 2);
       else await runAutocannon({ ...setups[key].request, connections: 16, duration: 2 });
@@ -436,7 +457,7 @@ async function main() {
       }
     }
   } finally {
-    for (const stop of stack.reverse()) await stop();
+    for (const stop of stack.splice(0).reverse()) await stop();
   }
 
   const loadAfter = loadavg();
