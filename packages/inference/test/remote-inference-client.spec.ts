@@ -147,6 +147,7 @@ describe('remote inference client (two real OIP workers)', () => {
   });
 
   it('reports the workers, their provider and loaded sessions', async () => {
+    await client.health(); // status() reuses a probe younger than a second: make it a fresh one
     const status = await client.status();
     expect(status).toEqual({
       executionProvider: 'cpu',
