@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
+import { validate, type ValidationError } from 'class-validator';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { badInput } from './common/errors';
 import { ApiKeyResolver, WorkspaceResolver } from './modules/auth/auth.resolver';
 import { DatasetResolver } from './modules/datasets/datasets.resolver';
 import {
@@ -46,13 +48,33 @@ const noTopicPubSub: PubSub = {
   },
 };
 
+function constraintMessages(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => [
+    ...Object.values(e.constraints ?? {}),
+    ...constraintMessages(e.children ?? []),
+  ]);
+}
+
+/**
+ * class-validator on input objects (the decorated `*.inputs.ts` classes), imported once: the
+ * built-in `validate: true` path re-requires class-validator for every argument of every request.
+ */
+async function validateInputs(value: unknown): Promise<void> {
+  const items = Array.isArray(value) ? (value as unknown[]) : [value];
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null || item instanceof Date) continue;
+    const errors = await validate(item, { forbidUnknownValues: false });
+    if (errors.length > 0) throw badInput(constraintMessages(errors).join('; '));
+  }
+}
+
 /** The GraphQL schema, built from the resolvers; `apps/api/schema.graphql` is its printed form. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...RESOLVERS],
     // The contract's DateTime is graphql-scalars' DateTime (type-graphql's own is DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateInputs,
     pubSub: noTopicPubSub,
   });
 }

@@ -8,7 +8,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { badInput } from './errors';
+import { badInput, UserError } from './errors';
+
+const CACHE_ENTRIES = 1000;
 
 /** Depth of the deepest field path of an operation, following fragments. */
 export function operationDepth(operation: OperationDefinitionNode, document: DocumentNode): number {
@@ -49,34 +51,66 @@ export function queryLimitsPlugin(
   schema: GraphQLSchema,
   limits: { maxDepth: number; maxComplexity: number },
 ): ApolloServerPlugin {
+  const cache = new Map<string, string | null>();
   return {
     requestDidStart() {
       return Promise.resolve({
-        didResolveOperation({ document, operation, request }) {
+        didResolveOperation({ document, operation, request, source }) {
           if (!operation) return Promise.resolve();
-          const depth = operationDepth(operation, document);
-          if (depth > limits.maxDepth) {
-            throw badInput(
-              `Query depth ${depth} exceeds the limit of ${limits.maxDepth}: ask for fewer nested levels`,
-              { http: { status: 400 } },
-            );
+          // Depth depends on the document only; complexity also on scalar variables such as
+          // `first`. Both are cached, so a hot query (predict) is analysed once, not per request.
+          const scalars = Object.entries(request.variables ?? {}).filter(
+            ([, v]) => v === null || typeof v !== 'object',
+          );
+          const key = `${request.operationName ?? ''}\u0000${JSON.stringify(scalars)}\u0000${source}`;
+          const cached = cache.get(key);
+          if (cached !== undefined) {
+            if (cached) throw badInput(cached, { http: { status: 400 } });
+            return Promise.resolve();
           }
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [paginationEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
-          if (complexity > limits.maxComplexity) {
-            throw badInput(
-              `Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}: ask for smaller pages or fewer fields`,
-              { http: { status: 400 } },
-            );
+          try {
+            check(document, operation, request.operationName ?? undefined, request.variables ?? {});
+            remember(key, null);
+          } catch (err) {
+            if (err instanceof UserError) remember(key, err.message);
+            throw err;
           }
           return Promise.resolve();
         },
       });
     },
   };
+
+  function remember(key: string, outcome: string | null): void {
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+    cache.set(key, outcome);
+  }
+
+  function check(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+  ): void {
+    const depth = operationDepth(operation, document);
+    if (depth > limits.maxDepth) {
+      throw badInput(
+        `Query depth ${depth} exceeds the limit of ${limits.maxDepth}: ask for fewer nested levels`,
+        { http: { status: 400 } },
+      );
+    }
+    const complexity = getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables,
+      estimators: [paginationEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+    if (complexity > limits.maxComplexity) {
+      throw badInput(
+        `Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}: ask for smaller pages or fewer fields`,
+        { http: { status: 400 } },
+      );
+    }
+  }
 }

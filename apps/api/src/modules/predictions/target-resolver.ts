@@ -42,10 +42,15 @@ const CACHE_TTL_MS = 2000;
  */
 export class TargetResolver {
   private readonly cache = new Map<string, { target: ResolvedTarget; expiresAt: number }>();
+  // One load per key at a time: when an entry expires under load, the requests in flight share it.
+  private readonly loading = new Map<string, Promise<ResolvedTarget>>();
+  private generation = 0;
 
   constructor(private readonly db: DataSource) {}
 
   invalidate(workspaceId?: string): void {
+    this.generation += 1; // loads started before this change must not be cached
+    this.loading.clear();
     if (!workspaceId) return this.cache.clear();
     for (const key of this.cache.keys())
       if (key.startsWith(`${workspaceId}|`)) this.cache.delete(key);
@@ -57,10 +62,22 @@ export class TargetResolver {
     const now = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > now) return hit.target;
-    const target = await this.load(workspaceId, q);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { target, expiresAt: now + CACHE_TTL_MS });
-    return target;
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const generation = this.generation;
+    const load = this.load(workspaceId, q)
+      .then((target) => {
+        if (generation === this.generation) {
+          if (this.cache.size > 10_000) this.cache.clear();
+          this.cache.set(key, { target, expiresAt: Date.now() + CACHE_TTL_MS });
+        }
+        return target;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === load) this.loading.delete(key);
+      });
+    this.loading.set(key, load);
+    return load;
   }
 
   /** Picks a route by weight: 80/20 serves near 80/20. */
