@@ -1,9 +1,12 @@
 import { TrainingError } from '../errors';
 import type { Hyperparameters } from '../hyperparameters';
-import type { ExportedModelState } from '../model/model.types';
+import type { ExportedModelState, TabularSignature } from '../model/model.types';
 import type { Network } from '../model/network';
-import type { SeededRandom } from '../model/random';
-import type { ModelSpec } from '../model/tabular';
+import { createOptimizer, type Optimizer } from '../model/optimizer';
+import { SeededRandom } from '../model/random';
+import { SquaredErrorStatistics } from '../model/squared-error-statistics';
+import { stateParams, type ModelSpec } from '../model/tabular';
+import type { PreparedData } from './prepare';
 import type { TrainerCheckpoint, TrainerOptions } from './trainer.types';
 
 // A model update keeps the parent's hidden layers unless the job names them.
@@ -26,6 +29,13 @@ export function specOf(state: ExportedModelState): ModelSpec {
   return spec;
 }
 
+/** The signature a trained model is served with: features, labels, and each categorical feature's categories. */
+export function signatureOf(spec: ModelSpec): TabularSignature {
+  const categories: Record<string, string[]> = {};
+  for (const f of spec.features) if (f.categories) categories[f.name] = f.categories;
+  return { features: spec.features.map((f) => f.name), labels: spec.labels, categories };
+}
+
 // He initialisation for ReLU layers, LeCun for the output layer; linear models start at zero.
 export function initialise(network: Network, random: SeededRandom): void {
   if (network.layerCount === 1) return;
@@ -34,6 +44,47 @@ export function initialise(network: Network, random: SeededRandom): void {
     const std = Math.sqrt((l + 1 < network.layerCount ? 2 : 1) / fanIn);
     for (let i = 0; i < weights.length; i++) weights[i] = random.nextNormal() * std;
   });
+}
+
+/**
+ * Sets the network's starting weights (a checkpoint's, a warm start's, or fresh ones) and
+ * returns the optimizer and the shuffle generator to continue with.
+ */
+export function startingPoint(
+  network: Network,
+  sizes: readonly number[],
+  hp: Hyperparameters,
+  saved: TrainerCheckpoint | undefined,
+  warmStart: ExportedModelState | undefined,
+): { optimizer: Optimizer; random: SeededRandom } {
+  if (saved) {
+    network.params.set(saved.params);
+    return {
+      optimizer: createOptimizer(network.params.length, hp, {
+        step: saved.optimizer.step,
+        moments: saved.optimizer.moments.map((m) => Float64Array.from(m)),
+      }),
+      random: SeededRandom.fromState(saved.random),
+    };
+  }
+  if (warmStart) {
+    const params = stateParams(warmStart.layers);
+    if (
+      params.length !== network.params.length ||
+      warmStart.layers.some((l, i) => l.inputs !== sizes[i] || l.outputs !== sizes[i + 1])
+    ) {
+      throw new TrainingError(
+        `the parent model's layers do not fit this model's shape [${sizes.join(', ')}]`,
+      );
+    }
+    network.params.set(params);
+  } else {
+    initialise(network, new SeededRandom(hp.seed, 2));
+  }
+  return {
+    optimizer: createOptimizer(network.params.length, hp),
+    random: new SeededRandom(hp.seed, 3),
+  };
 }
 
 export function checkResumable(
@@ -57,4 +108,24 @@ export function checkResumable(
     mismatch('hyperparameters', saved.hyperparameters, hp);
   if (saved.datasetRows !== options.dataset.rowCount)
     mismatch('a dataset of rows', saved.datasetRows, options.dataset.rowCount);
+}
+
+/** Sufficient statistics of full-batch linear regression: derived data, rebuilt after a resume. */
+export interface LinearStatistics {
+  train: SquaredErrorStatistics;
+  validation: SquaredErrorStatistics | null;
+}
+
+/** Reads the training and validation rows (twice each) into their {@link SquaredErrorStatistics}. */
+export function linearStatistics(data: PreparedData, inputs: number): LinearStatistics {
+  const { trainX, trainY, validationX, validationY } = data;
+  if (!(trainY instanceof Float64Array) || !(validationY instanceof Float64Array))
+    throw new Error('sufficient statistics need regression targets');
+  return {
+    train: SquaredErrorStatistics.build(trainX, trainY, data.trainRows, inputs),
+    validation:
+      data.validationRows > 0
+        ? SquaredErrorStatistics.build(validationX, validationY, data.validationRows, inputs)
+        : null,
+  };
 }

@@ -1,21 +1,39 @@
 import { TrainingError } from '../errors';
 import { type Hyperparameters, resolveHyperparameters } from '../hyperparameters';
 import { exportOnnx } from '../export/onnx-export';
-import type { ExportedModelState, Metrics } from '../model/model.types';
+import type { ExportedModelState } from '../model/model.types';
 import { CHUNK_ROWS, Network } from '../model/network';
 import { MetricsAccumulator, type Targets } from '../model/objective';
-import { createOptimizer, learningRateAt, type Optimizer } from '../model/optimizer';
-import { SeededRandom } from '../model/random';
-import { layerSizes, paramsToLayers, stateParams, type ModelSpec } from '../model/tabular';
+import { learningRateAt, type Optimizer } from '../model/optimizer';
+import type { SeededRandom } from '../model/random';
+import { statisticsPayOff } from '../model/squared-error-statistics';
+import { layerSizes, paramsToLayers, type ModelSpec } from '../model/tabular';
 import { prepareTraining, type PreparedData } from './prepare';
-import { checkResumable, initialise, specOf, withParentShape } from './trainer-setup';
+import {
+  checkResumable,
+  linearStatistics,
+  signatureOf,
+  specOf,
+  startingPoint,
+  withParentShape,
+  type LinearStatistics,
+} from './trainer-setup';
 import type {
   EpochResult,
   Trainer,
   TrainerCheckpoint,
   TrainerOptions,
+  TrainingEpochMetrics,
   TrainingResult,
 } from './trainer.types';
+
+/** Not part of the public API: lets tests compare the two paths of full-batch linear regression. */
+export interface TrainerInternals {
+  /** false: full-batch linear regression takes the per-row path even where statistics pay off. */
+  sufficientStatistics?: boolean;
+}
+
+type EpochLosses = Pick<EpochResult, 'loss' | 'validationLoss' | 'metrics'>;
 
 /**
  * Creates a trainer: validates the hyperparameters, target and features, prepares the design
@@ -26,7 +44,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
   return new GradientTrainer(options);
 }
 
-class GradientTrainer implements Trainer {
+/** The {@link Trainer} behind {@link createTrainer} (exported for tests, not from the package). */
+export class GradientTrainer implements Trainer {
   readonly algorithm: TrainerOptions['algorithm'];
   readonly hyperparameters: Hyperparameters;
   readonly spec: ModelSpec;
@@ -49,12 +68,21 @@ class GradientTrainer implements Trainer {
   private readonly datasetRows: number;
   /** Linear regression takes the one-pass Network.squaredErrorStep. */
   private readonly fusedLinear: boolean;
+  /**
+   * Full-batch linear regression: each epoch's gradient and losses come from sufficient
+   * statistics of the training (and validation) rows, built on the first epoch run (derived
+   * data: never in a checkpoint), instead of passes over the rows.
+   */
+  readonly usesStatistics: boolean;
+  /** Design-matrix rows read so far, by epochs and finish() (tests count data passes). */
+  rowsRead = 0;
+  private statistics: LinearStatistics | null = null;
   private readonly sums = new Float64Array(2);
   private best: { loss: number; epoch: number; params: Float64Array } | null = null;
   private epochsSinceBest = 0;
   private failed: TrainingError | null = null;
 
-  constructor(options: TrainerOptions) {
+  constructor(options: TrainerOptions, internals: TrainerInternals = {}) {
     this.algorithm = options.algorithm;
     this.hyperparameters = resolveHyperparameters(options.algorithm, withParentShape(options));
     const hp = this.hyperparameters;
@@ -88,55 +116,24 @@ class GradientTrainer implements Trainer {
     this.chunkY =
       this.spec.head === 'identity' ? new Float64Array(CHUNK_ROWS) : new Int32Array(CHUNK_ROWS);
     this.order = new Int32Array(this.trainingRows);
-    const classes = this.spec.labels?.length ?? 0;
-    this.trainMetrics = new MetricsAccumulator(
-      this.spec.head,
-      classes,
-      this.spec.targetOffset,
-      this.spec.targetScale,
-    );
-    this.validationMetrics = new MetricsAccumulator(
-      this.spec.head,
-      classes,
-      this.spec.targetOffset,
-      this.spec.targetScale,
-    );
+    this.trainMetrics = this.accumulator();
+    this.validationMetrics = this.accumulator();
 
+    const start = startingPoint(this.network, sizes, hp, saved, options.warmStart);
+    this.optimizer = start.optimizer;
+    this.random = start.random;
     if (saved) {
-      this.network.params.set(saved.params);
-      this.optimizer = createOptimizer(this.grads.length, hp, {
-        step: saved.optimizer.step,
-        moments: saved.optimizer.moments.map((m) => Float64Array.from(m)),
-      });
-      this.random = SeededRandom.fromState(saved.random);
       this.epoch = saved.epoch;
-      this.best = saved.best && {
-        loss: saved.best.loss,
-        epoch: saved.best.epoch,
-        params: Float64Array.from(saved.best.params),
-      };
       this.epochsSinceBest = saved.epochsSinceBest;
       this.stoppedEarly = saved.stoppedEarly;
-    } else {
-      if (options.warmStart) {
-        const params = stateParams(options.warmStart.layers);
-        if (
-          params.length !== this.network.params.length ||
-          options.warmStart.layers.some(
-            (l, i) => l.inputs !== sizes[i] || l.outputs !== sizes[i + 1],
-          )
-        ) {
-          throw new TrainingError(
-            `the parent model's layers do not fit this model's shape [${sizes.join(', ')}]`,
-          );
-        }
-        this.network.params.set(params);
-      } else {
-        initialise(this.network, new SeededRandom(hp.seed, 2));
-      }
-      this.optimizer = createOptimizer(this.grads.length, hp);
-      this.random = new SeededRandom(hp.seed, 3);
+      this.best = saved.best && { ...saved.best, params: Float64Array.from(saved.best.params) };
     }
+    this.usesStatistics =
+      internals.sufficientStatistics !== false &&
+      this.fusedLinear &&
+      this.data.trainY instanceof Float64Array &&
+      hp.batchSize >= this.trainingRows &&
+      statisticsPayOff(this.trainingRows, this.validationRows, D, hp.epochs);
   }
 
   get done(): boolean {
@@ -149,6 +146,31 @@ class GradientTrainer implements Trainer {
       throw new TrainingError(
         `training is done (${this.epoch} epochs${this.stoppedEarly ? ', stopped early' : ''}): call finish()`,
       );
+    const { loss, validationLoss, metrics } = this.usesStatistics
+      ? this.statisticsEpoch()
+      : this.rowsEpoch();
+    const hp = this.hyperparameters;
+    this.epoch++;
+    if (!Number.isFinite(loss) || (validationLoss !== null && !Number.isFinite(validationLoss))) {
+      this.failed = new TrainingError(
+        `training diverged at epoch ${this.epoch}: the loss became ${Number.isFinite(loss) ? String(validationLoss) : String(loss)}, not a finite number. ` +
+          `Try a smaller learningRate than ${hp.learningRate}${hp.standardize ? '' : ' or standardize: true'}.`,
+      );
+      throw this.failed;
+    }
+    this.trackBest(validationLoss ?? loss);
+    return {
+      epoch: this.epoch,
+      loss,
+      validationLoss,
+      metrics,
+      done: this.done,
+      stoppedEarly: this.stoppedEarly,
+    };
+  }
+
+  // Mini-batches, or any model but a linear regression: passes over the rows, chunk by chunk.
+  private rowsEpoch(): EpochLosses {
     const hp = this.hyperparameters;
     const n = this.trainingRows;
     const batch = Math.min(hp.batchSize, n);
@@ -172,7 +194,7 @@ class GradientTrainer implements Trainer {
     }
     const loss = this.trainMetrics.loss;
     let validationLoss: number | null = null;
-    let metrics: Metrics;
+    let metrics: TrainingEpochMetrics;
     if (this.validationRows > 0) {
       this.evaluate(
         this.data.validationX,
@@ -185,22 +207,32 @@ class GradientTrainer implements Trainer {
     } else {
       metrics = this.trainMetrics.metrics();
     }
-    this.epoch++;
-    if (!Number.isFinite(loss) || (validationLoss !== null && !Number.isFinite(validationLoss))) {
-      this.failed = new TrainingError(
-        `training diverged at epoch ${this.epoch}: the loss became ${Number.isFinite(loss) ? String(validationLoss) : String(loss)}, not a finite number. ` +
-          `Try a smaller learningRate than ${hp.learningRate}${hp.standardize ? '' : ' or standardize: true'}.`,
-      );
-      throw this.failed;
+    return { loss, validationLoss, metrics };
+  }
+
+  // Full-batch linear regression: the same step and losses as rowsEpoch's, in O(D²) per epoch.
+  private statisticsEpoch(): EpochLosses {
+    if (!this.statistics) {
+      this.statistics = linearStatistics(this.data, this.network.sizes[0] as number);
+      this.rowsRead += 2 * (this.trainingRows + this.validationRows);
     }
-    this.trackBest(validationLoss ?? loss);
+    const stats = this.statistics;
+    const n = this.trainingRows;
+    const scale = this.spec.targetScale;
+    const params = this.network.params;
+    this.grads.fill(0);
+    const squares = stats.train.squaredError(params, this.grads, 1 / n);
+    if (this.hyperparameters.l2 > 0) this.addL2();
+    this.optimizer.step(params, this.grads, learningRateAt(this.hyperparameters, this.epoch));
+    // As MetricsAccumulator.loss computes it.
+    const loss = (squares / n) * (scale * scale);
+    if (!stats.validation)
+      return { loss, validationLoss: null, metrics: stats.train.metrics(squares, scale) };
+    const validationSquares = stats.validation.squaredError(params, null, 0);
     return {
-      epoch: this.epoch,
       loss,
-      validationLoss,
-      metrics,
-      done: this.done,
-      stoppedEarly: this.stoppedEarly,
+      validationLoss: (validationSquares / this.validationRows) * (scale * scale),
+      metrics: stats.validation.metrics(validationSquares, scale),
     };
   }
 
@@ -240,23 +272,12 @@ class GradientTrainer implements Trainer {
   finish(): TrainingResult {
     const state = this.state();
     const network = new Network(this.network.sizes, this.exportedParams());
-    const classes = this.spec.labels?.length ?? 0;
-    const trainAcc = new MetricsAccumulator(
-      this.spec.head,
-      classes,
-      this.spec.targetOffset,
-      this.spec.targetScale,
-    );
+    const trainAcc = this.accumulator();
     this.evaluate(this.data.trainX, this.data.trainY, this.trainingRows, trainAcc, network);
     const trainingMetrics = trainAcc.metrics();
     let metrics = trainingMetrics;
     if (this.validationRows > 0) {
-      const validationAcc = new MetricsAccumulator(
-        this.spec.head,
-        classes,
-        this.spec.targetOffset,
-        this.spec.targetScale,
-      );
+      const validationAcc = this.accumulator();
       this.evaluate(
         this.data.validationX,
         this.data.validationY,
@@ -266,18 +287,12 @@ class GradientTrainer implements Trainer {
       );
       metrics = validationAcc.metrics();
     }
-    const categories: Record<string, string[]> = {};
-    for (const f of this.spec.features) if (f.categories) categories[f.name] = f.categories;
     return {
       onnx: exportOnnx(state),
       state,
       metrics,
       trainingMetrics,
-      signature: {
-        features: this.spec.features.map((f) => f.name),
-        labels: this.spec.labels,
-        categories,
-      },
+      signature: signatureOf(this.spec),
       epochs: this.epoch,
       bestEpoch: this.usesBest() && this.best ? this.best.epoch : this.epoch,
       stoppedEarly: this.stoppedEarly,
@@ -286,6 +301,7 @@ class GradientTrainer implements Trainer {
 
   private trainChunk(first: number, rows: number, gradientScale: number, shuffled: boolean): void {
     const D = this.network.sizes[0] as number;
+    this.rowsRead += rows;
     const { trainX, trainY } = this.data;
     let X: Float64Array;
     let Y: Targets;
@@ -321,6 +337,7 @@ class GradientTrainer implements Trainer {
   /** Linear regression on the training rows [start, end) in place (no shuffle): one pass. */
   private linearBatch(start: number, end: number): void {
     const { trainX, trainY } = this.data;
+    this.rowsRead += end - start;
     if (trainY instanceof Float64Array)
       this.linearStep(trainX, trainY, start, end, 1 / (end - start));
   }
@@ -357,6 +374,7 @@ class GradientTrainer implements Trainer {
     network = this.network,
   ): void {
     const D = network.sizes[0] as number;
+    this.rowsRead += rows;
     acc.reset();
     for (let first = 0; first < rows; first += CHUNK_ROWS) {
       const count = Math.min(CHUNK_ROWS, rows - first);
@@ -369,6 +387,11 @@ class GradientTrainer implements Trainer {
         0,
       );
     }
+  }
+
+  private accumulator(): MetricsAccumulator {
+    const { head, labels, targetOffset, targetScale } = this.spec;
+    return new MetricsAccumulator(head, labels?.length ?? 0, targetOffset, targetScale);
   }
 
   private usesBest(): boolean {

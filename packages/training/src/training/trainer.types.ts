@@ -2,6 +2,16 @@ import type { ColumnarDataset } from '../dataset/dataset.types';
 import type { Algorithm, Hyperparameters } from '../hyperparameters';
 import type { ExportedModelState, Metrics, TabularSignature } from '../model/model.types';
 import type { RandomState } from '../model/random';
+import type { StatisticsRegressionMetrics } from '../model/squared-error-statistics';
+
+export type { StatisticsRegressionMetrics };
+
+/**
+ * Metrics reported with an epoch. Full-batch linear regression computes its epochs from
+ * sufficient statistics, which give mse, rmse and r² but not mae (it needs every residual);
+ * {@link TrainingResult.metrics} always has all four.
+ */
+export type TrainingEpochMetrics = Metrics | StatisticsRegressionMetrics;
 import type { ModelSpec } from '../model/tabular';
 
 /** What {@link createTrainer} needs. */
@@ -28,8 +38,11 @@ export interface EpochResult {
   loss: number;
   /** Loss on the validation rows after the epoch; null without a validation split. */
   validationLoss: number | null;
-  /** Validation metrics, or metrics of the training rows during the epoch without a validation split. */
-  metrics: Metrics;
+  /**
+   * Validation metrics, or metrics of the training rows during the epoch without a validation
+   * split (full-batch linear regression: without mae, see {@link TrainingEpochMetrics}).
+   */
+  metrics: TrainingEpochMetrics;
   /** True when this was the last epoch (epochs reached or early stop). */
   done: boolean;
   stoppedEarly: boolean;
