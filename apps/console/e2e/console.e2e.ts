@@ -406,6 +406,16 @@ describe('the console against a real platform', () => {
       const errors = watchErrors(p);
       await signIn(p, platform.adminKey);
       await p.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      if (variant.suffix === 'phone') {
+        await p.getByRole('button', { name: 'Open menu' }).click();
+        const nav = p.getByRole('navigation', { name: 'Main' });
+        await nav.getByRole('link', { name: 'Deployments', exact: true }).waitFor();
+        await shoot(p, 'menu-phone');
+        await nav.getByRole('link', { name: 'Models', exact: true }).click();
+        await p.getByRole('heading', { name: 'Models' }).waitFor();
+        // Navigating closes the menu.
+        expect(await p.getByRole('button', { name: 'Open menu' }).count()).toBe(1);
+      }
       for (const [pathname, name] of pages) {
         await p.goto(url(pathname));
         await p.locator('h1').first().waitFor();

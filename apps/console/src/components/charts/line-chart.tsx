@@ -124,6 +124,8 @@ export function LineChart({
           width: 2,
           dash: s.dashed ? [6, 4] : undefined,
           spanGaps: true,
+          // Dots only while the series is short enough for them to read as points.
+          points: { show: (u: uPlot) => u.data[0].length <= 30 },
           value: (u: uPlot, v: number | null) => {
             const shown = v ?? lastValue(u.data[index + 1]);
             if (shown === null) return '—';

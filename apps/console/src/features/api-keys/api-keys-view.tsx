@@ -1,4 +1,5 @@
 'use client';
+import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { KeyRound, ShieldOff } from 'lucide-react';
 import { ApiKeysQuery, RevokeApiKeyMutation, WorkspacesQuery } from '@/graphql/registry';
@@ -44,7 +45,11 @@ function AdminApiKeys() {
   const [{ data, fetching, error }] = useQuery({ query: ApiKeysQuery });
   const [workspaces] = useQuery({ query: WorkspacesQuery, pause: !viewer.isRoot });
   const [, revokeKey] = useMutation(RevokeApiKeyMutation);
-  const keys = data?.apiKeys ?? [];
+  // Optimistic: a key shows as revoked as soon as the admin confirms, until the API answers.
+  const [revoking, setRevoking] = useState<Record<string, string>>({});
+  const keys = (data?.apiKeys ?? []).map((key) =>
+    !key.revokedAt && revoking[key.id] ? { ...key, revokedAt: revoking[key.id] ?? null } : key,
+  );
 
   return (
     <>
@@ -121,8 +126,15 @@ function AdminApiKeys() {
                             }
                             confirmLabel="Revoke key"
                             onConfirm={async () => {
+                              setRevoking((all) => ({
+                                ...all,
+                                [key.id]: new Date().toISOString(),
+                              }));
                               const result = await revokeKey({ id: key.id });
-                              if (result.error) return describeError(result.error);
+                              if (result.error) {
+                                setRevoking(({ [key.id]: _undone, ...rest }) => rest);
+                                return describeError(result.error);
+                              }
                               toast.success(`Key ${key.name} revoked.`);
                               if (own) signOut();
                               return null;

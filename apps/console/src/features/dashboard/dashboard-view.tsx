@@ -111,7 +111,7 @@ export function DashboardView() {
                     <Td>
                       <Link
                         href={`/models/${encodeURIComponent(model.name)}`}
-                        className="font-medium hover:underline"
+                        className="font-medium whitespace-nowrap hover:underline"
                       >
                         {model.name}
                       </Link>

@@ -46,15 +46,20 @@ export function AliasesCard({
     return !result.error;
   };
 
+  // Optimistic: a removed alias disappears at once, and comes back if the API refuses.
+  const [removing, setRemoving] = useState<string[]>([]);
   const remove = async (alias: string) => {
     setError(null);
+    setRemoving((all) => [...all, alias]);
     const result = await deleteAlias(
       { modelId, alias },
       { additionalTypenames: ['ModelAlias', 'Model'] },
     );
+    setRemoving((all) => all.filter((a) => a !== alias));
     if (result.error) setError(describeError(result.error));
     else toast.success(`Alias ${alias} removed.`);
   };
+  const shown = aliases.filter((a) => !removing.includes(a.alias));
 
   return (
     <Card>
@@ -69,14 +74,14 @@ export function AliasesCard({
       />
       <CardBody className="grid gap-4">
         <ErrorMessage error={error} title="The alias was not changed" />
-        {aliases.length === 0 ? (
+        {shown.length === 0 ? (
           <p className="flex items-center gap-2 text-sm text-muted-foreground">
             <Tag aria-hidden className="size-4" />
             No aliases yet: point production or staging at a version.
           </p>
         ) : (
           <ul className="grid gap-2">
-            {aliases.map((row) => (
+            {shown.map((row) => (
               <AliasItem
                 key={row.alias}
                 row={row}
