@@ -1,7 +1,7 @@
 // The console against a real platform, in Chromium: sign in, the seeded demo, a dataset, a job
 // started from the form whose chart grows live, an ONNX upload, aliases, a canary deployment, a
 // prediction in the playground, keys created and revoked; screenshots of every page.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +14,8 @@ let platform: RunningPlatform;
 let browser: Browser;
 let page: Page;
 let pageErrors: string[] = [];
+// Files the test hands to the browser (CSV, ONNX); removed at the end.
+let files = '';
 const made: { datasetId?: string; jobId?: string } = {};
 
 /** y = 3x + noise, x and noise uniform in [0, 1): the seed example's data. */
@@ -52,6 +54,7 @@ const alertOf = (target: Page | ReturnType<Page['getByRole']>) =>
 const url = (pathname: string) => `${platform.consoleUrl}${pathname}`;
 
 beforeAll(async () => {
+  files = await mkdtemp(path.join(tmpdir(), 'maas-console-e2e-files-'));
   platform = await startPlatform();
   browser = await launchBrowser();
   ({ page } = await newPage());
@@ -61,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
+  if (files) await rm(files, { recursive: true, force: true });
 });
 
 describe('the console against a real platform', () => {
@@ -114,7 +118,7 @@ describe('the console against a real platform', () => {
   });
 
   test('a CSV uploads as a dataset with column statistics and histograms', async () => {
-    const file = path.join(tmpdir(), `e2e-xy-${process.pid}.csv`);
+    const file = path.join(files, 'e2e-xy.csv');
     await writeFile(file, seedCsv(16_000));
     await page.goto(url('/datasets'));
     await page.getByRole('button', { name: 'Upload dataset' }).click();
@@ -191,7 +195,7 @@ describe('the console against a real platform', () => {
       headers: { authorization: `Bearer ${platform.adminKey}` },
     });
     expect(artifact.status).toBe(200);
-    const file = path.join(tmpdir(), `e2e-mlp-${process.pid}.onnx`);
+    const file = path.join(files, 'e2e-mlp.onnx');
     await writeFile(file, Buffer.from(await artifact.arrayBuffer()));
 
     await page.goto(url('/models/e2e-mlp'));
@@ -202,7 +206,7 @@ describe('the console against a real platform', () => {
     await page.getByRole('cell', { name: 'FP32' }).first().waitFor();
 
     // A file ONNX Runtime cannot load is refused with the API's reason.
-    const bad = path.join(tmpdir(), `e2e-bad-${process.pid}.onnx`);
+    const bad = path.join(files, 'not-onnx.onnx');
     await writeFile(bad, 'not an onnx model');
     await page.getByRole('button', { name: 'Upload version' }).click();
     await page.getByLabel('ONNX file').setInputFiles(bad);
