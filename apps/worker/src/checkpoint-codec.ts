@@ -14,7 +14,11 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainerCheckpoint {
   } catch (err) {
     throw new Error(`the stored checkpoint is unreadable (${(err as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || (parsed as { formatVersion?: unknown }).formatVersion !== 1) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    (parsed as { formatVersion?: unknown }).formatVersion !== 1
+  ) {
     throw new Error('the stored checkpoint is not a trainer checkpoint of format 1');
   }
   return parsed as TrainerCheckpoint;

@@ -8,15 +8,21 @@ const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).
 
 const EnvSchema = z
   .object({
-    DATABASE_URL: z.string({ error: 'DATABASE_URL is required (npm start sets it)' }).min(1, 'DATABASE_URL is required (npm start sets it)'),
+    DATABASE_URL: z
+      .string({ error: 'DATABASE_URL is required (npm start sets it)' })
+      .min(1, 'DATABASE_URL is required (npm start sets it)'),
     ARTIFACT_STORE_URL: z.string().optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     /** Identifies this process in `training_jobs.lease_owner`. */
     MAAS_WORKER_ID: z.string().max(128).optional(),
     /** Lease of a running job; another worker resumes it this long after this one stops renewing. */
     MAAS_LEASE_MS: intFrom(LEASE_MS, 500),
     MAAS_LEASE_RENEW_MS: intFrom(RENEW_EVERY_MS, 100),
     MAAS_REAP_INTERVAL_MS: intFrom(REAP_EVERY_MS, 100),
+    /** A QUEUED job whose queue message is gone (retries used up) is re-enqueued after this long. */
+    MAAS_ORPHAN_AFTER_MS: intFrom(60_000, 100),
     /** Fallback poll of the queue; NOTIFY normally wakes the worker at once. */
     MAAS_QUEUE_POLL_MS: intFrom(5_000, 100),
     /** Checkpoint weights, optimizer and random state every this many epochs... */
@@ -30,7 +36,8 @@ const EnvSchema = z
     DB_POOL_SIZE: intFrom(4, 2),
   })
   .refine((env) => env.MAAS_LEASE_RENEW_MS * 2 <= env.MAAS_LEASE_MS, {
-    message: 'MAAS_LEASE_RENEW_MS must be at most half of MAAS_LEASE_MS, or a lease could lapse between renewals',
+    message:
+      'MAAS_LEASE_RENEW_MS must be at most half of MAAS_LEASE_MS, or a lease could lapse between renewals',
     path: ['MAAS_LEASE_RENEW_MS'],
   });
 
@@ -43,6 +50,7 @@ export interface WorkerConfig {
   leaseMs: number;
   renewEveryMs: number;
   reapEveryMs: number;
+  orphanAfterMs: number;
   pollIntervalMs: number;
   checkpointEveryEpochs: number;
   checkpointMinIntervalMs: number;
@@ -67,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     leaseMs: c.MAAS_LEASE_MS,
     renewEveryMs: c.MAAS_LEASE_RENEW_MS,
     reapEveryMs: c.MAAS_REAP_INTERVAL_MS,
+    orphanAfterMs: c.MAAS_ORPHAN_AFTER_MS,
     pollIntervalMs: c.MAAS_QUEUE_POLL_MS,
     checkpointEveryEpochs: c.MAAS_CHECKPOINT_EVERY_EPOCHS,
     checkpointMinIntervalMs: c.MAAS_CHECKPOINT_MIN_INTERVAL_MS,

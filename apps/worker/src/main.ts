@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, running: worker.runningJobs() }, 'shutting down: handing running jobs back');
+    logger.info(
+      { signal, running: worker.runningJobs() },
+      'shutting down: handing running jobs back',
+    );
     worker.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -12,7 +12,9 @@ export class ThreadInbox {
   constructor(thread: Worker) {
     thread.on('message', (message: FromThreadMessage) => this.push(message));
     // An uncaught exception in the thread (e.g. out of memory) arrives as 'error', then 'exit'.
-    thread.on('error', (err: Error) => this.push({ type: 'error', name: err.name, message: err.message }));
+    thread.on('error', (err: Error) =>
+      this.push({ type: 'error', name: err.name, message: err.message }),
+    );
     thread.on('exit', (code: number) => this.push({ type: 'exit', code }));
   }
 
@@ -26,7 +28,8 @@ export class ThreadInbox {
   /** Removes and returns up to `max` queued epochs at the front (to write them together). */
   takeEpochs(max: number): Extract<InboxItem, { type: 'epoch' }>[] {
     const taken: Extract<InboxItem, { type: 'epoch' }>[] = [];
-    while (taken.length < max && this.items[0]?.type === 'epoch') taken.push(this.items.shift() as Extract<InboxItem, { type: 'epoch' }>);
+    while (taken.length < max && this.items[0]?.type === 'epoch')
+      taken.push(this.items.shift() as Extract<InboxItem, { type: 'epoch' }>);
     return taken;
   }
 

@@ -1,7 +1,13 @@
-import { commitModelVersion, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
+import {
+  commitModelVersion,
+  type AlgorithmName,
+  type JobStatus,
+  type SignatureRecord,
+} from '@maas/db';
 import {
   JOB_EVENT_COLUMNS,
   TRAINING_EVENTS_CHANNEL,
+  TRAINING_QUEUE,
   eventFromRow,
   publishTrainingJobEvent,
   queryRows,
@@ -174,7 +180,9 @@ export class TrainingJobRepository {
     return this.db
       .transaction(async (m) => {
         // The self-join reads the row as it was before the UPDATE (its epoch before this batch).
-        const rows = await queryRows<JobEventRow & { epoch_before: number; cancel_requested: boolean }>(
+        const rows = await queryRows<
+          JobEventRow & { epoch_before: number; cancel_requested: boolean }
+        >(
           m,
           `UPDATE training_jobs t SET epoch = GREATEST(t.epoch, $3), seq = t.seq + $4
            FROM training_jobs before
@@ -215,10 +223,10 @@ export class TrainingJobRepository {
           ),
         );
         // One statement; a target list is evaluated left to right, so NOTIFYs go out in order.
-        await m.query(
-          `SELECT ${events.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`,
-          [TRAINING_EVENTS_CHANNEL, ...events.map((event) => JSON.stringify(event))],
-        );
+        await m.query(`SELECT ${events.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`, [
+          TRAINING_EVENTS_CHANNEL,
+          ...events.map((event) => JSON.stringify(event)),
+        ]);
         const checkpointed = [...epochs].reverse().find((e) => e.checkpoint);
         if (checkpointed?.checkpoint) {
           await this.writeCheckpoint(m, job, checkpointed.result.epoch, checkpointed.checkpoint);
@@ -243,7 +251,11 @@ export class TrainingJobRepository {
   }
 
   /** Marks the job FAILED (with `error`) or CANCELLED; `false` when the lease was lost. */
-  async finish(job: LeasedJob, status: 'FAILED' | 'CANCELLED', error: string | null = null): Promise<boolean> {
+  async finish(
+    job: LeasedJob,
+    status: 'FAILED' | 'CANCELLED',
+    error: string | null = null,
+  ): Promise<boolean> {
     return this.db.transaction((m) => this.finishIn(m, job, status, error));
   }
 
@@ -275,7 +287,10 @@ export class TrainingJobRepository {
    * still holds the job and it has no result yet (exactly one version per job). A cancel that
    * arrived meanwhile wins: the job becomes CANCELLED and no version is made.
    */
-  async commitSuccess(job: LeasedJob, record: SuccessRecord): Promise<'SUCCEEDED' | 'CANCELLED' | 'LOST'> {
+  async commitSuccess(
+    job: LeasedJob,
+    record: SuccessRecord,
+  ): Promise<'SUCCEEDED' | 'CANCELLED' | 'LOST'> {
     return this.db.transaction(async (m) => {
       const locked = await queryRows<{ cancel_requested: boolean }>(
         m,
@@ -347,19 +362,62 @@ export class TrainingJobRepository {
     });
   }
 
-  private async writeCheckpoint(m: EntityManager, job: LeasedJob, epoch: number, checkpoint: Uint8Array): Promise<void> {
+  /**
+   * QUEUED jobs whose queue message is gone (pg-boss used up its retries on a claim that kept
+   * failing, or the message was purged) would wait forever: enqueue them again. `orphanAfterMs`
+   * leaves time for the enqueuing transaction's message to become visible.
+   */
+  async requeueOrphans(
+    queue: JobQueue,
+    orphanAfterMs: number,
+    bossSchema = 'pgboss',
+  ): Promise<string[]> {
+    return this.db.transaction(async (m) => {
+      const rows = await queryRows<{ id: string }>(
+        m,
+        `SELECT t.id FROM training_jobs t
+         WHERE t.status = 'QUEUED' AND t.cancel_requested_at IS NULL
+           AND t.created_at < now() - make_interval(secs => $1::double precision / 1000)
+           AND NOT EXISTS (
+             SELECT 1 FROM ${bossSchema}.job j
+             WHERE j.name = $2 AND j.data->>'jobId' = t.id::text AND j.state IN ('created', 'retry', 'active')
+           )
+         ORDER BY t.created_at LIMIT 50 FOR UPDATE OF t SKIP LOCKED`,
+        [orphanAfterMs, TRAINING_QUEUE],
+      );
+      for (const row of rows) await queue.enqueueTraining(m, row.id);
+      return rows.map((r) => r.id);
+    });
+  }
+
+  private async writeCheckpoint(
+    m: EntityManager,
+    job: LeasedJob,
+    epoch: number,
+    checkpoint: Uint8Array,
+  ): Promise<void> {
     const rows = await queryRows<JobEventRow>(
       m,
       `UPDATE training_jobs SET checkpoint = $3, checkpoint_epoch = $4, seq = seq + 1
        WHERE ${FENCE} RETURNING ${JOB_EVENT_COLUMNS}`,
-      [job.id, job.attempt, Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength), epoch],
+      [
+        job.id,
+        job.attempt,
+        Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength),
+        epoch,
+      ],
     );
     const row = rows[0];
     if (!row) throw new LeaseLostError();
     await publishTrainingJobEvent(m, eventFromRow(row, 'checkpoint' satisfies TrainingJobChange));
   }
 
-  private async finishIn(m: EntityManager, job: LeasedJob, status: 'FAILED' | 'CANCELLED', error: string | null): Promise<boolean> {
+  private async finishIn(
+    m: EntityManager,
+    job: LeasedJob,
+    status: 'FAILED' | 'CANCELLED',
+    error: string | null,
+  ): Promise<boolean> {
     const rows = await queryRows<JobEventRow>(
       m,
       `UPDATE training_jobs SET status = $3, error = $4, finished_at = now(), lease_owner = NULL,

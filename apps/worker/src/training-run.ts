@@ -73,7 +73,10 @@ export class TrainingRun {
       await this.train();
     } catch (err) {
       // Not the job's fault: leave the lease to lapse, another attempt will resume it.
-      this.log.error({ err }, 'training attempt aborted by an infrastructure error; the lease will lapse');
+      this.log.error(
+        { err },
+        'training attempt aborted by an infrastructure error; the lease will lapse',
+      );
     } finally {
       clearInterval(timer);
       this.signal.removeEventListener('abort', onAbort);
@@ -131,12 +134,20 @@ export class TrainingRun {
   }
 
   /** Handles one thread message; `true` when the run reached its end. */
-  private async handle(item: Exclude<InboxItem, { type: 'interrupt' }>, inbox: ThreadInbox): Promise<boolean> {
+  private async handle(
+    item: Exclude<InboxItem, { type: 'interrupt' }>,
+    inbox: ThreadInbox,
+  ): Promise<boolean> {
     switch (item.type) {
       case 'ready':
         this.hyperparameters = item.hyperparameters;
         this.log.info(
-          { resumedFromEpoch: item.epoch, trainingRows: item.trainingRows, validationRows: item.validationRows, droppedRows: item.droppedRows },
+          {
+            resumedFromEpoch: item.epoch,
+            trainingRows: item.trainingRows,
+            validationRows: item.validationRows,
+            droppedRows: item.droppedRows,
+          },
           item.epoch > 0 ? 'resuming training from checkpoint' : 'training started',
         );
         return false;
@@ -195,7 +206,10 @@ export class TrainingRun {
     });
     // Not committed: the artifact stays unreferenced for the store's sweep (deleting it here could
     // race another attempt that put the same bytes and is about to reference them).
-    this.log.info({ outcome, epochs: result.epochs, bestEpoch: result.bestEpoch, metrics: result.metrics }, 'training finished');
+    this.log.info(
+      { outcome, epochs: result.epochs, bestEpoch: result.bestEpoch, metrics: result.metrics },
+      'training finished',
+    );
   }
 
   private async fail(message: string): Promise<void> {
@@ -205,7 +219,9 @@ export class TrainingRun {
 
   private async settleStop(reason: StopReason): Promise<void> {
     if (reason === 'lost') {
-      this.log.warn('lost the lease (reaped, or taken by another attempt): stopping without writing');
+      this.log.warn(
+        'lost the lease (reaped, or taken by another attempt): stopping without writing',
+      );
       return;
     }
     if (reason === 'cancel') {
@@ -236,7 +252,8 @@ export class TrainingRun {
       clearTimeout(timer);
       // A timeout abandons the inbox: the thread is terminated right after.
       if (!item || item.type === 'exit' || item.type === 'error') break;
-      if (item.type === 'epoch') await this.recordEpochs([item, ...inbox.takeEpochs(MAX_EPOCHS_PER_WRITE - 1)]);
+      if (item.type === 'epoch')
+        await this.recordEpochs([item, ...inbox.takeEpochs(MAX_EPOCHS_PER_WRITE - 1)]);
       if (item.type === 'stopped') {
         const saved = await this.ctx.repo.saveCheckpoint(this.job, item.epoch, item.checkpoint);
         if (!saved) this.stopReason = 'lost';
@@ -250,12 +267,19 @@ export class TrainingRun {
   private async loadInputs(): Promise<{ data: TrainingThreadInput; transfer: ArrayBuffer[] }> {
     const { job } = this;
     const columnsSha = await this.ctx.repo.datasetColumns(job);
-    if (!columnsSha) throw new JobInputError(`the dataset ${job.datasetId} of this job no longer exists`);
-    const datasetColumns = await this.readArtifact(columnsSha, `the dataset's columns (${columnsSha})`);
+    if (!columnsSha)
+      throw new JobInputError(`the dataset ${job.datasetId} of this job no longer exists`);
+    const datasetColumns = await this.readArtifact(
+      columnsSha,
+      `the dataset's columns (${columnsSha})`,
+    );
     let warmStartOnnx: Uint8Array | null = null;
     if (job.warmStartVersionId) {
       const sha = await this.ctx.repo.versionArtifact(job, job.warmStartVersionId);
-      if (!sha) throw new JobInputError(`the warm-start version ${job.warmStartVersionId} no longer exists`);
+      if (!sha)
+        throw new JobInputError(
+          `the warm-start version ${job.warmStartVersionId} no longer exists`,
+        );
       warmStartOnnx = await this.readArtifact(sha, `the warm-start model (${sha})`);
     }
     const stored = await this.ctx.repo.loadCheckpoint(job);
@@ -283,7 +307,8 @@ export class TrainingRun {
     try {
       stream = await this.ctx.store.openRead(sha256);
     } catch (err) {
-      if (err instanceof ArtifactNotFoundError) throw new JobInputError(`${what} is missing from the artifact store`);
+      if (err instanceof ArtifactNotFoundError)
+        throw new JobInputError(`${what} is missing from the artifact store`);
       throw err;
     }
     const chunks: Buffer[] = [];

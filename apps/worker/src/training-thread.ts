@@ -27,7 +27,11 @@ function post(message: FromThreadMessage, transfer: ArrayBuffer[] = []): void {
 
 /** The bytes of `view` as a transferable ArrayBuffer (copied when `view` shares its buffer). */
 function own(view: Uint8Array): [Uint8Array, ArrayBuffer] {
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) {
+  if (
+    view.byteOffset === 0 &&
+    view.byteLength === view.buffer.byteLength &&
+    view.buffer instanceof ArrayBuffer
+  ) {
     return [view, view.buffer];
   }
   const copy = new Uint8Array(view.byteLength);

@@ -30,23 +30,36 @@ export interface TrainingWorker {
  * Starts a training worker: consumes the training queue (woken by NOTIFY), runs each job in a
  * worker thread under a renewed lease, and reaps jobs whose worker died.
  */
-export async function startTrainingWorker(config: WorkerConfig, logger: Logger): Promise<TrainingWorker> {
+export async function startTrainingWorker(
+  config: WorkerConfig,
+  logger: Logger,
+): Promise<TrainingWorker> {
   const threadFile = path.join(__dirname, 'training-thread.js');
   if (!existsSync(threadFile)) {
-    throw new Error(`${threadFile} is missing: build the worker first (npx turbo run build --filter=@maas/worker).`);
+    throw new Error(
+      `${threadFile} is missing: build the worker first (npx turbo run build --filter=@maas/worker).`,
+    );
   }
   const dataSource = createDataSource(config.databaseUrl, {
     poolSize: config.dbPoolSize,
     applicationName: 'maas-worker',
   });
   await dataSource.initialize();
-  const store = createArtifactStore({ databaseUrl: config.databaseUrl, artifactStoreUrl: config.artifactStoreUrl });
+  const store = createArtifactStore({
+    databaseUrl: config.databaseUrl,
+    artifactStoreUrl: config.artifactStoreUrl,
+  });
   const bus = new EventBus({
     url: config.databaseUrl,
     applicationName: 'maas-worker-events',
     onError: (err) => logger.warn({ err }, 'event listener error'),
   });
-  const queue = createJobQueue({ databaseUrl: config.databaseUrl, logger, bus, applicationName: 'maas-worker-queue' });
+  const queue = createJobQueue({
+    databaseUrl: config.databaseUrl,
+    logger,
+    bus,
+    applicationName: 'maas-worker-queue',
+  });
   const repo = new TrainingJobRepository(dataSource, config.leaseMs);
   const ctx: RunContext = { repo, store, queue, config, logger, threadFile };
   const runs = new Map<string, TrainingRun>();
@@ -63,7 +76,8 @@ export async function startTrainingWorker(config: WorkerConfig, logger: Logger):
     unlistenControl = await bus.subscribe<{ jobId?: unknown; action?: unknown }>(
       TRAINING_CONTROL_CHANNEL,
       (payload) => {
-        if (payload?.action === 'cancel' && typeof payload.jobId === 'string') runs.get(payload.jobId)?.requestCancel();
+        if (payload?.action === 'cancel' && typeof payload.jobId === 'string')
+          runs.get(payload.jobId)?.requestCancel();
       },
       // Cancels sent while the listener was down are lost: re-read every running job's flag.
       { onReconnect: () => runs.forEach((run) => run.poll()) },
@@ -77,7 +91,10 @@ export async function startTrainingWorker(config: WorkerConfig, logger: Logger):
   async function handleTraining(message: QueuedJob<TrainingQueuePayload>): Promise<void> {
     const jobId = message.data?.jobId;
     if (!isUuid(jobId)) {
-      logger.error({ messageId: message.id, data: message.data }, 'training message without a valid job id; dropped');
+      logger.error(
+        { messageId: message.id, data: message.data },
+        'training message without a valid job id; dropped',
+      );
       return;
     }
     // Shutting down before the claim: fail the message so pg-boss hands it to another worker.
@@ -86,7 +103,10 @@ export async function startTrainingWorker(config: WorkerConfig, logger: Logger):
     // The lease, not pg-boss, owns the job from here: its expiry must never race the run.
     await message.complete();
     if (!job) {
-      logger.info({ jobId }, 'training job not claimable (finished, cancelled or leased elsewhere); skipped');
+      logger.info(
+        { jobId },
+        'training job not claimable (finished, cancelled or leased elsewhere); skipped',
+      );
       return;
     }
     logger.info({ jobId, attempt: job.attempt }, 'took the lease on a training job');
@@ -106,7 +126,13 @@ export async function startTrainingWorker(config: WorkerConfig, logger: Logger):
     try {
       const events = await repo.reapLapsed(queue);
       for (const event of events) {
-        logger.warn({ jobId: event.jobId, status: event.status, epoch: event.epoch }, 'reaped a training job whose lease lapsed');
+        logger.warn(
+          { jobId: event.jobId, status: event.status, epoch: event.epoch },
+          'reaped a training job whose lease lapsed',
+        );
+      }
+      for (const jobId of await repo.requeueOrphans(queue, config.orphanAfterMs)) {
+        logger.warn({ jobId }, 're-enqueued a queued training job that had lost its queue message');
       }
     } catch (err) {
       logger.warn({ err }, 'reaping lapsed leases failed');
@@ -128,7 +154,10 @@ export async function startTrainingWorker(config: WorkerConfig, logger: Logger):
     await closeAll();
     throw err;
   }
-  logger.info({ concurrency: config.concurrency, leaseMs: config.leaseMs }, 'training worker started');
+  logger.info(
+    { concurrency: config.concurrency, leaseMs: config.leaseMs },
+    'training worker started',
+  );
 
   let stopping: Promise<void> | null = null;
   return {

@@ -49,7 +49,10 @@ async function losses(jobId: string): Promise<Map<number, number>> {
   return new Map(rows.map((r) => [r.epoch, r.loss]));
 }
 
-const MLP_JOB = { algorithm: 'MLP', hyperparameters: { epochs: 120, hiddenLayers: [32, 32], learningRate: 0.01, seed: 11 } };
+const MLP_JOB = {
+  algorithm: 'MLP',
+  hyperparameters: { epochs: 120, hiddenLayers: [32, 32], learningRate: 0.01, seed: 11 },
+};
 
 describe('crash recovery', () => {
   it('resumes the job of a SIGKILLed worker from its checkpoint on another worker: attempt 2, no duplicate epochs, one version', async () => {
@@ -80,19 +83,31 @@ describe('crash recovery', () => {
     // Lease 2 s, reaper every 0.4 s: resumed within seconds of the lease lapsing.
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(resumed.lease_owner).toBe(workerIdOf(survivor));
-    const resumeLog = await survivor.waitForLog((line) => line.msg === 'resuming training from checkpoint');
-    expect(resumeLog).toMatchObject({ jobId, attempt: 2, resumedFromEpoch: atKill.checkpoint_epoch });
+    const resumeLog = await survivor.waitForLog(
+      (line) => line.msg === 'resuming training from checkpoint',
+    );
+    expect(resumeLog).toMatchObject({
+      jobId,
+      attempt: 2,
+      resumedFromEpoch: atKill.checkpoint_epoch,
+    });
 
     const done = await waitForStatus(h, jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 60_000);
     expect(done.error).toBeNull();
-    expect(done).toMatchObject({ status: 'SUCCEEDED', attempt: 2, epoch: MLP_JOB.hyperparameters.epochs });
+    expect(done).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 2,
+      epoch: MLP_JOB.hyperparameters.epochs,
+    });
     expect(await epochNumbers(h, jobId)).toEqual(
       Array.from({ length: MLP_JOB.hyperparameters.epochs }, (_, i) => i + 1),
     );
     // Resuming is exact: epochs re-run after the checkpoint give the very same losses.
     const after = await losses(jobId);
     for (const [epoch, loss] of lossesAtKill) expect(after.get(epoch)).toBe(loss);
-    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [jobId]);
+    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [
+      jobId,
+    ]);
     expect(versions).toEqual([{ id: done.result_version_id }]);
   });
 
@@ -108,10 +123,14 @@ describe('crash recovery', () => {
 
     leaving.kill('SIGTERM');
     expect(await leaving.exited).toEqual({ code: 0, signal: null });
-    const handBack = await leaving.waitForLog((line) => line.msg === 'handed the job back for another worker');
+    const handBack = await leaving.waitForLog(
+      (line) => line.msg === 'handed the job back for another worker',
+    );
     expect(handBack).toMatchObject({ jobId, status: 'QUEUED' });
 
-    const resumeLog = await staying.waitForLog((line) => line.msg === 'resuming training from checkpoint');
+    const resumeLog = await staying.waitForLog(
+      (line) => line.msg === 'resuming training from checkpoint',
+    );
     expect(resumeLog).toMatchObject({ jobId, attempt: 2 });
     // The checkpoint was taken at the last epoch the leaving worker finished.
     expect(resumeLog.resumedFromEpoch).toBeGreaterThanOrEqual(leased.epoch);
@@ -121,7 +140,9 @@ describe('crash recovery', () => {
     expect(await epochNumbers(h, jobId)).toEqual(
       Array.from({ length: MLP_JOB.hyperparameters.epochs }, (_, i) => i + 1),
     );
-    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [jobId]);
+    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [
+      jobId,
+    ]);
     expect(versions).toHaveLength(1);
   });
 });

@@ -85,13 +85,24 @@ describe('training worker', () => {
       const mine = h.events.filter((e) => e.jobId === jobId);
       return mine.at(-1)?.status === 'SUCCEEDED' ? mine : undefined;
     });
-    expect(events[0]).toMatchObject({ change: 'created', status: 'QUEUED', seq: 1, workspaceId: h.workspaceId });
+    expect(events[0]).toMatchObject({
+      change: 'created',
+      status: 'QUEUED',
+      seq: 1,
+      workspaceId: h.workspaceId,
+    });
     expect(events[1]).toMatchObject({ change: 'started', status: 'RUNNING', seq: 2 });
     expect(events.filter((e) => e.change === 'epoch').map((e) => e.epoch)).toEqual(
       Array.from({ length: epochs }, (_, i) => i + 1),
     );
-    for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
-    expect(events.at(-1)).toMatchObject({ change: 'status', status: 'SUCCEEDED', seq: done.seq, epoch: epochs });
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
+    expect(events.at(-1)).toMatchObject({
+      change: 'status',
+      status: 'SUCCEEDED',
+      seq: done.seq,
+      epoch: epochs,
+    });
 
     const versions = await h.ds.query(
       'SELECT id, version, source, sha256, metrics, hyperparameters, parent_version_id, signature FROM model_versions WHERE training_job_id = $1',
@@ -104,7 +115,9 @@ describe('training worker', () => {
     expect(version.hyperparameters).toMatchObject({ epochs, learningRate: 0.05, seed: 7 });
     expect(version.metrics.r2).toBeGreaterThan(0.85);
     expect(version.signature.features).toEqual(['x']);
-    const [{ ref_count }] = await h.ds.query('SELECT ref_count FROM artifacts WHERE sha256 = $1', [version.sha256]);
+    const [{ ref_count }] = await h.ds.query('SELECT ref_count FROM artifacts WHERE sha256 = $1', [
+      version.sha256,
+    ]);
     expect(ref_count).toBe(1);
 
     const xs = [0, 0.25, 0.5, 1];
@@ -153,8 +166,13 @@ describe('training worker', () => {
     expect(failed.attempt).toBe(1);
     expect(failed.lease_owner).toBeNull();
 
-    const retried = await h.ds.transaction((m) => retryJob(m, jobId, h.queue, { workspaceId: h.workspaceId }));
-    expect(retried).toMatchObject({ outcome: 'QUEUED', event: { status: 'QUEUED', epoch: 0, change: 'status' } });
+    const retried = await h.ds.transaction((m) =>
+      retryJob(m, jobId, h.queue, { workspaceId: h.workspaceId }),
+    );
+    expect(retried).toMatchObject({
+      outcome: 'QUEUED',
+      event: { status: 'QUEUED', epoch: 0, change: 'status' },
+    });
     const again = await waitFor('the retry to fail again', async () => {
       const job = await readJob(h, jobId);
       return job.attempt === 2 && job.status === 'FAILED' ? job : undefined;
@@ -167,7 +185,9 @@ describe('training worker', () => {
       retryJob(m, jobId, h.queue, { workspaceId: '00000000-0000-4000-8000-000000000000' }),
     );
     expect(other).toEqual({ outcome: 'NOT_FOUND' });
-    const versions = await h.ds.query('SELECT 1 FROM model_versions WHERE training_job_id = $1', [jobId]);
+    const versions = await h.ds.query('SELECT 1 FROM model_versions WHERE training_job_id = $1', [
+      jobId,
+    ]);
     expect(versions).toHaveLength(0);
   });
 
@@ -182,7 +202,9 @@ describe('training worker', () => {
     await waitFor('a few epochs', async () => (await readJob(h, jobId)).epoch >= 2);
 
     const requested = Date.now();
-    const result = await h.ds.transaction((m) => requestCancel(m, jobId, { workspaceId: h.workspaceId }));
+    const result = await h.ds.transaction((m) =>
+      requestCancel(m, jobId, { workspaceId: h.workspaceId }),
+    );
     expect(result.outcome).toBe('CANCEL_REQUESTED');
     const cancelled = await waitForStatus(h, jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 10_000);
     expect(cancelled.status).toBe('CANCELLED');
@@ -204,19 +226,45 @@ describe('training worker', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(done.attempt).toBe(2);
     expect(await epochNumbers(h, jobId)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
-    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [jobId]);
+    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [
+      jobId,
+    ]);
     expect(versions).toEqual([{ id: done.result_version_id }]);
   });
 
   it('cancels a QUEUED job at once, and no worker runs it', async () => {
     // No worker runs here: the job stays QUEUED until cancelled.
-    const { jobId } = await startJob(h, { datasetId: seedDatasetId, hyperparameters: { epochs: 5 } });
+    const { jobId } = await startJob(h, {
+      datasetId: seedDatasetId,
+      hyperparameters: { epochs: 5 },
+    });
     const result = await h.ds.transaction((m) => requestCancel(m, jobId));
-    expect(result).toMatchObject({ outcome: 'CANCELLED', event: { status: 'CANCELLED', change: 'status' } });
+    expect(result).toMatchObject({
+      outcome: 'CANCELLED',
+      event: { status: 'CANCELLED', change: 'status' },
+    });
     await worker();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const job = await readJob(h, jobId);
     expect(job).toMatchObject({ status: 'CANCELLED', attempt: 0, started_at: null });
     expect(await h.queue.size('maas-training')).toBe(0);
+  });
+});
+
+describe('orphaned jobs', () => {
+  it('re-enqueues a QUEUED job whose queue message is gone, and runs it', async () => {
+    const { jobId } = await startJob(h, {
+      datasetId: seedDatasetId,
+      hyperparameters: { epochs: 5 },
+    });
+    // What pg-boss leaves when it used up a message's retries: the job row, and no live message.
+    const [, deleted] = await h.ds.query<[unknown[], number]>(
+      `DELETE FROM pgboss.job WHERE data->>'jobId' = $1`,
+      [jobId],
+    );
+    expect(deleted).toBe(1);
+    workers.push(await worker({ MAAS_ORPHAN_AFTER_MS: '300' }));
+    const done = await waitForStatus(h, jobId, ['SUCCEEDED', 'FAILED'], 20_000);
+    expect(done.status).toBe('SUCCEEDED');
   });
 });

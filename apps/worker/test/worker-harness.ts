@@ -119,7 +119,11 @@ export function seedExample(rows: number, seed = 1): ColumnarDataset {
 }
 
 /** Stores `dataset`'s encoded columns and inserts its `datasets` row, as the API's upload does. */
-export async function insertDataset(h: Harness, dataset: ColumnarDataset, name = 'seed'): Promise<string> {
+export async function insertDataset(
+  h: Harness,
+  dataset: ColumnarDataset,
+  name = 'seed',
+): Promise<string> {
   const bytes = encodeColumns(dataset);
   const stored = await h.store.put(Readable.from([bytes]));
   return h.ds.transaction(async (m) => {
@@ -132,7 +136,17 @@ export async function insertDataset(h: Harness, dataset: ColumnarDataset, name =
         h.workspaceId,
         name,
         dataset.rowCount,
-        JSON.stringify(dataset.columns.map((c) => ({ name: c.name, type: c.type, nullCount: 0, min: null, max: null, mean: null, distinct: null }))),
+        JSON.stringify(
+          dataset.columns.map((c) => ({
+            name: c.name,
+            type: c.type,
+            nullCount: 0,
+            min: null,
+            max: null,
+            mean: null,
+            distinct: null,
+          })),
+        ),
         stored.sizeBytes,
         stored.sha256,
       ],
@@ -151,9 +165,14 @@ export interface JobSpec {
 }
 
 /** Inserts a QUEUED job and enqueues it in one transaction, as `startTrainingJob` does. Returns the job id and when it committed. */
-export async function startJob(h: Harness, spec: JobSpec): Promise<{ jobId: string; committedAt: number }> {
+export async function startJob(
+  h: Harness,
+  spec: JobSpec,
+): Promise<{ jobId: string; committedAt: number }> {
   const jobId = await h.ds.transaction(async (m) => {
-    const [row] = await m.query<{ id: string; workspace_id: string; seq: string; status: 'QUEUED'; epoch: number }[]>(
+    const [row] = await m.query<
+      { id: string; workspace_id: string; seq: string; status: 'QUEUED'; epoch: number }[]
+    >(
       `INSERT INTO training_jobs (workspace_id, model_id, dataset_id, algorithm, target, features,
          hyperparameters, status, epoch, epochs, warm_start_version_id, attempt, seq)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'QUEUED', 0, $8, $9, 0, 1)
@@ -229,12 +248,18 @@ export async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
-export async function waitForStatus(h: Harness, jobId: string, statuses: string[], timeoutMs = 20_000): Promise<JobRow> {
+export async function waitForStatus(
+  h: Harness,
+  jobId: string,
+  statuses: string[],
+  timeoutMs = 20_000,
+): Promise<JobRow> {
   return waitFor(
     `job ${jobId} to reach ${statuses.join('/')}`,
     async () => {
@@ -250,12 +275,18 @@ export interface WorkerProcess {
   child: ChildProcess;
   logs: Record<string, unknown>[];
   /** Resolves with the first log line (past or future) matching `predicate`. */
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
 }
 
-export async function spawnWorker(h: Harness, env: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function spawnWorker(
+  h: Harness,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [WORKER_MAIN], {
     env: { ...process.env, ...TEST_WORKER_ENV, ...env, DATABASE_URL: h.db.url },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -292,12 +323,20 @@ export async function spawnWorker(h: Harness, env: Record<string, string> = {}):
             resolve(found);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`worker exited before the expected log line. stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`));
+            reject(
+              new Error(
+                `worker exited before the expected log line. stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`timed out waiting for a worker log line. stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`));
+          reject(
+            new Error(
+              `timed out waiting for a worker log line. stderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -315,7 +354,8 @@ export async function spawnWorker(h: Harness, env: Record<string, string> = {}):
 /** Kills every worker still running (afterEach). */
 export async function killAll(workers: WorkerProcess[]): Promise<void> {
   for (const worker of workers.splice(0)) {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    if (worker.child.exitCode === null && worker.child.signalCode === null)
+      worker.child.kill('SIGKILL');
     await worker.exited;
   }
 }
