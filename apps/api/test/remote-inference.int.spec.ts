@@ -248,14 +248,11 @@ describe('predictions on remote inference workers', () => {
   });
 
   it('refuses INFERENCE_WORKERS without INFERENCE_WORKER_TOKEN, naming both', () => {
-    const config = loadConfig({
-      DATABASE_URL: 'postgres://unused',
-      INFERENCE_WORKERS: 'http://127.0.0.1:1',
-    });
+    // Refused when the configuration is read, before anything is opened.
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://unused', INFERENCE_WORKERS: 'http://127.0.0.1:1' }),
+    ).toThrow(/INFERENCE_WORKERS is set, so INFERENCE_WORKER_TOKEN must be too/);
     const logger = api.server.services.logger;
-    expect(() => createInferenceBackend(config, {} as InferenceEngine, logger)).toThrow(
-      /INFERENCE_WORKERS is set but INFERENCE_WORKER_TOKEN is not/,
-    );
     const bad = loadConfig({
       DATABASE_URL: 'postgres://unused',
       INFERENCE_WORKERS: 'not a url',
