@@ -7,15 +7,14 @@ import {
   findArtifact,
   inTransaction,
   insertArtifact,
-  listUnreferencedArtifacts,
 } from './artifact-catalog';
+import { CatalogBackedStore } from './catalog-backed-store';
 import {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   ArtifactTooLargeError,
   assertMaxBytes,
   assertSha256,
-  type ArtifactInfo,
   type ArtifactStore,
   type PutArtifactOptions,
   type PutArtifactResult,
@@ -42,12 +41,13 @@ export interface PgArtifactStoreOptions {
  * one transaction: the large object and its `artifacts` row commit together, and a duplicate
  * (same sha256) rolls back, taking its large object with it.
  */
-export class PgArtifactStore implements ArtifactStore {
+export class PgArtifactStore extends CatalogBackedStore implements ArtifactStore {
   readonly storage = 'pg' as const;
-  private readonly pool: Pool;
+  protected readonly pool: Pool;
   private readonly readPool: Pool;
 
   constructor(options: PgArtifactStoreOptions) {
+    super();
     this.pool = new Pool({
       connectionString: options.url,
       max: options.poolSize ?? 4,
@@ -161,37 +161,13 @@ export class PgArtifactStore implements ArtifactStore {
     }
   }
 
-  async stat(sha256: string): Promise<ArtifactInfo | null> {
-    assertSha256(sha256);
-    const entry = await findArtifact(this.pool, sha256);
-    if (!entry) return null;
-    return {
-      sha256: entry.sha256,
-      sizeBytes: entry.sizeBytes,
-      storage: entry.storage,
-      refCount: entry.refCount,
-    };
-  }
-
-  async exists(sha256: string): Promise<boolean> {
-    return (await this.stat(sha256)) !== null;
-  }
-
-  async delete(sha256: string): Promise<boolean> {
+  override async delete(sha256: string): Promise<boolean> {
     assertSha256(sha256);
     return inTransaction(this.pool, async (client) => {
       const removed = await deleteUnreferencedArtifact(client, sha256);
       if (removed?.loOid != null) await client.query('SELECT lo_unlink($1)', [removed.loOid]);
       return removed !== null;
     });
-  }
-
-  async deleteUnreferenced(olderThan: Date): Promise<number> {
-    let count = 0;
-    for (const sha256 of await listUnreferencedArtifacts(this.pool, olderThan)) {
-      if (await this.delete(sha256)) count++;
-    }
-    return count;
   }
 
   async afterRelease(_released: ReleasedArtifact): Promise<void> {

@@ -15,15 +15,14 @@ import {
   findArtifact,
   inTransaction,
   insertArtifact,
-  listUnreferencedArtifacts,
 } from './artifact-catalog';
+import { CatalogBackedStore } from './catalog-backed-store';
 import {
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   ArtifactTooLargeError,
   assertMaxBytes,
   assertSha256,
-  type ArtifactInfo,
   type ArtifactStore,
   type PutArtifactOptions,
   type PutArtifactResult,
@@ -93,14 +92,15 @@ export interface S3ArtifactStoreOptions {
  * the sha256 and reference count. Uploads go to a temporary key while hashing, then are copied to
  * their content address before the row commits, so a row always points at complete bytes.
  */
-export class S3ArtifactStore implements ArtifactStore {
+export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore {
   readonly storage = 's3' as const;
-  private readonly pool: Pool;
+  protected readonly pool: Pool;
   private readonly s3: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
 
   constructor(options: S3ArtifactStoreOptions) {
+    super();
     this.pool = new Pool({
       connectionString: options.url,
       max: options.poolSize ?? 4,
@@ -193,23 +193,7 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async stat(sha256: string): Promise<ArtifactInfo | null> {
-    assertSha256(sha256);
-    const entry = await findArtifact(this.pool, sha256);
-    if (!entry) return null;
-    return {
-      sha256: entry.sha256,
-      sizeBytes: entry.sizeBytes,
-      storage: entry.storage,
-      refCount: entry.refCount,
-    };
-  }
-
-  async exists(sha256: string): Promise<boolean> {
-    return (await this.stat(sha256)) !== null;
-  }
-
-  async delete(sha256: string): Promise<boolean> {
+  override async delete(sha256: string): Promise<boolean> {
     assertSha256(sha256);
     const removed = await inTransaction(this.pool, (client) =>
       deleteUnreferencedArtifact(client, sha256),
@@ -217,14 +201,6 @@ export class S3ArtifactStore implements ArtifactStore {
     if (!removed) return false;
     await this.afterRelease({ sha256, refCount: 0, removed: true, storage: removed.storage });
     return true;
-  }
-
-  async deleteUnreferenced(olderThan: Date): Promise<number> {
-    let count = 0;
-    for (const sha256 of await listUnreferencedArtifacts(this.pool, olderThan)) {
-      if (await this.delete(sha256)) count++;
-    }
-    return count;
   }
 
   async afterRelease(released: ReleasedArtifact): Promise<void> {
