@@ -6,21 +6,14 @@ import { Plus } from 'lucide-react';
 import type { ModelTask } from '@/gql/graphql';
 import { CreateModelMutation } from '@/graphql/registry';
 import { describeError } from '@/lib/api-error';
-import { humanizeEnum } from '@/lib/format';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogClose } from '@/components/ui/dialog';
-import { Field, Input, Select, Textarea } from '@/components/ui/input';
+import { Field, Input } from '@/components/ui/input';
 import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
+import { ModelDetailsFields } from './model-details-fields';
 import { modelNameProblem } from './model-name';
 import { parseTags } from './tags';
-
-export const modelTasks: readonly ModelTask[] = [
-  'REGRESSION',
-  'BINARY_CLASSIFICATION',
-  'MULTICLASS_CLASSIFICATION',
-  'OTHER',
-];
 
 /** "New model": name, description, task, tags; opens the model's page when created. */
 export function CreateModelDialog() {
@@ -82,41 +75,17 @@ export function CreateModelDialog() {
             autoFocus
           />
         </Field>
-        <Field label="Description" htmlFor={`${id}-description`}>
-          <Textarea
-            id={`${id}-description`}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-            rows={2}
-          />
-        </Field>
-        <Field label="Task" htmlFor={`${id}-task`}>
-          <Select
-            id={`${id}-task`}
-            value={task}
-            onChange={(e) => setTask(e.target.value as ModelTask)}
-          >
-            {modelTasks.map((t) => (
-              <option key={t} value={t}>
-                {humanizeEnum(t)}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field
-          label="Tags"
-          htmlFor={`${id}-tags`}
-          hint="key=value, separated by commas (or a JSON object)"
-          error={'error' in tags ? tags.error : null}
-        >
-          <Input
-            id={`${id}-tags`}
-            value={tagsText}
-            onChange={(e) => setTagsText(e.target.value)}
-            placeholder="team=pricing, stage=beta"
-            autoComplete="off"
-          />
-        </Field>
+        <ModelDetailsFields
+          id={id}
+          description={description}
+          onDescription={setDescription}
+          descriptionRows={2}
+          task={task}
+          onTask={setTask}
+          tagsText={tagsText}
+          onTagsText={setTagsText}
+          tagsError={'error' in tags ? tags.error : null}
+        />
         <ErrorMessage error={describeError(error)} title="The model was not created" />
         <div className="flex justify-end gap-2">
           <DialogClose>

@@ -5,13 +5,11 @@ import { Pencil } from 'lucide-react';
 import type { ModelTask } from '@/gql/graphql';
 import { UpdateModelMutation } from '@/graphql/registry';
 import { describeError } from '@/lib/api-error';
-import { humanizeEnum } from '@/lib/format';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogClose } from '@/components/ui/dialog';
-import { Field, Input, Select, Textarea } from '@/components/ui/input';
 import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
-import { modelTasks } from './create-model-dialog';
+import { ModelDetailsFields } from './model-details-fields';
 import { formatTags, parseTags } from './tags';
 
 /** Edits a model's description, task and tags. */
@@ -64,35 +62,17 @@ export function EditModelDialog({
       }
     >
       <form className="grid gap-4" onSubmit={(event) => void submit(event)}>
-        <Field label="Description" htmlFor={`${id}-description`}>
-          <Textarea
-            id={`${id}-description`}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-            rows={3}
-          />
-        </Field>
-        <Field label="Task" htmlFor={`${id}-task`}>
-          <Select
-            id={`${id}-task`}
-            value={task}
-            onChange={(e) => setTask(e.target.value as ModelTask)}
-          >
-            {modelTasks.map((t) => (
-              <option key={t} value={t}>
-                {humanizeEnum(t)}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field
-          label="Tags"
-          htmlFor={`${id}-tags`}
-          hint="key=value, separated by commas (or a JSON object)"
-          error={'error' in tags ? tags.error : null}
-        >
-          <Input id={`${id}-tags`} value={tagsText} onChange={(e) => setTagsText(e.target.value)} />
-        </Field>
+        <ModelDetailsFields
+          id={id}
+          description={description}
+          onDescription={setDescription}
+          descriptionRows={3}
+          task={task}
+          onTask={setTask}
+          tagsText={tagsText}
+          onTagsText={setTagsText}
+          tagsError={'error' in tags ? tags.error : null}
+        />
         <ErrorMessage error={describeError(error)} title="Not saved" />
         <div className="flex justify-end gap-2">
           <DialogClose>

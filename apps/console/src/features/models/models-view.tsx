@@ -20,7 +20,8 @@ import { Card, CardBody } from '@/components/ui/card';
 import { Input, Select } from '@/components/ui/input';
 import { EmptyState, ErrorMessage, LoadingRows } from '@/components/ui/states';
 import { Table, TBody, THead, Td, Th, Tr } from '@/components/ui/table';
-import { CreateModelDialog, modelTasks } from './create-model-dialog';
+import { CreateModelDialog } from './create-model-dialog';
+import { modelTasks } from './model-details-fields';
 import { SourceBadge } from './source-badge';
 import { tagLabels } from './tags';
 
