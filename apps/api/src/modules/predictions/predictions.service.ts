@@ -69,56 +69,40 @@ export class PredictionsService {
 
   /** GraphQL `predict`: tensors by name (`inputs`) or tabular `records`. */
   async predict(auth: AuthInfo, args: PredictArgs): Promise<PredictionResult> {
-    const target = await this.resolver.resolve(auth.workspaceId, args);
-    const version = TargetResolver.pick(target);
     const hasInputs = args.inputs !== undefined && args.inputs !== null;
     const hasRecords = args.records !== undefined && args.records !== null;
     if (hasInputs === hasRecords)
       throw badInput('Pass exactly one of "inputs" (tensors by name) and "records" (tabular rows)');
-    const started = performance.now();
-    let outputs: Record<string, unknown> | undefined;
-    let failure: unknown;
-    try {
-      let feeds: Record<string, DecodedTensor>;
-      if (hasRecords) {
-        const { name, tensor } = recordsToTensor(version.signature, args.records ?? []);
-        feeds = { [name]: tensor };
-      } else {
-        if (typeof args.inputs !== 'object' || Array.isArray(args.inputs)) {
-          throw badInput(
-            '"inputs" must be an object of tensors by input name, e.g. {"input": [[1, 2]]}',
-          );
+    const { version, result, latencyMs } = await this.served(
+      auth,
+      args,
+      async (v) => {
+        let feeds: Record<string, DecodedTensor>;
+        if (hasRecords) {
+          const { name, tensor } = recordsToTensor(v.signature, args.records ?? []);
+          feeds = { [name]: tensor };
+        } else {
+          if (typeof args.inputs !== 'object' || Array.isArray(args.inputs)) {
+            throw badInput(
+              '"inputs" must be an object of tensors by input name, e.g. {"input": [[1, 2]]}',
+            );
+          }
+          feeds = decodeTensorInputs(v.signature.inputs, args.inputs as Record<string, unknown>);
         }
-        feeds = decodeTensorInputs(
-          version.signature.inputs,
-          args.inputs as Record<string, unknown>,
-        );
-      }
-      const tensors = await this.run(version, feeds);
-      const encoded: Record<string, NestedJson> = {};
-      for (const [name, t] of Object.entries(tensors)) encoded[name] = encodeTensorOutput(t);
-      outputs = hasRecords ? tabularOutputs(version.signature, encoded) : encoded;
-      return {
-        id: randomUUID(),
-        version,
-        outputs,
-        skippedOutputs: nonTensorOutputs(version.signature.outputs),
-        latencyMs: performance.now() - started,
-      };
-    } catch (err) {
-      failure = toUserError(err);
-      throw failure;
-    } finally {
-      this.account(
-        auth,
-        target.deploymentId,
-        version,
-        performance.now() - started,
-        failure,
-        hasRecords ? args.records : args.inputs,
-        outputs,
-      );
-    }
+        const tensors = await this.run(v, feeds);
+        const encoded: Record<string, NestedJson> = {};
+        for (const [name, t] of Object.entries(tensors)) encoded[name] = encodeTensorOutput(t);
+        return hasRecords ? tabularOutputs(v.signature, encoded) : encoded;
+      },
+      (outputs) => ({ inputs: hasRecords ? args.records : args.inputs, outputs }),
+    );
+    return {
+      id: randomUUID(),
+      version,
+      outputs: result,
+      skippedOutputs: nonTensorOutputs(version.signature.outputs),
+      latencyMs,
+    };
   }
 
   /** OIP infer on already-decoded tensors. */
@@ -128,25 +112,46 @@ export class PredictionsService {
     decode: (version: ServedVersion) => Record<string, DecodedTensor>,
     outputs?: readonly string[],
   ): Promise<{ version: ServedVersion; tensors: Record<string, DecodedTensor> }> {
+    const { version, result } = await this.served(auth, query, (v) =>
+      this.run(v, decode(v), outputs),
+    );
+    return { version, tensors: result };
+  }
+
+  /**
+   * Resolves the name, runs `work` on the version it picks, and does the bookkeeping every
+   * prediction gets (engine errors as user errors, metrics, serving stats, the sampled log).
+   */
+  private async served<T>(
+    auth: AuthInfo,
+    query: TargetQuery,
+    work: (version: ServedVersion) => Promise<T>,
+    logged: (result: T | undefined) => { inputs: unknown; outputs: unknown } = () => ({
+      inputs: undefined,
+      outputs: undefined,
+    }),
+  ): Promise<{ version: ServedVersion; result: T; latencyMs: number }> {
     const target = await this.resolver.resolve(auth.workspaceId, query);
     const version = TargetResolver.pick(target);
     const started = performance.now();
+    let result: T | undefined;
     let failure: unknown;
     try {
-      const tensors = await this.run(version, decode(version), outputs);
-      return { version, tensors };
+      result = await work(version);
+      return { version, result, latencyMs: performance.now() - started };
     } catch (err) {
       failure = toUserError(err);
       throw failure;
     } finally {
+      const { inputs, outputs } = logged(result);
       this.account(
         auth,
         target.deploymentId,
         version,
         performance.now() - started,
         failure,
-        undefined,
-        undefined,
+        inputs,
+        outputs,
       );
     }
   }
