@@ -32,12 +32,16 @@ const failures = [];
 if (run('npx', ['vitest', 'run', ...extra]) !== 0) failures.push('unit and integration tests');
 // With arguments (`npm test -- apps/api`) only the selected vitest files run.
 if (extra.length === 0) {
-  if (run('npm', ['test', '--silent', '-w', '@maas/console']) !== 0) failures.push('console component tests');
+  if (run('npm', ['test', '--silent', '-w', '@maas/console']) !== 0)
+    failures.push('console component tests');
   if (existsSync(CHROMIUM)) {
-    if (run('npm', ['run', '--silent', 'e2e', '-w', '@maas/console']) !== 0) failures.push('console end-to-end tests');
+    if (run('npm', ['run', '--silent', 'e2e', '-w', '@maas/console']) !== 0)
+      failures.push('console end-to-end tests');
   } else {
     // CI installs it (.ci/run); a developer machine may not have it yet.
-    console.warn(`\nSkipped the console's end-to-end tests: ${CHROMIUM} is missing (apt-get install -y chromium).`);
+    console.warn(
+      `\nSkipped the console's end-to-end tests: ${CHROMIUM} is missing (apt-get install -y chromium).`,
+    );
   }
 }
 if (failures.length > 0) console.error(`\nFailed: ${failures.join(', ')}`);

@@ -40,7 +40,13 @@ function seedExample(rows, seed) {
     x[i] = next();
     y[i] = 3 * x[i] + next();
   }
-  return { rowCount: rows, columns: [{ name: 'x', type: 'numeric', values: x }, { name: 'y', type: 'numeric', values: y }] };
+  return {
+    rowCount: rows,
+    columns: [
+      { name: 'x', type: 'numeric', values: x },
+      { name: 'y', type: 'numeric', values: y },
+    ],
+  };
 }
 
 function quantile(values, q) {
@@ -80,7 +86,9 @@ async function main() {
       arrivals.get(event.jobId).push({ ...event, at });
     });
 
-    const [{ id: workspaceId }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('bench') RETURNING id`);
+    const [{ id: workspaceId }] = await ds.query(
+      `INSERT INTO workspaces (name) VALUES ('bench') RETURNING id`,
+    );
     const [{ id: modelId }] = await ds.query(
       `INSERT INTO models (workspace_id, name, task) VALUES ($1, 'bench', 'REGRESSION') RETURNING id`,
       [workspaceId],
@@ -106,7 +114,14 @@ async function main() {
           `INSERT INTO training_jobs (workspace_id, model_id, dataset_id, algorithm, target, features,
              hyperparameters, status, epoch, epochs, attempt, seq)
            VALUES ($1, $2, $3, $4, 'y', '["x"]', $5, 'QUEUED', 0, $6, 0, 1) RETURNING id`,
-          [workspaceId, modelId, datasetId, algorithm, JSON.stringify(hyperparameters), hyperparameters.epochs],
+          [
+            workspaceId,
+            modelId,
+            datasetId,
+            algorithm,
+            JSON.stringify(hyperparameters),
+            hyperparameters.epochs,
+          ],
         );
         await queue.enqueueTraining(m, row.id);
         return row.id;
@@ -114,9 +129,12 @@ async function main() {
     const waitFinal = async (jobId, timeoutMs = 120_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const final = (arrivals.get(jobId) ?? []).find((e) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(e.status));
+        const final = (arrivals.get(jobId) ?? []).find((e) =>
+          ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(e.status),
+        );
         if (final) return final;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish in ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`job ${jobId} did not finish in ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     };
@@ -136,7 +154,8 @@ async function main() {
       const jobId = await startJob(tiny, 'LINEAR_REGRESSION', { epochs: 1 });
       const committed = Date.now();
       const final = await waitFinal(jobId);
-      if (final.status !== 'SUCCEEDED') throw new Error(`pickup job ${jobId} ended ${final.status}`);
+      if (final.status !== 'SUCCEEDED')
+        throw new Error(`pickup job ${jobId} ended ${final.status}`);
       const started = arrivals.get(jobId).find((e) => e.change === 'started');
       pickups.push(started.at - committed);
       // Let the worker go idle (back to waiting) before the next one.
@@ -158,16 +177,38 @@ async function main() {
         .get(jobId)
         .filter((e) => e.change === 'epoch')
         .map((e) => e.at - endedAt.get(e.epoch));
-      const epochMs = (Math.max(...endedAt.values()) - Math.min(...endedAt.values())) / Math.max(1, rows.length - 1);
-      return { label, epochs: latencies.length, epochMs, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), max: Math.max(...latencies) };
+      const epochMs =
+        (Math.max(...endedAt.values()) - Math.min(...endedAt.values())) /
+        Math.max(1, rows.length - 1);
+      return {
+        label,
+        epochs: latencies.length,
+        epochMs,
+        p50: quantile(latencies, 0.5),
+        p95: quantile(latencies, 0.95),
+        max: Math.max(...latencies),
+      };
     };
     const events = [
-      await eventLatency('MLP [32,32], 5,000 rows', medium, 'MLP', { epochs: 60, hiddenLayers: [32, 32], seed: 1 }),
-      await eventLatency('linear, 200 rows (sub-ms epochs)', tiny, 'LINEAR_REGRESSION', { epochs: 300, seed: 1 }),
+      await eventLatency('MLP [32,32], 5,000 rows', medium, 'MLP', {
+        epochs: 60,
+        hiddenLayers: [32, 32],
+        seed: 1,
+      }),
+      await eventLatency('linear, 200 rows (sub-ms epochs)', tiny, 'LINEAR_REGRESSION', {
+        epochs: 300,
+        seed: 1,
+      }),
     ];
 
     const result = {
-      pickup: { jobs: JOBS, p50: quantile(pickups, 0.5), p95: quantile(pickups, 0.95), max: Math.max(...pickups), target: 100 },
+      pickup: {
+        jobs: JOBS,
+        p50: quantile(pickups, 0.5),
+        p95: quantile(pickups, 0.95),
+        max: Math.max(...pickups),
+        target: 100,
+      },
       events: events.map((e) => ({ ...e, target: 250 })),
     };
     if (JSON_OUT) {
@@ -177,9 +218,13 @@ async function main() {
       console.log('| measure | n | p50 ms | p95 ms | max ms | target p95 |');
       console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
       const p = result.pickup;
-      console.log(`| job pickup (enqueue commit → RUNNING event) | ${p.jobs} | ${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.max)} | ≤ ${p.target} ms |`);
+      console.log(
+        `| job pickup (enqueue commit → RUNNING event) | ${p.jobs} | ${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.max)} | ≤ ${p.target} ms |`,
+      );
       for (const e of result.events) {
-        console.log(`| epoch end → subscriber: ${e.label}, ${ms(e.epochMs)} ms/epoch | ${e.epochs} | ${ms(e.p50)} | ${ms(e.p95)} | ${ms(e.max)} | ≤ ${e.target} ms |`);
+        console.log(
+          `| epoch end → subscriber: ${e.label}, ${ms(e.epochMs)} ms/epoch | ${e.epochs} | ${ms(e.p50)} | ${ms(e.p95)} | ${ms(e.max)} | ≤ ${e.target} ms |`,
+        );
       }
     }
   } finally {

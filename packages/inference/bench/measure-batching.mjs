@@ -12,7 +12,13 @@ const { buildMlpModel } = require('@maas/onnx');
 const seconds = Number(process.argv[2] ?? 2);
 const model = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 1, seed: 1 });
 const key = { id: 'bench-mlp', sha256: createHash('sha256').update(model.bytes).digest('hex') };
-const input = () => ({ input: { datatype: 'FP32', shape: [1, 10], data: Float32Array.from({ length: 10 }, () => Math.random()) } });
+const input = () => ({
+  input: {
+    datatype: 'FP32',
+    shape: [1, 10],
+    data: Float32Array.from({ length: 10 }, () => Math.random()),
+  },
+});
 
 async function cell(batching, concurrency) {
   let rows = 0;
@@ -23,30 +29,45 @@ async function cell(batching, concurrency) {
     rows += e.rows;
     batches += 1;
   };
-  const engine = await createInferenceEngine({ batching, loadArtifact: async () => model.bytes, onBatch });
+  const engine = await createInferenceEngine({
+    batching,
+    loadArtifact: async () => model.bytes,
+    onBatch,
+  });
   await engine.infer(key, input());
   // warm-up
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = 0; i < 50; i++) await engine.infer(key, input());
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; i < 50; i++) await engine.infer(key, input());
+    }),
+  );
   const latencies = [];
   measuring = true;
   const deadline = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) {
-      const t = performance.now();
-      await engine.infer(key, input());
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        await engine.infer(key, input());
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   measuring = false;
   await engine.close();
   latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2);
-  return { rps: Math.round(latencies.length / seconds), p50: q(0.5), p99: q(0.99), meanBatch: batches ? (rows / batches).toFixed(1) : '1' };
+  const q = (p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2);
+  return {
+    rps: Math.round(latencies.length / seconds),
+    p50: q(0.5),
+    p99: q(0.99),
+    meanBatch: batches ? (rows / batches).toFixed(1) : '1',
+  };
 }
 
-const label = (b) => (b === false ? 'off' : `size=${b.maxBatchSize} delay=${b.maxDelayMs} inflight=${b.maxInFlight}`);
+const label = (b) =>
+  b === false ? 'off' : `size=${b.maxBatchSize} delay=${b.maxDelayMs} inflight=${b.maxInFlight}`;
 const only = process.env.CONFIGS?.split(';').map((c) => (c === 'off' ? false : JSON.parse(c)));
 const configs = only ?? [
   false,
@@ -61,8 +82,12 @@ const configs = only ?? [
   { maxBatchSize: 128, maxDelayMs: 2, maxInFlight: 2 },
 ];
 const concurrencies = [1, 16, 64];
-console.log(`# ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, node ${process.version}, ${seconds}s per cell`);
-console.log(`| batching | ${concurrencies.map((c) => `c=${c} req/s (p50/p99 ms, mean batch)`).join(' | ')} |`);
+console.log(
+  `# ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, node ${process.version}, ${seconds}s per cell`,
+);
+console.log(
+  `| batching | ${concurrencies.map((c) => `c=${c} req/s (p50/p99 ms, mean batch)`).join(' | ')} |`,
+);
 console.log(`| --- | ${concurrencies.map(() => '---').join(' | ')} |`);
 for (const config of configs) {
   const cells = [];

@@ -27,11 +27,14 @@ describe("Triton's binary tensor data extension", () => {
       { datatype: 'BOOL', shape: [2], data: Uint8Array.from([1, 0]) },
       { datatype: 'BYTES', shape: [3], data: ['', 'ab', 'ünï'] },
     ];
-    for (const t of tensors) expect(decodeBinaryTensor('x', t.datatype, encodeBinaryTensor(t))).toEqual(t.data);
+    for (const t of tensors)
+      expect(decodeBinaryTensor('x', t.datatype, encodeBinaryTensor(t))).toEqual(t.data);
   });
 
   it('uses the documented BYTES layout: 4-byte little-endian length, then UTF-8', () => {
-    expect([...encodeBinaryTensor({ datatype: 'BYTES', shape: [1], data: ['hi'] })]).toEqual([2, 0, 0, 0, 104, 105]);
+    expect([...encodeBinaryTensor({ datatype: 'BYTES', shape: [1], data: ['hi'] })]).toEqual([
+      2, 0, 0, 0, 104, 105,
+    ]);
   });
 
   it('parses a request whose inputs follow the JSON header, at unaligned offsets', () => {
@@ -41,9 +44,19 @@ describe("Triton's binary tensor data extension", () => {
       {
         id: 'r1',
         inputs: [
-          { name: 'x', datatype: 'FP32', shape: [2, 2], parameters: { binary_data_size: fp.byteLength } },
+          {
+            name: 'x',
+            datatype: 'FP32',
+            shape: [2, 2],
+            parameters: { binary_data_size: fp.byteLength },
+          },
           { name: 'k', datatype: 'INT64', shape: [1], data: [1] },
-          { name: 'ids', datatype: 'INT64', shape: [1], parameters: { binary_data_size: ids.byteLength } },
+          {
+            name: 'ids',
+            datatype: 'INT64',
+            shape: [1],
+            parameters: { binary_data_size: ids.byteLength },
+          },
         ],
         outputs: [{ name: 'y', parameters: { binary_data: true } }],
       },
@@ -60,26 +73,62 @@ describe("Triton's binary tensor data extension", () => {
   });
 
   it('parses a plain JSON request without the header', () => {
-    const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [1] }] }));
+    const body = Buffer.from(
+      JSON.stringify({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: [1] }] }),
+    );
     expect(parseInferRequestBody(body).inputs[0]?.data).toEqual([1]);
   });
 
   it('rejects bad framing with InferenceInputError', () => {
     const four = Buffer.alloc(4);
-    const header = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 8 } }] };
+    const header = {
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 8 } }],
+    };
     const cases: [Buffer, number | undefined, RegExp][] = [
       [binaryBody(header, four).body, binaryBody(header, four).headerLength, /runs past the end/],
       [Buffer.from('{"inputs": ['), undefined, /not valid JSON/],
       [Buffer.from('{}'), 10, /does not fit/],
-      [binaryBody({ inputs: [] }, four).body, binaryBody({ inputs: [] }, four).headerLength, /4 bytes of binary data are not claimed/],
       [
-        binaryBody({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 3 } }] }, Buffer.alloc(3)).body,
-        binaryBody({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 3 } }] }, Buffer.alloc(3)).headerLength,
+        binaryBody({ inputs: [] }, four).body,
+        binaryBody({ inputs: [] }, four).headerLength,
+        /4 bytes of binary data are not claimed/,
+      ],
+      [
+        binaryBody(
+          {
+            inputs: [
+              { name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 3 } },
+            ],
+          },
+          Buffer.alloc(3),
+        ).body,
+        binaryBody(
+          {
+            inputs: [
+              { name: 'x', datatype: 'FP32', shape: [1], parameters: { binary_data_size: 3 } },
+            ],
+          },
+          Buffer.alloc(3),
+        ).headerLength,
         /not a whole number of FP32/,
       ],
       [
-        binaryBody({ inputs: [{ name: 's', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 5 } }] }, Buffer.from([9, 0, 0, 0, 65])).body,
-        binaryBody({ inputs: [{ name: 's', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 5 } }] }, Buffer.from([9, 0, 0, 0, 65])).headerLength,
+        binaryBody(
+          {
+            inputs: [
+              { name: 's', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 5 } },
+            ],
+          },
+          Buffer.from([9, 0, 0, 0, 65]),
+        ).body,
+        binaryBody(
+          {
+            inputs: [
+              { name: 's', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 5 } },
+            ],
+          },
+          Buffer.from([9, 0, 0, 0, 65]),
+        ).headerLength,
         /runs past the data/,
       ],
     ];
@@ -93,12 +142,21 @@ describe("Triton's binary tensor data extension", () => {
     const y: DecodedTensor = { datatype: 'FP32', shape: [2], data: Float32Array.from([0.5, 0.25]) };
     const label: DecodedTensor = { datatype: 'INT64', shape: [1], data: BigInt64Array.from([3n]) };
     const encoded = encodeInferResponse(
-      { model_name: 'm', model_version: '1', outputs: [{ name: 'y', tensor: y }, { name: 'label', tensor: label }] },
+      {
+        model_name: 'm',
+        model_version: '1',
+        outputs: [
+          { name: 'y', tensor: y },
+          { name: 'label', tensor: label },
+        ],
+      },
       (name) => name === 'y',
     );
     expect(encoded.contentType).toBe('application/octet-stream');
     const headerLength = encoded.headerLength as number;
-    const header = JSON.parse(encoded.body.subarray(0, headerLength).toString()) as { outputs: Record<string, unknown>[] };
+    const header = JSON.parse(encoded.body.subarray(0, headerLength).toString()) as {
+      outputs: Record<string, unknown>[];
+    };
     expect(header.outputs).toEqual([
       { name: 'y', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } },
       { name: 'label', datatype: 'INT64', shape: [1], data: [3] },
@@ -108,13 +166,26 @@ describe("Triton's binary tensor data extension", () => {
   });
 
   it('encodes plain JSON when no output is binary', () => {
-    const encoded = encodeInferResponse({ model_name: 'm', id: 'q', outputs: [{ name: 'y', tensor: { datatype: 'FP64', shape: [1], data: Float64Array.from([NaN]) } }] });
+    const encoded = encodeInferResponse({
+      model_name: 'm',
+      id: 'q',
+      outputs: [
+        { name: 'y', tensor: { datatype: 'FP64', shape: [1], data: Float64Array.from([NaN]) } },
+      ],
+    });
     expect(encoded.headerLength).toBeUndefined();
-    expect(JSON.parse(encoded.body.toString())).toEqual({ model_name: 'm', id: 'q', outputs: [{ name: 'y', datatype: 'FP64', shape: [1], data: ['NaN'] }] });
+    expect(JSON.parse(encoded.body.toString())).toEqual({
+      model_name: 'm',
+      id: 'q',
+      outputs: [{ name: 'y', datatype: 'FP64', shape: [1], data: ['NaN'] }],
+    });
   });
 
   it('lets binary_data per output override binary_data_output', () => {
-    const request = { parameters: { binary_data_output: true }, outputs: [{ name: 'a', parameters: { binary_data: false } }] };
+    const request = {
+      parameters: { binary_data_output: true },
+      outputs: [{ name: 'a', parameters: { binary_data: false } }],
+    };
     expect(wantsBinaryOutput(request, 'a')).toBe(false);
     expect(wantsBinaryOutput(request, 'b')).toBe(true);
   });

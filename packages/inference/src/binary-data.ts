@@ -57,11 +57,14 @@ const BYTES_PER_ELEMENT: Record<Exclude<SupportedDatatype, 'BYTES'>, number> = {
 
 /** Decodes raw little-endian bytes of one tensor into typed data (BYTES: 4-byte length + UTF-8 per element). */
 export function decodeBinaryTensor(name: string, datatype: string, bytes: Uint8Array): TensorData {
-  if (!isSupportedDatatype(datatype)) throw new InferenceInputError(`input '${name}': unsupported datatype ${datatype}`);
+  if (!isSupportedDatatype(datatype))
+    throw new InferenceInputError(`input '${name}': unsupported datatype ${datatype}`);
   if (datatype === 'BYTES') return decodeBytesElements(name, bytes);
   const size = BYTES_PER_ELEMENT[datatype];
   if (bytes.byteLength % size !== 0) {
-    throw new InferenceInputError(`input '${name}': ${bytes.byteLength} bytes of binary data is not a whole number of ${datatype} values`);
+    throw new InferenceInputError(
+      `input '${name}': ${bytes.byteLength} bytes of binary data is not a whole number of ${datatype} values`,
+    );
   }
   // Copy: the chunk sits at an arbitrary offset of the request buffer, typed arrays need alignment.
   const copy = new Uint8Array(bytes.byteLength);
@@ -100,10 +103,16 @@ function decodeBytesElements(name: string, bytes: Uint8Array): string[] {
   const decoder = new TextDecoder();
   let offset = 0;
   while (offset < bytes.byteLength) {
-    if (offset + 4 > bytes.byteLength) throw new InferenceInputError(`input '${name}': truncated BYTES element length at byte ${offset}`);
+    if (offset + 4 > bytes.byteLength)
+      throw new InferenceInputError(
+        `input '${name}': truncated BYTES element length at byte ${offset}`,
+      );
     const length = view.getUint32(offset, true);
     offset += 4;
-    if (offset + length > bytes.byteLength) throw new InferenceInputError(`input '${name}': BYTES element at byte ${offset - 4} runs past the data`);
+    if (offset + length > bytes.byteLength)
+      throw new InferenceInputError(
+        `input '${name}': BYTES element at byte ${offset - 4} runs past the data`,
+      );
     out.push(decoder.decode(bytes.subarray(offset, offset + length)));
     offset += length;
   }
@@ -130,7 +139,9 @@ function binarySize(input: OipTensorInput): number | undefined {
   const size = input.parameters?.binary_data_size;
   if (size === undefined) return undefined;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new InferenceInputError(`input '${input.name}': parameters.binary_data_size must be a non-negative integer`);
+    throw new InferenceInputError(
+      `input '${input.name}': parameters.binary_data_size must be a non-negative integer`,
+    );
   }
   return size;
 }
@@ -143,11 +154,15 @@ function binarySize(input: OipTensorInput): number | undefined {
 export function parseInferRequestBody(body: Uint8Array, headerLength?: number): OipInferRequest {
   const jsonEnd = headerLength ?? body.byteLength;
   if (!Number.isSafeInteger(jsonEnd) || jsonEnd < 0 || jsonEnd > body.byteLength) {
-    throw new InferenceInputError(`Inference-Header-Content-Length ${headerLength} does not fit a body of ${body.byteLength} bytes`);
+    throw new InferenceInputError(
+      `Inference-Header-Content-Length ${headerLength} does not fit a body of ${body.byteLength} bytes`,
+    );
   }
   let request: OipInferRequest;
   try {
-    request = JSON.parse(Buffer.from(body.buffer, body.byteOffset, jsonEnd).toString('utf8')) as OipInferRequest;
+    request = JSON.parse(
+      Buffer.from(body.buffer, body.byteOffset, jsonEnd).toString('utf8'),
+    ) as OipInferRequest;
   } catch (err) {
     throw new InferenceInputError(`request body is not valid JSON: ${(err as Error).message}`);
   }
@@ -156,27 +171,41 @@ export function parseInferRequestBody(body: Uint8Array, headerLength?: number): 
   }
   let offset = jsonEnd;
   for (const input of request.inputs as unknown[]) {
-    if (typeof input !== 'object' || input === null) throw new InferenceInputError('each input must be an object');
+    if (typeof input !== 'object' || input === null)
+      throw new InferenceInputError('each input must be an object');
     const tensorInput = input as OipTensorInput;
     const size = binarySize(tensorInput);
     if (size === undefined) continue;
     if (tensorInput.data !== undefined) {
-      throw new InferenceInputError(`input '${tensorInput.name}' has both "data" and binary_data_size`);
+      throw new InferenceInputError(
+        `input '${tensorInput.name}' has both "data" and binary_data_size`,
+      );
     }
     if (offset + size > body.byteLength) {
-      throw new InferenceInputError(`input '${tensorInput.name}': binary_data_size ${size} runs past the end of the body`);
+      throw new InferenceInputError(
+        `input '${tensorInput.name}': binary_data_size ${size} runs past the end of the body`,
+      );
     }
-    tensorInput.data = decodeBinaryTensor(tensorInput.name, tensorInput.datatype, body.subarray(offset, offset + size));
+    tensorInput.data = decodeBinaryTensor(
+      tensorInput.name,
+      tensorInput.datatype,
+      body.subarray(offset, offset + size),
+    );
     offset += size;
   }
   if (offset !== body.byteLength) {
-    throw new InferenceInputError(`${body.byteLength - offset} bytes of binary data are not claimed by any input's binary_data_size`);
+    throw new InferenceInputError(
+      `${body.byteLength - offset} bytes of binary data are not claimed by any input's binary_data_size`,
+    );
   }
   return request;
 }
 
 /** Whether the request asks for output `name` in binary (`binary_data` per output wins over `binary_data_output`). */
-export function wantsBinaryOutput(request: Pick<OipInferRequest, 'parameters' | 'outputs'>, name: string): boolean {
+export function wantsBinaryOutput(
+  request: Pick<OipInferRequest, 'parameters' | 'outputs'>,
+  name: string,
+): boolean {
   const perOutput = request.outputs?.find((o) => o.name === name)?.parameters?.binary_data;
   if (typeof perOutput === 'boolean') return perOutput;
   return request.parameters?.binary_data_output === true;
@@ -186,7 +215,10 @@ export function wantsBinaryOutput(request: Pick<OipInferRequest, 'parameters' | 
  * Encodes an infer response: plain JSON, or (when any output is wanted in binary) a JSON header
  * followed by those outputs' bytes, with `headerLength` for `Inference-Header-Content-Length`.
  */
-export function encodeInferResponse(response: OipInferResponse, binary: (name: string) => boolean = () => false): EncodedInferResponse {
+export function encodeInferResponse(
+  response: OipInferResponse,
+  binary: (name: string) => boolean = () => false,
+): EncodedInferResponse {
   const chunks: Buffer[] = [];
   const outputs: OipTensorJson[] = response.outputs.map(({ name, tensor }) => {
     const head = { name, datatype: tensor.datatype, shape: [...tensor.shape] };
@@ -204,5 +236,9 @@ export function encodeInferResponse(response: OipInferResponse, binary: (name: s
   };
   const header = Buffer.from(JSON.stringify(json), 'utf8');
   if (chunks.length === 0) return { body: header, contentType: 'application/json' };
-  return { body: Buffer.concat([header, ...chunks]), contentType: 'application/octet-stream', headerLength: header.byteLength };
+  return {
+    body: Buffer.concat([header, ...chunks]),
+    contentType: 'application/octet-stream',
+    headerLength: header.byteLength,
+  };
 }

@@ -31,7 +31,8 @@ export function createDiskArtifactCache(options: DiskArtifactCacheOptions): Arti
   const download = async (sha256: string): Promise<{ path: string }> => {
     const target = fileFor(sha256);
     if (await exists(target)) return { path: target };
-    if (!options.fetch) throw new VersionNotFoundError(`artifact ${sha256} is not in ${options.dir}`);
+    if (!options.fetch)
+      throw new VersionNotFoundError(`artifact ${sha256} is not in ${options.dir}`);
     await mkdir(options.dir, { recursive: true });
     const temp = join(options.dir, `.${sha256}.${randomUUID()}.part`);
     const hash = createHash('sha256');
@@ -41,7 +42,8 @@ export function createDiskArtifactCache(options: DiskArtifactCacheOptions): Arti
       stream.on('data', (chunk: Buffer) => hash.update(chunk));
       await pipeline(stream, createWriteStream(temp));
       const actual = hash.digest('hex');
-      if (actual !== sha256) throw new ModelLoadError(`artifact ${sha256} arrived with sha256 ${actual}`);
+      if (actual !== sha256)
+        throw new ModelLoadError(`artifact ${sha256} arrived with sha256 ${actual}`);
       await rename(temp, target);
       return { path: target };
     } catch (err) {
@@ -52,7 +54,8 @@ export function createDiskArtifactCache(options: DiskArtifactCacheOptions): Arti
 
   return (key) => {
     const sha256 = key.sha256.toLowerCase();
-    if (!SHA256_HEX.test(sha256)) return Promise.reject(new ModelLoadError(`invalid sha256 '${key.sha256}'`));
+    if (!SHA256_HEX.test(sha256))
+      return Promise.reject(new ModelLoadError(`invalid sha256 '${key.sha256}'`));
     let pending = inflight.get(sha256);
     if (!pending) {
       pending = download(sha256).finally(() => inflight.delete(sha256));

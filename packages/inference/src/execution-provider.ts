@@ -39,13 +39,18 @@ export function planExecutionProviders(setting: string | undefined): ExecutionPr
   const supported = listBackends().map((b) => b.name);
   for (const p of providers) {
     if (p !== 'cpu' && p !== 'cuda') {
-      throw new Error(`ORT_EXECUTION_PROVIDERS: unknown provider '${p}' (use auto, cpu or cuda,cpu)`);
+      throw new Error(
+        `ORT_EXECUTION_PROVIDERS: unknown provider '${p}' (use auto, cpu or cuda,cpu)`,
+      );
     }
     if (supported.length > 0 && !supported.includes(p)) {
-      throw new Error(`ORT_EXECUTION_PROVIDERS: this onnxruntime-node build does not support '${p}'`);
+      throw new Error(
+        `ORT_EXECUTION_PROVIDERS: this onnxruntime-node build does not support '${p}'`,
+      );
     }
   }
-  if (providers.length === 0) throw new Error('ORT_EXECUTION_PROVIDERS is empty (use auto, cpu or cuda,cpu)');
+  if (providers.length === 0)
+    throw new Error('ORT_EXECUTION_PROVIDERS is empty (use auto, cpu or cuda,cpu)');
   return { providers, fallbackToCpu: false, reason: `configured: ${providers.join(',')}` };
 }
 
@@ -62,7 +67,8 @@ function listBackends(): SupportedBackend[] {
 /** Whether the CUDA execution provider can plausibly load here (the pool's probe decides for sure). */
 export function detectCuda(): { available: boolean; reason: string } {
   const cuda = listBackends().find((b) => b.name === 'cuda');
-  if (!cuda) return { available: false, reason: 'this onnxruntime-node build has no CUDA provider' };
+  if (!cuda)
+    return { available: false, reason: 'this onnxruntime-node build has no CUDA provider' };
   if (!cudaProviderLibraryPresent()) {
     return {
       available: false,

@@ -17,13 +17,23 @@ import { SessionLru } from './session-cache';
 import { resolveFetches, validateFeeds } from './tensor-codec';
 import type { DecodedTensor, ModelSignature, TensorSpec, VersionKey } from './tensor.types';
 import { WorkerCallError, WorkerPool } from './worker-pool';
-import type { ArtifactSource, LoadResult, ProbeResult, RunResult, ValidateResult } from './worker.protocol';
+import type {
+  ArtifactSource,
+  LoadResult,
+  ProbeResult,
+  RunResult,
+  ValidateResult,
+} from './worker.protocol';
 
 /** Where the engine gets a version's ONNX bytes: the bytes, or a local file path. */
 export type ArtifactLoader = (key: VersionKey) => Promise<Uint8Array | { path: string }>;
 
 /** Measured defaults (see BENCHMARKS.md, "Batching defaults"). */
-export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxDelayMs: 2, maxInFlight: 2 };
+export const DEFAULT_BATCHING: BatchingOptions = {
+  maxBatchSize: 64,
+  maxDelayMs: 2,
+  maxInFlight: 2,
+};
 
 export interface InferenceEngineOptions {
   /** Pool threads. Default: 1 on ≤ 2 cores, else about half the cores. */
@@ -126,12 +136,18 @@ export class InferenceEngine {
     );
     let probes: ProbeResult[];
     try {
-      probes = await Promise.all(Array.from({ length: threads }, (_, i) => pool.call<ProbeResult>(i, { op: 'probe' })));
+      probes = await Promise.all(
+        Array.from({ length: threads }, (_, i) => pool.call<ProbeResult>(i, { op: 'probe' })),
+      );
     } catch (err) {
       await pool.close();
       throw new Error(`inference engine: ONNX Runtime did not start: ${(err as Error).message}`);
     }
-    const executionProvider: ExecutionProviderName = probes.every((p) => p.executionProvider === 'cuda') ? 'cuda' : 'cpu';
+    const executionProvider: ExecutionProviderName = probes.every(
+      (p) => p.executionProvider === 'cuda',
+    )
+      ? 'cuda'
+      : 'cpu';
     const engine = new InferenceEngine(pool, executionProvider, options, logger);
     ref.engine = engine;
     logger.info(
@@ -168,7 +184,10 @@ export class InferenceEngine {
    */
   async validateModel(filePath: string): Promise<ValidateModelResult> {
     this.assertOpen();
-    const result = await this.pool.call<ValidateResult>(this.pool.leastBusy(), { op: 'validate', path: filePath });
+    const result = await this.pool.call<ValidateResult>(this.pool.leastBusy(), {
+      op: 'validate',
+      path: filePath,
+    });
     if (!result.ok) return result;
     return { ok: true, ...result.signature };
   }
@@ -198,7 +217,9 @@ export class InferenceEngine {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new InferenceTimeoutError(`prediction for version ${key.id} took longer than ${timeoutMs} ms`);
+        const err = new InferenceTimeoutError(
+          `prediction for version ${key.id} took longer than ${timeoutMs} ms`,
+        );
         abort.abort(err);
         reject(err);
       }, timeoutMs);
@@ -223,7 +244,8 @@ export class InferenceEngine {
       const signature = v.signature as ModelSignature;
       validateFeeds(signature, inputs);
       const fetches = resolveFetches(signature, opts.outputs);
-      if (v.batcher && batchRows(inputs) !== undefined) return await v.batcher.submit(inputs, fetches, signal);
+      if (v.batcher && batchRows(inputs) !== undefined)
+        return await v.batcher.submit(inputs, fetches, signal);
       return await this.runOnThread(v, inputs, fetches);
     } finally {
       this.releasePin(v);
@@ -246,7 +268,9 @@ export class InferenceEngine {
     } catch (err) {
       if (err instanceof WorkerCallError && err.code === 'RUN_FAILED') {
         // ORT's message for a run failure caused by input values (e.g. an index out of range).
-        throw new InferenceRunError(`ONNX Runtime failed to run version ${v.key.id}: ${err.message}`);
+        throw new InferenceRunError(
+          `ONNX Runtime failed to run version ${v.key.id}: ${err.message}`,
+        );
       }
       throw err;
     }
@@ -287,7 +311,10 @@ export class InferenceEngine {
     };
     v.loading = (async () => {
       try {
-        if (!loader) throw new ModelLoadError('inference engine: no loadArtifact was given, cannot load models');
+        if (!loader)
+          throw new ModelLoadError(
+            'inference engine: no loadArtifact was given, cannot load models',
+          );
         let artifact: Uint8Array | { path: string };
         try {
           artifact = await loader(v.key);
@@ -296,7 +323,8 @@ export class InferenceEngine {
           if (isNotFoundError(err)) throw new VersionNotFoundError(`version ${key.id}: ${message}`);
           throw new ModelLoadError(`could not fetch the artifact of version ${key.id}: ${message}`);
         }
-        const source: ArtifactSource = artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
+        const source: ArtifactSource =
+          artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
         const started = performance.now();
         const loaded = await this.pool.call<LoadResult>(v.thread, {
           op: 'load',
@@ -332,7 +360,10 @@ export class InferenceEngine {
         );
       } catch (err) {
         if (this.versions.get(key.id) === v) this.versions.delete(key.id);
-        if (err instanceof WorkerCallError && (err.code === 'LOAD_FAILED' || err.code === 'SHA_MISMATCH')) {
+        if (
+          err instanceof WorkerCallError &&
+          (err.code === 'LOAD_FAILED' || err.code === 'SHA_MISMATCH')
+        ) {
           throw new ModelLoadError(err.message);
         }
         throw err;
@@ -351,7 +382,8 @@ export class InferenceEngine {
     this.logger.debug?.({ versionId: id }, 'model version evicted');
     // Messages to a thread are handled in order, so this runs after any run already sent to it.
     this.pool.call(v.thread, { op: 'release', versionId: id }).catch((err: unknown) => {
-      if (!(err instanceof EngineClosedError)) this.logger.warn({ err, versionId: id }, 'releasing a session failed');
+      if (!(err instanceof EngineClosedError))
+        this.logger.warn({ err, versionId: id }, 'releasing a session failed');
     });
   }
 
@@ -367,14 +399,19 @@ export class InferenceEngine {
 
   /** Sessions each pool thread holds now (a check for tests and diagnostics). */
   async threadSessionCounts(): Promise<number[]> {
-    return Promise.all(Array.from({ length: this.pool.size }, (_, i) => this.pool.call<number>(i, { op: 'sessions' })));
+    return Promise.all(
+      Array.from({ length: this.pool.size }, (_, i) =>
+        this.pool.call<number>(i, { op: 'sessions' }),
+      ),
+    );
   }
 
   /** Terminates the pool threads after releasing their sessions. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const v of this.versions.values()) v.batcher?.close(new EngineClosedError('inference engine closed'));
+    for (const v of this.versions.values())
+      v.batcher?.close(new EngineClosedError('inference engine closed'));
     this.versions.clear();
     for (const id of this.lru.ids()) this.lru.remove(id);
     await this.pool.close();
@@ -391,7 +428,8 @@ function batchingOptions(overrides: Partial<BatchingOptions>): BatchingOptions {
     const value = overrides[key];
     if (value === undefined) continue;
     const min = key === 'maxDelayMs' ? 0 : 1;
-    if (!Number.isFinite(value) || value < min) throw new Error(`batching.${key} must be a number ≥ ${min}, got ${value}`);
+    if (!Number.isFinite(value) || value < min)
+      throw new Error(`batching.${key} must be a number ≥ ${min}, got ${value}`);
     merged[key] = value;
   }
   return merged;
@@ -400,11 +438,16 @@ function batchingOptions(overrides: Partial<BatchingOptions>): BatchingOptions {
 /** Batching needs every input and output to have a dynamic first dimension. */
 export function isBatchable(signature: ModelSignature): boolean {
   const dynamicFirst = (s: TensorSpec) => s.shape.length > 0 && s.shape[0] === -1;
-  return signature.inputs.length > 0 && signature.inputs.every(dynamicFirst) && signature.outputs.every(dynamicFirst);
+  return (
+    signature.inputs.length > 0 &&
+    signature.inputs.every(dynamicFirst) &&
+    signature.outputs.every(dynamicFirst)
+  );
 }
 
 /** Starts the worker-thread pool, probes the execution provider and returns the engine. */
-export function createInferenceEngine(options: InferenceEngineOptions = {}): Promise<InferenceEngine> {
+export function createInferenceEngine(
+  options: InferenceEngineOptions = {},
+): Promise<InferenceEngine> {
   return InferenceEngine.start(options);
 }
-

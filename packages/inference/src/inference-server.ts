@@ -1,7 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { INFERENCE_HEADER_CONTENT_LENGTH, encodeInferResponse, parseInferRequestBody, wantsBinaryOutput } from './binary-data';
+import {
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  encodeInferResponse,
+  parseInferRequestBody,
+  wantsBinaryOutput,
+} from './binary-data';
 import type { InferenceEngine } from './inference-engine';
 import {
   EngineClosedError,
@@ -45,7 +50,11 @@ export interface InferenceServer {
   close(): Promise<void>;
 }
 
-const SERVER_METADATA = { name: 'maas-inference', version: '0.1.0', extensions: ['binary_tensor_data'] };
+const SERVER_METADATA = {
+  name: 'maas-inference',
+  version: '0.1.0',
+  extensions: ['binary_tensor_data'],
+};
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -54,7 +63,8 @@ function digest(value: string): Buffer {
 /** HTTP status and message for an error thrown while serving. */
 export function httpErrorFor(err: unknown): { status: number; message: string } {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof InferenceInputError || err instanceof InferenceRunError) return { status: 400, message };
+  if (err instanceof InferenceInputError || err instanceof InferenceRunError)
+    return { status: 400, message };
   if (err instanceof VersionNotFoundError) return { status: 404, message };
   if (err instanceof InferenceTimeoutError) return { status: 504, message };
   if (err instanceof EngineClosedError) return { status: 503, message };
@@ -67,7 +77,9 @@ export function httpErrorFor(err: unknown): { status: number; message: string } 
  * and model metadata, readiness and infer (JSON and Triton's binary tensor data extension),
  * addressed by version id, for callers presenting `Authorization: Bearer <token>`.
  */
-export async function startInferenceServer(options: InferenceServerOptions): Promise<InferenceServer> {
+export async function startInferenceServer(
+  options: InferenceServerOptions,
+): Promise<InferenceServer> {
   const { engine } = options;
   const logger = options.logger ?? silentLogger;
   const expected = options.token ? digest(options.token) : undefined;
@@ -80,7 +92,11 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/v2/health/')) return;
     if (!expected) {
-      return reply.code(401).send({ error: 'this inference worker has no INFERENCE_WORKER_TOKEN set: it refuses remote calls' });
+      return reply
+        .code(401)
+        .send({
+          error: 'this inference worker has no INFERENCE_WORKER_TOKEN set: it refuses remote calls',
+        });
     }
     const header = req.headers.authorization ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
@@ -102,9 +118,12 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
 
   const versionKey = async (req: FastifyRequest, versionId: string): Promise<VersionKey> => {
     const sha = req.headers[ARTIFACT_SHA256_HEADER];
-    if (typeof sha === 'string' && sha.length > 0) return { id: versionId, sha256: sha.toLowerCase() };
+    if (typeof sha === 'string' && sha.length > 0)
+      return { id: versionId, sha256: sha.toLowerCase() };
     if (!options.resolveVersion) {
-      throw new InferenceInputError(`send the version's artifact sha256 in the ${ARTIFACT_SHA256_HEADER} header`);
+      throw new InferenceInputError(
+        `send the version's artifact sha256 in the ${ARTIFACT_SHA256_HEADER} header`,
+      );
     }
     const key = await options.resolveVersion(versionId);
     if (!key) throw new VersionNotFoundError(`no model version ${versionId}`);
@@ -147,20 +166,28 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
     }
   });
 
-  app.post<{ Params: { versionId: string } }>('/v2/models/:versionId/infer', async (req, reply) => infer(req, reply));
+  app.post<{ Params: { versionId: string } }>('/v2/models/:versionId/infer', async (req, reply) =>
+    infer(req, reply),
+  );
 
-  async function infer(req: FastifyRequest<{ Params: { versionId: string } }>, reply: FastifyReply): Promise<FastifyReply> {
+  async function infer(
+    req: FastifyRequest<{ Params: { versionId: string } }>,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const body = req.body;
-    if (!Buffer.isBuffer(body) || body.byteLength === 0) throw new InferenceInputError('the infer request has no body');
+    if (!Buffer.isBuffer(body) || body.byteLength === 0)
+      throw new InferenceInputError('the infer request has no body');
     const headerLengthText = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
-    const headerLength = typeof headerLengthText === 'string' ? Number(headerLengthText) : undefined;
+    const headerLength =
+      typeof headerLengthText === 'string' ? Number(headerLengthText) : undefined;
     const request = parseInferRequestBody(body, headerLength);
     const key = await versionKey(req, req.params.versionId);
     const signature = await engine.signature(key);
     const inputs = decodeOipInputs(signature.inputs, request.inputs);
     const requested = request.outputs?.map((o) => o.name);
     const outputs = await engine.infer(key, inputs, { outputs: requested });
-    const names = requested && requested.length > 0 ? requested : signature.outputs.map((o) => o.name);
+    const names =
+      requested && requested.length > 0 ? requested : signature.outputs.map((o) => o.name);
     const skipped = requested && requested.length > 0 ? [] : signature.nonTensorOutputs;
     const encoded = encodeInferResponse(
       {
@@ -168,7 +195,8 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
         model_version: key.id,
         id: typeof request.id === 'string' ? request.id : undefined,
         // Outputs ONNX Runtime cannot hand to JavaScript (sequences, maps) are named, not failed on.
-        parameters: skipped.length > 0 ? { skipped_non_tensor_outputs: skipped.join(',') } : undefined,
+        parameters:
+          skipped.length > 0 ? { skipped_non_tensor_outputs: skipped.join(',') } : undefined,
         outputs: names.flatMap((name) => {
           const tensor = outputs[name];
           return tensor ? [{ name, tensor }] : [];
@@ -177,14 +205,18 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
       (name) => wantsBinaryOutput(request, name),
     );
     reply.header('content-type', encoded.contentType);
-    if (encoded.headerLength !== undefined) reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
+    if (encoded.headerLength !== undefined)
+      reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
     return reply.code(200).send(encoded.body);
   }
 
   const address = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const port = app.server.address();
   const actualPort = typeof port === 'object' && port ? port.port : options.port;
-  logger.info({ address, auth: expected ? 'bearer token' : 'refusing all calls (no token)' }, 'inference worker listening');
+  logger.info(
+    { address, auth: expected ? 'bearer token' : 'refusing all calls (no token)' },
+    'inference worker listening',
+  );
   return {
     url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${actualPort}`,
     port: actualPort,

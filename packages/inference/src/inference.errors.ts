@@ -30,5 +30,8 @@ export class VersionNotFoundError extends Error {
 
 /** Whether an error from a loader means "no such artifact" (ours, or @maas/db's ArtifactNotFoundError by name). */
 export function isNotFoundError(err: unknown): boolean {
-  return err instanceof Error && (err instanceof VersionNotFoundError || err.name === 'ArtifactNotFoundError');
+  return (
+    err instanceof Error &&
+    (err instanceof VersionNotFoundError || err.name === 'ArtifactNotFoundError')
+  );
 }

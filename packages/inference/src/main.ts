@@ -24,14 +24,22 @@ function sharedStore(env: InferenceWorkerEnv, logger: InferenceLogger): Artifact
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const db = require('@maas/db') as typeof MaasDb;
-  const store = db.createArtifactStore({ databaseUrl: env.DATABASE_URL, artifactStoreUrl: env.ARTIFACT_STORE_URL });
-  logger.info({ storage: store.storage }, 'artifact cache misses are read from the shared artifact store');
+  const store = db.createArtifactStore({
+    databaseUrl: env.DATABASE_URL,
+    artifactStoreUrl: env.ARTIFACT_STORE_URL,
+  });
+  logger.info(
+    { storage: store.storage },
+    'artifact cache misses are read from the shared artifact store',
+  );
   return store;
 }
 
 function consoleLogger(): InferenceLogger {
   const line = (level: string) => (obj: object, msg?: string) =>
-    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), msg, ...obj }, (_k, v: unknown) => (v instanceof Error ? v.message : v))}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ level, time: Date.now(), msg, ...obj }, (_k, v: unknown) => (v instanceof Error ? v.message : v))}\n`,
+    );
   return { info: line('info'), warn: line('warn'), error: line('error') };
 }
 
@@ -86,7 +94,9 @@ if (require.main === module) {
       process.once('SIGTERM', shutdown);
     },
     (err: unknown) => {
-      process.stderr.write(`inference worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `inference worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -5,7 +5,11 @@ import type { DecodedTensor } from './tensor.types';
 type Feeds = Record<string, DecodedTensor>;
 
 const rows = (...values: number[][]): Feeds => ({
-  x: { datatype: 'FP32', shape: [values.length, values[0]?.length ?? 0], data: Float32Array.from(values.flat()) },
+  x: {
+    datatype: 'FP32',
+    shape: [values.length, values[0]?.length ?? 0],
+    data: Float32Array.from(values.flat()),
+  },
 });
 
 /** A fake model: y = 2x per row (shape [N, F]); fails when any value is negative. Runs wait for release(). */
@@ -21,7 +25,11 @@ class FakeRunner {
     const compute = (): Record<string, DecodedTensor> => {
       const data = x.data as Float32Array;
       if (data.some((v) => v < 0)) throw new Error('negative input');
-      const y: DecodedTensor = { datatype: 'FP32', shape: [...x.shape], data: data.map((v) => v * 2) };
+      const y: DecodedTensor = {
+        datatype: 'FP32',
+        shape: [...x.shape],
+        data: data.map((v) => v * 2),
+      };
       const out: Record<string, DecodedTensor> = { y };
       if (this.brokenBatchDim) out.y = { ...y, shape: [1, y.data.length], data: y.data };
       return Object.fromEntries(Object.entries(out).filter(([k]) => fetches.includes(k)));
@@ -65,7 +73,8 @@ function make(options: Partial<BatchingOptions> = {}, runner = new FakeRunner())
   return { batcher, runner, events, advance: (ms: number) => (clock += ms) };
 }
 
-const yOf = (out: Record<string, DecodedTensor>): number[] => Array.from(out.y?.data as Float32Array);
+const yOf = (out: Record<string, DecodedTensor>): number[] =>
+  Array.from(out.y?.data as Float32Array);
 
 describe('MicroBatcher', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -82,7 +91,11 @@ describe('MicroBatcher', () => {
   it('concatenates requests that arrive while a batch runs, runs them once and splits the answers back', async () => {
     const { batcher, runner, events } = make();
     const first = batcher.submit(rows([1]), ['y']);
-    const rest = [batcher.submit(rows([2]), ['y']), batcher.submit(rows([3], [4]), ['y']), batcher.submit(rows([5]), ['y'])];
+    const rest = [
+      batcher.submit(rows([2]), ['y']),
+      batcher.submit(rows([3], [4]), ['y']),
+      batcher.submit(rows([5]), ['y']),
+    ];
     expect(runner.calls).toHaveLength(1);
     expect(batcher.queued).toBe(3);
     await runner.release();
@@ -93,7 +106,10 @@ describe('MicroBatcher', () => {
     const answers = await Promise.all(rest);
     expect(answers.map(yOf)).toEqual([[4], [6, 8], [10]]);
     expect(answers[1]?.y?.shape).toEqual([2, 1]);
-    expect(events.map((e) => [e.requests, e.rows])).toEqual([[1, 1], [3, 4]]);
+    expect(events.map((e) => [e.requests, e.rows])).toEqual([
+      [1, 1],
+      [3, 4],
+    ]);
   });
 
   it('never puts more than maxBatchSize rows in one call', async () => {
@@ -101,7 +117,9 @@ describe('MicroBatcher', () => {
     const all = Array.from({ length: 11 }, (_, i) => batcher.submit(rows([i]), ['y']));
     for (let i = 0; i < 4; i++) await runner.release();
     expect(runner.rowsPerCall).toEqual([1, 4, 4, 2]);
-    expect((await Promise.all(all)).map(yOf)).toEqual(Array.from({ length: 11 }, (_, i) => [2 * i]));
+    expect((await Promise.all(all)).map(yOf)).toEqual(
+      Array.from({ length: 11 }, (_, i) => [2 * i]),
+    );
   });
 
   it('sends a second batch after maxDelayMs when a send slot is free', () => {
@@ -144,8 +162,16 @@ describe('MicroBatcher', () => {
     runner.manual = false;
     await runner.release();
     await vi.runAllTimersAsync();
-    expect(runner.calls.map((f) => f.x?.shape)).toEqual([[1, 2], [2, 2], [1, 3]]);
-    expect((await Promise.all([a, b, c])).map(yOf)).toEqual([[2, 2], [4, 4, 4], [6, 6]]);
+    expect(runner.calls.map((f) => f.x?.shape)).toEqual([
+      [1, 2],
+      [2, 2],
+      [1, 3],
+    ]);
+    expect((await Promise.all([a, b, c])).map(yOf)).toEqual([
+      [2, 2],
+      [4, 4, 4],
+      [6, 6],
+    ]);
   });
 
   it('falls back to one call per request when outputs do not follow the batch dimension', async () => {

@@ -83,7 +83,10 @@ export class MicroBatcher {
         inputs,
         fetches,
         rows: rows ?? 0,
-        key: rows === undefined || this.splittingBroken ? `alone:${++this.aloneSeq}` : compatibilityKey(inputs),
+        key:
+          rows === undefined || this.splittingBroken
+            ? `alone:${++this.aloneSeq}`
+            : compatibilityKey(inputs),
         enqueuedAt: this.now(),
         resolve,
         reject,
@@ -114,7 +117,10 @@ export class MicroBatcher {
       const head = this.queue[0];
       if (!head) break;
       const waited = this.now() - head.enqueuedAt;
-      const ready = this.running === 0 || this.queuedRows >= this.options.maxBatchSize || waited >= this.options.maxDelayMs;
+      const ready =
+        this.running === 0 ||
+        this.queuedRows >= this.options.maxBatchSize ||
+        waited >= this.options.maxDelayMs;
       if (!ready) {
         this.armTimer(this.options.maxDelayMs - waited);
         return;
@@ -148,7 +154,8 @@ export class MicroBatcher {
     let rows = 0;
     for (let i = 0; i < this.queue.length; ) {
       const r = this.queue[i] as QueuedRequest;
-      const fits = batch.length === 0 || (r.key === head.key && rows + r.rows <= this.options.maxBatchSize);
+      const fits =
+        batch.length === 0 || (r.key === head.key && rows + r.rows <= this.options.maxBatchSize);
       if (fits) {
         batch.push(r);
         rows += r.rows;
@@ -173,7 +180,10 @@ export class MicroBatcher {
   private async runBatch(batch: QueuedRequest[]): Promise<void> {
     if (batch.length === 1) {
       const only = batch[0] as QueuedRequest;
-      await this.run(only.inputs, only.fetches).then((out) => only.resolve(pick(out, only.fetches)), only.reject);
+      await this.run(only.inputs, only.fetches).then(
+        (out) => only.resolve(pick(out, only.fetches)),
+        only.reject,
+      );
       return;
     }
     const feeds: Record<string, DecodedTensor> = {};
@@ -210,7 +220,9 @@ export class MicroBatcher {
 
   private async runEachAlone(batch: QueuedRequest[]): Promise<void> {
     await Promise.all(
-      batch.map((r) => this.run(r.inputs, r.fetches).then((out) => r.resolve(pick(out, r.fetches)), r.reject)),
+      batch.map((r) =>
+        this.run(r.inputs, r.fetches).then((out) => r.resolve(pick(out, r.fetches)), r.reject),
+      ),
     );
   }
 
@@ -222,7 +234,10 @@ export class MicroBatcher {
   }
 }
 
-function pick(outputs: Record<string, DecodedTensor>, fetches: readonly string[]): Record<string, DecodedTensor> {
+function pick(
+  outputs: Record<string, DecodedTensor>,
+  fetches: readonly string[],
+): Record<string, DecodedTensor> {
   const out: Record<string, DecodedTensor> = {};
   for (const name of fetches) {
     const t = outputs[name];

@@ -15,7 +15,8 @@ function varint(n: number): number[] {
 function field(num: number, wire: 0 | 2, payload: number | number[] | string): number[] {
   const key = varint((num << 3) | wire);
   if (wire === 0) return [...key, ...varint(payload as number)];
-  const bytes = typeof payload === 'string' ? [...Buffer.from(payload, 'utf8')] : (payload as number[]);
+  const bytes =
+    typeof payload === 'string' ? [...Buffer.from(payload, 'utf8')] : (payload as number[]);
   return [...key, ...varint(bytes.length), ...bytes];
 }
 

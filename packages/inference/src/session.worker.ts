@@ -6,7 +6,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { identityModelBytes } from './probe-model';
 import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
-import type { DecodedTensor, ModelSignature, SupportedDatatype, TensorData, TensorSpec } from './tensor.types';
+import type {
+  DecodedTensor,
+  ModelSignature,
+  SupportedDatatype,
+  TensorData,
+  TensorSpec,
+} from './tensor.types';
 import type {
   LoadResult,
   ProbeResult,
@@ -69,7 +75,11 @@ function signatureOf(session: ort.InferenceSession): ModelSignature {
   const inputs: TensorSpec[] = [];
   for (const m of session.inputMetadata) {
     const spec = specOf(m);
-    if (!spec) throw new WorkerError('LOAD_FAILED', `input '${m.name}' is not a tensor; only tensor inputs are supported`);
+    if (!spec)
+      throw new WorkerError(
+        'LOAD_FAILED',
+        `input '${m.name}' is not a tensor; only tensor inputs are supported`,
+      );
     inputs.push(spec);
   }
   const outputs: TensorSpec[] = [];
@@ -104,18 +114,28 @@ async function validate(path: string): Promise<ValidateResult> {
   }
 }
 
-async function load(versionId: string, sha256: string, source: WorkerRequest & { op: 'load' }): Promise<LoadResult> {
+async function load(
+  versionId: string,
+  sha256: string,
+  source: WorkerRequest & { op: 'load' },
+): Promise<LoadResult> {
   const bytes = 'bytes' in source.source ? source.source.bytes : readFileSync(source.source.path);
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== sha256.toLowerCase()) {
-    throw new WorkerError('SHA_MISMATCH', `artifact of version ${versionId} has sha256 ${actual}, expected ${sha256}`);
+    throw new WorkerError(
+      'SHA_MISMATCH',
+      `artifact of version ${versionId} has sha256 ${actual}, expected ${sha256}`,
+    );
   }
   const started = performance.now();
   let session: ort.InferenceSession;
   try {
     session = await createSession(bytes);
   } catch (err) {
-    throw new WorkerError('LOAD_FAILED', `ONNX Runtime could not load version ${versionId}: ${(err as Error).message}`);
+    throw new WorkerError(
+      'LOAD_FAILED',
+      `ONNX Runtime could not load version ${versionId}: ${(err as Error).message}`,
+    );
   }
   let signature: ModelSignature;
   try {
@@ -130,12 +150,21 @@ async function load(versionId: string, sha256: string, source: WorkerRequest & {
   return { signature, bytes: bytes.byteLength, loadMs: performance.now() - started };
 }
 
-async function run(versionId: string, feeds: Record<string, DecodedTensor>, fetches: string[]): Promise<RunResult> {
+async function run(
+  versionId: string,
+  feeds: Record<string, DecodedTensor>,
+  fetches: string[],
+): Promise<RunResult> {
   const session = sessions.get(versionId);
-  if (!session) throw new WorkerError('NOT_LOADED', `version ${versionId} is not loaded in this thread`);
+  if (!session)
+    throw new WorkerError('NOT_LOADED', `version ${versionId} is not loaded in this thread`);
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) {
-    ortFeeds[name] = new ort.Tensor(ORT_TYPE_BY_DATATYPE[t.datatype] as 'float32', t.data as Float32Array, t.shape);
+    ortFeeds[name] = new ort.Tensor(
+      ORT_TYPE_BY_DATATYPE[t.datatype] as 'float32',
+      t.data as Float32Array,
+      t.shape,
+    );
   }
   const started = performance.now();
   let results: ort.InferenceSession.ReturnType;
@@ -151,7 +180,9 @@ async function run(versionId: string, feeds: Record<string, DecodedTensor>, fetc
     if (!value) continue;
     const datatype = datatypeFromOrtType(value.type) as SupportedDatatype;
     // Copy into a buffer this thread owns, so it can be transferred rather than cloned.
-    const data = Array.isArray(value.data) ? [...value.data] : (value.data as Exclude<TensorData, string[]>).slice();
+    const data = Array.isArray(value.data)
+      ? [...value.data]
+      : (value.data as Exclude<TensorData, string[]>).slice();
     outputs[name] = { datatype, shape: [...value.dims], data };
     value.dispose();
   }

@@ -1,8 +1,18 @@
 import { InferenceInputError } from './inference.errors';
-import { decodeOipInputs, decodeTensorInput, decodeTensorInputs, resolveFetches, validateFeeds } from './tensor-codec';
+import {
+  decodeOipInputs,
+  decodeTensorInput,
+  decodeTensorInputs,
+  resolveFetches,
+  validateFeeds,
+} from './tensor-codec';
 import type { ModelSignature, TensorSpec } from './tensor.types';
 
-const spec = (name: string, datatype: string, shape: number[]): TensorSpec => ({ name, datatype, shape });
+const spec = (name: string, datatype: string, shape: number[]): TensorSpec => ({
+  name,
+  datatype,
+  shape,
+});
 
 function expectInputError(fn: () => unknown, message: RegExp): void {
   let caught: unknown;
@@ -40,47 +50,105 @@ describe('decodeTensorInput', () => {
   it('accepts "NaN" and "±Infinity" strings for floats and a bare number for a scalar', () => {
     const t = decodeTensorInput(spec('x', 'FP32', [3]), ['NaN', 'Infinity', '-Infinity']);
     expect(Array.from(t.data as Float32Array)).toEqual([NaN, Infinity, -Infinity]);
-    expect(decodeTensorInput(spec('s', 'FP64', []), 2.5)).toEqual({ datatype: 'FP64', shape: [], data: Float64Array.from([2.5]) });
+    expect(decodeTensorInput(spec('s', 'FP64', []), 2.5)).toEqual({
+      datatype: 'FP64',
+      shape: [],
+      data: Float64Array.from([2.5]),
+    });
   });
 
   it('accepts {shape, data} with flat or nested data', () => {
     const s = spec('x', 'FP32', [-1, 3]);
     const flat = decodeTensorInput(s, { shape: [2, 3], data: [1, 2, 3, 4, 5, 6] });
-    const nested = decodeTensorInput(s, { shape: [2, 3], data: [[1, 2, 3], [4, 5, 6]] });
-    expect(flat).toEqual({ datatype: 'FP32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) });
+    const nested = decodeTensorInput(s, {
+      shape: [2, 3],
+      data: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    });
+    expect(flat).toEqual({
+      datatype: 'FP32',
+      shape: [2, 3],
+      data: Float32Array.from([1, 2, 3, 4, 5, 6]),
+    });
     expect(nested).toEqual(flat);
   });
 
   it('rejects the wrong rank, naming the input and the expected shape', () => {
-    expectInputError(() => decodeTensorInput(spec('features', 'FP32', [-1, 3]), [1, 2, 3]), /input 'features'.*FP32 of shape \[-1, 3\].*rank 1/);
+    expectInputError(
+      () => decodeTensorInput(spec('features', 'FP32', [-1, 3]), [1, 2, 3]),
+      /input 'features'.*FP32 of shape \[-1, 3\].*rank 1/,
+    );
   });
 
   it('rejects a fixed dimension mismatch', () => {
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [-1, 3]), [[1, 2]]), /input 'x'.*got \[1, 2\].*dimension 1 must be 3/);
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'FP32', [-1, 3]), [[1, 2]]),
+      /input 'x'.*got \[1, 2\].*dimension 1 must be 3/,
+    );
   });
 
   it('rejects ragged arrays', () => {
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [-1, 2]), [[1, 2], [3]]), /input 'x'.*ragged/);
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [-1, 2]), [[1, 2], [3, [4]]]), /input 'x'.*ragged/);
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'FP32', [-1, 2]), [[1, 2], [3]]),
+      /input 'x'.*ragged/,
+    );
+    expectInputError(
+      () =>
+        decodeTensorInput(spec('x', 'FP32', [-1, 2]), [
+          [1, 2],
+          [3, [4]],
+        ]),
+      /input 'x'.*ragged/,
+    );
   });
 
   it('rejects non-numeric and out-of-range values, naming the element', () => {
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [-1, 2]), [[1, 2], [3, 'abc']]), /input 'x'.*element \[1, 1\] is "abc", expected a number/);
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [1]), [null]), /element \[0\] is null/);
-    expectInputError(() => decodeTensorInput(spec('x', 'INT32', [1]), [1.5]), /integer in \[-2147483648, 2147483647\]/);
-    expectInputError(() => decodeTensorInput(spec('x', 'UINT8', [1]), [256]), /integer in \[0, 255\]/);
+    expectInputError(
+      () =>
+        decodeTensorInput(spec('x', 'FP32', [-1, 2]), [
+          [1, 2],
+          [3, 'abc'],
+        ]),
+      /input 'x'.*element \[1, 1\] is "abc", expected a number/,
+    );
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'FP32', [1]), [null]),
+      /element \[0\] is null/,
+    );
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'INT32', [1]), [1.5]),
+      /integer in \[-2147483648, 2147483647\]/,
+    );
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'UINT8', [1]), [256]),
+      /integer in \[0, 255\]/,
+    );
     expectInputError(() => decodeTensorInput(spec('x', 'BOOL', [1]), ['yes']), /true or false/);
     expectInputError(() => decodeTensorInput(spec('x', 'BYTES', [1]), [3]), /a string/);
   });
 
   it('rejects INT64 values beyond ±2^53', () => {
-    expectInputError(() => decodeTensorInput(spec('ids', 'INT64', [1]), [2 ** 53]), /input 'ids'.*9007199254740991/);
-    expectInputError(() => decodeTensorInput(spec('ids', 'INT64', [1]), [-(2 ** 53) - 2]), /input 'ids'/);
+    expectInputError(
+      () => decodeTensorInput(spec('ids', 'INT64', [1]), [2 ** 53]),
+      /input 'ids'.*9007199254740991/,
+    );
+    expectInputError(
+      () => decodeTensorInput(spec('ids', 'INT64', [1]), [-(2 ** 53) - 2]),
+      /input 'ids'/,
+    );
   });
 
   it('rejects {shape, data} whose data length does not match the shape', () => {
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [-1, 2]), { shape: [2, 2], data: [1, 2, 3] }), /input 'x'.*\[2, 2\] needs 4 values, got 3/);
-    expectInputError(() => decodeTensorInput(spec('x', 'FP32', [-1, 2]), { shape: [2, -2], data: [] }), /non-negative integers/);
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'FP32', [-1, 2]), { shape: [2, 2], data: [1, 2, 3] }),
+      /input 'x'.*\[2, 2\] needs 4 values, got 3/,
+    );
+    expectInputError(
+      () => decodeTensorInput(spec('x', 'FP32', [-1, 2]), { shape: [2, -2], data: [] }),
+      /non-negative integers/,
+    );
   });
 
   it('refuses datatypes it cannot feed', () => {
@@ -97,8 +165,14 @@ describe('decodeTensorInputs / decodeOipInputs', () => {
   });
 
   it('rejects missing and unknown inputs', () => {
-    expectInputError(() => decodeTensorInputs(specs, { a: [[1, 2]] }), /missing input 'b': expected INT64 of shape \[-1\]/);
-    expectInputError(() => decodeTensorInputs(specs, { a: [[1, 2]], b: [1], c: [1] }), /unknown input 'c'.*a, b/);
+    expectInputError(
+      () => decodeTensorInputs(specs, { a: [[1, 2]] }),
+      /missing input 'b': expected INT64 of shape \[-1\]/,
+    );
+    expectInputError(
+      () => decodeTensorInputs(specs, { a: [[1, 2]], b: [1], c: [1] }),
+      /unknown input 'c'.*a, b/,
+    );
   });
 
   it('decodes the flat OIP form and checks its datatype', () => {
@@ -108,12 +182,20 @@ describe('decodeTensorInputs / decodeOipInputs', () => {
     ]);
     expect(out.b).toEqual({ datatype: 'INT64', shape: [1], data: BigInt64Array.from([3n]) });
     expectInputError(
-      () => decodeOipInputs(specs, [{ name: 'a', datatype: 'FP64', shape: [1, 2], data: [1, 2] }, { name: 'b', datatype: 'INT64', shape: [1], data: [3] }]),
+      () =>
+        decodeOipInputs(specs, [
+          { name: 'a', datatype: 'FP64', shape: [1, 2], data: [1, 2] },
+          { name: 'b', datatype: 'INT64', shape: [1], data: [3] },
+        ]),
       /input 'a': expected datatype FP32, got FP64/,
     );
     expectInputError(() => decodeOipInputs(specs, { a: 1 }), /"inputs" must be an array/);
     expectInputError(
-      () => decodeOipInputs(specs, [{ name: 'a', datatype: 'FP32', shape: [1, 2], data: [1, 2] }, { name: 'a', datatype: 'FP32', shape: [1, 2], data: [1, 2] }]),
+      () =>
+        decodeOipInputs(specs, [
+          { name: 'a', datatype: 'FP32', shape: [1, 2], data: [1, 2] },
+          { name: 'a', datatype: 'FP32', shape: [1, 2], data: [1, 2] },
+        ]),
       /appears twice/,
     );
   });
@@ -127,9 +209,25 @@ describe('validateFeeds / resolveFetches', () => {
   };
 
   it('checks decoded tensors against the loaded model', () => {
-    expect(() => validateFeeds(signature, { x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array(2) } })).not.toThrow();
-    expectInputError(() => validateFeeds(signature, { x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array(3) } }), /needs 2 values, got 3/);
-    expectInputError(() => validateFeeds(signature, { x: { datatype: 'FP64', shape: [1, 2], data: new Float64Array(2) } }), /got FP64/);
+    expect(() =>
+      validateFeeds(signature, {
+        x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array(2) },
+      }),
+    ).not.toThrow();
+    expectInputError(
+      () =>
+        validateFeeds(signature, {
+          x: { datatype: 'FP32', shape: [1, 2], data: new Float32Array(3) },
+        }),
+      /needs 2 values, got 3/,
+    );
+    expectInputError(
+      () =>
+        validateFeeds(signature, {
+          x: { datatype: 'FP64', shape: [1, 2], data: new Float64Array(2) },
+        }),
+      /got FP64/,
+    );
     expectInputError(() => validateFeeds(signature, {}), /missing input 'x'/);
   });
 
@@ -137,6 +235,9 @@ describe('validateFeeds / resolveFetches', () => {
     expect(resolveFetches(signature)).toEqual(['label', 'prob']);
     expect(resolveFetches(signature, ['prob'])).toEqual(['prob']);
     expectInputError(() => resolveFetches(signature, ['zipmap']), /'zipmap' is not a tensor/);
-    expectInputError(() => resolveFetches(signature, ['nope']), /unknown output 'nope'.*label, prob/);
+    expectInputError(
+      () => resolveFetches(signature, ['nope']),
+      /unknown output 'nope'.*label, prob/,
+    );
   });
 });

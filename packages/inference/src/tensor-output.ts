@@ -38,7 +38,8 @@ export function flatJson(tensor: DecodedTensor): JsonElement[] {
       break;
     case 'INT64':
     case 'UINT64':
-      for (let i = 0; i < data.length; i++) out[i] = int64Json((data as BigInt64Array)[i] as bigint);
+      for (let i = 0; i < data.length; i++)
+        out[i] = int64Json((data as BigInt64Array)[i] as bigint);
       break;
     case 'BOOL':
       for (let i = 0; i < data.length; i++) out[i] = (data as Uint8Array)[i] !== 0;

@@ -17,9 +17,18 @@ const optionalInt = (min: number) =>
 
 const schema = z.object({
   INFERENCE_PORT: optionalInt(0).transform((v) => v ?? 8000),
-  INFERENCE_HOST: z.string().optional().transform((v) => v || '0.0.0.0'),
-  INFERENCE_WORKER_TOKEN: z.string().optional().transform((v) => v || undefined),
-  ORT_EXECUTION_PROVIDERS: z.string().optional().transform((v) => v || 'auto'),
+  INFERENCE_HOST: z
+    .string()
+    .optional()
+    .transform((v) => v || '0.0.0.0'),
+  INFERENCE_WORKER_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  ORT_EXECUTION_PROVIDERS: z
+    .string()
+    .optional()
+    .transform((v) => v || 'auto'),
   PREDICT_TIMEOUT_MS: optionalInt(1).transform((v) => v ?? 30_000),
   /** Pool threads and total intra-op threads (defaults: see createInferenceEngine). */
   INFERENCE_THREADS: optionalInt(1),
@@ -27,14 +36,23 @@ const schema = z.object({
   /** Session cache budget in bytes (default 1 GiB). */
   INFERENCE_CACHE_BYTES: optionalInt(1),
   /** `off` turns dynamic batching off. */
-  INFERENCE_BATCHING: z.enum(['on', 'off']).optional().transform((v) => v !== 'off'),
+  INFERENCE_BATCHING: z
+    .enum(['on', 'off'])
+    .optional()
+    .transform((v) => v !== 'off'),
   INFERENCE_MAX_BATCH_SIZE: optionalInt(1),
   INFERENCE_MAX_BATCH_DELAY_MS: optionalInt(0),
   /** Local disk cache of artifacts by sha256. */
   INFERENCE_ARTIFACT_DIR: z.string().optional(),
   MAAS_DATA_DIR: z.string().optional(),
-  DATABASE_URL: z.string().optional().transform((v) => v || undefined),
-  ARTIFACT_STORE_URL: z.string().optional().transform((v) => v || undefined),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  ARTIFACT_STORE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 /** The inference worker's configuration, read from the environment once. */

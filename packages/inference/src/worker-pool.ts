@@ -31,10 +31,15 @@ interface PoolThread {
  * from src (a test importing sources), the built copy in ../dist is used.
  */
 export function workerScriptPath(): string {
-  const candidates = [join(__dirname, 'session.worker.js'), join(__dirname, '..', 'dist', 'session.worker.js')];
+  const candidates = [
+    join(__dirname, 'session.worker.js'),
+    join(__dirname, '..', 'dist', 'session.worker.js'),
+  ];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
-    throw new Error(`@maas/inference: worker script not found (${candidates.join(', ')}); build the package first`);
+    throw new Error(
+      `@maas/inference: worker script not found (${candidates.join(', ')}); build the package first`,
+    );
   }
   return found;
 }
@@ -57,7 +62,10 @@ export class WorkerPool {
   }
 
   private spawn(index: number): PoolThread {
-    const worker = new Worker(this.script, { workerData: this.init, name: `maas-inference-${index}` });
+    const worker = new Worker(this.script, {
+      workerData: this.init,
+      name: `maas-inference-${index}`,
+    });
     const thread: PoolThread = { worker, pending: new Map() };
     worker.on('message', (msg: WorkerResponse) => {
       const call = thread.pending.get(msg.seq);
@@ -114,7 +122,10 @@ export class WorkerPool {
     // Release native sessions explicitly (bounded wait: a thread stuck in a long run is terminated anyway).
     await Promise.all(
       this.threads.map((_, i) =>
-        Promise.race([this.call(i, { op: 'releaseAll' }).catch(() => 0), new Promise((r) => setTimeout(r, 2000).unref())]),
+        Promise.race([
+          this.call(i, { op: 'releaseAll' }).catch(() => 0),
+          new Promise((r) => setTimeout(r, 2000).unref()),
+        ]),
       ),
     );
     this.closed = true;

@@ -24,7 +24,9 @@ export interface ProbeResult {
   note?: string;
 }
 
-export type ValidateResult = { ok: true; signature: ModelSignature } | { ok: false; reason: string };
+export type ValidateResult =
+  | { ok: true; signature: ModelSignature }
+  | { ok: false; reason: string };
 
 export interface LoadResult {
   signature: ModelSignature;
@@ -39,7 +41,12 @@ export interface RunResult {
 }
 
 /** Error codes a thread attaches so the engine can tell them apart. */
-export type WorkerErrorCode = 'NOT_LOADED' | 'LOAD_FAILED' | 'SHA_MISMATCH' | 'RUN_FAILED' | 'BAD_REQUEST';
+export type WorkerErrorCode =
+  | 'NOT_LOADED'
+  | 'LOAD_FAILED'
+  | 'SHA_MISMATCH'
+  | 'RUN_FAILED'
+  | 'BAD_REQUEST';
 
 export type WorkerResponse =
   | { seq: number; ok: true; value: unknown }

@@ -8,14 +8,24 @@ describe('InferenceEngine.infer (real onnxruntime-node in threads)', () => {
   let engine: InferenceEngine;
   let unbatched: InferenceEngine;
 
-  const linear = { weights: [[3, -1, 0.5], [0, 2, 1]], bias: [0.5, -1] };
+  const linear = {
+    weights: [
+      [3, -1, 0.5],
+      [0, 2, 1],
+    ],
+    bias: [0.5, -1],
+  };
   const linearKey = artifacts.add('linear', buildLinearModel(linear));
   const mlp = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 3, seed: 7 });
   const mlpKey = artifacts.add('mlp', mlp.bytes);
 
   beforeAll(async () => {
     engine = await createInferenceEngine({ threads: 2, loadArtifact: artifacts.loader });
-    unbatched = await createInferenceEngine({ threads: 1, loadArtifact: artifacts.loader, batching: false });
+    unbatched = await createInferenceEngine({
+      threads: 1,
+      loadArtifact: artifacts.loader,
+      batching: false,
+    });
   });
   afterAll(async () => {
     await engine.close();
@@ -25,7 +35,11 @@ describe('InferenceEngine.infer (real onnxruntime-node in threads)', () => {
   it('computes a linear model as JS does', async () => {
     const x = randomRows(5, 3, 11);
     const out = await engine.infer(linearKey, { input: fp32(x) });
-    const expected = x.map((r) => linear.weights.map((w, o) => w.reduce((s, wi, i) => s + wi * (r[i] ?? 0), linear.bias[o] ?? 0)));
+    const expected = x.map((r) =>
+      linear.weights.map((w, o) =>
+        w.reduce((s, wi, i) => s + wi * (r[i] ?? 0), linear.bias[o] ?? 0),
+      ),
+    );
     expectClose(rowsOf(out.output), expected);
     expect(out.output?.shape).toEqual([5, 2]);
   });
@@ -78,35 +92,62 @@ describe('InferenceEngine.infer (real onnxruntime-node in threads)', () => {
       ]),
     );
     const out = await engine.infer(key, {
-      ids: { datatype: 'INT64', shape: [2, 2], data: BigInt64Array.from([1n, -(2n ** 60n), 3n, 4n]) },
+      ids: {
+        datatype: 'INT64',
+        shape: [2, 2],
+        data: BigInt64Array.from([1n, -(2n ** 60n), 3n, 4n]),
+      },
       flags: { datatype: 'BOOL', shape: [2], data: Uint8Array.from([1, 0]) },
       names: { datatype: 'BYTES', shape: [2], data: ['ä', 'b'] },
     });
-    expect(out.ids_out).toEqual({ datatype: 'INT64', shape: [2, 2], data: BigInt64Array.from([1n, -(2n ** 60n), 3n, 4n]) });
+    expect(out.ids_out).toEqual({
+      datatype: 'INT64',
+      shape: [2, 2],
+      data: BigInt64Array.from([1n, -(2n ** 60n), 3n, 4n]),
+    });
     expect(out.flags_out).toEqual({ datatype: 'BOOL', shape: [2], data: Uint8Array.from([1, 0]) });
     expect(out.names_out).toEqual({ datatype: 'BYTES', shape: [2], data: ['ä', 'b'] });
   });
 
   it('returns only the requested outputs', async () => {
-    const key = artifacts.add('identity-two', buildIdentityModel([{ name: 'a', datatype: 'FP32', shape: [-1] }, { name: 'b', datatype: 'FP32', shape: [-1] }]));
-    const feeds = { a: { datatype: 'FP32' as const, shape: [1], data: Float32Array.from([1]) }, b: { datatype: 'FP32' as const, shape: [1], data: Float32Array.from([2]) } };
+    const key = artifacts.add(
+      'identity-two',
+      buildIdentityModel([
+        { name: 'a', datatype: 'FP32', shape: [-1] },
+        { name: 'b', datatype: 'FP32', shape: [-1] },
+      ]),
+    );
+    const feeds = {
+      a: { datatype: 'FP32' as const, shape: [1], data: Float32Array.from([1]) },
+      b: { datatype: 'FP32' as const, shape: [1], data: Float32Array.from([2]) },
+    };
     expect(Object.keys(await engine.infer(key, feeds, { outputs: ['b_out'] }))).toEqual(['b_out']);
     await expect(engine.infer(key, feeds, { outputs: ['c'] })).rejects.toThrow(InferenceInputError);
   });
 
   it('rejects bad inputs before running, and keeps serving', async () => {
-    await expect(engine.infer(mlpKey, { input: fp32([[1, 2]]) })).rejects.toThrow(/input 'input'.*dimension 1 must be 10/);
+    await expect(engine.infer(mlpKey, { input: fp32([[1, 2]]) })).rejects.toThrow(
+      /input 'input'.*dimension 1 must be 10/,
+    );
     await expect(engine.infer(mlpKey, {})).rejects.toThrow(/missing input 'input'/);
-    await expect(engine.infer(mlpKey, { input: fp32(randomRows(1, 10)), extra: fp32([[1]]) })).rejects.toThrow(/unknown input 'extra'/);
+    await expect(
+      engine.infer(mlpKey, { input: fp32(randomRows(1, 10)), extra: fp32([[1]]) }),
+    ).rejects.toThrow(/unknown input 'extra'/);
     const ok = await engine.infer(mlpKey, { input: fp32(randomRows(1, 10)) });
     expect(ok.output?.shape).toEqual([1, 3]);
   });
 
   it('refuses an artifact whose sha256 does not match, and one ONNX Runtime cannot load', async () => {
     const key = artifacts.add('tampered', buildLinearModel({ weights: [[1]], bias: [0] }));
-    await expect(engine.infer({ ...key, sha256: '0'.repeat(64) }, { input: fp32([[1]]) })).rejects.toThrow(ModelLoadError);
+    await expect(
+      engine.infer({ ...key, sha256: '0'.repeat(64) }, { input: fp32([[1]]) }),
+    ).rejects.toThrow(ModelLoadError);
     const bad = artifacts.add('garbage', new TextEncoder().encode('not onnx'));
-    await expect(engine.infer(bad, { input: fp32([[1]]) })).rejects.toThrow(/ONNX Runtime could not load version garbage/);
-    await expect(engine.infer({ id: 'absent', sha256: 'x' }, {})).rejects.toThrow(/could not fetch the artifact of version absent/);
+    await expect(engine.infer(bad, { input: fp32([[1]]) })).rejects.toThrow(
+      /ONNX Runtime could not load version garbage/,
+    );
+    await expect(engine.infer({ id: 'absent', sha256: 'x' }, {})).rejects.toThrow(
+      /could not fetch the artifact of version absent/,
+    );
   });
 });

@@ -10,15 +10,23 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
   it('loads and evicts hundreds of versions within a small cache, without growing memory', async () => {
     const artifacts = new MemoryArtifacts();
     const size = 256; // ~256 KiB of weights per version
-    const keys: VersionKey[] = Array.from({ length: 300 }, (_, i) => artifacts.add(`v${i}`, buildSquareLinearModel(size, i)));
+    const keys: VersionKey[] = Array.from({ length: 300 }, (_, i) =>
+      artifacts.add(`v${i}`, buildSquareLinearModel(size, i)),
+    );
     const modelBytes = buildSquareLinearModel(size, 0).byteLength;
-    const engine = await createInferenceEngine({ threads: 2, cacheBytes: modelBytes * 4.5, loadArtifact: artifacts.loader });
+    const engine = await createInferenceEngine({
+      threads: 2,
+      cacheBytes: modelBytes * 4.5,
+      loadArtifact: artifacts.loader,
+    });
     try {
       let maxLoaded = 0;
       let rssAfterWarmup = 0;
       for (let i = 0; i < keys.length; i += 4) {
         const group = keys.slice(i, i + 4);
-        const outs = await Promise.all(group.map((key) => engine.infer(key, { input: fp32([new Array<number>(size).fill(0)]) })));
+        const outs = await Promise.all(
+          group.map((key) => engine.infer(key, { input: fp32([new Array<number>(size).fill(0)]) })),
+        );
         // With zero input the output is the bias: seed + o, which tells us the right version answered.
         outs.forEach((out, j) => expect((out.output?.data as Float32Array)[1]).toBe(i + j + 1));
         maxLoaded = Math.max(maxLoaded, engine.status().loadedVersions);
@@ -40,10 +48,16 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
 
   it('soaks: creates and frees sessions on several threads while serving, then closes cleanly', async () => {
     const artifacts = new MemoryArtifacts();
-    const keys = Array.from({ length: 9 }, (_, i) => artifacts.add(`soak${i}`, buildSquareLinearModel(32, i)));
+    const keys = Array.from({ length: 9 }, (_, i) =>
+      artifacts.add(`soak${i}`, buildSquareLinearModel(32, i)),
+    );
     const modelBytes = buildSquareLinearModel(32, 0).byteLength;
     for (let round = 0; round < 3; round++) {
-      const engine = await createInferenceEngine({ threads: 3, cacheBytes: modelBytes * 2.5, loadArtifact: artifacts.loader });
+      const engine = await createInferenceEngine({
+        threads: 3,
+        cacheBytes: modelBytes * 2.5,
+        loadArtifact: artifacts.loader,
+      });
       const loadsBefore = artifacts.loads;
       // Waves of concurrent requests over more versions than the cache holds: constant churn.
       for (let wave = 0; wave < 50; wave++) {
@@ -80,7 +94,11 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
       const histogram = monitorEventLoopDelay({ resolution: 5 });
       histogram.enable();
       // Each request is bigger than maxBatchSize, so they run one after another.
-      await Promise.all(Array.from({ length: 4 }, (_, i) => engine.infer(slowKey, { x: fp32(randomRows(512, 256, i)) })));
+      await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          engine.infer(slowKey, { x: fp32(randomRows(512, 256, i)) }),
+        ),
+      );
       histogram.disable();
       const elapsed = performance.now() - started;
       const maxDelayMs = histogram.max / 1e6;
@@ -88,12 +106,17 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
       expect(elapsed).toBeGreaterThan(200);
       // …and the event loop never waited on it: had a run blocked this thread, the longest delay
       // would be a whole run (elapsed / 4). Half a run leaves room for a busy shared machine.
-      expect(maxDelayMs, `max event-loop delay ${maxDelayMs.toFixed(1)} ms over ${elapsed.toFixed(0)} ms`).toBeLessThan(elapsed / 8);
+      expect(
+        maxDelayMs,
+        `max event-loop delay ${maxDelayMs.toFixed(1)} ms over ${elapsed.toFixed(0)} ms`,
+      ).toBeLessThan(elapsed / 8);
       expect(histogram.percentile(50) / 1e6).toBeLessThan(20);
     }, 60_000);
 
     it('times a slow request out with InferenceTimeoutError and keeps serving', async () => {
-      await expect(engine.infer(slowKey, { x: fp32(randomRows(512, 256)) }, { timeoutMs: 5 })).rejects.toThrow(InferenceTimeoutError);
+      await expect(
+        engine.infer(slowKey, { x: fp32(randomRows(512, 256)) }, { timeoutMs: 5 }),
+      ).rejects.toThrow(InferenceTimeoutError);
       const out = await engine.infer(slowKey, { x: fp32(randomRows(1, 256)) });
       expect(out.y?.shape).toEqual([1, 256]);
     }, 60_000);

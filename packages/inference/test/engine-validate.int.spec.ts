@@ -47,7 +47,9 @@ describe('InferenceEngine.validateModel (real onnxruntime-node in a pool thread)
 
   it('rejects a model whose graph ONNX Runtime cannot build', async () => {
     // Valid protobuf, but the op does not exist in the default domain.
-    const bytes = Buffer.from(identityModelBytes()).toString('latin1').replace('Identity', 'Identitx');
+    const bytes = Buffer.from(identityModelBytes())
+      .toString('latin1')
+      .replace('Identity', 'Identitx');
     const file = join(dir, 'unknown-op.onnx');
     writeFileSync(file, Buffer.from(bytes, 'latin1'));
     const result = await engine.validateModel(file);

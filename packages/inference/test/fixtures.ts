@@ -23,7 +23,11 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 export function fp32(rows: readonly (readonly number[])[]): DecodedTensor {
-  return { datatype: 'FP32', shape: [rows.length, rows[0]?.length ?? 0], data: Float32Array.from(rows.flat()) };
+  return {
+    datatype: 'FP32',
+    shape: [rows.length, rows[0]?.length ?? 0],
+    data: Float32Array.from(rows.flat()),
+  };
 }
 
 /** Rows of a [N, F] FP32 tensor as nested arrays of numbers. */
@@ -41,7 +45,9 @@ export function randomRows(count: number, width: number, seed = 1): number[][] {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 31 - 1;
   };
-  return Array.from({ length: count }, () => Array.from({ length: width }, () => Math.fround(next())));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: width }, () => Math.fround(next())),
+  );
 }
 
 export function expectClose(actual: number[][], expected: number[][], tolerance = 1e-5): void {

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphBuilder, buildMlpModel } from '@maas/onnx';
-import { ARTIFACT_SHA256_HEADER, createInferenceEngine, decodeBinaryTensor, startInferenceServer } from '@maas/inference';
+import {
+  ARTIFACT_SHA256_HEADER,
+  createInferenceEngine,
+  decodeBinaryTensor,
+  startInferenceServer,
+} from '@maas/inference';
 import type { InferenceEngine, InferenceServer, VersionKey } from '@maas/inference';
 import { MemoryArtifacts, expectClose, randomRows, sha256 } from './fixtures';
 
@@ -14,9 +19,17 @@ function buildZipMapModel(): Uint8Array {
   return new GraphBuilder({ extraOpsets: [{ domain: 'ai.onnx.ml', version: 1 }] })
     .addInput('x', 'FP32', [-1, 2])
     .addNode('Softmax', ['x'], ['probabilities'], { axis: 1 })
-    .addNode('ZipMap', ['probabilities'], ['output_probability'], { classlabels_int64s: [0, 1] }, { domain: 'ai.onnx.ml' })
+    .addNode(
+      'ZipMap',
+      ['probabilities'],
+      ['output_probability'],
+      { classlabels_int64s: [0, 1] },
+      { domain: 'ai.onnx.ml' },
+    )
     .addOutput('probabilities', 'FP32', [-1, 2])
-    .addOutput('output_probability', { sequence: { map: { key: 'INT64', value: { tensor: { datatype: 'FP32' } } } } })
+    .addOutput('output_probability', {
+      sequence: { map: { key: 'INT64', value: { tensor: { datatype: 'FP32' } } } },
+    })
     .toBytes();
 }
 
@@ -28,7 +41,10 @@ describe('standalone OIP server', () => {
   let engine: InferenceEngine;
   let server: InferenceServer;
   let open: InferenceServer;
-  const auth = (key: VersionKey) => ({ authorization: `Bearer ${TOKEN}`, [ARTIFACT_SHA256_HEADER]: key.sha256 });
+  const auth = (key: VersionKey) => ({
+    authorization: `Bearer ${TOKEN}`,
+    [ARTIFACT_SHA256_HEADER]: key.sha256,
+  });
 
   beforeAll(async () => {
     engine = await createInferenceEngine({ threads: 1, loadArtifact: artifacts.loader });
@@ -62,11 +78,26 @@ describe('standalone OIP server', () => {
 
   it('refuses callers without the right token, and everyone when no token is configured', async () => {
     const body = { inputs: [] };
-    expect((await infer(mlpKey, body, { [ARTIFACT_SHA256_HEADER]: mlpKey.sha256 })).status).toBe(401);
-    expect((await infer(mlpKey, body, { authorization: 'Bearer nope', [ARTIFACT_SHA256_HEADER]: mlpKey.sha256 })).status).toBe(401);
-    const refused = await fetch(`${open.url}/v2/models/${mlpKey.id}/infer`, { method: 'POST', headers: auth(mlpKey), body: '{}' });
+    expect((await infer(mlpKey, body, { [ARTIFACT_SHA256_HEADER]: mlpKey.sha256 })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await infer(mlpKey, body, {
+          authorization: 'Bearer nope',
+          [ARTIFACT_SHA256_HEADER]: mlpKey.sha256,
+        })
+      ).status,
+    ).toBe(401);
+    const refused = await fetch(`${open.url}/v2/models/${mlpKey.id}/infer`, {
+      method: 'POST',
+      headers: auth(mlpKey),
+      body: '{}',
+    });
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({ error: expect.stringMatching(/INFERENCE_WORKER_TOKEN/) });
+    expect(await refused.json()).toEqual({
+      error: expect.stringMatching(/INFERENCE_WORKER_TOKEN/),
+    });
     expect((await fetch(`${server.url}/v2`, { headers: auth(mlpKey) })).status).toBe(200);
   });
 
@@ -79,16 +110,27 @@ describe('standalone OIP server', () => {
       inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 10] }],
       outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 2] }],
     });
-    expect((await fetch(`${server.url}/v2/models/${mlpKey.id}/ready`, { headers: auth(mlpKey) })).status).toBe(200);
-    const unknown = await fetch(`${server.url}/v2/models/nope/ready`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(
+      (await fetch(`${server.url}/v2/models/${mlpKey.id}/ready`, { headers: auth(mlpKey) })).status,
+    ).toBe(200);
+    const unknown = await fetch(`${server.url}/v2/models/nope/ready`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(unknown.status).toBe(404);
   });
 
   it('infers with JSON, matching the JS forward pass', async () => {
     const x = randomRows(3, 10, 9);
-    const res = await infer(mlpKey, { id: 'req-1', inputs: [{ name: 'input', datatype: 'FP32', shape: [3, 10], data: x.flat() }] });
+    const res = await infer(mlpKey, {
+      id: 'req-1',
+      inputs: [{ name: 'input', datatype: 'FP32', shape: [3, 10], data: x.flat() }],
+    });
     expect(res.status).toBe(200);
-    const answer = (await res.json()) as { id: string; model_name: string; outputs: { name: string; shape: number[]; data: number[] }[] };
+    const answer = (await res.json()) as {
+      id: string;
+      model_name: string;
+      outputs: { name: string; shape: number[]; data: number[] }[];
+    };
     expect(answer.id).toBe('req-1');
     expect(answer.model_name).toBe('mlp-v1');
     const out = answer.outputs[0];
@@ -102,30 +144,58 @@ describe('standalone OIP server', () => {
     const raw = Buffer.from(Float32Array.from(x.flat()).buffer);
     const header = Buffer.from(
       JSON.stringify({
-        inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 10], parameters: { binary_data_size: raw.byteLength } }],
+        inputs: [
+          {
+            name: 'input',
+            datatype: 'FP32',
+            shape: [2, 10],
+            parameters: { binary_data_size: raw.byteLength },
+          },
+        ],
         outputs: [{ name: 'output', parameters: { binary_data: true } }],
       }),
     );
     const res = await fetch(`${server.url}/v2/models/${mlpKey.id}/infer`, {
       method: 'POST',
-      headers: { ...auth(mlpKey), 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) },
+      headers: {
+        ...auth(mlpKey),
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.byteLength),
+      },
       body: Buffer.concat([header, raw]),
     });
     expect(res.status).toBe(200);
     const headerLength = Number(res.headers.get('inference-header-content-length'));
     const body = Buffer.from(await res.arrayBuffer());
-    const json = JSON.parse(body.subarray(0, headerLength).toString()) as { outputs: { shape: number[]; parameters: { binary_data_size: number } }[] };
+    const json = JSON.parse(body.subarray(0, headerLength).toString()) as {
+      outputs: { shape: number[]; parameters: { binary_data_size: number } }[];
+    };
     expect(json.outputs[0]?.parameters.binary_data_size).toBe(16);
-    const values = Array.from(decodeBinaryTensor('output', 'FP32', body.subarray(headerLength)) as Float32Array);
+    const values = Array.from(
+      decodeBinaryTensor('output', 'FP32', body.subarray(headerLength)) as Float32Array,
+    );
     expectClose([values.slice(0, 2), values.slice(2, 4)], mlp.forward(x), 1e-4);
   });
 
   it('answers bad requests with 400 and a message naming the problem', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] }, /input 'input'.*dimension 1 must be 10/],
-      [{ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: [1] }] }, /needs 10 values, got 1/],
+      [
+        { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] },
+        /input 'input'.*dimension 1 must be 10/,
+      ],
+      [
+        { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: [1] }] },
+        /needs 10 values, got 1/,
+      ],
       [{ inputs: [] }, /missing input 'input'/],
-      [{ inputs: [{ name: 'input', datatype: 'INT64', shape: [1, 10], data: new Array(10).fill(1) }] }, /expected datatype FP32/],
+      [
+        {
+          inputs: [
+            { name: 'input', datatype: 'INT64', shape: [1, 10], data: new Array(10).fill(1) },
+          ],
+        },
+        /expected datatype FP32/,
+      ],
       [{ nope: 1 }, /"inputs" array/],
     ];
     for (const [body, message] of cases) {
@@ -138,9 +208,16 @@ describe('standalone OIP server', () => {
   });
 
   it('skips non-tensor outputs (ZipMap) with a note instead of failing', async () => {
-    const res = await infer(zipKey, { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [0, 0] }] }, { authorization: `Bearer ${TOKEN}` });
+    const res = await infer(
+      zipKey,
+      { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [0, 0] }] },
+      { authorization: `Bearer ${TOKEN}` },
+    );
     expect(res.status).toBe(200);
-    const answer = (await res.json()) as { parameters: Record<string, string>; outputs: { name: string; data: number[] }[] };
+    const answer = (await res.json()) as {
+      parameters: Record<string, string>;
+      outputs: { name: string; data: number[] }[];
+    };
     expect(answer.outputs.map((o) => o.name)).toEqual(['probabilities']);
     expect(answer.outputs[0]?.data).toEqual([0.5, 0.5]);
     expect(answer.parameters.skipped_non_tensor_outputs).toBe('output_probability');
@@ -150,7 +227,14 @@ describe('standalone OIP server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maas-worker-'));
     writeFileSync(join(dir, `${sha256(mlp.bytes)}.onnx`), mlp.bytes);
     const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-      env: { ...process.env, INFERENCE_PORT: '0', INFERENCE_HOST: '127.0.0.1', INFERENCE_WORKER_TOKEN: TOKEN, INFERENCE_ARTIFACT_DIR: dir, DATABASE_URL: '' },
+      env: {
+        ...process.env,
+        INFERENCE_PORT: '0',
+        INFERENCE_HOST: '127.0.0.1',
+        INFERENCE_WORKER_TOKEN: TOKEN,
+        INFERENCE_ARTIFACT_DIR: dir,
+        DATABASE_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
@@ -167,7 +251,9 @@ describe('standalone OIP server', () => {
       const res = await fetch(`${address}/v2/models/some-version/infer`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, [ARTIFACT_SHA256_HEADER]: sha256(mlp.bytes) },
-        body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: x.flat() }] }),
+        body: JSON.stringify({
+          inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: x.flat() }],
+        }),
       });
       expect(res.status).toBe(200);
       const answer = (await res.json()) as { outputs: { data: number[] }[] };

@@ -6,7 +6,9 @@ import { GraphBuilder, buildLinearModel } from '@maas/onnx';
  */
 export function buildSlowModel(width: number, depth: number): Uint8Array {
   const weights = new Float32Array(width * width).map((_, i) => ((i % 7) - 3) / (width * 4));
-  const builder = new GraphBuilder().addInput('x', 'FP32', [-1, width]).addInitializer('w', 'FP32', [width, width], weights);
+  const builder = new GraphBuilder()
+    .addInput('x', 'FP32', [-1, width])
+    .addInitializer('w', 'FP32', [width, width], weights);
   let current = 'x';
   for (let i = 0; i < depth; i++) {
     const next = i + 1 === depth ? 'y' : `h${i}`;
@@ -18,6 +20,8 @@ export function buildSlowModel(width: number, depth: number): Uint8Array {
 
 /** A linear model with a `size`×`size` weight matrix (about 4·size² bytes), distinct per seed. */
 export function buildSquareLinearModel(size: number, seed: number): Uint8Array {
-  const weights = Array.from({ length: size }, (_, o) => Array.from({ length: size }, (_, i) => ((o * 31 + i * 17 + seed) % 13) / 13));
+  const weights = Array.from({ length: size }, (_, o) =>
+    Array.from({ length: size }, (_, i) => ((o * 31 + i * 17 + seed) % 13) / 13),
+  );
   return buildLinearModel({ weights, bias: Array.from({ length: size }, (_, o) => seed + o) });
 }

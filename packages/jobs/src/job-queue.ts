@@ -53,7 +53,11 @@ export interface JobQueue {
    * Sends a message inside the caller's transaction (it exists only if that commits) and NOTIFYs
    * idle workers, who fetch it as soon as the transaction commits. Returns the message id.
    */
-  enqueue<Q extends QueueName>(manager: EntityManager, queue: Q, data: QueuePayloads[Q]): Promise<string>;
+  enqueue<Q extends QueueName>(
+    manager: EntityManager,
+    queue: Q,
+    data: QueuePayloads[Q],
+  ): Promise<string>;
   /**
    * Enqueues training job `jobId` inside the caller's TypeORM transaction: the API inserts the
    * `training_jobs` row (status QUEUED, attempt 0, seq 1) and calls this in the same transaction.

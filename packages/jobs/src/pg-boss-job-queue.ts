@@ -1,7 +1,14 @@
 import { EventBus } from '@maas/db';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
-import type { JobHandler, JobQueue, QueuedJob, QueueHandlers, StopOptions, WorkOptions } from './job-queue';
+import type {
+  JobHandler,
+  JobQueue,
+  QueuedJob,
+  QueueHandlers,
+  StopOptions,
+  WorkOptions,
+} from './job-queue';
 import {
   QUEUE_NAMES,
   QUEUE_WAKEUP_CHANNEL,
@@ -106,7 +113,10 @@ class PgBossJobQueue implements JobQueue {
     const id = await this.boss.send(queue, data, { db });
     if (!id) throw new Error(`pg-boss did not accept the message on "${queue}".`);
     // Delivered when the transaction commits, i.e. exactly when the message becomes visible.
-    await manager.query('SELECT pg_notify($1, $2)', [QUEUE_WAKEUP_CHANNEL, JSON.stringify({ queue })]);
+    await manager.query('SELECT pg_notify($1, $2)', [
+      QUEUE_WAKEUP_CHANNEL,
+      JSON.stringify({ queue }),
+    ]);
     return id;
   }
 
@@ -117,10 +127,13 @@ class PgBossJobQueue implements JobQueue {
 
   async work(handlers: QueueHandlers, options: WorkOptions = {}): Promise<void> {
     if (!this.started) throw new Error('JobQueue.work: call start() first.');
-    if (this.loops.length > 0) throw new Error('JobQueue.work: already working; register every handler in one call.');
+    if (this.loops.length > 0)
+      throw new Error('JobQueue.work: already working; register every handler in one call.');
     const missing = QUEUE_NAMES.filter((name) => typeof handlers[name] !== 'function');
     if (missing.length > 0) {
-      throw new Error(`JobQueue.work: no handler for queue(s) ${missing.join(', ')}; refusing to start.`);
+      throw new Error(
+        `JobQueue.work: no handler for queue(s) ${missing.join(', ')}; refusing to start.`,
+      );
     }
     const concurrency = options.concurrency ?? 1;
     const pollIntervalMs = options.pollIntervalMs ?? 5_000;
@@ -179,7 +192,9 @@ class PgBossJobQueue implements JobQueue {
     if (graceful) {
       const idle = Promise.all(this.loops.map((loop) => loop.idle()));
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const timeout = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+      );
       if ((await Promise.race([idle, timeout])) === 'timeout') {
         this.logger.warn({ timeoutMs }, 'job handlers still running at shutdown');
       }
@@ -278,7 +293,10 @@ class FetchLoop {
         settled = true;
         const message = err instanceof Error ? err.message : String(err);
         await this.boss.fail(this.queue, job.id, { message }).catch((failErr: unknown) => {
-          this.logger.error({ err: failErr, messageId: job.id }, 'could not fail the queue message');
+          this.logger.error(
+            { err: failErr, messageId: job.id },
+            'could not fail the queue message',
+          );
         });
       }
     }

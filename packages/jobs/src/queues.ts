@@ -30,5 +30,6 @@ export function isUuid(value: unknown): value is string {
 
 /** Throws unless `jobId` is a UUID, with a message naming the caller. */
 export function assertJobId(jobId: string, what: string): void {
-  if (!isUuid(jobId)) throw new Error(`${what}: "${String(jobId)}" is not a training job id (a UUID).`);
+  if (!isUuid(jobId))
+    throw new Error(`${what}: "${String(jobId)}" is not a training job id (a UUID).`);
 }

@@ -6,7 +6,13 @@ import { isUuid } from './queues';
 export const TRAINING_EVENTS_CHANNEL = 'maas_training_jobs';
 
 /** What changed: the row was inserted, a worker took it, an epoch finished, the status changed, a checkpoint was written. */
-export const TRAINING_JOB_CHANGES = ['created', 'started', 'epoch', 'status', 'checkpoint'] as const;
+export const TRAINING_JOB_CHANGES = [
+  'created',
+  'started',
+  'epoch',
+  'status',
+  'checkpoint',
+] as const;
 export type TrainingJobChange = (typeof TRAINING_JOB_CHANGES)[number];
 
 /**
@@ -45,7 +51,10 @@ export async function publishTrainingJobEvent(
     await target.publish(TRAINING_EVENTS_CHANNEL, payload);
     return;
   }
-  await target.query('SELECT pg_notify($1, $2)', [TRAINING_EVENTS_CHANNEL, JSON.stringify(payload)]);
+  await target.query('SELECT pg_notify($1, $2)', [
+    TRAINING_EVENTS_CHANNEL,
+    JSON.stringify(payload),
+  ]);
 }
 
 /** `payload` as a {@link TrainingJobEvent}, or `null` when it is not one (e.g. from another version). */

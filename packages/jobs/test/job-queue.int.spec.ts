@@ -2,7 +2,13 @@ import { createDataSource } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
-import { TRAINING_QUEUE, createJobQueue, type JobQueue, type QueuedJob, type TrainingQueuePayload } from '../src';
+import {
+  TRAINING_QUEUE,
+  createJobQueue,
+  type JobQueue,
+  type QueuedJob,
+  type TrainingQueuePayload,
+} from '../src';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -31,13 +37,19 @@ const jobId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '
 describe('JobQueue (pg-boss)', () => {
   it('refuses to work without a handler for every queue', async () => {
     const queue = await startedQueue();
-    await expect(queue.work({} as never)).rejects.toThrow(`no handler for queue(s) ${TRAINING_QUEUE}; refusing to start`);
+    await expect(queue.work({} as never)).rejects.toThrow(
+      `no handler for queue(s) ${TRAINING_QUEUE}; refusing to start`,
+    );
   });
 
   it('enqueues only inside a transaction, and only job ids', async () => {
     const queue = await startedQueue();
-    await expect(queue.enqueueTraining(ds.manager, jobId(1))).rejects.toThrow(/inside the caller's transaction/);
-    await expect(ds.transaction((m) => queue.enqueueTraining(m, 'nope'))).rejects.toThrow(/not a training job id/);
+    await expect(queue.enqueueTraining(ds.manager, jobId(1))).rejects.toThrow(
+      /inside the caller's transaction/,
+    );
+    await expect(ds.transaction((m) => queue.enqueueTraining(m, 'nope'))).rejects.toThrow(
+      /not a training job id/,
+    );
   });
 
   it('drops the message when the transaction rolls back, and wakes an idle worker within milliseconds of a commit', async () => {
@@ -64,14 +76,15 @@ describe('JobQueue (pg-boss)', () => {
       .catch(() => undefined);
     await ds.transaction((m) => producer.enqueueTraining(m, jobId(3)));
     const committed = Date.now();
-    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 100 && received.length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(received.map((r) => r.data)).toEqual([{ jobId: jobId(3) }]);
     expect(received[0]!.at - committed).toBeLessThan(500);
     await consumer.stop();
     expect(await producer.size(TRAINING_QUEUE)).toBe(0);
   });
 
-  it('on a graceful stop aborts the running handler\'s signal and waits for it to return', async () => {
+  it("on a graceful stop aborts the running handler's signal and waits for it to return", async () => {
     const queue = await startedQueue();
     let aborted = false;
     let finished = false;
@@ -82,7 +95,9 @@ describe('JobQueue (pg-boss)', () => {
         [TRAINING_QUEUE]: async (job) => {
           await job.complete();
           started();
-          await new Promise<void>((resolve) => job.signal.addEventListener('abort', () => resolve()));
+          await new Promise<void>((resolve) =>
+            job.signal.addEventListener('abort', () => resolve()),
+          );
           aborted = true;
           await new Promise((resolve) => setTimeout(resolve, 100));
           finished = true;

@@ -20,7 +20,12 @@ export type ModelTask = (typeof MODEL_TASKS)[number];
 export const VERSION_SOURCES = ['UPLOAD', 'TRAINING'] as const;
 export type VersionSource = (typeof VERSION_SOURCES)[number];
 
-export const ALGORITHMS = ['LINEAR_REGRESSION', 'LOGISTIC_REGRESSION', 'SOFTMAX_REGRESSION', 'MLP'] as const;
+export const ALGORITHMS = [
+  'LINEAR_REGRESSION',
+  'LOGISTIC_REGRESSION',
+  'SOFTMAX_REGRESSION',
+  'MLP',
+] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;

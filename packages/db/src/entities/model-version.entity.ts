@@ -1,6 +1,19 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { Artifact } from './artifact.entity';
-import { bigintAsNumber, VERSION_SOURCES, type SignatureRecord, type VersionSource } from './column-types';
+import {
+  bigintAsNumber,
+  VERSION_SOURCES,
+  type SignatureRecord,
+  type VersionSource,
+} from './column-types';
 import { Model } from './model.entity';
 import { Workspace } from './workspace.entity';
 

@@ -1,5 +1,19 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { ALGORITHMS, JOB_STATUSES, bigintAsNumber, type AlgorithmName, type JobStatus } from './column-types';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import {
+  ALGORITHMS,
+  JOB_STATUSES,
+  bigintAsNumber,
+  type AlgorithmName,
+  type JobStatus,
+} from './column-types';
 import { Dataset } from './dataset.entity';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
