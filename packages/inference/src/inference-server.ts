@@ -92,11 +92,9 @@ export async function startInferenceServer(
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/v2/health/')) return;
     if (!expected) {
-      return reply
-        .code(401)
-        .send({
-          error: 'this inference worker has no INFERENCE_WORKER_TOKEN set: it refuses remote calls',
-        });
+      return reply.code(401).send({
+        error: 'this inference worker has no INFERENCE_WORKER_TOKEN set: it refuses remote calls',
+      });
     }
     const header = req.headers.authorization ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
