@@ -1,4 +1,4 @@
-import { buildLinearModel } from '@maas/onnx';
+import { buildLinearModel, GraphBuilder } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
 
@@ -160,6 +160,24 @@ describe('versions and uploads', () => {
     const big = await api.upload('refusals', new Uint8Array(70_000));
     expect(big.status).toBe(413);
     const versions = await api.gql(`{ model(name: "refusals") { versions { totalCount } } }`);
+    expect(versions.data.model.versions.totalCount).toBe(0);
+  });
+
+  it("keeps ONNX Runtime's reason for an unloadable model but never the server's file paths", async () => {
+    await createModel('custom-op');
+    // Well-formed ONNX that ONNX Runtime cannot load: an operator from a domain it does not know.
+    const bytes = new GraphBuilder({ extraOpsets: [{ domain: 'com.example.custom', version: 1 }] })
+      .addInput('x', 'FP32', [-1, 1])
+      .addOutput('y', 'FP32', [-1, 1])
+      .addNode('Frobnicate', ['x'], ['y'], {}, { domain: 'com.example.custom' })
+      .toBytes();
+    const res = await api.upload('custom-op', bytes);
+    expect(res.status).toBe(400);
+    const message = String(res.body.error);
+    expect(message).toMatch(/^ONNX Runtime cannot load this model: /);
+    expect(message).toMatch(/Frobnicate|com\.example\.custom/);
+    expect(message).not.toMatch(/maas-upload|\/tmp|\/root|\/work/);
+    const versions = await api.gql(`{ model(name: "custom-op") { versions { totalCount } } }`);
     expect(versions.data.model.versions.totalCount).toBe(0);
   });
 

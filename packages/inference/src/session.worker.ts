@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { withoutPaths } from './ort-messages';
 import { identityModelBytes } from './probe-model';
 import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
 import type {
@@ -103,12 +104,12 @@ async function validate(path: string): Promise<ValidateResult> {
   try {
     session = await createSession(path);
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    return { ok: false, reason: withoutPaths((err as Error).message, { path, as: 'the file' }) };
   }
   try {
     return { ok: true, signature: signatureOf(session) };
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    return { ok: false, reason: withoutPaths((err as Error).message, { path, as: 'the file' }) };
   } finally {
     await session.release();
   }
@@ -134,7 +135,7 @@ async function load(
   } catch (err) {
     throw new WorkerError(
       'LOAD_FAILED',
-      `ONNX Runtime could not load version ${versionId}: ${(err as Error).message}`,
+      `ONNX Runtime could not load version ${versionId}: ${withoutPaths((err as Error).message)}`,
     );
   }
   let signature: ModelSignature;
@@ -171,7 +172,7 @@ async function run(
   try {
     results = await session.run(ortFeeds, fetches);
   } catch (err) {
-    throw new WorkerError('RUN_FAILED', (err as Error).message);
+    throw new WorkerError('RUN_FAILED', withoutPaths((err as Error).message));
   }
   const runMs = performance.now() - started;
   const outputs: Record<string, DecodedTensor> = {};
