@@ -258,7 +258,9 @@ describe('bad inputs never crash or wedge the server', () => {
   // [label, model, inputs]: predict must answer BAD_USER_INPUT.
   const predictCases: [string, string, unknown][] = [
     ['INT64 given a fraction', 'multi-io', { ...ok, ids: [[1.5, 2, 3]] }],
-    ['INT64 given strings', 'multi-io', { ...ok, ids: [['1', '2', '3']] }],
+    ['INT64 given words', 'multi-io', { ...ok, ids: [['1', 'two', '3']] }],
+    ['INT64 given a decimal fraction string', 'multi-io', { ...ok, ids: [['1.0', '2', '3']] }],
+    ['INT64 string beyond 2^63', 'multi-io', { ...ok, ids: [['9223372036854775808', 0, 0]] }],
     ['INT64 beyond 2^53', 'multi-io', { ...ok, ids: [[2 ** 60, 0, 0]] }],
     ['INT64 given "NaN"', 'multi-io', { ...ok, ids: [['NaN', 0, 0]] }],
     ['BOOL given 2', 'multi-io', { ...ok, mask: [[2, 0, 1]] }],

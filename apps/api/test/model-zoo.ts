@@ -375,7 +375,7 @@ export function multiIo(): ZooModel {
     .addOutput('mask_count', 'INT64', ['batch', 1])
     .addOutput('tokens_swapped', 'BYTES', ['batch', 2])
     .toBytes();
-  const feeds = (ids: number[], mask: boolean[], tokens: string[]): ZooFeeds => ({
+  const feeds = (ids: (number | string)[], mask: boolean[], tokens: string[]): ZooFeeds => ({
     ids: { datatype: 'INT64', shape: [ids.length / 3, 3], data: ids },
     mask: { datatype: 'BOOL', shape: [mask.length / 3, 3], data: mask },
     tokens: { datatype: 'BYTES', shape: [tokens.length / 2, 2], data: tokens },
@@ -390,6 +390,12 @@ export function multiIo(): ZooModel {
         [-5, 2 ** 52, -2, 2 ** 53 - 1, 7, 0, 123456789, -987654321, 11],
         [false, false, false, true, true, true, true, false, true],
         ['', 'é😀', 'a b', 'tab\there', 'ÅÄÖ', 'long '.repeat(40)],
+      ),
+      // INT64 beyond ±2^53 goes in as decimal strings, the way outputs come out.
+      feeds(
+        ['9007199254740993', '4611686018427387904', '-9007199254740993'],
+        [true, true, true],
+        ['x', 'y'],
       ),
     ],
   };

@@ -129,7 +129,29 @@ describe('decodeTensorInput', () => {
     expectInputError(() => decodeTensorInput(spec('x', 'BYTES', [1]), [3]), /a string/);
   });
 
-  it('rejects INT64 values beyond ±2^53', () => {
+  it('takes INT64/UINT64 beyond ±2^53 as decimal strings, exactly, as outputs are written', () => {
+    expect(
+      decodeTensorInput(spec('ids', 'INT64', [3]), [
+        '9223372036854775807',
+        '-9223372036854775808',
+        '7',
+      ]).data,
+    ).toEqual(BigInt64Array.from([2n ** 63n - 1n, -(2n ** 63n), 7n]));
+    expect(
+      decodeTensorInput(spec('ids', 'UINT64', [1]), { shape: [1], data: ['18446744073709551615'] })
+        .data,
+    ).toEqual(BigUint64Array.from([2n ** 64n - 1n]));
+    // Out of range, not decimal, or not an integer: refused with the element named.
+    for (const bad of ['9223372036854775808', '1e3', '0x10', '1.5', ' 12', '', '007', '-'])
+      expectInputError(() => decodeTensorInput(spec('ids', 'INT64', [1]), [bad]), /decimal string/);
+    expectInputError(() => decodeTensorInput(spec('ids', 'UINT64', [1]), ['-1']), /decimal string/);
+    expectInputError(
+      () => decodeTensorInput(spec('ids', 'INT64', [1]), ['1'.repeat(5000)]),
+      /element \[0\]/,
+    );
+  });
+
+  it('rejects INT64 numbers beyond ±2^53 (they are not exact in JSON)', () => {
     expectInputError(
       () => decodeTensorInput(spec('ids', 'INT64', [1]), [2 ** 53]),
       /input 'ids'.*9007199254740991/,

@@ -19,6 +19,14 @@ const INT_RANGE: Partial<Record<SupportedDatatype, [number, number]>> = {
   UINT64: [0, Number.MAX_SAFE_INTEGER],
 };
 
+/** The full 64-bit ranges, reachable through decimal strings. */
+const INT64_STRING_RANGE: Record<'INT64' | 'UINT64', [bigint, bigint]> = {
+  INT64: [-(2n ** 63n), 2n ** 63n - 1n],
+  UINT64: [0n, 2n ** 64n - 1n],
+};
+// At most 20 digits (2^64 has 20), so BigInt() never sees a long string.
+const DECIMAL_INTEGER = /^-?(?:0|[1-9][0-9]{0,19})$/;
+
 type NumericCtor = new (length: number) => Exclude<TensorData, string[]>;
 
 const ARRAY_TYPE: Record<Exclude<SupportedDatatype, 'BYTES'>, NumericCtor> = {
@@ -39,6 +47,11 @@ const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Inf
 
 function fail(name: string, message: string): never {
   throw new InferenceInputError(`input '${name}': ${message}`);
+}
+
+/** A caller's value quoted in an error, cut to a readable length. */
+function clip(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 60)}… (${text.length} characters)` : text;
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -133,7 +146,7 @@ function elementWriter(
   const bad = (value: unknown, index: number, what: string): never =>
     fail(
       name,
-      `element ${position(index, shape)} is ${JSON.stringify(value) ?? String(value)}, expected ${what}`,
+      `element ${position(index, shape)} is ${clip(JSON.stringify(value) ?? String(value))}, expected ${what}`,
     );
   if (datatype === 'BYTES') {
     const out = data as string[];
@@ -163,12 +176,18 @@ function elementWriter(
   const [min, max] = INT_RANGE[datatype] as [number, number];
   const what = `an integer in [${min}, ${max}] (${datatype})`;
   if (datatype === 'INT64' || datatype === 'UINT64') {
+    // Exact JSON numbers up to ±2^53; beyond that (as outputs are written) a decimal string.
+    const [lo, hi] = INT64_STRING_RANGE[datatype];
+    const what64 = `an integer in [${min}, ${max}] or a decimal string in [${lo}, ${hi}] (${datatype})`;
     const out = data as BigInt64Array;
     return (v, i) => {
-      if (typeof v === 'bigint' && v >= BigInt(min) && v <= BigInt(max)) out[i] = v;
-      else if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)
-        out[i] = BigInt(v);
-      else bad(v, i, what);
+      if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) out[i] = BigInt(v);
+      else if (typeof v === 'string' && DECIMAL_INTEGER.test(v)) {
+        const n = BigInt(v);
+        if (n >= lo && n <= hi) out[i] = n;
+        else bad(v, i, what64);
+      } else if (typeof v === 'bigint' && v >= lo && v <= hi) out[i] = v;
+      else bad(v, i, what64);
     };
   }
   const out = data as Int32Array;
