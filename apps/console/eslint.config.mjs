@@ -17,6 +17,7 @@ export default tseslint.config(
   },
   ...rootConfig,
   {
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -33,6 +34,7 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // Event handlers that start a promise are written `onClick={() => void save()}`.
       '@typescript-eslint/no-misused-promises': [

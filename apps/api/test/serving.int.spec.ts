@@ -1,7 +1,6 @@
 import { buildIdentityModel, buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
-import { collect, wsClient } from './ws-client';
 
 let api: TestApi;
 let modelId: string;

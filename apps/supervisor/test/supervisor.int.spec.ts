@@ -85,10 +85,10 @@ describe('supervisor, as a real process', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(SUPERVISOR_MAIN)) {
-      throw new Error(
-        `${SUPERVISOR_MAIN} is missing: build first (npx turbo run build --filter=@maas/supervisor...).`,
-      );
+    // npm test builds everything first; a missing build is a failure, never a silent skip.
+    for (const built of [SUPERVISOR_MAIN, REAL_API, REAL_WORKER]) {
+      if (!existsSync(built))
+        throw new Error(`${built} is missing: build first (npx turbo run build; npm test does).`);
     }
     tempRoot = await mkdtemp(path.join(tmpdir(), 'maas-supervisor-'));
     // Run as root, PostgreSQL runs as the user "postgres", which must traverse every folder above
@@ -180,56 +180,49 @@ describe('supervisor, as a real process', () => {
     }
   }, 180_000);
 
-  it.skipIf(!existsSync(REAL_API))(
-    'runs the real API (and worker, when built) on the same data directory with the saved admin key',
-    async () => {
-      const ports = { api: await getFreePort(), pg: await getFreePort() };
-      const supervisor = new SupervisorProcess(
-        cleanEnv({
-          MAAS_DATA_DIR: dataDir,
-          MAAS_PG_PORT: String(ports.pg),
-          PORT: String(ports.api),
-          // The real worker too, once it is built (apps/worker/dist/main.js).
-          MAAS_CONSOLE_DIR: 'off',
-          LOG_LEVEL: 'warn',
-        }),
+  it('runs the real API and worker on the same data directory with the saved admin key', async () => {
+    const ports = { api: await getFreePort(), pg: await getFreePort() };
+    const supervisor = new SupervisorProcess(
+      cleanEnv({
+        MAAS_DATA_DIR: dataDir,
+        MAAS_PG_PORT: String(ports.pg),
+        PORT: String(ports.api),
+        MAAS_CONSOLE_DIR: 'off',
+        LOG_LEVEL: 'warn',
+      }),
+    );
+    try {
+      await supervisor.waitFor(/\[maas\] Ready: API/, 120_000);
+      expect(supervisor.text).not.toContain('Admin API key:');
+      const saved = (await readFile(path.join(dataDir, 'admin-key'), 'utf8')).trim();
+      expect(saved.length).toBeGreaterThan(16);
+
+      const health = await getJson(`http://127.0.0.1:${ports.api}/healthz`);
+      expect(health).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok' }) });
+      // The API accepts the saved key as the root key, and only that key.
+      const query = `http://127.0.0.1:${ports.api}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+      const withKey = await getJson(query, { authorization: `Bearer ${saved}` });
+      expect(withKey).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+      const withoutKey = await getJson(query, { authorization: `Bearer ${saved}x` });
+      expect(withoutKey.status).toBe(401);
+
+      // First start of an empty database: the seed example is trained and aliased production.
+      await supervisor.waitFor(/Demo ready/, 120_000);
+      const demo = await getJson(
+        `http://127.0.0.1:${ports.api}/graphql?query=${encodeURIComponent('{ model(name: "demo-linear") { aliases { alias version { version source } } } }')}`,
+        { authorization: `Bearer ${saved}` },
       );
-      try {
-        await supervisor.waitFor(/\[maas\] Ready: API/, 120_000);
-        expect(supervisor.text).not.toContain('Admin API key:');
-        const saved = (await readFile(path.join(dataDir, 'admin-key'), 'utf8')).trim();
-        expect(saved.length).toBeGreaterThan(16);
+      expect(demo.body).toEqual({
+        data: {
+          model: {
+            aliases: [{ alias: 'production', version: { version: 1, source: 'TRAINING' } }],
+          },
+        },
+      });
 
-        const health = await getJson(`http://127.0.0.1:${ports.api}/healthz`);
-        expect(health).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok' }) });
-        // The API accepts the saved key as the root key, and only that key.
-        const query = `http://127.0.0.1:${ports.api}/graphql?query=${encodeURIComponent('{ __typename }')}`;
-        const withKey = await getJson(query, { authorization: `Bearer ${saved}` });
-        expect(withKey).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
-        const withoutKey = await getJson(query, { authorization: `Bearer ${saved}x` });
-        expect(withoutKey.status).toBe(401);
-
-        if (existsSync(REAL_WORKER)) {
-          // First start of an empty database: the seed example is trained and aliased production.
-          await supervisor.waitFor(/Demo ready/, 120_000);
-          const demo = await getJson(
-            `http://127.0.0.1:${ports.api}/graphql?query=${encodeURIComponent('{ model(name: "demo-linear") { aliases { alias version { version source } } } }')}`,
-            { authorization: `Bearer ${saved}` },
-          );
-          expect(demo.body).toEqual({
-            data: {
-              model: {
-                aliases: [{ alias: 'production', version: { version: 1, source: 'TRAINING' } }],
-              },
-            },
-          });
-        }
-
-        await stopAndCheckCleanShutdown(supervisor, ports, dataDir);
-      } finally {
-        await supervisor.ensureStopped();
-      }
-    },
-    180_000,
-  );
+      await stopAndCheckCleanShutdown(supervisor, ports, dataDir);
+    } finally {
+      await supervisor.ensureStopped();
+    }
+  }, 180_000);
 });

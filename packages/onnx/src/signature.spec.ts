@@ -11,7 +11,6 @@ import {
 } from './index';
 
 // Tests tamper with arbitrary, deeply nested ModelProto fields.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ProtoObject = any;
 
 // A model with one initializer, as a plain ModelProto object a test can tamper with.
