@@ -14,7 +14,7 @@ export class DatasetError extends Error {
   }
 }
 
-/** An unknown, ill-typed or out-of-range hyperparameter, or an incompatible warm start. */
+/** An unknown, ill-typed or out-of-range hyperparameter. */
 export class HyperparameterError extends Error {
   override readonly name = 'HyperparameterError';
   constructor(
@@ -28,5 +28,20 @@ export class HyperparameterError extends Error {
 
 /** Training cannot start or continue: bad target or features, diverged loss, incompatible checkpoint. */
 export class TrainingError extends Error {
-  override readonly name = 'TrainingError';
+  override readonly name: string = 'TrainingError';
+}
+
+/**
+ * A model update (warm start) that cannot continue from its parent: another algorithm, target,
+ * feature list, shape or task. `field` is the job input to change (`key`: the hyperparameter).
+ */
+export class WarmStartError extends TrainingError {
+  override readonly name: string = 'WarmStartError';
+  constructor(
+    message: string,
+    readonly field: 'algorithm' | 'target' | 'features' | 'hyperparameters' | 'dataset',
+    readonly key?: string,
+  ) {
+    super(message);
+  }
 }

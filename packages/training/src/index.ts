@@ -15,7 +15,12 @@ export {
 } from './model/tabular';
 export * from './training/trainer.types';
 export { createTrainer } from './training/trainer';
-export { checkWarmStart } from './training/warm-start';
+export {
+  type WarmStartJob,
+  type WarmStartParent,
+  type WarmStartPlan,
+  resolveWarmStart,
+} from './training/warm-start';
 export { MAX_CATEGORIES, MAX_CLASSES } from './training/prepare';
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
-export { exportedStateFromOnnx } from './export/onnx-import';
+export { exportedStateFromOnnx, modelSpecFromMetadata } from './export/onnx-import';

@@ -1,7 +1,7 @@
 import {
   HyperparameterError,
-  checkWarmStart,
   TrainingError,
+  WarmStartError,
   createTrainer,
   exportedStateFromOnnx,
   linearCoefficients,
@@ -10,6 +10,8 @@ import {
   type ClassificationMetrics,
   type RegressionMetrics,
   type TrainerOptions,
+  type WarmStartJob,
+  resolveWarmStart,
 } from '../src';
 import {
   categorical,
@@ -57,7 +59,84 @@ describe('warm start (model update)', () => {
     expect(linearCoefficients(result.state).coefficients.x?.[0]).toBeCloseTo(3, 0);
   });
 
-  it('refuses another algorithm, other features, another shape or unknown categories', () => {
+  it("resolveWarmStart: the parent's features and hidden layers unless named, else the same ones", () => {
+    const parent = trainAll(
+      createTrainer({
+        algorithm: 'MLP',
+        dataset: threeClasses(300, 4),
+        target: 'class',
+        features: ['a', 'colour'],
+        hyperparameters: { epochs: 2, hiddenLayers: [4] },
+      }),
+    ).result.state;
+    const columns = threeClasses(10, 5).columns;
+    const job = { algorithm: 'MLP' as const, target: 'class', columns };
+    // Omitted features and hiddenLayers: the parent's.
+    const plan = resolveWarmStart(parent, { ...job, hyperparameters: { epochs: 3 } });
+    expect(plan.features).toEqual(['a', 'colour']);
+    expect(plan.hyperparameters).toMatchObject({ epochs: 3, hiddenLayers: [4] });
+    expect(
+      resolveWarmStart(parent, {
+        ...job,
+        features: ['a', 'colour'],
+        hyperparameters: { hiddenLayers: [4] },
+      }).hyperparameters.hiddenLayers,
+    ).toEqual([4]);
+
+    const refusal = (changes: Partial<WarmStartJob>): WarmStartError => {
+      const error = errorOf(() => resolveWarmStart(parent, { ...job, ...changes }));
+      expect(error).toBeInstanceOf(WarmStartError);
+      return error as WarmStartError;
+    };
+    expect(refusal({ algorithm: 'SOFTMAX_REGRESSION' })).toMatchObject({
+      field: 'algorithm',
+      message: expect.stringMatching(
+        /parent's algorithm MLP, not SOFTMAX_REGRESSION: set algorithm to MLP/,
+      ),
+    });
+    expect(refusal({ target: 'a' })).toMatchObject({
+      field: 'target',
+      message: expect.stringMatching(/parent's target 'class', not 'a': set target to 'class'/),
+    });
+    expect(refusal({ features: ['colour', 'a'] })).toMatchObject({
+      field: 'features',
+      message: expect.stringMatching(
+        /parent model's features in the same order: 'a', 'colour', got 'colour', 'a': omit features/,
+      ),
+    });
+    expect(refusal({ hyperparameters: { hiddenLayers: [3] } })).toMatchObject({
+      field: 'hyperparameters',
+      key: 'hiddenLayers',
+      message: expect.stringMatching(
+        /hiddenLayers must match the parent model's \[4\] .* got \[3\]/,
+      ),
+    });
+    expect(refusal({ hyperparameters: { task: 'regression' } })).toMatchObject({
+      field: 'hyperparameters',
+      key: 'task',
+      message: expect.stringMatching(
+        /parent model does multiclass classification.*set the hyperparameter task to 'classification'/,
+      ),
+    });
+    // The dataset must have the parent's features, of the same kind.
+    expect(refusal({ columns: columns.filter((c) => c.name !== 'colour') })).toMatchObject({
+      field: 'dataset',
+      message: expect.stringMatching(/no column 'colour', a feature of the parent model/),
+    });
+    const recoloured = columns.map((c) => (c.name === 'colour' ? { ...c, type: 'numeric' } : c));
+    expect(refusal({ columns: recoloured })).toMatchObject({
+      field: 'dataset',
+      message: expect.stringMatching(
+        /feature 'colour' is categorical in the parent model but numeric/,
+      ),
+    });
+    // A hyperparameter that is wrong on its own is a HyperparameterError, as without a parent.
+    expect(
+      errorOf(() => resolveWarmStart(parent, { ...job, hyperparameters: { epochs: 0 } })),
+    ).toBeInstanceOf(HyperparameterError);
+  });
+
+  it('the trainer refuses by the same rules, and by new categories or labels in the data', () => {
     const ds = threeClasses(300, 4);
     const parent = trainAll(
       createTrainer({
@@ -74,49 +153,23 @@ describe('warm start (model update)', () => {
       warmStart: parent,
       hyperparameters: { epochs: 2, hiddenLayers: [4] },
     };
-    expect(
-      errorOf(() =>
-        createTrainer({ ...base, algorithm: 'SOFTMAX_REGRESSION', hyperparameters: {} }),
-      ),
-    ).toBeInstanceOf(TrainingError);
-    expect(
-      errorOf(() =>
-        createTrainer({ ...base, algorithm: 'SOFTMAX_REGRESSION', hyperparameters: {} }),
-      ).message,
-    ).toMatch(/parent's algorithm MLP, not SOFTMAX_REGRESSION/);
+    const algorithm = errorOf(() =>
+      createTrainer({ ...base, algorithm: 'SOFTMAX_REGRESSION', hyperparameters: {} }),
+    );
+    expect(algorithm).toBeInstanceOf(WarmStartError);
+    expect(algorithm.message).toMatch(/parent's algorithm MLP, not SOFTMAX_REGRESSION/);
     expect(
       errorOf(() => createTrainer({ ...base, algorithm: 'MLP', features: ['a', 'b'] })).message,
     ).toMatch(/parent model's features in the same order: 'a', 'colour', got 'a', 'b'/);
-    // The same checks without data, for the API to refuse a job before it is queued.
-    expect(() =>
-      checkWarmStart(parent, { algorithm: 'SOFTMAX_REGRESSION', target: 'class' }),
-    ).toThrow(/parent's algorithm MLP/);
-    expect(() => checkWarmStart(parent, { algorithm: 'MLP', target: 'a' })).toThrow(
-      /parent's target 'class', not 'a'/,
-    );
-    expect(() =>
-      checkWarmStart(parent, { algorithm: 'MLP', target: 'class', features: ['colour', 'a'] }),
-    ).toThrow(/same order/);
-    expect(() =>
-      checkWarmStart(parent, {
-        algorithm: 'MLP',
-        target: 'class',
-        hyperparameters: { hiddenLayers: [3] },
-      }),
-    ).toThrow(HyperparameterError);
-    expect(
-      checkWarmStart(parent, { algorithm: 'MLP', target: 'class', hyperparameters: { epochs: 3 } }),
-    ).toMatchObject({ epochs: 3, hiddenLayers: [4] });
-    // Without hiddenLayers, the update keeps the parent's.
-    expect(
-      createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { epochs: 1 } }).hyperparameters
-        .hiddenLayers,
-    ).toEqual([4]);
     const shape = errorOf(() =>
       createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { hiddenLayers: [5] } }),
     );
-    expect(shape).toBeInstanceOf(HyperparameterError);
-    expect(shape.message).toMatch(/hiddenLayers must match the parent model's \[4\]/);
+    expect(shape).toMatchObject({ field: 'hyperparameters', key: 'hiddenLayers' });
+    // Without hiddenLayers or features, the update keeps the parent's.
+    const kept = createTrainer({ ...base, algorithm: 'MLP', hyperparameters: { epochs: 1 } });
+    expect(kept.hyperparameters.hiddenLayers).toEqual([4]);
+    expect(kept.spec.features.map((f) => f.name)).toEqual(['a', 'colour']);
+
     const unknown = dataset(
       numeric('a', [0.1, 0.2]),
       categorical('colour', ['purple', 'red'], [0, 1]),

@@ -6,13 +6,12 @@ import { layerSizes, type ModelSpec } from '../model/tabular';
 import { STATE_METADATA_KEY, layerBiasName, layerWeightsName } from './onnx-export';
 
 /**
- * Recovers a trained model's state from its exported ONNX bytes alone: the spec from
- * `metadata_props` `maas.state`, the weights from the layer initializers (float32, as served).
- * Throws TrainingError for a model maas did not train (e.g. an upload), which cannot be warm-started.
+ * The model spec a maas-trained model carries in its `metadata_props` (`maas.state`): what the
+ * warm-start rules need of a parent, read from a model version's stored signature without its
+ * file. Throws TrainingError for a model maas did not train (e.g. an upload).
  */
-export function exportedStateFromOnnx(bytes: Uint8Array): ExportedModelState {
-  const signature = readSignature(bytes);
-  const text = signature.metadata[STATE_METADATA_KEY];
+export function modelSpecFromMetadata(metadata: Readonly<Record<string, string>> = {}): ModelSpec {
+  const text = metadata[STATE_METADATA_KEY];
   if (text === undefined) {
     throw new TrainingError(
       `this model has no '${STATE_METADATA_KEY}' metadata: only models trained by maas can be warm-started`,
@@ -25,15 +24,28 @@ export function exportedStateFromOnnx(bytes: Uint8Array): ExportedModelState {
     throw new TrainingError(`the model's '${STATE_METADATA_KEY}' metadata is not valid JSON`);
   }
   if (
+    spec === null ||
+    typeof spec !== 'object' ||
     spec.formatVersion !== 1 ||
     !ALGORITHM_NAMES.includes(spec.algorithm) ||
+    typeof spec.target !== 'string' ||
     !Array.isArray(spec.features) ||
     !Array.isArray(spec.hiddenLayers)
   ) {
     throw new TrainingError(
-      `the model's '${STATE_METADATA_KEY}' metadata is not a maas model state (format ${String(spec.formatVersion)})`,
+      `the model's '${STATE_METADATA_KEY}' metadata is not a maas model state (format ${String(spec?.formatVersion)})`,
     );
   }
+  return spec;
+}
+
+/**
+ * Recovers a trained model's state from its exported ONNX bytes alone: the spec from
+ * `metadata_props` `maas.state`, the weights from the layer initializers (float32, as served).
+ * Throws TrainingError for a model maas did not train (e.g. an upload), which cannot be warm-started.
+ */
+export function exportedStateFromOnnx(bytes: Uint8Array): ExportedModelState {
+  const spec = modelSpecFromMetadata(readSignature(bytes).metadata);
   const sizes = layerSizes(spec);
   const initializers = readInitializers(bytes);
   const layers: DenseLayerState[] = [];

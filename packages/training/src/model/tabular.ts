@@ -1,11 +1,42 @@
 import type { ColumnarDataset } from '../dataset/dataset.types';
 import { BOOLEAN_NULL } from '../dataset/dataset.types';
 import { TrainingError } from '../errors';
-import type { DenseLayerState, ExportedModelState, ModelPredictions } from './model.types';
+import type { Algorithm, Hyperparameters } from '../hyperparameters';
+import type {
+  DenseLayerState,
+  ExportedModelState,
+  ModelHead,
+  ModelPredictions,
+} from './model.types';
 import { CHUNK_ROWS, Network } from './network';
 
 /** A model without its weights: features, scaling, labels, head and shape. */
 export type ModelSpec = Omit<ExportedModelState, 'layers'>;
+
+/**
+ * How a model's outputs become predictions, from its algorithm, its `task` hyperparameter (MLP)
+ * and its target column's type: an MLP on `auto` regresses a numeric target and classifies others.
+ */
+export function headFor(
+  algorithm: Algorithm,
+  hp: Pick<Hyperparameters, 'task'>,
+  targetType: string,
+): ModelHead {
+  switch (algorithm) {
+    case 'LINEAR_REGRESSION':
+      return 'identity';
+    case 'LOGISTIC_REGRESSION':
+      return 'sigmoid';
+    case 'SOFTMAX_REGRESSION':
+      return 'softmax';
+    case 'MLP': {
+      const task = hp.task ?? 'auto';
+      if (task === 'regression') return 'identity';
+      if (task === 'classification') return 'softmax';
+      return targetType === 'numeric' ? 'identity' : 'softmax';
+    }
+  }
+}
 
 /** Width of the first layer's input: one per numeric/boolean feature plus one per category. */
 export function designWidth(spec: Pick<ModelSpec, 'features'>): number {

@@ -1,11 +1,18 @@
 import type { Column, ColumnarDataset } from '../dataset/dataset.types';
 import { BOOLEAN_NULL } from '../dataset/dataset.types';
-import { HyperparameterError, TrainingError } from '../errors';
+import { TrainingError } from '../errors';
 import type { Algorithm, Hyperparameters, ModelTask } from '../hyperparameters';
-import type { FeatureSpec, ModelHead } from '../model/model.types';
+import type { FeatureSpec } from '../model/model.types';
 import type { Targets } from '../model/objective';
 import { SeededRandom } from '../model/random';
-import { designWidth, modelInputFromDataset, writeDesign, type ModelSpec } from '../model/tabular';
+import {
+  designWidth,
+  headFor,
+  modelInputFromDataset,
+  writeDesign,
+  type ModelSpec,
+} from '../model/tabular';
+import { resolveWarmStart } from './warm-start';
 
 /** Most classes a numeric target may have when a classifier treats its values as labels. */
 export const MAX_CLASSES = 1000;
@@ -61,17 +68,18 @@ function chooseFeatures(options: PrepareOptions): string[] {
       seen.add(name);
       findColumn(dataset, name, 'feature');
     }
-    if (
-      fixedSpec &&
-      fixedSpec.features.map((f) => f.name).join('\u0000') !== options.features.join('\u0000')
-    ) {
-      throw new TrainingError(
-        `a warm start needs the parent model's features in the same order: ${list(fixedSpec.features.map((f) => f.name))}, got ${list(options.features)}`,
-      );
-    }
-    return options.features;
   }
-  if (fixedSpec) return fixedSpec.features.map((f) => f.name);
+  // A warm start's parent (or a checkpoint's spec) fixes the features, shape and task.
+  if (fixedSpec) {
+    return resolveWarmStart(fixedSpec, {
+      algorithm: options.algorithm,
+      target,
+      features: options.features,
+      hyperparameters: options.hyperparameters,
+      columns: dataset.columns,
+    }).features;
+  }
+  if (options.features !== undefined) return options.features;
   const numeric = dataset.columns
     .filter((c) => c.type === 'numeric' && c.name !== target)
     .map((c) => c.name);
@@ -80,23 +88,6 @@ function chooseFeatures(options: PrepareOptions): string[] {
       `the dataset has no numeric column besides the target '${target}': name the features to use`,
     );
   return numeric;
-}
-
-function headFor(algorithm: Algorithm, hp: Hyperparameters, targetColumn: Column): ModelHead {
-  switch (algorithm) {
-    case 'LINEAR_REGRESSION':
-      return 'identity';
-    case 'LOGISTIC_REGRESSION':
-      return 'sigmoid';
-    case 'SOFTMAX_REGRESSION':
-      return 'softmax';
-    case 'MLP': {
-      const task = hp.task ?? 'auto';
-      if (task === 'regression') return 'identity';
-      if (task === 'classification') return 'softmax';
-      return targetColumn.type === 'numeric' ? 'identity' : 'softmax';
-    }
-  }
 }
 
 function labelsOf(column: Column): string[] {
@@ -154,27 +145,7 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
   const targetColumn = findColumn(dataset, target, 'target');
   const featureNames = chooseFeatures(options);
   const columns = featureNames.map((name) => findColumn(dataset, name, 'feature'));
-  const head = headFor(algorithm, hp, targetColumn);
-  if (fixedSpec) {
-    if (fixedSpec.algorithm !== algorithm)
-      throw new TrainingError(
-        `a warm start needs the parent's algorithm ${fixedSpec.algorithm}, not ${algorithm}`,
-      );
-    if (fixedSpec.target !== target)
-      throw new TrainingError(
-        `a warm start needs the parent's target '${fixedSpec.target}', not '${target}'`,
-      );
-    if (fixedSpec.head !== head)
-      throw new TrainingError(
-        `the parent model does ${fixedSpec.task}; this job's target '${target}' would need another task`,
-      );
-    if (fixedSpec.hiddenLayers.join(',') !== (hp.hiddenLayers ?? []).join(',')) {
-      throw new HyperparameterError(
-        `hiddenLayers must match the parent model's [${fixedSpec.hiddenLayers.join(', ')}] for a warm start, got [${(hp.hiddenLayers ?? []).join(', ')}]`,
-        'hiddenLayers',
-      );
-    }
-  }
+  const head = headFor(algorithm, hp, targetColumn.type);
 
   // Target per row: regression value or class index.
   let labels: string[] | null = null;
@@ -213,17 +184,11 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
       scale: 1,
       ...(column.type === 'categorical' ? { categories: [...column.categories] } : {}),
     }));
-  draft.forEach((feature, f) => {
-    const column = columns[f] as Column;
+  draft.forEach((feature) => {
     const categoryCount = feature.categories?.length ?? 0;
     if (categoryCount > MAX_CATEGORIES) {
       throw new TrainingError(
         `feature '${feature.name}' has ${categoryCount} categories; one-hot encoding supports at most ${MAX_CATEGORIES}: leave it out of the features`,
-      );
-    }
-    if ((feature.type === 'categorical') !== (column.type === 'categorical')) {
-      throw new TrainingError(
-        `feature '${feature.name}' is ${feature.type} in the parent model but ${column.type} in this dataset`,
       );
     }
   });

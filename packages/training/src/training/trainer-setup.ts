@@ -9,21 +9,6 @@ import { stateParams, type ModelSpec } from '../model/tabular';
 import type { PreparedData } from './prepare';
 import type { TrainerCheckpoint, TrainerOptions } from './trainer.types';
 
-// A model update keeps the parent's hidden layers unless the job names them.
-export function withParentShape(
-  options: Pick<TrainerOptions, 'algorithm' | 'hyperparameters' | 'warmStart'>,
-): unknown {
-  const raw = options.hyperparameters;
-  const parent = options.warmStart;
-  if (!parent || options.algorithm !== 'MLP' || parent.hiddenLayers.length === 0) return raw;
-  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw)))
-    return raw;
-  const given = (raw ?? {}) as Record<string, unknown>;
-  return given.hiddenLayers === undefined
-    ? { ...given, hiddenLayers: [...parent.hiddenLayers] }
-    : raw;
-}
-
 export function specOf(state: ExportedModelState): ModelSpec {
   const { layers: _layers, ...spec } = state;
   return spec;

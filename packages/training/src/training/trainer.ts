@@ -9,13 +9,13 @@ import type { SeededRandom } from '../model/random';
 import { statisticsPayOff } from '../model/squared-error-statistics';
 import { layerSizes, paramsToLayers, type ModelSpec } from '../model/tabular';
 import { prepareTraining, type PreparedData } from './prepare';
+import { withParentShape } from './warm-start';
 import {
   checkResumable,
   linearStatistics,
   signatureOf,
   specOf,
   startingPoint,
-  withParentShape,
   type LinearStatistics,
 } from './trainer-setup';
 import type {
@@ -84,7 +84,10 @@ export class GradientTrainer implements Trainer {
 
   constructor(options: TrainerOptions, internals: TrainerInternals = {}) {
     this.algorithm = options.algorithm;
-    this.hyperparameters = resolveHyperparameters(options.algorithm, withParentShape(options));
+    this.hyperparameters = resolveHyperparameters(
+      options.algorithm,
+      withParentShape(options.algorithm, options.hyperparameters, options.warmStart),
+    );
     const hp = this.hyperparameters;
     const saved = options.checkpoint;
     if (saved) checkResumable(saved, options, hp);

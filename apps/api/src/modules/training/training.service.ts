@@ -2,14 +2,13 @@ import {
   Dataset,
   FINAL_JOB_STATUSES,
   Model,
-  ModelVersion,
   TrainingEpoch,
   TrainingJob as JobRow,
   type AlgorithmName,
   type JobStatus,
 } from '@maas/db';
 import { publishTrainingJobEvent, requestCancel, retryJob, type JobQueue } from '@maas/jobs';
-import { HyperparameterError, resolveHyperparameters } from '@maas/training';
+import { resolveHyperparameters, resolveWarmStart, type Hyperparameters } from '@maas/training';
 import { MoreThan, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, notFound } from '../../common/errors';
@@ -17,6 +16,7 @@ import { newestFirstPage, type Page } from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import type { EpochMetrics, TrainingJob } from './training.types';
+import { findWarmStartVersion, trainingInputError } from './warm-start-parent';
 
 export interface StartJobArgs {
   modelId: string;
@@ -100,11 +100,33 @@ export class TrainingService {
         { field: 'target' },
       );
     }
-    const features =
-      input.features ??
-      dataset.columns
-        .filter((c) => c.name !== target.name && c.type === 'numeric')
-        .map((c) => c.name);
+    // A model update follows the warm-start rules of @maas/training, as the trainer will.
+    const parent = input.warmStartVersionId
+      ? await findWarmStartVersion(this.db, auth, model, input.warmStartVersionId)
+      : null;
+    const warmStartVersionId = parent?.id ?? null;
+    let features: string[];
+    let hyperparameters: Hyperparameters;
+    try {
+      if (parent) {
+        ({ features, hyperparameters } = resolveWarmStart(parent.spec, {
+          algorithm: input.algorithm,
+          target: target.name,
+          features: input.features,
+          hyperparameters: input.hyperparameters,
+          columns: dataset.columns,
+        }));
+      } else {
+        hyperparameters = resolveHyperparameters(input.algorithm, input.hyperparameters);
+        features =
+          input.features ??
+          dataset.columns
+            .filter((c) => c.name !== target.name && c.type === 'numeric')
+            .map((c) => c.name);
+      }
+    } catch (err) {
+      throw trainingInputError(err, parent);
+    }
     if (features.length === 0)
       throw badInput('No features: pass "features" (the dataset has no other numeric column)', {
         field: 'features',
@@ -116,56 +138,6 @@ export class TrainingService {
         throw badInput(`Dataset "${dataset.name}" has no column "${f}"`, { field: 'features' });
       if (f === target.name)
         throw badInput(`"${f}" is the target; it cannot also be a feature`, { field: 'features' });
-    }
-
-    let hyperparameters;
-    try {
-      hyperparameters = resolveHyperparameters(input.algorithm, input.hyperparameters);
-    } catch (err) {
-      if (err instanceof HyperparameterError)
-        throw badInput(err.message, {
-          field: 'hyperparameters',
-          ...(err.key ? { key: err.key } : {}),
-        });
-      throw err;
-    }
-
-    let warmStartVersionId: string | null = null;
-    if (input.warmStartVersionId) {
-      const parent = await this.db.getRepository(ModelVersion).findOne({
-        where: {
-          id: assertId(input.warmStartVersionId, 'warmStartVersionId'),
-          workspaceId: auth.workspaceId,
-        },
-      });
-      if (!parent) throw notFound(`Model version ${input.warmStartVersionId} does not exist`);
-      const parentAlgorithm = parent.signature.metadata?.['maas.algorithm'];
-      if (parentAlgorithm !== input.algorithm) {
-        throw badInput(
-          `A warm start needs the same algorithm: version ${parent.version} was trained with ${parentAlgorithm ?? 'no maas algorithm (an uploaded model)'}`,
-          { field: 'warmStartVersionId' },
-        );
-      }
-      const parentFeatures = parent.signature.features ?? [];
-      if (parentFeatures.join('\u0000') !== features.join('\u0000')) {
-        throw badInput(
-          `A warm start needs the same features in the same order: version ${parent.version} uses ${parentFeatures.join(', ')}`,
-          { field: 'features' },
-        );
-      }
-      const parentLayers = JSON.stringify(
-        (parent.hyperparameters as { hiddenLayers?: unknown } | null)?.hiddenLayers ?? null,
-      );
-      if (
-        input.algorithm === 'MLP' &&
-        parentLayers !== JSON.stringify(hyperparameters.hiddenLayers ?? null)
-      ) {
-        throw badInput(
-          `A warm start needs the same shape: version ${parent.version} has hiddenLayers ${parentLayers}`,
-          { field: 'hyperparameters' },
-        );
-      }
-      warmStartVersionId = parent.id;
     }
 
     const row = await this.db.transaction(async (m) => {
