@@ -10,7 +10,7 @@
 #                      docker build --target gpu -t maas-gpu .
 #
 # Every image runs as a non-root user and reads its configuration from the environment
-# (see CONTRACT.md "Configuration"); the command picks the process:
+# (see docs/configuration.md); the command picks the process:
 #   node apps/api/dist/main.js | node apps/worker/dist/main.js | node apps/supervisor/dist/migrate.js
 #   node packages/inference/dist/main.js | node_modules/.bin/next start (in apps/console)
 

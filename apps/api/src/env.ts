@@ -3,7 +3,8 @@ import { z } from 'zod';
 // The API's configuration, read and checked once here; nothing else reads process.env.
 const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
-const EnvSchema = z
+/** The variables this process reads (docs/configuration.md lists each one). */
+export const EnvSchema = z
   .object({
     NODE_ENV: z.string().default('production'),
     DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (npm start sets it)'),

@@ -1,6 +1,6 @@
 // What the model-zoo test needs around the models: feeding them to onnxruntime-node directly, to the
 // API (GraphQL nested arrays, OIP JSON, Triton binary data), and writing the expected outputs
-// under CONTRACT.md's "Numbers in JSON".
+// under docs/api.md, "Numbers in JSON".
 import * as ort from 'onnxruntime-node';
 import type { ZooFeeds, ZooTensor } from './model-zoo';
 
@@ -48,7 +48,7 @@ export function oipDatatype(ortType: string): string {
   return OIP_TYPE[ortType] ?? ortType.toUpperCase();
 }
 
-/** An onnxruntime output's elements as CONTRACT.md "Numbers in JSON" writes them, flat. */
+/** An onnxruntime output's elements as docs/api.md "Numbers in JSON" writes them, flat. */
 export function contractJson(t: ort.Tensor): (number | string | boolean)[] {
   return Array.from(t.data as ArrayLike<unknown>, (v) => {
     if (t.type === 'float32') {

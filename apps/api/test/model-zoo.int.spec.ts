@@ -1,7 +1,8 @@
 import { buildIdentityModel } from '@maas/onnx';
 // Issue 3, "Done when": models from outside the project (skl2onnx- and torch-shaped, several
 // dtypes) give through GraphQL predict and OIP (JSON and Triton binary) what onnxruntime-node
-// gives directly, under CONTRACT.md's number rules; and bad inputs never crash or wedge the server.
+// gives directly, under the number rules of docs/api.md, "Numbers in JSON"; and bad inputs
+// never crash or wedge the server.
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';

@@ -4,7 +4,7 @@ import { startTestApi, type TestApi } from './api-harness';
 import { startWorker } from './worker-process';
 import { collect, wsClient } from './ws-client';
 
-// The seed example of CONTRACT.md: y = 3x + noise, x and noise uniform in [0, 1).
+// The seed example (README.md, "Quick start"): y = 3x + noise, x and noise uniform in [0, 1).
 function seedCsv(rows: number, seed: number): string {
   let state = seed >>> 0;
   const random = () => {

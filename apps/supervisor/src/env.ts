@@ -25,7 +25,8 @@ const milliseconds = (fallback: number) =>
     z.coerce.number().int('must be a whole number of milliseconds').min(0).default(fallback),
   );
 
-const EnvSchema = z.object({
+/** The variables this process reads (docs/configuration.md lists each one). */
+export const EnvSchema = z.object({
   DATABASE_URL: optionalText.refine(
     (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
     'must be a postgres:// or postgresql:// URL (or unset, for the embedded PostgreSQL)',
@@ -156,7 +157,8 @@ function portClashes(ports: Record<string, number>): string[] {
   return clashes;
 }
 
-const MigrateEnvSchema = z.object({
+/** What the one-shot `migrate` command reads. */
+export const MigrateEnvSchema = z.object({
   DATABASE_URL: z
     .string({ message: 'is required: the postgres:// URL of the database to migrate' })
     .trim()

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-/** The seed example of CONTRACT.md: y = 3x + noise, x and noise uniform in [0, 1). */
+/** The seed example (README.md, "Quick start"): y = 3x + noise, x and noise uniform in [0, 1). */
 export function seedExampleCsv(rows: number, seed: number): string {
   let state = seed >>> 0;
   const random = () => {

@@ -6,7 +6,8 @@ import { z } from 'zod';
 // The worker's configuration, read and checked once here; nothing else reads process.env.
 const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
-const EnvSchema = z
+/** The variables this process reads (docs/configuration.md lists each one). */
+export const EnvSchema = z
   .object({
     DATABASE_URL: z
       .string({ error: 'DATABASE_URL is required (npm start sets it)' })

@@ -1,6 +1,6 @@
 import { encodeOipOutput, encodeTensorOutput, fp32Json, int64Json } from './tensor-output';
 
-describe('encodeTensorOutput (CONTRACT.md "Numbers in JSON")', () => {
+describe('encodeTensorOutput (docs/api.md, "Numbers in JSON")', () => {
   it('writes FP32 to 9 significant digits', () => {
     const t = {
       datatype: 'FP32' as const,

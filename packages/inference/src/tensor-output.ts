@@ -1,6 +1,6 @@
 import type { DecodedTensor } from './tensor.types';
 
-/** A JSON-safe element: CONTRACT.md "Numbers in JSON". */
+/** A JSON-safe element: docs/api.md, "Numbers in JSON". */
 export type JsonElement = number | string | boolean;
 /** Nested arrays of JSON-safe elements (a bare element for a scalar). */
 export type NestedJson = JsonElement | NestedJson[];
@@ -70,7 +70,10 @@ export function nest(flat: readonly JsonElement[], shape: readonly number[]): Ne
   return build(0);
 }
 
-/** A tensor as nested arrays, numbers following CONTRACT.md (FP32 9 digits, NaN as "NaN", big INT64 as strings). */
+/**
+ * A tensor as nested arrays, numbers following docs/api.md "Numbers in JSON" (FP32 9 digits, NaN
+ * as "NaN", big INT64 as strings).
+ */
 export function encodeTensorOutput(tensor: DecodedTensor): NestedJson {
   return nest(flatJson(tensor), tensor.shape);
 }

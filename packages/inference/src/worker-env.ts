@@ -55,6 +55,9 @@ const schema = z.object({
     .transform((v) => v || undefined),
 });
 
+/** The variables the inference worker reads (docs/configuration.md lists each one). */
+export const InferenceWorkerEnvSchema = schema;
+
 /** The inference worker's configuration, read from the environment once. */
 export type InferenceWorkerEnv = z.output<typeof schema>;
 

@@ -168,7 +168,7 @@ describe('exportOnnx', () => {
     },
   );
 
-  it('writes the tabular signature and metadata of CONTRACT.md', () => {
+  it('writes the tabular signature and metadata of docs/api.md', () => {
     const result = createTrainer({
       algorithm: 'SOFTMAX_REGRESSION',
       dataset: mixed(200, 3, 'multi'),

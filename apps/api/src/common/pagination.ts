@@ -19,7 +19,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-/** `first` must be 1..100 (CONTRACT.graphql). */
+/** `first` must be 1..100 (docs/api.md, "Scalars and pages"). */
 export function checkFirst(first: number | null | undefined, fallback = 20): number {
   const n = first ?? fallback;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {

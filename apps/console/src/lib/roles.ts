@@ -1,5 +1,5 @@
-// What each role may do, as CONTRACT.md says: a VIEWER reads and predicts, an EDITOR also
-// creates, trains and deploys, an ADMIN also manages the workspace's keys.
+// What each role may do, as docs/api.md "Authentication and roles" says: a VIEWER reads and
+// predicts, an EDITOR also creates, trains and deploys, an ADMIN also manages the workspace's keys.
 import type { Role } from '@/gql/graphql';
 
 /** An action the console offers only to roles that may do it. */

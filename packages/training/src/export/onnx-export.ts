@@ -11,7 +11,7 @@ export const layerWeightsName = (l: number): string => `layer${l}_weights`;
 export const layerBiasName = (l: number): string => `layer${l}_bias`;
 
 /**
- * Builds the ONNX model of a trained state per CONTRACT.md "Tabular models": input FP32
+ * Builds the ONNX model of a trained state per docs/api.md, "Tabular models": input FP32
  * `[-1, F]` in feature order (a categorical feature as its category index, one-hot encoded by
  * Equal against 0..C-1), standardisation as Sub/Mul nodes, Gemm (+ReLU) layers, then outputs
  * `prediction` `[-1, 1]` (value or class index) and, for classifiers, `probabilities` `[-1, C]`.

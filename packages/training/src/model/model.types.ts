@@ -64,7 +64,7 @@ export interface ClassificationMetrics {
 }
 export type Metrics = RegressionMetrics | ClassificationMetrics;
 
-/** The tabular signature a trained model is served with (CONTRACT.md "Tabular models"). */
+/** The tabular signature a trained model is served with (docs/api.md, "Tabular models"). */
 export interface TabularSignature {
   features: string[];
   labels: string[] | null;

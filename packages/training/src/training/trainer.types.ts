@@ -73,7 +73,7 @@ export interface TrainerCheckpoint {
 
 /** What {@link Trainer.finish} returns: the ONNX model and what the model version records. */
 export interface TrainingResult {
-  /** The exported model (CONTRACT.md "Tabular models"). */
+  /** The exported model (docs/api.md, "Tabular models"). */
   onnx: Uint8Array;
   /** Weights, scaling, categories: what a warm start continues from. */
   state: ExportedModelState;

@@ -4,7 +4,7 @@ import { badInput } from '../../common/errors';
 
 /**
  * Turns `records` ({feature: value} rows) into the one FP32 [N, F] tensor of a tabular model
- * (CONTRACT.md "Tabular models"): features in signature order, a categorical value as its index
+ * (docs/api.md, "Tabular models"): features in signature order, a categorical value as its index
  * in `signature.categories`, booleans as 0/1.
  */
 export function recordsToTensor(

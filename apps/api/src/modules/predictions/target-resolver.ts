@@ -35,7 +35,7 @@ export interface TargetQuery {
 const CACHE_TTL_MS = 2000;
 
 /**
- * Resolves `predict`/OIP names (CONTRACT.md "Names"): a deployment first (its routes pick the
+ * Resolves `predict`/OIP names (docs/api.md, "Names"): a deployment first (its routes pick the
  * version), else a model (explicit version, else alias, else `production`, else the latest).
  * Results are cached briefly per workspace; any registry change on this replica or another
  * (through the event bus) clears the workspace's entries at once.

@@ -9,7 +9,7 @@ import type { TrainingJob } from './training.types';
 type Signal = { jobId: string; seq: number } | { reconnected: true };
 
 /**
- * Training-job subscriptions, fed by PostgreSQL LISTEN/NOTIFY (CONTRACT.md "Subscriptions"):
+ * Training-job subscriptions, fed by PostgreSQL LISTEN/NOTIFY (docs/api.md, "Subscriptions"):
  * listen first, then read and send the current state, then every change in order (stale or
  * repeated sequence numbers dropped), re-read after the listener reconnects, and complete after
  * a final state. Events carry only ids; each job is re-read per event, never from a cache.

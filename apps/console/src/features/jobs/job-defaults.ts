@@ -19,7 +19,10 @@ export function defaultTarget(columns: readonly { name: string }[]): string {
   return named?.name ?? columns[columns.length - 1]?.name ?? '';
 }
 
-/** As CONTRACT.graphql says: every other numeric column (booleans count as numbers). */
+/**
+ * As the schema says (StartTrainingJobInput.features, docs/api.md "Training"): every other
+ * numeric column (booleans count as numbers).
+ */
 export function defaultFeatures(
   columns: readonly { name: string; type: string }[],
   target: string,

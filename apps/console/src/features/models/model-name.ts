@@ -1,4 +1,4 @@
-// The rule CONTRACT.graphql gives for model (and deployment) names, checked before the API is asked.
+// The rule docs/api.md "Names" gives for model (and deployment) names, checked before the API is asked.
 const modelNamePattern = /^[a-z0-9][a-z0-9\-_.]{0,62}$/;
 
 /** A message saying what to change, or null when `name` is valid. */

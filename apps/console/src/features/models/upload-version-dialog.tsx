@@ -13,7 +13,7 @@ import { ProgressBar } from '@/components/ui/progress';
 import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 
-/** What POST /v1/models/{name}/versions answers (CONTRACT.md). */
+/** What POST /v1/models/{name}/versions answers (docs/api.md, "Upload a model version"). */
 export interface UploadedVersion {
   id: string;
   version: number;
