@@ -2,7 +2,13 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
-import { createArtifactStore, createDataSource, EventBus } from '@maas/db';
+import {
+  API_KEYS_CHANNEL,
+  createArtifactStore,
+  createDataSource,
+  EventBus,
+  REGISTRY_CHANNEL,
+} from '@maas/db';
 import { createInferenceEngine, type InferenceEngine } from '@maas/inference';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -15,7 +21,7 @@ import { createMetrics, type ApiMetrics } from './common/metrics';
 import { createContext, type GraphQLContext } from './context';
 import type { ApiConfig } from './env';
 import { requireAuth } from './modules/auth/auth.hooks';
-import { API_KEYS_CHANNEL, AuthService, type AuthInfo } from './modules/auth/auth.service';
+import { AuthService, type AuthInfo } from './modules/auth/auth.service';
 import { DatasetsService } from './modules/datasets/datasets.service';
 import { registerDatasetRoutes } from './modules/datasets/datasets.routes';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
@@ -57,9 +63,6 @@ export interface ApiServerOptions {
   /** Runs predictions elsewhere (remote inference workers); default: the engine. */
   backend?: InferenceBackend;
 }
-
-/** Name-resolution changes (aliases, routes, deletions) are broadcast on this channel. */
-export const REGISTRY_CHANNEL = 'maas_registry';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   const chunks: Buffer[] = [];

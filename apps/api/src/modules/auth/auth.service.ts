@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ApiKey, Workspace, type Role } from '@maas/db';
+import { API_KEYS_CHANNEL, ApiKey, Workspace, type Role } from '@maas/db';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
@@ -19,7 +19,6 @@ const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
 const CACHE_TTL_MS = 30_000;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 export const DEFAULT_WORKSPACE = 'default';
-export const API_KEYS_CHANNEL = 'maas_api_keys';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
