@@ -26,6 +26,31 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
+    // Services and helpers sit below the transport: a route or resolver may import them, never
+    // the other way round.
+    files: ['apps/*/src/**/*.ts'],
+    ignores: [
+      '**/*.routes.ts',
+      '**/*.resolver.ts',
+      'apps/api/src/server.ts',
+      'apps/api/src/schema.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/*.routes', '**/*.resolver'],
+              message:
+                'Only the composition root imports routes and resolvers; move shared code to a service or helper.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
