@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { API_KEYS_CHANNEL, ApiKey, Workspace, type Role } from '@maas/db';
+import { API_KEYS_CHANNEL, ApiKey, Workspace, type EventBus, type Role } from '@maas/db';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
@@ -36,7 +36,7 @@ export function requireRoot(auth: AuthInfo, what: string): void {
 
 /**
  * Publishes key changes so that every replica drops its cached keys (revocations take effect at
- * once); server.ts subscribes each replica's cache to API_KEYS_CHANNEL.
+ * once); {@link createAuthService} subscribes each replica's cache to API_KEYS_CHANNEL.
  */
 export interface KeyEvents {
   publish(channel: string, payload: Record<string, unknown>): Promise<void>;
@@ -222,4 +222,23 @@ export class AuthService {
       throw err;
     }
   }
+}
+
+/**
+ * The AuthService of this replica: its key cache is cleared by any replica's revocation, and by a
+ * listener reconnect (notifications sent while it was down are lost). With `rootKey`
+ * (ADMIN_API_KEY) it makes sure the root key exists.
+ */
+export async function createAuthService(
+  db: DataSource,
+  logger: Logger,
+  bus: EventBus,
+  rootKey?: string,
+): Promise<AuthService> {
+  const auth = new AuthService(db, logger, bus);
+  await bus.subscribe(API_KEYS_CHANNEL, () => auth.clearCache(), {
+    onReconnect: () => auth.clearCache(),
+  });
+  if (rootKey) await auth.ensureRootKey(rootKey);
+  return auth;
 }
