@@ -51,6 +51,25 @@ export default tseslint.config(
     },
   },
   {
+    // Every LISTEN/NOTIFY channel name lives in packages/db/src/events/channels.ts.
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    ignores: ['packages/db/src/events/channels.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'VariableDeclarator[id.name=/_CHANNEL$/] > Literal.init',
+          message: 'Declare NOTIFY channels in packages/db/src/events/channels.ts and import them.',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(subscribe|publish)$/][arguments.0.type='Literal']",
+          message: 'Pass a channel constant from @maas/db (events/channels.ts), not a string.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
