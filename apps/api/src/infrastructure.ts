@@ -27,9 +27,14 @@ export interface Infrastructure {
 }
 
 export interface InfrastructureOptions {
-  /** An initialised DataSource to use instead of one made from DATABASE_URL; the caller closes it. */
+  /**
+   * An initialised DataSource to use instead of one made from DATABASE_URL (tests count its
+   * queries); the caller closes it.
+   */
   dataSource?: DataSource;
+  /** An engine to use instead of a new one; closed with the server. */
   engine?: InferenceEngine;
+  /** Runs predictions elsewhere (remote inference workers); default: the engine. */
   backend?: InferenceBackend;
 }
 

@@ -1,6 +1,4 @@
-import type { InferenceEngine } from '@maas/inference';
 import type { FastifyInstance } from 'fastify';
-import type { DataSource } from 'typeorm';
 import { Closers } from './common/closers';
 import { createLogger, type Logger } from './common/logger';
 import type { ApiMetrics } from './common/metrics';
@@ -8,12 +6,11 @@ import type { ApiConfig } from './env';
 import { startApollo } from './graphql/apollo';
 import { registerGraphQLRoutes } from './graphql/graphql.routes';
 import { createHttpApp } from './http-app';
-import { openInfrastructure } from './infrastructure';
+import { openInfrastructure, type InfrastructureOptions } from './infrastructure';
 import { registerDatasetRoutes } from './modules/datasets/datasets.routes';
 import { registerHealthRoutes } from './modules/health/health.routes';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { registerOipRoutes } from './modules/predictions/oip.routes';
-import type { InferenceBackend } from './modules/predictions/predictions.service';
 import { buildApiSchema } from './schema';
 import { buildServices, type Services } from './services';
 
@@ -25,14 +22,9 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export interface ApiServerOptions {
+export interface ApiServerOptions extends InfrastructureOptions {
   config: ApiConfig;
   logger?: Logger;
-  /** An initialised DataSource to use instead of one made from DATABASE_URL (tests count its queries). */
-  dataSource?: DataSource;
-  engine?: InferenceEngine;
-  /** Runs predictions elsewhere (remote inference workers); default: the engine. */
-  backend?: InferenceBackend;
 }
 
 /**
