@@ -41,6 +41,50 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
+    // Services and helpers sit below the transport: a route or resolver may import them, never
+    // the other way round.
+    files: ['apps/*/src/**/*.ts'],
+    ignores: [
+      '**/*.routes.ts',
+      '**/*.resolver.ts',
+      'apps/api/src/server.ts',
+      'apps/api/src/schema.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/*.routes', '**/*.resolver'],
+              message:
+                'Only the composition root imports routes and resolvers; move shared code to a service or helper.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Every LISTEN/NOTIFY channel name lives in packages/db/src/events/channels.ts.
+    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    ignores: ['packages/db/src/events/channels.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'VariableDeclarator[id.name=/_CHANNEL$/] > Literal.init',
+          message: 'Declare NOTIFY channels in packages/db/src/events/channels.ts and import them.',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(subscribe|publish)$/][arguments.0.type='Literal']",
+          message: 'Pass a channel constant from @maas/db (events/channels.ts), not a string.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.spec.tsx', '**/test/**/*.ts', '**/e2e/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -1,9 +1,5 @@
-export {
-  createApiServer,
-  formatGraphQLError,
-  type ApiServer,
-  type ApiServerOptions,
-} from './server';
+export { createApiServer, type ApiServer, type ApiServerOptions } from './server';
+export { formatGraphQLError } from './graphql/graphql-errors';
 export { buildApiSchema } from './schema';
 export { loadConfig, type ApiConfig } from './env';
 export { hashSecret } from './modules/auth/auth.service';

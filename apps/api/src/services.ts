@@ -1,18 +1,24 @@
 import type { ArtifactStore } from '@maas/db';
 import type { DataSource } from 'typeorm';
-import type { ApiConfig } from './env';
+import type { Closers } from './common/closers';
 import type { Logger } from './common/logger';
-import type { AuthService } from './modules/auth/auth.service';
-import type { DatasetsService } from './modules/datasets/datasets.service';
-import type { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
-import type { DeploymentsService } from './modules/deployments/deployments.service';
-import type { PredictionsService } from './modules/predictions/predictions.service';
-import type { TrainingEventsService } from './modules/training/training-events.service';
-import type { TrainingService } from './modules/training/training.service';
-import type { ModelUploadService } from './modules/models/model-upload.service';
-import type { ModelsService } from './modules/models/models.service';
+import type { ApiConfig } from './env';
+import type { Infrastructure } from './infrastructure';
+import { createAuthService, type AuthService } from './modules/auth/auth.service';
+import { DatasetsService } from './modules/datasets/datasets.service';
+import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
+import { DeploymentsService } from './modules/deployments/deployments.service';
+import { ArtifactSweeper } from './modules/models/artifact-sweeper';
+import { ModelUploadService } from './modules/models/model-upload.service';
+import { ModelsService } from './modules/models/models.service';
+import { PredictionLogWriter } from './modules/predictions/prediction-log';
+import { PredictionsService } from './modules/predictions/predictions.service';
+import { ServingStatsRecorder } from './modules/predictions/serving-stats';
+import { createSharedTargetResolver } from './modules/predictions/target-resolver';
+import { TrainingEventsService } from './modules/training/training-events.service';
+import { TrainingService } from './modules/training/training.service';
 
-/** Everything a request handler may use, built once per process in server.ts. */
+/** Everything a request handler may use, built once per process by {@link buildServices}. */
 export interface Services {
   config: ApiConfig;
   logger: Logger;
@@ -27,4 +33,47 @@ export interface Services {
   predictions: PredictionsService;
   training: TrainingService;
   trainingEvents: TrainingEventsService;
+}
+
+/** Builds the services on `infra`; the background writers are started and registered in `closers`. */
+export async function buildServices(
+  config: ApiConfig,
+  logger: Logger,
+  infra: Infrastructure,
+  closers: Closers,
+): Promise<Services> {
+  const { db, bus, store, engine, metrics, queue } = infra;
+  const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY);
+  const { resolver, registryChanged } = await createSharedTargetResolver(db, bus, logger);
+  const models = new ModelsService(db, store, registryChanged);
+  const deployments = new DeploymentsService(db, registryChanged);
+  const predictionLog = closers.start(
+    'prediction-log',
+    new PredictionLogWriter(db, logger, config.PREDICTION_LOG_SAMPLE_RATE),
+  );
+  closers.start('artifact-sweeper', new ArtifactSweeper(store, logger));
+  const servingStats = closers.start('serving-stats', new ServingStatsRecorder(db, logger));
+  const training = new TrainingService(db, queue);
+  return {
+    config,
+    logger,
+    db,
+    store,
+    auth,
+    models,
+    uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES),
+    datasets: new DatasetsService(db, store, config.MAX_UPLOAD_BYTES),
+    deployments,
+    deploymentStats: new DeploymentStatsService(db, deployments),
+    predictions: new PredictionsService(
+      resolver,
+      infra.backend,
+      predictionLog,
+      servingStats,
+      metrics,
+      config.PREDICT_TIMEOUT_MS,
+    ),
+    training,
+    trainingEvents: new TrainingEventsService(bus, training),
+  };
 }

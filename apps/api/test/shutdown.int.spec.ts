@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { createApiServer, loadConfig } from '@maas/api';
 import { getFreePort } from '@maas/db';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -8,6 +9,14 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/dat
 
 const API_ENTRY = path.resolve(__dirname, '..', 'dist', 'main.js');
 let database: TestDatabase;
+
+/** Connections this database has from maas processes (the API names every pool it opens). */
+async function maasConnections(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ count: string }>(
+    `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'maas%'`,
+  );
+  return Number(rows[0]?.count);
+}
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -63,14 +72,7 @@ describe('the API process', () => {
 
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const count = async () =>
-      Number(
-        (
-          await client.query(
-            `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'maas%'`,
-          )
-        ).rows[0].count,
-      );
+    const count = () => maasConnections(client);
     expect(await count()).toBeGreaterThan(0);
 
     const started = Date.now();
@@ -80,5 +82,27 @@ describe('the API process', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await count()).toBe(0);
     await client.end();
+  });
+
+  it('closes what it had opened when it fails to start', async () => {
+    // The worker URL is refused only after the pool, the event bus, the store and the engine are open.
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+      ORT_EXECUTION_PROVIDERS: 'cpu',
+      INFERENCE_WORKERS: 'ftp://127.0.0.1:1',
+      INFERENCE_WORKER_TOKEN: 'inference-worker-token',
+    });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await expect(createApiServer({ config })).rejects.toThrow(
+        "INFERENCE_WORKERS: 'ftp://127.0.0.1:1' must be an http:// or https:// URL",
+      );
+      // A closed connection leaves pg_stat_activity when its backend exits, a moment later.
+      await expect.poll(() => maasConnections(client), { timeout: 2000 }).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 });

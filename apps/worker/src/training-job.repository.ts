@@ -3,10 +3,10 @@ import {
   type AlgorithmName,
   type JobStatus,
   type SignatureRecord,
+  TRAINING_EVENTS_CHANNEL,
 } from '@maas/db';
 import {
   JOB_EVENT_COLUMNS,
-  TRAINING_EVENTS_CHANNEL,
   TRAINING_QUEUE,
   eventFromRow,
   publishTrainingJobEvent,

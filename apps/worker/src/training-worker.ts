@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createArtifactStore, createDataSource, EventBus } from '@maas/db';
 import {
+  createArtifactStore,
+  createDataSource,
+  EventBus,
   TRAINING_CONTROL_CHANNEL,
+} from '@maas/db';
+import {
   TRAINING_QUEUE,
   createJobQueue,
   isUuid,

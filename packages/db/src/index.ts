@@ -11,4 +11,5 @@ export * from './artifacts/pg-artifact-store';
 export * from './artifacts/s3-artifact-store';
 export * from './artifacts/create-artifact-store';
 export * from './events/event-bus';
+export * from './events/channels';
 export * from './registry/model-versions';

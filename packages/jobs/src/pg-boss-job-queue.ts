@@ -1,4 +1,4 @@
-import { EventBus } from '@maas/db';
+import { EventBus, QUEUE_WAKEUP_CHANNEL } from '@maas/db';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type {
@@ -11,7 +11,6 @@ import type {
 } from './job-queue';
 import {
   QUEUE_NAMES,
-  QUEUE_WAKEUP_CHANNEL,
   TRAINING_QUEUE,
   assertJobId,
   type QueueName,

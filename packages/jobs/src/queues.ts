@@ -15,12 +15,6 @@ export interface QueuePayloads {
   [TRAINING_QUEUE]: TrainingQueuePayload;
 }
 
-/**
- * NOTIFY channel that wakes idle workers as soon as an enqueuing transaction commits, instead of
- * waiting out the polling interval. Payload: `{"queue": "<queue name>"}`.
- */
-export const QUEUE_WAKEUP_CHANNEL = 'maas_queue_wakeup';
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `value` looks like a UUID (job ids are). */

@@ -1,4 +1,4 @@
-import type { JobStatus } from '@maas/db';
+import { TRAINING_CONTROL_CHANNEL, type JobStatus } from '@maas/db';
 import type { EntityManager } from 'typeorm';
 import type { JobQueue } from './job-queue';
 import { assertJobId } from './queues';
@@ -10,12 +10,6 @@ import {
   type JobEventRow,
   type TrainingJobEvent,
 } from './training-events';
-
-/**
- * NOTIFY channel on which workers hear about cancellations at once (they also re-read the flag on
- * every lease renewal and epoch). Payload: `{"jobId": "...", "action": "cancel"}`.
- */
-export const TRAINING_CONTROL_CHANNEL = 'maas_training_control';
 
 /** Restricts a control call to one workspace's jobs (tenants never touch each other's jobs). */
 export interface JobScope {

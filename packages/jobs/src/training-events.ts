@@ -1,9 +1,12 @@
-import { JOB_STATUSES, type EventBus, type JobStatus, type SubscribeOptions } from '@maas/db';
+import {
+  JOB_STATUSES,
+  TRAINING_EVENTS_CHANNEL,
+  type EventBus,
+  type JobStatus,
+  type SubscribeOptions,
+} from '@maas/db';
 import type { EntityManager } from 'typeorm';
 import { isUuid } from './queues';
-
-/** LISTEN/NOTIFY channel of training-job changes; payload: {@link TrainingJobEvent}. */
-export const TRAINING_EVENTS_CHANNEL = 'maas_training_jobs';
 
 /** What changed: the row was inserted, a worker took it, an epoch finished, the status changed, a checkpoint was written. */
 export const TRAINING_JOB_CHANGES = [

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ApiKey, Workspace, type Role } from '@maas/db';
+import { API_KEYS_CHANNEL, ApiKey, Workspace, type EventBus, type Role } from '@maas/db';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
@@ -19,7 +19,6 @@ const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
 const CACHE_TTL_MS = 30_000;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 export const DEFAULT_WORKSPACE = 'default';
-export const API_KEYS_CHANNEL = 'maas_api_keys';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -37,7 +36,7 @@ export function requireRoot(auth: AuthInfo, what: string): void {
 
 /**
  * Publishes key changes so that every replica drops its cached keys (revocations take effect at
- * once); server.ts subscribes each replica's cache to API_KEYS_CHANNEL.
+ * once); {@link createAuthService} subscribes each replica's cache to API_KEYS_CHANNEL.
  */
 export interface KeyEvents {
   publish(channel: string, payload: Record<string, unknown>): Promise<void>;
@@ -223,4 +222,23 @@ export class AuthService {
       throw err;
     }
   }
+}
+
+/**
+ * The AuthService of this replica: its key cache is cleared by any replica's revocation, and by a
+ * listener reconnect (notifications sent while it was down are lost). With `rootKey`
+ * (ADMIN_API_KEY) it makes sure the root key exists.
+ */
+export async function createAuthService(
+  db: DataSource,
+  logger: Logger,
+  bus: EventBus,
+  rootKey?: string,
+): Promise<AuthService> {
+  const auth = new AuthService(db, logger, bus);
+  await bus.subscribe(API_KEYS_CHANNEL, () => auth.clearCache(), {
+    onReconnect: () => auth.clearCache(),
+  });
+  if (rootKey) await auth.ensureRootKey(rootKey);
+  return auth;
 }

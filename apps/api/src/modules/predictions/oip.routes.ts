@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   decodeOipInputs,
-  isSupportedDatatype,
   encodeInferResponse,
   INFERENCE_HEADER_CONTENT_LENGTH,
   InferenceInputError,
@@ -11,12 +10,8 @@ import {
 import { badInput, notFound, UserError } from '../../common/errors';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
+import { nonTensorOutputs } from './predictions.service';
 import type { TargetQuery } from './target-resolver';
-
-/** Outputs ONNX Runtime cannot hand to JavaScript (sequences, maps): skipped with a note. */
-export function nonTensorOutputs(outputs: readonly { name: string; datatype: string }[]): string[] {
-  return outputs.filter((o) => !isSupportedDatatype(o.datatype)).map((o) => o.name);
-}
 
 type ModelParams = { name: string; version?: string };
 

@@ -5,6 +5,7 @@ import {
   InferenceInputError,
   InferenceRunError,
   InferenceTimeoutError,
+  isSupportedDatatype,
   type DecodedTensor,
   type InferenceStatus,
   type NestedJson,
@@ -15,7 +16,6 @@ import type { ApiMetrics } from '../../common/metrics';
 import type { AuthInfo } from '../auth/auth.service';
 import type { PredictionLogWriter } from './prediction-log';
 import type { ServingStatsRecorder } from './serving-stats';
-import { nonTensorOutputs } from './oip.routes';
 import { recordsToTensor, tabularOutputs } from './tabular';
 import { TargetResolver, type ServedVersion, type TargetQuery } from './target-resolver';
 
@@ -41,6 +41,11 @@ export interface PredictionResult {
   /** Outputs that are not tensors (e.g. ZipMap), left out of `outputs`. */
   skippedOutputs: string[];
   latencyMs: number;
+}
+
+/** Outputs ONNX Runtime cannot hand to JavaScript (sequences, maps): skipped with a note. */
+export function nonTensorOutputs(outputs: readonly { name: string; datatype: string }[]): string[] {
+  return outputs.filter((o) => !isSupportedDatatype(o.datatype)).map((o) => o.name);
 }
 
 /** Engine errors as the caller should see them. */

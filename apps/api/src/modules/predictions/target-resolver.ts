@@ -4,10 +4,13 @@ import {
   Model,
   ModelAlias,
   ModelVersion,
+  REGISTRY_CHANNEL,
+  type EventBus,
   type SignatureRecord,
 } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../common/errors';
+import type { Logger } from '../../common/logger';
 
 /** The version a request runs on, with what serving needs and nothing else. */
 export interface ServedVersion {
@@ -161,4 +164,29 @@ function served(v: ModelVersion, modelName: string): ServedVersion {
     modelName,
     signature: v.signature,
   };
+}
+
+/**
+ * This replica's resolver, and `registryChanged(workspaceId)` for the services that change what a
+ * name serves: it clears this replica's entries and broadcasts on REGISTRY_CHANNEL, so a change on
+ * any replica clears every replica's cache (a listener reconnect clears it all).
+ */
+export async function createSharedTargetResolver(
+  db: DataSource,
+  bus: EventBus,
+  logger: Logger,
+): Promise<{ resolver: TargetResolver; registryChanged: (workspaceId: string) => void }> {
+  const resolver = new TargetResolver(db);
+  await bus.subscribe(
+    REGISTRY_CHANNEL,
+    (payload) => resolver.invalidate((payload as { workspaceId?: string }).workspaceId),
+    { onReconnect: () => resolver.invalidate() },
+  );
+  const registryChanged = (workspaceId: string) => {
+    resolver.invalidate(workspaceId);
+    bus
+      .publish(REGISTRY_CHANNEL, { workspaceId })
+      .catch((err: unknown) => logger.warn({ err }, 'could not publish a registry change'));
+  };
+  return { resolver, registryChanged };
 }

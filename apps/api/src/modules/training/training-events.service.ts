@@ -1,5 +1,5 @@
-import type { EventBus } from '@maas/db';
-import { parseTrainingJobEvent, TRAINING_EVENTS_CHANNEL } from '@maas/jobs';
+import { TRAINING_EVENTS_CHANNEL, type EventBus } from '@maas/db';
+import { parseTrainingJobEvent } from '@maas/jobs';
 import { notFound } from '../../common/errors';
 import { SignalQueue } from '../../common/signal-queue';
 import type { AuthInfo } from '../auth/auth.service';

@@ -1,0 +1,41 @@
+import { ApolloServer } from '@apollo/server';
+import type { FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import type { Closers } from '../common/closers';
+import type { Logger } from '../common/logger';
+import type { ApiMetrics } from '../common/metrics';
+import type { GraphQLContext } from '../context';
+import type { ApiConfig } from '../env';
+import { apolloPlugins } from './apollo-plugins';
+import { formatGraphQLError } from './graphql-errors';
+
+/**
+ * Starts Apollo on `app` and registers its stop as the HTTP closer: Apollo's drain closes the
+ * WebSockets, then Fastify (finishing requests in flight). Closing Fastify first would leave
+ * Apollo's drain waiting on a second close forever, so nothing else closes `app`.
+ */
+export async function startApollo(
+  app: FastifyInstance,
+  schema: GraphQLSchema,
+  config: ApiConfig,
+  logger: Logger,
+  metrics: ApiMetrics,
+  closers: Closers,
+): Promise<ApolloServer<GraphQLContext>> {
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    // main.ts owns SIGTERM/SIGINT and stops everything in order.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    // A request that carries a bearer token is not a CSRF risk (it is not a cookie), GET included.
+    csrfPrevention: {
+      requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'],
+    },
+    formatError: formatGraphQLError(logger, config.isDevelopment),
+    plugins: apolloPlugins(app, schema, config, metrics),
+  });
+  await apollo.start();
+  closers.add('http', () => apollo.stop());
+  return apollo;
+}

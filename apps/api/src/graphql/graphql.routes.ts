@@ -1,0 +1,37 @@
+import type { ApolloServer } from '@apollo/server';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import { createContext, type GraphQLContext } from '../context';
+import { requireAuth } from '../modules/auth/auth.hooks';
+import type { Services } from '../services';
+import { graphqlWsHandler } from './graphql-ws';
+
+/** `/graphql`: GraphQL over HTTP (GET and POST) and the graphql-ws WebSocket (GET upgrade). */
+export function registerGraphQLRoutes(
+  app: FastifyInstance,
+  apollo: ApolloServer<GraphQLContext>,
+  schema: GraphQLSchema,
+  services: Services,
+): void {
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: (req) => Promise.resolve(createContext(services, req.auth)),
+  });
+  const httpAuth = requireAuth(services);
+  app.route({
+    method: 'GET',
+    url: '/graphql',
+    // A WebSocket upgrade authenticates in its connection_init message (onConnect), not headers.
+    preHandler: async (req, reply) => {
+      if (!req.ws) await httpAuth.call(app, req, reply);
+    },
+    handler: graphqlHandler,
+    wsHandler: graphqlWsHandler(schema, services),
+  });
+  app.route({
+    method: ['POST', 'OPTIONS'],
+    url: '/graphql',
+    preHandler: httpAuth,
+    handler: graphqlHandler,
+  });
+}

@@ -1,0 +1,108 @@
+import { createArtifactStore, createDataSource, EventBus, type ArtifactStore } from '@maas/db';
+import { createInferenceEngine, type InferenceEngine } from '@maas/inference';
+import { createJobQueue, type JobQueue } from '@maas/jobs';
+import type { DataSource } from 'typeorm';
+import type { Closers } from './common/closers';
+import type { Logger } from './common/logger';
+import { createMetrics, type ApiMetrics } from './common/metrics';
+import type { ApiConfig } from './env';
+import {
+  createInferenceBackend,
+  type ServingBackend,
+} from './modules/predictions/inference-backend';
+import type { InferenceBackend } from './modules/predictions/predictions.service';
+
+/** What the services are built on: connections, the engine, the queue. */
+export interface Infrastructure {
+  db: DataSource;
+  bus: EventBus;
+  store: ArtifactStore;
+  metrics: ApiMetrics;
+  engine: InferenceEngine;
+  /** The engine, or remote inference workers (INFERENCE_WORKERS); /healthz reports on it. */
+  serving: ServingBackend;
+  /** Where predictions run: `serving`, unless the caller passed its own. */
+  backend: InferenceBackend;
+  queue: JobQueue;
+}
+
+export interface InfrastructureOptions {
+  /**
+   * An initialised DataSource to use instead of one made from DATABASE_URL (tests count its
+   * queries); the caller closes it.
+   */
+  dataSource?: DataSource;
+  /** An engine to use instead of a new one; closed with the server. */
+  engine?: InferenceEngine;
+  /** Runs predictions elsewhere (remote inference workers); default: the engine. */
+  backend?: InferenceBackend;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Opens each resource in turn and registers its closer as soon as it exists. */
+export async function openInfrastructure(
+  config: ApiConfig,
+  logger: Logger,
+  closers: Closers,
+  options: InfrastructureOptions = {},
+): Promise<Infrastructure> {
+  const db =
+    options.dataSource ??
+    createDataSource(config.DATABASE_URL, {
+      poolSize: config.DB_POOL_SIZE,
+      applicationName: 'maas-api',
+    });
+  if (!db.isInitialized) await db.initialize();
+  if (!options.dataSource) closers.add('database', () => db.destroy());
+
+  const bus = new EventBus({
+    url: config.DATABASE_URL,
+    applicationName: 'maas-api-events',
+    onError: (err) => logger.warn({ err }, 'event bus'),
+  });
+  await bus.connect();
+  closers.add('event-bus', () => bus.close());
+
+  const store = createArtifactStore({
+    databaseUrl: config.DATABASE_URL,
+    artifactStoreUrl: config.ARTIFACT_STORE_URL,
+  });
+  closers.add('artifact-store', () => store.close());
+
+  // The gauges read the backend lazily, at scrape time.
+  const metrics = createMetrics(() => backend.status());
+  const engine =
+    options.engine ??
+    (await createInferenceEngine({
+      executionProviders: config.ORT_EXECUTION_PROVIDERS,
+      logger,
+      timeoutMs: config.PREDICT_TIMEOUT_MS,
+      loadArtifact: async (key) => readAll(await store.openRead(key.sha256)),
+      onBatch: (_versionId, event) => {
+        metrics.batchSize.observe(event.requests);
+        metrics.queueWait.observe(event.queueWaitMs / 1000);
+      },
+    }));
+  closers.add('engine', () => engine.close());
+  const serving = createInferenceBackend(config, engine, logger);
+  closers.add('serving', () => serving.close());
+  const backend: InferenceBackend = options.backend ?? serving;
+
+  // The API only enqueues (workers consume); pg-boss maintenance runs in the workers.
+  const queue = createJobQueue({
+    databaseUrl: config.DATABASE_URL,
+    logger,
+    bus,
+    supervise: false,
+    applicationName: 'maas-api-queue',
+  });
+  await queue.start();
+  closers.add('queue', () => queue.stop({ graceful: false }));
+
+  return { db, bus, store, metrics, engine, serving, backend, queue };
+}
