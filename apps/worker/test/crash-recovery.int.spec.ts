@@ -50,7 +50,7 @@ async function losses(jobId: string): Promise<Map<number, number>> {
 }
 
 const MLP_JOB = {
-  algorithm: 'MLP',
+  algorithm: 'MLP' as const,
   hyperparameters: { epochs: 120, hiddenLayers: [32, 32], learningRate: 0.01, seed: 11 },
 };
 
