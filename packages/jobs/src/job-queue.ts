@@ -59,8 +59,8 @@ export interface JobQueue {
     data: QueuePayloads[Q],
   ): Promise<string>;
   /**
-   * Enqueues training job `jobId` inside the caller's TypeORM transaction: the API inserts the
-   * `training_jobs` row (status QUEUED, attempt 0, seq 1) and calls this in the same transaction.
+   * Enqueues training job `jobId` inside the caller's TypeORM transaction, the one that inserted
+   * or re-queued its row (the training-job store's transitions call it).
    */
   enqueueTraining(manager: EntityManager, jobId: string): Promise<void>;
   /**

@@ -1,16 +1,3 @@
-import { TrainingJob, type AlgorithmName, type JobStatus } from '@maas/db';
-import type { EntityManager } from 'typeorm';
-import type { JobQueue } from './job-queue';
-import { assertJobId } from './queues';
-import { assertInTransaction, queryRows } from './sql';
-import {
-  JOB_EVENT_COLUMNS,
-  publishRowEvent,
-  publishTrainingJobEvent,
-  type JobEventRow,
-  type TrainingJobEvent,
-} from './training-events';
-
 /**
  * The training-job store: the only code that changes `training_jobs` rows (and their
  * `training_epochs`). This file holds the transitions that join the caller's transaction (the API's
@@ -45,6 +32,18 @@ import {
  * newer attempt) changes nothing. A claim needs a QUEUED job, or a RUNNING one whose lease lapsed,
  * with no cancel request and no result.
  */
+import { TrainingJob, type AlgorithmName, type JobStatus } from '@maas/db';
+import type { EntityManager } from 'typeorm';
+import type { JobQueue } from './job-queue';
+import { assertJobId } from './queues';
+import { assertInTransaction, queryRows } from './sql';
+import {
+  JOB_EVENT_COLUMNS,
+  publishRowEvent,
+  publishTrainingJobEvent,
+  type JobEventRow,
+  type TrainingJobEvent,
+} from './training-events';
 
 /** Restricts a call to one workspace's jobs (tenants never touch each other's jobs). */
 export interface JobScope {
