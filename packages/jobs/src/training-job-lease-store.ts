@@ -1,9 +1,4 @@
-import {
-  commitModelVersion,
-  type AlgorithmName,
-  type JobStatus,
-  type SignatureRecord,
-} from '@maas/db';
+import { commitModelVersion, type AlgorithmName, type JobStatus } from '@maas/db';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { JobQueue } from './job-queue';
 import { LEASE_MS } from './lease';
@@ -15,54 +10,7 @@ import {
   type JobEventRow,
   type TrainingJobEvent,
 } from './training-events';
-
-/** A training job whose lease a worker holds, at the attempt it took. */
-export interface LeasedJob {
-  id: string;
-  workspaceId: string;
-  modelId: string;
-  datasetId: string;
-  algorithm: AlgorithmName;
-  target: string;
-  features: string[];
-  hyperparameters: Record<string, unknown>;
-  warmStartVersionId: string | null;
-  /** Every write of {@link TrainingJobLeaseStore} is fenced by it. */
-  attempt: number;
-  epoch: number;
-  checkpointEpoch: number | null;
-}
-
-/** One finished epoch, as the trainer reports it. */
-export interface FinishedEpoch {
-  epoch: number;
-  loss: number;
-  validationLoss: number | null;
-  metrics: object;
-}
-
-/** One epoch to record, and the checkpoint taken right after it, if any. */
-export interface EpochRecord {
-  result: FinishedEpoch;
-  /** When the epoch ended (ms since the Unix epoch), stored as `training_epochs.at`. */
-  endedAt: number;
-  checkpoint: Uint8Array | null;
-}
-
-/** Whether the attempt still holds the job, and whether a cancel was requested. */
-export interface LeaseState {
-  held: boolean;
-  cancelRequested: boolean;
-}
-
-/** What {@link TrainingJobLeaseStore.completeWithVersion} records. */
-export interface SuccessRecord {
-  signature: SignatureRecord;
-  sha256: string;
-  sizeBytes: number;
-  metrics: Record<string, unknown>;
-  hyperparameters: Record<string, unknown>;
-}
+import type { EpochRecord, LeaseState, LeasedJob, SuccessRecord } from './training-job-store';
 
 interface ClaimRow extends JobEventRow {
   model_id: string;

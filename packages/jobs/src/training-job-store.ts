@@ -32,7 +32,7 @@
  * newer attempt) changes nothing. A claim needs a QUEUED job, or a RUNNING one whose lease lapsed,
  * with no cancel request and no result.
  */
-import { TrainingJob, type AlgorithmName, type JobStatus } from '@maas/db';
+import { TrainingJob, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
 import type { EntityManager } from 'typeorm';
 import type { JobQueue } from './job-queue';
 import { assertJobId } from './queues';
@@ -48,6 +48,54 @@ import {
 /** Restricts a call to one workspace's jobs (tenants never touch each other's jobs). */
 export interface JobScope {
   workspaceId: string;
+}
+
+/** A training job whose lease a worker holds, at the attempt it took. */
+export interface LeasedJob {
+  id: string;
+  workspaceId: string;
+  modelId: string;
+  datasetId: string;
+  algorithm: AlgorithmName;
+  target: string;
+  features: string[];
+  hyperparameters: Record<string, unknown>;
+  warmStartVersionId: string | null;
+  /** Every write of `TrainingJobLeaseStore` is fenced by it. */
+  attempt: number;
+  epoch: number;
+  checkpointEpoch: number | null;
+}
+
+/** One finished epoch, as the trainer reports it. */
+export interface FinishedEpoch {
+  epoch: number;
+  loss: number;
+  validationLoss: number | null;
+  metrics: object;
+}
+
+/** One epoch to record, and the checkpoint taken right after it, if any. */
+export interface EpochRecord {
+  result: FinishedEpoch;
+  /** When the epoch ended (ms since the Unix epoch), stored as `training_epochs.at`. */
+  endedAt: number;
+  checkpoint: Uint8Array | null;
+}
+
+/** Whether the attempt still holds the job, and whether a cancel was requested. */
+export interface LeaseState {
+  held: boolean;
+  cancelRequested: boolean;
+}
+
+/** What `TrainingJobLeaseStore.completeWithVersion` records. */
+export interface SuccessRecord {
+  signature: SignatureRecord;
+  sha256: string;
+  sizeBytes: number;
+  metrics: Record<string, unknown>;
+  hyperparameters: Record<string, unknown>;
 }
 
 /** A job to start, its inputs already validated (see the API's `startTrainingJob`). */
