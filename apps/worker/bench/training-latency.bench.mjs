@@ -109,23 +109,21 @@ async function main() {
     const medium = await insertDataset(seedExample(5000, 2), 'medium');
 
     const startJob = (datasetId, algorithm, hyperparameters) =>
-      ds.transaction(async (m) => {
-        const [row] = await m.query(
-          `INSERT INTO training_jobs (workspace_id, model_id, dataset_id, algorithm, target, features,
-             hyperparameters, status, epoch, epochs, attempt, seq)
-           VALUES ($1, $2, $3, $4, 'y', '["x"]', $5, 'QUEUED', 0, $6, 0, 1) RETURNING id`,
-          [
+      ds
+        .transaction((m) =>
+          jobs.insertTrainingJob(m, queue, {
             workspaceId,
             modelId,
             datasetId,
             algorithm,
-            JSON.stringify(hyperparameters),
-            hyperparameters.epochs,
-          ],
-        );
-        await queue.enqueueTraining(m, row.id);
-        return row.id;
-      });
+            target: 'y',
+            features: ['x'],
+            hyperparameters,
+            epochs: hyperparameters.epochs,
+            warmStartVersionId: null,
+          }),
+        )
+        .then((job) => job.id);
     const waitFinal = async (jobId, timeoutMs = 120_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,20 +1,15 @@
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { ArtifactNotFoundError, type ArtifactStore, type SignatureRecord } from '@maas/db';
+import type { SignatureRecord } from '@maas/db';
 import { readSignature } from '@maas/onnx';
-import type { JobQueue } from '@maas/jobs';
-import type { WorkerConfig } from './env';
+import type { EpochRecord, LeasedJob } from '@maas/jobs';
 import type { Logger } from './logger';
 import { ThreadInbox, type InboxItem } from './thread-inbox';
 import type { ThreadTrainingResult, ToThreadMessage, TrainingThreadInput } from './thread-protocol';
-import type { EpochRecord, LeasedJob, TrainingJobRepository } from './training-job.repository';
+import { JobInputError, loadTrainingInputs, type InputSources } from './training-inputs';
 
-/** What a run needs from its worker. */
-export interface RunContext {
-  repo: TrainingJobRepository;
-  store: ArtifactStore;
-  queue: JobQueue;
-  config: WorkerConfig;
+/** What a run needs from its worker: `jobs` makes every write to the job, fenced by its attempt. */
+export interface RunContext extends InputSources {
   logger: Logger;
   /** Compiled `training-thread.js`. */
   threadFile: string;
@@ -25,9 +20,6 @@ type StopReason = 'cancel' | 'shutdown' | 'lost';
 // Fast epochs queue up while a write runs; they go in one transaction, but a bounded one, so that
 // subscribers hear of the first of them without waiting for hundreds.
 const MAX_EPOCHS_PER_WRITE = 50;
-
-/** A problem with the job's inputs that retrying will not fix: the job FAILS with this message. */
-class JobInputError extends Error {}
 
 /**
  * One attempt at one training job, from a taken lease to a final state: loads the inputs, trains
@@ -96,7 +88,7 @@ export class TrainingRun {
     if (this.renewing || this.stopReason === 'lost') return;
     this.renewing = true;
     try {
-      const state = await this.ctx.repo.renewLease(this.job);
+      const state = await this.ctx.jobs.renew(this.job);
       if (!state.held) this.stop('lost');
       else if (state.cancelRequested) this.stop('cancel');
     } catch (err) {
@@ -109,7 +101,7 @@ export class TrainingRun {
   private async train(): Promise<void> {
     let input: { data: TrainingThreadInput; transfer: ArrayBuffer[] };
     try {
-      input = await this.loadInputs();
+      input = await loadTrainingInputs(this.ctx, this.job);
     } catch (err) {
       if (!(err instanceof JobInputError)) throw err;
       await this.fail(err.message);
@@ -180,7 +172,7 @@ export class TrainingRun {
       endedAt: item.endedAt,
       checkpoint: i === lastCheckpoint ? item.checkpoint : null,
     }));
-    const state = await this.ctx.repo.recordEpochs(this.job, records);
+    const state = await this.ctx.jobs.recordEpochs(this.job, records);
     if (!state.held) this.stop('lost');
     else if (state.cancelRequested) this.stop('cancel');
   }
@@ -197,7 +189,7 @@ export class TrainingRun {
       metadata: parsed.metadata,
     };
     const stored = await this.ctx.store.put(Readable.from([bytes]));
-    const outcome = await this.ctx.repo.commitSuccess(this.job, {
+    const outcome = await this.ctx.jobs.completeWithVersion(this.job, {
       signature,
       sha256: stored.sha256,
       sizeBytes: stored.sizeBytes,
@@ -213,7 +205,7 @@ export class TrainingRun {
   }
 
   private async fail(message: string): Promise<void> {
-    const recorded = await this.ctx.repo.finish(this.job, 'FAILED', message);
+    const recorded = await this.ctx.jobs.fail(this.job, message);
     this.log.warn({ error: message, recorded }, 'training failed');
   }
 
@@ -226,14 +218,14 @@ export class TrainingRun {
     }
     if (reason === 'cancel') {
       await this.thread?.terminate();
-      const recorded = await this.ctx.repo.finish(this.job, 'CANCELLED');
+      const recorded = await this.ctx.jobs.cancel(this.job);
       this.log.info({ recorded }, 'training cancelled');
       return;
     }
     // Shutdown: checkpoint the latest epoch if the thread answers quickly, then hand the job back.
     if (this.thread && this.inbox) await this.checkpointBeforeHandBack(this.thread, this.inbox);
     if (this.stopReason === 'lost') return;
-    const status = await this.ctx.repo.handBack(this.job, this.ctx.queue);
+    const status = await this.ctx.jobs.handBack(this.job);
     this.log.info({ status }, 'handed the job back for another worker');
   }
 
@@ -255,75 +247,11 @@ export class TrainingRun {
       if (item.type === 'epoch')
         await this.recordEpochs([item, ...inbox.takeEpochs(MAX_EPOCHS_PER_WRITE - 1)]);
       if (item.type === 'stopped') {
-        const saved = await this.ctx.repo.saveCheckpoint(this.job, item.epoch, item.checkpoint);
+        const saved = await this.ctx.jobs.saveCheckpoint(this.job, item.epoch, item.checkpoint);
         if (!saved) this.stopReason = 'lost';
         break;
       }
     }
     await thread.terminate();
-  }
-
-  /** The dataset's columns, the warm-start model and the checkpoint, as the thread's input. */
-  private async loadInputs(): Promise<{ data: TrainingThreadInput; transfer: ArrayBuffer[] }> {
-    const { job } = this;
-    const columnsSha = await this.ctx.repo.datasetColumns(job);
-    if (!columnsSha)
-      throw new JobInputError(`the dataset ${job.datasetId} of this job no longer exists`);
-    const datasetColumns = await this.readArtifact(
-      columnsSha,
-      `the dataset's columns (${columnsSha})`,
-    );
-    let warmStartOnnx: Uint8Array | null = null;
-    if (job.warmStartVersionId) {
-      const sha = await this.ctx.repo.versionArtifact(job, job.warmStartVersionId);
-      if (!sha)
-        throw new JobInputError(
-          `the warm-start version ${job.warmStartVersionId} no longer exists`,
-        );
-      warmStartOnnx = await this.readArtifact(sha, `the warm-start model (${sha})`);
-    }
-    const stored = await this.ctx.repo.loadCheckpoint(job);
-    const checkpoint = stored ? new Uint8Array(stored) : null;
-    const data: TrainingThreadInput = {
-      datasetColumns,
-      algorithm: job.algorithm,
-      target: job.target,
-      features: job.features,
-      hyperparameters: job.hyperparameters,
-      warmStartOnnx,
-      checkpoint,
-      checkpointEveryEpochs: this.ctx.config.checkpointEveryEpochs,
-      checkpointMinIntervalMs: this.ctx.config.checkpointMinIntervalMs,
-    };
-    const transfer = [datasetColumns, warmStartOnnx, checkpoint]
-      .filter((bytes): bytes is Uint8Array => bytes !== null)
-      .map((bytes) => bytes.buffer as ArrayBuffer);
-    return { data, transfer };
-  }
-
-  /** An artifact's bytes in one exclusively owned, 8-byte-aligned buffer (transferable to the thread). */
-  private async readArtifact(sha256: string, what: string): Promise<Uint8Array> {
-    let stream: Readable;
-    try {
-      stream = await this.ctx.store.openRead(sha256);
-    } catch (err) {
-      if (err instanceof ArtifactNotFoundError)
-        throw new JobInputError(`${what} is missing from the artifact store`);
-      throw err;
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of stream) {
-      const buffer = chunk as Buffer;
-      chunks.push(buffer);
-      total += buffer.length;
-    }
-    const out = new Uint8Array(new ArrayBuffer(total));
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@maas/db';
 import {
   TRAINING_QUEUE,
+  TrainingJobLeaseStore,
   createJobQueue,
   isUuid,
   type QueuedJob,
@@ -15,7 +16,6 @@ import {
 } from '@maas/jobs';
 import type { WorkerConfig } from './env';
 import type { Logger } from './logger';
-import { TrainingJobRepository } from './training-job.repository';
 import { TrainingRun, type RunContext } from './training-run';
 
 /** A running training worker process's handle. */
@@ -64,8 +64,8 @@ export async function startTrainingWorker(
     bus,
     applicationName: 'maas-worker-queue',
   });
-  const repo = new TrainingJobRepository(dataSource, config.leaseMs);
-  const ctx: RunContext = { repo, store, queue, config, logger, threadFile };
+  const jobs = new TrainingJobLeaseStore(dataSource, queue, config.leaseMs);
+  const ctx: RunContext = { db: dataSource, jobs, store, config, logger, threadFile };
   const runs = new Map<string, TrainingRun>();
 
   const closeAll = async (): Promise<void> => {
@@ -103,7 +103,7 @@ export async function startTrainingWorker(
     }
     // Shutting down before the claim: fail the message so pg-boss hands it to another worker.
     if (message.signal.aborted) throw new Error('the worker is shutting down');
-    const job = await repo.takeLease(jobId, config.workerId);
+    const job = await jobs.claim(jobId, config.workerId);
     // The lease, not pg-boss, owns the job from here: its expiry must never race the run.
     await message.complete();
     if (!job) {
@@ -128,14 +128,14 @@ export async function startTrainingWorker(
     if (reaping) return;
     reaping = true;
     try {
-      const events = await repo.reapLapsed(queue);
+      const events = await jobs.reapLapsed();
       for (const event of events) {
         logger.warn(
           { jobId: event.jobId, status: event.status, epoch: event.epoch },
           'reaped a training job whose lease lapsed',
         );
       }
-      for (const jobId of await repo.requeueOrphans(queue, config.orphanAfterMs)) {
+      for (const jobId of await jobs.requeueOrphans(config.orphanAfterMs)) {
         logger.warn({ jobId }, 're-enqueued a queued training job that had lost its queue message');
       }
     } catch (err) {

@@ -49,8 +49,46 @@ async function losses(jobId: string): Promise<Map<number, number>> {
   return new Map(rows.map((r) => [r.epoch, r.loss]));
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * SIGSTOPs `worker` at a moment none of its sessions is inside a transaction: a transaction paused
+ * with it would hold the job's row lock, and no other worker could take the job over.
+ */
+async function pauseBetweenTransactions(worker: WorkerProcess): Promise<void> {
+  for (let tries = 0; tries < 50; tries++) {
+    worker.kill('SIGSTOP');
+    await sleep(100); // lets statements already sent finish on the server
+    const [row] = await h.ds.query<{ busy: number }[]>(
+      `SELECT count(*)::int AS busy FROM pg_stat_activity
+       WHERE datname = current_database() AND application_name LIKE 'maas-worker%' AND state <> 'idle'`,
+    );
+    if (row!.busy === 0) return;
+    worker.kill('SIGCONT');
+    await sleep(20 + tries * 5);
+  }
+  throw new Error('could not pause the worker between two of its transactions');
+}
+
+/** Everything a worker could write about `jobId`: its row (every write changes it), its epochs, its versions, its events. */
+async function footprint(jobId: string): Promise<unknown> {
+  const [job] = await h.ds.query<{ row: unknown }[]>(
+    `SELECT to_jsonb(t) - 'checkpoint' || jsonb_build_object('checkpoint_md5', md5(t.checkpoint)) AS row
+     FROM training_jobs t WHERE id = $1`,
+    [jobId],
+  );
+  const epochs = await h.ds.query(
+    'SELECT epoch, loss, validation_loss, metrics, at FROM training_epochs WHERE job_id = $1 ORDER BY epoch',
+    [jobId],
+  );
+  const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [
+    jobId,
+  ]);
+  return { job: job!.row, epochs, versions, events: h.events.filter((e) => e.jobId === jobId) };
+}
+
 const MLP_JOB = {
-  algorithm: 'MLP',
+  algorithm: 'MLP' as const,
   hyperparameters: { epochs: 120, hiddenLayers: [32, 32], learningRate: 0.01, seed: 11 },
 };
 
@@ -145,4 +183,69 @@ describe('crash recovery', () => {
     ]);
     expect(versions).toHaveLength(1);
   });
+
+  it('fences a stale worker by its attempt: paused past its lease, taken over, then resumed, it writes nothing', async () => {
+    const stale = await spawnWorker(h);
+    workers.push(stale);
+    const { jobId } = await startJob(h, {
+      datasetId,
+      ...MLP_JOB,
+      hyperparameters: { ...MLP_JOB.hyperparameters, epochs: 80 },
+    });
+    await waitFor('a checkpoint of attempt 1', async () => {
+      const job = await readJob(h, jobId);
+      return job.attempt === 1 && (job.checkpoint_epoch ?? 0) >= 5 ? job : undefined;
+    });
+    await pauseBetweenTransactions(stale);
+    const pausedAt = await readJob(h, jobId);
+    expect(pausedAt).toMatchObject({
+      status: 'RUNNING',
+      attempt: 1,
+      lease_owner: workerIdOf(stale),
+    });
+
+    // Its 2 s lease lapses; the new worker reaps the job and takes it (a 10 s lease of its own).
+    const fresh = await spawnWorker(h, { MAAS_LEASE_MS: '10000' });
+    workers.push(fresh);
+    const takenOver = await waitFor('attempt 2 to record epochs', async () => {
+      const job = await readJob(h, jobId);
+      return job.attempt === 2 && job.status === 'RUNNING' && job.seq >= pausedAt.seq + 6
+        ? job
+        : undefined;
+    });
+    expect(takenOver.lease_owner).toBe(workerIdOf(fresh));
+
+    // Freeze attempt 2 too: from here on, any change to the job can only come from the stale worker.
+    await pauseBetweenTransactions(fresh);
+    const before = await footprint(jobId);
+    stale.kill('SIGCONT');
+    // It renews, records the epochs its thread finished meanwhile, and finds the job taken over.
+    const ended = await stale
+      .waitForLog(
+        (line) =>
+          line.msg === 'training attempt ended' && line.jobId === jobId && line.attempt === 1,
+        5_000,
+      )
+      .catch(() => null);
+    await sleep(300);
+    expect(await footprint(jobId)).toEqual(before);
+    expect(ended).not.toBeNull();
+    expect(stale.logs).toContainEqual(
+      expect.objectContaining({ jobId, attempt: 1, msg: expect.stringMatching(/^lost the lease/) }),
+    );
+
+    fresh.kill('SIGCONT');
+    const done = await waitForStatus(h, jobId, ['SUCCEEDED', 'FAILED', 'CANCELLED'], 30_000);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempt: 2, epoch: 80, error: null });
+    expect(await epochNumbers(h, jobId)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    const versions = await h.ds.query('SELECT id FROM model_versions WHERE training_job_id = $1', [
+      jobId,
+    ]);
+    expect(versions).toEqual([{ id: done.result_version_id }]);
+    // The stale worker is alive and well, and idle: it did not take the job back.
+    expect(stale.child.exitCode).toBeNull();
+    expect(stale.logs.filter((line) => line.msg === 'took the lease on a training job')).toEqual([
+      expect.objectContaining({ jobId, attempt: 1 }),
+    ]);
+  }, 45_000);
 });

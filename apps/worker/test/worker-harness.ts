@@ -9,11 +9,12 @@ import {
   createArtifactStore,
   createDataSource,
   EventBus,
+  type AlgorithmName,
   type ArtifactStore,
 } from '@maas/db';
 import {
   createJobQueue,
-  publishTrainingJobEvent,
+  insertTrainingJob,
   subscribeTrainingJobEvents,
   type JobQueue,
   type TrainingJobEvent,
@@ -157,50 +158,32 @@ export async function insertDataset(
 
 export interface JobSpec {
   datasetId: string;
-  algorithm?: string;
+  algorithm?: AlgorithmName;
   target?: string;
   features?: string[];
   hyperparameters: Record<string, unknown> & { epochs: number };
   warmStartVersionId?: string | null;
 }
 
-/** Inserts a QUEUED job and enqueues it in one transaction, as `startTrainingJob` does. Returns the job id and when it committed. */
+/** Inserts a QUEUED job and enqueues it through the store, as `startTrainingJob` does. Returns the job id and when it committed. */
 export async function startJob(
   h: Harness,
   spec: JobSpec,
 ): Promise<{ jobId: string; committedAt: number }> {
-  const jobId = await h.ds.transaction(async (m) => {
-    const [row] = await m.query<
-      { id: string; workspace_id: string; seq: string; status: 'QUEUED'; epoch: number }[]
-    >(
-      `INSERT INTO training_jobs (workspace_id, model_id, dataset_id, algorithm, target, features,
-         hyperparameters, status, epoch, epochs, warm_start_version_id, attempt, seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'QUEUED', 0, $8, $9, 0, 1)
-       RETURNING id, workspace_id, seq, status, epoch`,
-      [
-        h.workspaceId,
-        h.modelId,
-        spec.datasetId,
-        spec.algorithm ?? 'LINEAR_REGRESSION',
-        spec.target ?? 'y',
-        JSON.stringify(spec.features ?? ['x']),
-        JSON.stringify(spec.hyperparameters),
-        spec.hyperparameters.epochs,
-        spec.warmStartVersionId ?? null,
-      ],
-    );
-    await h.queue.enqueueTraining(m, row!.id);
-    await publishTrainingJobEvent(m, {
-      jobId: row!.id,
-      workspaceId: row!.workspace_id,
-      seq: Number(row!.seq),
-      status: row!.status,
-      epoch: row!.epoch,
-      change: 'created',
-    });
-    return row!.id;
-  });
-  return { jobId, committedAt: Date.now() };
+  const job = await h.ds.transaction((m) =>
+    insertTrainingJob(m, h.queue, {
+      workspaceId: h.workspaceId,
+      modelId: h.modelId,
+      datasetId: spec.datasetId,
+      algorithm: spec.algorithm ?? 'LINEAR_REGRESSION',
+      target: spec.target ?? 'y',
+      features: spec.features ?? ['x'],
+      hyperparameters: spec.hyperparameters,
+      epochs: spec.hyperparameters.epochs,
+      warmStartVersionId: spec.warmStartVersionId ?? null,
+    }),
+  );
+  return { jobId: job.id, committedAt: Date.now() };
 }
 
 export interface JobRow {

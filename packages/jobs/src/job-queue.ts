@@ -59,10 +59,16 @@ export interface JobQueue {
     data: QueuePayloads[Q],
   ): Promise<string>;
   /**
-   * Enqueues training job `jobId` inside the caller's TypeORM transaction: the API inserts the
-   * `training_jobs` row (status QUEUED, attempt 0, seq 1) and calls this in the same transaction.
+   * Enqueues training job `jobId` inside the caller's TypeORM transaction, the one that inserted
+   * or re-queued its row (the training-job store's transitions call it).
    */
   enqueueTraining(manager: EntityManager, jobId: string): Promise<void>;
+  /**
+   * Of training jobs `jobIds`, those with a message still waiting or being handled on the training
+   * queue (pg-boss: created, retry or active), read through `manager` (so inside the caller's
+   * transaction when it has one). The orphan sweep re-enqueues the others.
+   */
+  liveTrainingJobIds(manager: EntityManager, jobIds: readonly string[]): Promise<Set<string>>;
   /**
    * Starts consuming every queue: `handlers` must name one for each queue in `QUEUE_NAMES`, else
    * this throws and nothing starts. Wakes on NOTIFY, polls as a fallback. Call once, after `start`.

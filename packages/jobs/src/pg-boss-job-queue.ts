@@ -74,12 +74,18 @@ class PgBossJobQueue implements JobQueue {
   private started = false;
   private stopped = false;
   private readonly abort = new AbortController();
+  private readonly schema: string;
 
   constructor(private readonly settings: JobQueueSettings) {
     this.logger = settings.logger ?? silentLogger;
+    this.schema = settings.schema ?? 'pgboss';
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.schema))
+      throw new Error(
+        `JobQueue: schema must be a lower-case SQL identifier, got "${this.schema}".`,
+      );
     this.boss = new PgBoss({
       connectionString: settings.databaseUrl,
-      schema: settings.schema ?? 'pgboss',
+      schema: this.schema,
       max: settings.poolSize ?? 4,
       application_name: settings.applicationName ?? 'maas-queue',
       supervise: settings.supervise ?? true,
@@ -122,6 +128,21 @@ class PgBossJobQueue implements JobQueue {
   async enqueueTraining(manager: EntityManager, jobId: string): Promise<void> {
     assertJobId(jobId, 'enqueueTraining');
     await this.enqueue(manager, TRAINING_QUEUE, { jobId });
+  }
+
+  async liveTrainingJobIds(
+    manager: EntityManager,
+    jobIds: readonly string[],
+  ): Promise<Set<string>> {
+    if (jobIds.length === 0) return new Set();
+    // The one place that reads pg-boss's own tables: messages of a queue live in `<schema>.job`.
+    const rows = await queryRows<{ job_id: string }>(
+      manager,
+      `SELECT DISTINCT data->>'jobId' AS job_id FROM ${this.schema}.job
+       WHERE name = $1 AND state IN ('created', 'retry', 'active') AND data->>'jobId' = ANY($2::text[])`,
+      [TRAINING_QUEUE, [...jobIds]],
+    );
+    return new Set(rows.map((row) => row.job_id));
   }
 
   async work(handlers: QueueHandlers, options: WorkOptions = {}): Promise<void> {

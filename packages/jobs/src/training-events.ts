@@ -122,3 +122,15 @@ export function eventFromRow(row: JobEventRow, change: TrainingJobChange): Train
 
 /** Columns to RETURN for {@link eventFromRow}. */
 export const JOB_EVENT_COLUMNS = 'id, workspace_id, seq, status, epoch';
+
+/** Publishes the event of `row` after `change` (nothing, and `null`, when `row` is undefined: no row changed). */
+export async function publishRowEvent(
+  manager: EntityManager,
+  row: JobEventRow | undefined,
+  change: TrainingJobChange,
+): Promise<TrainingJobEvent | null> {
+  if (!row) return null;
+  const event = eventFromRow(row, change);
+  await publishTrainingJobEvent(manager, event);
+  return event;
+}

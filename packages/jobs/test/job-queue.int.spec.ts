@@ -111,4 +111,35 @@ describe('JobQueue (pg-boss)', () => {
     expect(aborted).toBe(true);
     expect(finished).toBe(true);
   });
+
+  it('tells which training jobs still have a live message: waiting ones do, handled ones do not', async () => {
+    const producer = await startedQueue();
+    await ds.transaction(async (m) => {
+      await producer.enqueueTraining(m, jobId(5));
+      await producer.enqueueTraining(m, jobId(6));
+    });
+    expect(await producer.liveTrainingJobIds(ds.manager, [jobId(5), jobId(6), jobId(7)])).toEqual(
+      new Set([jobId(5), jobId(6)]),
+    );
+    expect(await producer.liveTrainingJobIds(ds.manager, [])).toEqual(new Set());
+
+    const consumer = await startedQueue();
+    const handled: string[] = [];
+    await consumer.work(
+      {
+        [TRAINING_QUEUE]: (job: QueuedJob<TrainingQueuePayload>) => {
+          handled.push(job.data.jobId);
+          return Promise.resolve();
+        },
+      },
+      { pollIntervalMs: 100 },
+    );
+    for (let i = 0; i < 200; i++) {
+      if ((await producer.liveTrainingJobIds(ds.manager, [jobId(5), jobId(6)])).size === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await consumer.stop();
+    expect(handled.sort()).toEqual([jobId(5), jobId(6)]);
+    expect(await producer.liveTrainingJobIds(ds.manager, [jobId(5), jobId(6)])).toEqual(new Set());
+  });
 });

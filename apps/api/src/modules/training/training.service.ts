@@ -7,7 +7,7 @@ import {
   type AlgorithmName,
   type JobStatus,
 } from '@maas/db';
-import { publishTrainingJobEvent, requestCancel, retryJob, type JobQueue } from '@maas/jobs';
+import { insertTrainingJob, requestCancel, retryJob, type JobQueue } from '@maas/jobs';
 import { resolveHyperparameters, resolveWarmStart, type Hyperparameters } from '@maas/training';
 import { MoreThan, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
@@ -141,40 +141,16 @@ export class TrainingService {
     }
 
     const row = await this.db.transaction(async (m) => {
-      const saved = await m.save(
-        m.create(JobRow, {
-          workspaceId: auth.workspaceId,
-          modelId: model.id,
-          datasetId: dataset.id,
-          algorithm: input.algorithm,
-          target: target.name,
-          features,
-          hyperparameters: hyperparameters as unknown as Record<string, unknown>,
-          status: 'QUEUED',
-          epoch: 0,
-          epochs: hyperparameters.epochs,
-          warmStartVersionId,
-          resultVersionId: null,
-          attempt: 0,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          checkpoint: null,
-          checkpointEpoch: null,
-          cancelRequestedAt: null,
-          seq: 1,
-          error: null,
-          startedAt: null,
-          finishedAt: null,
-        }),
-      );
-      await this.queue.enqueueTraining(m, saved.id);
-      await publishTrainingJobEvent(m, {
-        jobId: saved.id,
+      const saved = await insertTrainingJob(m, this.queue, {
         workspaceId: auth.workspaceId,
-        seq: 1,
-        status: 'QUEUED',
-        epoch: 0,
-        change: 'created',
+        modelId: model.id,
+        datasetId: dataset.id,
+        algorithm: input.algorithm,
+        target: target.name,
+        features,
+        hyperparameters: hyperparameters as unknown as Record<string, unknown>,
+        epochs: hyperparameters.epochs,
+        warmStartVersionId,
       });
       await audit(m, auth, auth.workspaceId, 'trainingJob.start', 'training_job', saved.id, {
         model: model.name,

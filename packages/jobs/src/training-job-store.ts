@@ -1,0 +1,224 @@
+/**
+ * The training-job store: the only code that changes `training_jobs` rows (and their
+ * `training_epochs`). This file holds the transitions that join the caller's transaction (the API's
+ * start, cancel and retry); `training-job-lease-store.ts` ({@link TrainingJobLeaseStore}) holds the
+ * worker's, made under a lease and fenced by the attempt, and the sweeps that end lapsed leases.
+ *
+ * Every transition increments `seq` and publishes a {@link TrainingJobEvent} in the same
+ * transaction (delivered when it commits). A job is in a final state once SUCCEEDED, FAILED or
+ * CANCELLED; only a retry leaves FAILED or CANCELLED, and nothing leaves SUCCEEDED.
+ *
+ * | from                       | event                                | to                              | triggered by                          | function                   |
+ * | -------------------------- | ------------------------------------ | ------------------------------- | ------------------------------------- | -------------------------- |
+ * | (none)                     | start: insert + enqueue              | QUEUED (attempt 0, seq 1)       | API `startTrainingJob`                | `insertTrainingJob`        |
+ * | QUEUED                     | claim: attempt + 1, lease taken      | RUNNING                         | worker, on the job's queue message    | `claim`                    |
+ * | RUNNING, lease lapsed      | claim (a retried/duplicate message)  | RUNNING, attempt + 1            | worker                                | `claim`                    |
+ * | RUNNING                    | renew the lease                      | RUNNING                         | worker (its attempt), every few s     | `renew`                    |
+ * | RUNNING                    | epochs finished (+ checkpoint)       | RUNNING                         | worker (its attempt)                  | `recordEpochs`             |
+ * | RUNNING                    | checkpoint before a hand-back        | RUNNING                         | worker (its attempt)                  | `saveCheckpoint`           |
+ * | RUNNING                    | trained: version committed           | SUCCEEDED (`result_version_id`) | worker (its attempt)                  | `completeWithVersion`      |
+ * | RUNNING, cancel requested  | trained                              | CANCELLED, no version           | worker (its attempt)                  | `completeWithVersion`      |
+ * | RUNNING                    | training or input error              | FAILED (`error`)                | worker (its attempt)                  | `fail`                     |
+ * | RUNNING, cancel requested  | cancel heard (NOTIFY or renewal)     | CANCELLED                       | worker (its attempt)                  | `cancel`                   |
+ * | RUNNING                    | shutdown: hand back                  | QUEUED + enqueued (CANCELLED if a cancel was requested) | worker (its attempt) | `handBack`        |
+ * | RUNNING, lease lapsed      | reap                                 | QUEUED + enqueued (CANCELLED if a cancel was requested) | any worker's reaper  | `reapLapsed`      |
+ * | QUEUED, no live message    | requeue orphan                       | QUEUED, enqueued again          | any worker's reaper                   | `requeueOrphans`           |
+ * | QUEUED                     | cancel                               | CANCELLED                       | API `cancelTrainingJob`               | `cancelTrainingJob`        |
+ * | RUNNING                    | cancel                               | RUNNING, `cancel_requested_at`  | API `cancelTrainingJob`               | `cancelTrainingJob`        |
+ * | FAILED, CANCELLED          | retry: reset, epochs deleted         | QUEUED + enqueued               | API `retryTrainingJob`                | `retryTrainingJob`         |
+ *
+ * "Its attempt": the statement's WHERE is `id = $job AND attempt = $mine AND status = 'RUNNING'`,
+ * so a worker that lost its lease (paused past it, partitioned, reaped, its job taken over by a
+ * newer attempt) changes nothing. A claim needs a QUEUED job, or a RUNNING one whose lease lapsed,
+ * with no cancel request and no result.
+ */
+import { TrainingJob, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
+import type { EntityManager } from 'typeorm';
+import type { JobQueue } from './job-queue';
+import { assertJobId } from './queues';
+import { assertInTransaction, queryRows } from './sql';
+import {
+  JOB_EVENT_COLUMNS,
+  publishRowEvent,
+  publishTrainingJobEvent,
+  type JobEventRow,
+  type TrainingJobEvent,
+} from './training-events';
+
+/** Restricts a call to one workspace's jobs (tenants never touch each other's jobs). */
+export interface JobScope {
+  workspaceId: string;
+}
+
+/** A training job whose lease a worker holds, at the attempt it took. */
+export interface LeasedJob {
+  id: string;
+  workspaceId: string;
+  modelId: string;
+  datasetId: string;
+  algorithm: AlgorithmName;
+  target: string;
+  features: string[];
+  hyperparameters: Record<string, unknown>;
+  warmStartVersionId: string | null;
+  /** Every write of `TrainingJobLeaseStore` is fenced by it. */
+  attempt: number;
+  epoch: number;
+  checkpointEpoch: number | null;
+}
+
+/** One finished epoch, as the trainer reports it. */
+export interface FinishedEpoch {
+  epoch: number;
+  loss: number;
+  validationLoss: number | null;
+  metrics: object;
+}
+
+/** One epoch to record, and the checkpoint taken right after it, if any. */
+export interface EpochRecord {
+  result: FinishedEpoch;
+  /** When the epoch ended (ms since the Unix epoch), stored as `training_epochs.at`. */
+  endedAt: number;
+  checkpoint: Uint8Array | null;
+}
+
+/** Whether the attempt still holds the job, and whether a cancel was requested. */
+export interface LeaseState {
+  held: boolean;
+  cancelRequested: boolean;
+}
+
+/** What `TrainingJobLeaseStore.completeWithVersion` records. */
+export interface SuccessRecord {
+  signature: SignatureRecord;
+  sha256: string;
+  sizeBytes: number;
+  metrics: Record<string, unknown>;
+  hyperparameters: Record<string, unknown>;
+}
+
+/** A job to start, its inputs already validated (see the API's `startTrainingJob`). */
+export interface NewTrainingJob {
+  workspaceId: string;
+  modelId: string;
+  datasetId: string;
+  algorithm: AlgorithmName;
+  target: string;
+  features: string[];
+  /** Resolved, defaults filled in. */
+  hyperparameters: Record<string, unknown>;
+  epochs: number;
+  warmStartVersionId: string | null;
+}
+
+/**
+ * Inserts a QUEUED job (attempt 0, seq 1), enqueues it and publishes its `created` event, inside
+ * the caller's transaction: the job and its message exist only if that commits. Returns the row.
+ */
+export async function insertTrainingJob(
+  manager: EntityManager,
+  queue: Pick<JobQueue, 'enqueueTraining'>,
+  job: NewTrainingJob,
+): Promise<TrainingJob> {
+  assertInTransaction(manager, 'insertTrainingJob');
+  const saved = await manager.save(
+    manager.create(TrainingJob, {
+      ...job,
+      status: 'QUEUED',
+      epoch: 0,
+      resultVersionId: null,
+      attempt: 0,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      checkpoint: null,
+      checkpointEpoch: null,
+      cancelRequestedAt: null,
+      seq: 1,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+    }),
+  );
+  await queue.enqueueTraining(manager, saved.id);
+  await publishTrainingJobEvent(manager, {
+    jobId: saved.id,
+    workspaceId: saved.workspaceId,
+    seq: saved.seq,
+    status: saved.status,
+    epoch: saved.epoch,
+    change: 'created',
+  });
+  return saved;
+}
+
+/**
+ * Asks job `jobId` to stop, inside the caller's transaction: a QUEUED job becomes CANCELLED at
+ * once (`finished_at` set), a RUNNING one gets `cancel_requested_at` (its worker, or the reaper,
+ * makes it CANCELLED). Returns the `status` event, or `null` when no QUEUED or RUNNING job matched.
+ * Idempotent for a job already asked to stop.
+ */
+export async function cancelTrainingJob(
+  manager: EntityManager,
+  jobId: string,
+  scope?: JobScope,
+): Promise<TrainingJobEvent | null> {
+  assertJobId(jobId, 'cancelTrainingJob');
+  assertInTransaction(manager, 'cancelTrainingJob');
+  const rows = await queryRows<JobEventRow>(
+    manager,
+    `UPDATE training_jobs SET
+       cancel_requested_at = coalesce(cancel_requested_at, now()),
+       status = CASE WHEN status = 'QUEUED' THEN 'CANCELLED'::job_status ELSE status END,
+       finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END,
+       seq = seq + 1
+     WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2) AND status IN ('QUEUED', 'RUNNING')
+     RETURNING ${JOB_EVENT_COLUMNS}`,
+    [jobId, scope?.workspaceId ?? null],
+  );
+  return publishRowEvent(manager, rows[0], 'status');
+}
+
+/**
+ * Re-queues a FAILED or CANCELLED job without a result as a new attempt, inside the caller's
+ * transaction: status QUEUED, epoch 0, error, times, cancel flag, lease and checkpoint cleared, its
+ * `training_epochs` deleted, enqueued. Returns the `status` event, or `null` when no such job matched.
+ */
+export async function retryTrainingJob(
+  manager: EntityManager,
+  jobId: string,
+  queue: Pick<JobQueue, 'enqueueTraining'>,
+  scope?: JobScope,
+): Promise<TrainingJobEvent | null> {
+  assertJobId(jobId, 'retryTrainingJob');
+  assertInTransaction(manager, 'retryTrainingJob');
+  const rows = await queryRows<JobEventRow>(
+    manager,
+    `UPDATE training_jobs SET
+       status = 'QUEUED', epoch = 0, error = NULL, started_at = NULL, finished_at = NULL,
+       cancel_requested_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+       checkpoint = NULL, checkpoint_epoch = NULL, seq = seq + 1
+     WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2) AND status IN ('FAILED', 'CANCELLED')
+       AND result_version_id IS NULL
+     RETURNING ${JOB_EVENT_COLUMNS}`,
+    [jobId, scope?.workspaceId ?? null],
+  );
+  if (!rows[0]) return null;
+  await manager.query('DELETE FROM training_epochs WHERE job_id = $1', [jobId]);
+  await queue.enqueueTraining(manager, jobId);
+  return publishRowEvent(manager, rows[0], 'status');
+}
+
+/** The job's status, or `null` when it does not exist (in `scope`). */
+export async function trainingJobStatus(
+  manager: EntityManager,
+  jobId: string,
+  scope?: JobScope,
+): Promise<JobStatus | null> {
+  const rows = await queryRows<{ status: JobStatus }>(
+    manager,
+    'SELECT status FROM training_jobs WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2)',
+    [jobId, scope?.workspaceId ?? null],
+  );
+  return rows[0]?.status ?? null;
+}
