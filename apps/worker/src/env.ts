@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { LEASE_MS, REAP_EVERY_MS, RENEW_EVERY_MS } from '@maas/jobs';
+import { LEASE_MS, MAX_ATTEMPTS, REAP_EVERY_MS, RENEW_EVERY_MS } from '@maas/jobs';
 import { z } from 'zod';
 
 // The worker's configuration, read and checked once here; nothing else reads process.env.
@@ -22,6 +22,10 @@ export const EnvSchema = z
     MAAS_LEASE_MS: intFrom(LEASE_MS, 500),
     MAAS_LEASE_RENEW_MS: intFrom(RENEW_EVERY_MS, 100),
     MAAS_REAP_INTERVAL_MS: intFrom(REAP_EVERY_MS, 100),
+    /** Attempts that may end without a word from their worker (crash, kill, OOM) before the job FAILS. */
+    MAAS_MAX_ATTEMPTS: intFrom(MAX_ATTEMPTS, 1),
+    /** Heap limit of a training thread (MiB): a runaway job dies alone, the worker lives on. */
+    MAAS_TRAINING_THREAD_HEAP_MB: intFrom(2048, 64),
     /** A QUEUED job whose queue message is gone (retries used up) is re-enqueued after this long. */
     MAAS_ORPHAN_AFTER_MS: intFrom(60_000, 100),
     /** Fallback poll of the queue; NOTIFY normally wakes the worker at once. */
@@ -49,6 +53,8 @@ export interface WorkerConfig {
   logLevel: string;
   workerId: string;
   leaseMs: number;
+  maxAttempts: number;
+  trainingThreadHeapMb: number;
   renewEveryMs: number;
   reapEveryMs: number;
   orphanAfterMs: number;
@@ -74,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     logLevel: c.LOG_LEVEL,
     workerId: c.MAAS_WORKER_ID ?? defaultWorkerId(),
     leaseMs: c.MAAS_LEASE_MS,
+    maxAttempts: c.MAAS_MAX_ATTEMPTS,
+    trainingThreadHeapMb: c.MAAS_TRAINING_THREAD_HEAP_MB,
     renewEveryMs: c.MAAS_LEASE_RENEW_MS,
     reapEveryMs: c.MAAS_REAP_INTERVAL_MS,
     orphanAfterMs: c.MAAS_ORPHAN_AFTER_MS,

@@ -12,8 +12,15 @@ export class ThreadInbox {
   constructor(thread: Worker) {
     thread.on('message', (message: FromThreadMessage) => this.push(message));
     // An uncaught exception in the thread (e.g. out of memory) arrives as 'error', then 'exit'.
-    thread.on('error', (err: Error) =>
-      this.push({ type: 'error', name: err.name, message: err.message }),
+    thread.on('error', (err: Error & { code?: string }) =>
+      this.push({
+        type: 'error',
+        name: err.name,
+        message:
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? 'the training thread ran out of memory (its heap limit is MAAS_TRAINING_THREAD_HEAP_MB): use smaller hiddenLayers, batchSize or dataset'
+            : err.message,
+      }),
     );
     thread.on('exit', (code: number) => this.push({ type: 'exit', code }));
   }

@@ -112,6 +112,8 @@ export class TrainingRun {
       workerData: input.data,
       transferList: input.transfer,
       name: `maas-training-${this.job.id}`,
+      // A job that allocates without bound dies alone (ERR_WORKER_OUT_OF_MEMORY), not the worker.
+      resourceLimits: { maxOldGenerationSizeMb: this.ctx.config.trainingThreadHeapMb },
     });
     this.thread = thread;
     const inbox = new ThreadInbox(thread);

@@ -64,7 +64,7 @@ export async function startTrainingWorker(
     bus,
     applicationName: 'maas-worker-queue',
   });
-  const jobs = new TrainingJobLeaseStore(dataSource, queue, config.leaseMs);
+  const jobs = new TrainingJobLeaseStore(dataSource, queue, config.leaseMs, config.maxAttempts);
   const ctx: RunContext = { db: dataSource, jobs, store, config, logger, threadFile };
   const runs = new Map<string, TrainingRun>();
 

@@ -8,3 +8,8 @@ export const LEASE_MS = 15_000;
 export const RENEW_EVERY_MS = 5_000;
 /** How often every worker's reaper looks for lapsed leases. */
 export const REAP_EVERY_MS = 5_000;
+/**
+ * Attempts of one job that may end without a word from their worker (a crash, a kill, running out
+ * of memory, a hang past the lease) before the job is FAILED instead of re-queued.
+ */
+export const MAX_ATTEMPTS = 3;

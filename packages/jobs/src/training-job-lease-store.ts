@@ -6,7 +6,7 @@ import {
 } from '@maas/db';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { JobQueue } from './job-queue';
-import { LEASE_MS } from './lease';
+import { LEASE_MS, MAX_ATTEMPTS } from './lease';
 import { queryRows } from './sql';
 import {
   eventFromRow,
@@ -34,6 +34,12 @@ const EVENT_COLUMNS = 't.id, t.workspace_id, t.seq, t.status, t.epoch';
 /** What every final state clears. */
 const ENDED = `finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, checkpoint = NULL`;
 
+/** The error of a job whose attempts kept ending without a word from their workers. */
+const ATTEMPTS_EXHAUSTED =
+  'Gave up after {n} attempts: each time, the worker running this job stopped without finishing ' +
+  'it (it crashed, was killed, ran out of memory or hung). Check the worker logs; smaller ' +
+  'hiddenLayers, batchSize or dataset need less memory. retryTrainingJob starts it again.';
+
 /** This attempt no longer holds the job: rolls the transaction back, answered as "lost". */
 class LeaseLostError extends Error {}
 
@@ -49,6 +55,8 @@ export class TrainingJobLeaseStore {
     private readonly db: DataSource,
     private readonly queue: Pick<JobQueue, 'enqueueTraining' | 'liveTrainingJobIds'>,
     private readonly leaseMs: number = LEASE_MS,
+    /** Lapsed attempts (crashes, kills, hangs) after which a job is FAILED, not re-queued. */
+    private readonly maxAttempts: number = MAX_ATTEMPTS,
   ) {}
 
   /**
@@ -63,12 +71,15 @@ export class TrainingJobLeaseStore {
         `UPDATE training_jobs t SET
            attempt = attempt + 1, status = 'RUNNING', lease_owner = $2,
            lease_expires_at = now() + $3 * interval '1 millisecond',
-           started_at = coalesce(started_at, now()), seq = seq + 1
+           started_at = coalesce(started_at, now()), seq = seq + 1,
+           lapsed_attempts = lapsed_attempts + CASE WHEN status = 'RUNNING' THEN 1 ELSE 0 END
          WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND cancel_requested_at IS NULL
            AND result_version_id IS NULL AND (lease_expires_at IS NULL OR lease_expires_at < now())
+           -- A lapsed attempt that uses up the budget is the reaper's to fail, not to retry.
+           AND (status = 'QUEUED' OR lapsed_attempts + 1 < $4)
          RETURNING ${EVENT_COLUMNS}, model_id, dataset_id, algorithm, target, features,
            hyperparameters, warm_start_version_id, attempt, checkpoint_epoch`,
-        [jobId, owner, this.leaseMs],
+        [jobId, owner, this.leaseMs, this.maxAttempts],
       );
       const row = rows[0];
       if (!row) return null;
@@ -259,7 +270,9 @@ export class TrainingJobLeaseStore {
   /**
    * The reaper: RUNNING jobs whose lease lapsed (their worker died or hung) become QUEUED and are
    * re-enqueued, so an idle worker resumes them from their checkpoint; those with a cancel request
-   * become CANCELLED. SKIP LOCKED lets every worker run it at once without waiting on each other.
+   * become CANCELLED; those whose lapsed attempts reach `maxAttempts` become FAILED with the
+   * reason (a poison job, e.g. one that kills its worker, must not loop forever). SKIP LOCKED lets
+   * every worker run it at once without waiting on each other.
    */
   async reapLapsed(): Promise<TrainingJobEvent[]> {
     return this.db.transaction(async (m) => {
@@ -269,7 +282,7 @@ export class TrainingJobLeaseStore {
          ORDER BY lease_expires_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
       );
       if (lapsed.length === 0) return [];
-      return this.release(m, 't.id = ANY($1::uuid[])', [lapsed.map((r) => r.id)]);
+      return this.release(m, 't.id = ANY($1::uuid[])', [lapsed.map((r) => r.id)], true);
     });
   }
 
@@ -307,15 +320,28 @@ export class TrainingJobLeaseStore {
     m: EntityManager,
     where: string,
     params: unknown[],
+    lapsed = false,
   ): Promise<TrainingJobEvent[]> {
+    // A lapsed lease counts against the job's attempts; a hand-back (graceful shutdown) does not.
+    const counted = lapsed ? 't.lapsed_attempts + 1' : 't.lapsed_attempts';
+    const limit = `$${params.length + 1}`;
+    const reason = `$${params.length + 2}`;
     const rows = await queryRows<JobEventRow>(
       m,
       `UPDATE training_jobs t SET
-         status = CASE WHEN t.cancel_requested_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END::job_status,
-         finished_at = CASE WHEN t.cancel_requested_at IS NULL THEN NULL ELSE now() END,
+         status = (CASE WHEN t.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
+                        WHEN ${counted} >= ${limit} THEN 'FAILED'
+                        ELSE 'QUEUED' END)::job_status,
+         error = CASE WHEN t.cancel_requested_at IS NULL AND ${counted} >= ${limit}
+                      THEN replace(${reason}, '{n}', (${counted})::text) ELSE t.error END,
+         finished_at = CASE WHEN t.cancel_requested_at IS NULL AND ${counted} < ${limit}
+                            THEN NULL ELSE now() END,
+         checkpoint = CASE WHEN t.cancel_requested_at IS NULL AND ${counted} < ${limit}
+                           THEN t.checkpoint ELSE NULL END,
+         lapsed_attempts = ${counted},
          lease_owner = NULL, lease_expires_at = NULL, seq = t.seq + 1
        WHERE ${where} RETURNING ${EVENT_COLUMNS}`,
-      params,
+      [...params, this.maxAttempts, ATTEMPTS_EXHAUSTED],
     );
     const events: TrainingJobEvent[] = [];
     for (const row of rows) {

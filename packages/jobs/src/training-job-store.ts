@@ -12,7 +12,7 @@
  * | -------------------------- | ------------------------------------ | ------------------------------- | ------------------------------------- | -------------------------- |
  * | (none)                     | start: insert + enqueue              | QUEUED (attempt 0, seq 1)       | API `startTrainingJob`                | `insertTrainingJob`        |
  * | QUEUED                     | claim: attempt + 1, lease taken      | RUNNING                         | worker, on the job's queue message    | `claim`                    |
- * | RUNNING, lease lapsed      | claim (a retried/duplicate message)  | RUNNING, attempt + 1            | worker                                | `claim`                    |
+ * | RUNNING, lease lapsed      | claim (a retried/duplicate message)  | RUNNING, attempt + 1, lapsed + 1 (below the cap only) | worker          | `claim`                    |
  * | RUNNING                    | renew the lease                      | RUNNING                         | worker (its attempt), every few s     | `renew`                    |
  * | RUNNING                    | epochs finished (+ checkpoint)       | RUNNING                         | worker (its attempt)                  | `recordEpochs`             |
  * | RUNNING                    | checkpoint before a hand-back        | RUNNING                         | worker (its attempt)                  | `saveCheckpoint`           |
@@ -22,6 +22,7 @@
  * | RUNNING, cancel requested  | cancel heard (NOTIFY or renewal)     | CANCELLED                       | worker (its attempt)                  | `cancel`                   |
  * | RUNNING                    | shutdown: hand back                  | QUEUED + enqueued (CANCELLED if a cancel was requested) | worker (its attempt) | `handBack`        |
  * | RUNNING, lease lapsed      | reap                                 | QUEUED + enqueued (CANCELLED if a cancel was requested) | any worker's reaper  | `reapLapsed`      |
+ * | RUNNING, lease lapsed      | reap, lapsed attempts reach the cap  | FAILED (`error`: attempts exhausted) | any worker's reaper             | `reapLapsed`      |
  * | QUEUED, no live message    | requeue orphan                       | QUEUED, enqueued again          | any worker's reaper                   | `requeueOrphans`           |
  * | QUEUED                     | cancel                               | CANCELLED                       | API `cancelTrainingJob`               | `cancelTrainingJob`        |
  * | RUNNING                    | cancel                               | RUNNING, `cancel_requested_at`  | API `cancelTrainingJob`               | `cancelTrainingJob`        |
@@ -31,6 +32,10 @@
  * so a worker that lost its lease (paused past it, partitioned, reaped, its job taken over by a
  * newer attempt) changes nothing. A claim needs a QUEUED job, or a RUNNING one whose lease lapsed,
  * with no cancel request and no result.
+ *
+ * `lapsed_attempts` counts attempts that ended without a word from their worker (reaped, or
+ * claimed over a lapsed lease); at `MAAS_MAX_ATTEMPTS` (default 3) the reaper fails the job
+ * instead of re-queueing it. Hand-backs at shutdown do not count; a retry resets it.
  */
 import { TrainingJob, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
 import type { EntityManager } from 'typeorm';
@@ -197,7 +202,7 @@ export async function retryTrainingJob(
     `UPDATE training_jobs SET
        status = 'QUEUED', epoch = 0, error = NULL, started_at = NULL, finished_at = NULL,
        cancel_requested_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
-       checkpoint = NULL, checkpoint_epoch = NULL, seq = seq + 1
+       checkpoint = NULL, checkpoint_epoch = NULL, lapsed_attempts = 0, seq = seq + 1
      WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2) AND status IN ('FAILED', 'CANCELLED')
        AND result_version_id IS NULL
      RETURNING ${JOB_EVENT_COLUMNS}`,

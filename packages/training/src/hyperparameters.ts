@@ -285,8 +285,27 @@ export function resolveHyperparameters(algorithm: string, input: unknown): Hyper
         ? copy(definition.default)
         : checkValue(definition, value);
   }
+  const layers = resolved.hiddenLayers;
+  if (Array.isArray(layers)) {
+    let weights = 0;
+    for (let i = 1; i < layers.length; i++)
+      weights += (layers[i - 1] as number) * (layers[i] as number);
+    if (weights > MAX_HIDDEN_WEIGHTS) {
+      throw new HyperparameterError(
+        `hiddenLayers ${JSON.stringify(layers)} need ${weights} weights between hidden layers; at most ${MAX_HIDDEN_WEIGHTS} fit a training worker's memory: use fewer or narrower layers`,
+        'hiddenLayers',
+      );
+    }
+  }
   return resolved as unknown as Hyperparameters;
 }
+
+/**
+ * Most weights between an MLP's hidden layers (Σ hᵢ·hᵢ₊₁). With Adam each weight costs four
+ * float64 values (weight, gradient, two moments): 2^24 weights are 512 MiB, which a worker holds.
+ * The input and output layers are checked with the dataset, by the trainer (`MAX_PARAMETERS`).
+ */
+export const MAX_HIDDEN_WEIGHTS = 2 ** 24;
 
 function copy(value: HyperparameterValue): HyperparameterValue {
   return Array.isArray(value) ? [...value] : value;

@@ -21,6 +21,11 @@ export {
   type WarmStartPlan,
   resolveWarmStart,
 } from './training/warm-start';
-export { MAX_CATEGORIES, MAX_CLASSES } from './training/prepare';
+export {
+  MAX_BATCH_ACTIVATIONS,
+  MAX_CATEGORIES,
+  MAX_CLASSES,
+  MAX_PARAMETERS,
+} from './training/prepare';
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
 export { exportedStateFromOnnx, modelSpecFromMetadata } from './export/onnx-import';

@@ -92,6 +92,14 @@ export class TrainingJob {
   @Column({ type: 'integer', default: 0 })
   attempt!: number;
 
+  /**
+   * Attempts that ended without a word from their worker (it crashed, was killed, ran out of
+   * memory or hung past its lease). At `MAAS_MAX_ATTEMPTS` the job is FAILED instead of re-queued,
+   * so a poison job cannot loop forever. Graceful hand-backs do not count.
+   */
+  @Column({ name: 'lapsed_attempts', type: 'integer', default: 0 })
+  lapsedAttempts!: number;
+
   @Column({ name: 'lease_owner', type: 'varchar', length: 128, nullable: true })
   leaseOwner!: string | null;
 

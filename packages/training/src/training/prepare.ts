@@ -21,6 +21,37 @@ export const MAX_CATEGORIES = 1000;
 // Largest design matrix (rows × one-hot-expanded width) held in memory: 4 GiB of float64.
 const MAX_DESIGN_VALUES = 2 ** 29;
 
+/** Most parameters (weights and biases) of a trained network: with Adam, 512 MiB of float64 state. */
+export const MAX_PARAMETERS = 2 ** 24;
+/** Most activations of one gradient step (batch rows × units of every layer), ~1 GiB with gradients. */
+export const MAX_BATCH_ACTIVATIONS = 2 ** 26;
+
+/** Refuses a network that would not fit a training worker's memory, before anything is allocated. */
+function checkModelFits(
+  spec: ModelSpec,
+  width: number,
+  batchSize: number,
+  trainRows: number,
+): void {
+  const outputs = spec.head === 'softmax' ? (spec.labels?.length ?? 1) : 1;
+  const sizes = [width, ...spec.hiddenLayers, outputs];
+  let parameters = 0;
+  for (let i = 1; i < sizes.length; i++)
+    parameters += ((sizes[i - 1] as number) + 1) * (sizes[i] as number);
+  if (parameters > MAX_PARAMETERS) {
+    throw new TrainingError(
+      `the model would have ${parameters} parameters (${width} inputs after one-hot encoding, layers ${JSON.stringify(spec.hiddenLayers)}, ${outputs} outputs); at most ${MAX_PARAMETERS} fit a training worker's memory: use fewer features or narrower hiddenLayers`,
+    );
+  }
+  const rows = Math.min(batchSize, Math.max(trainRows, 1));
+  const activations = rows * sizes.reduce((a, b) => a + b, 0);
+  if (activations > MAX_BATCH_ACTIVATIONS) {
+    throw new TrainingError(
+      `one gradient step would hold ${activations} activations (${rows} rows × ${sizes.reduce((a, b) => a + b, 0)} units); at most ${MAX_BATCH_ACTIVATIONS} fit a training worker's memory: use a smaller batchSize or narrower hiddenLayers`,
+    );
+  }
+}
+
 /** Training and validation rows as design matrices (rows × design width) and targets. */
 export interface PreparedData {
   spec: ModelSpec;
@@ -258,6 +289,12 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
     hiddenLayers: hp.hiddenLayers ? [...hp.hiddenLayers] : [],
   };
   const width = designWidth(spec);
+  checkModelFits(
+    spec,
+    width,
+    hp.batchSize,
+    used.length - Math.floor(used.length * hp.validationSplit),
+  );
   if (used.length * width > MAX_DESIGN_VALUES) {
     throw new TrainingError(
       `${used.length} rows × ${width} model inputs (after one-hot encoding) is more than the ${MAX_DESIGN_VALUES} values training holds in memory: use fewer rows or features`,
