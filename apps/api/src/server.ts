@@ -3,7 +3,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import { createArtifactStore, createDataSource, EventBus } from '@maas/db';
-import { createInferenceEngine, type InferenceEngine } from '@maas/inference';
+import { createArtifactLoader, createInferenceEngine, type InferenceEngine } from '@maas/inference';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
@@ -60,12 +60,6 @@ export interface ApiServerOptions {
 
 /** Name-resolution changes (aliases, routes, deletions) are broadcast on this channel. */
 export const REGISTRY_CHANNEL = 'maas_registry';
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 // Codes a client can act on, from the contract; anything else is an internal error.
 const CONTRACT_CODES = new Set([
@@ -145,7 +139,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,
-      loadArtifact: async (key) => readAll(await store.openRead(key.sha256)),
+      loadArtifact: createArtifactLoader(store),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);
         metrics.queueWait.observe(event.queueWaitMs / 1000);
