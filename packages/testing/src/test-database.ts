@@ -1,7 +1,6 @@
 // Per-file test databases copied from the template that the root's test/global-setup.ts migrated.
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import type {} from 'vitest';
 
 /** What the global setup hands to test files. */
 export interface TestDatabaseContext {
@@ -11,12 +10,6 @@ export interface TestDatabaseContext {
   template: string;
   /** Prefix of this run's databases, so teardown finds leftovers. */
   runId: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    maasDatabase: TestDatabaseContext | null;
-  }
 }
 
 /** A database of one test file. */
