@@ -12,7 +12,7 @@
 # Every image runs as a non-root user and reads its configuration from the environment
 # (see docs/configuration.md); the command picks the process:
 #   node apps/api/dist/main.js | node apps/worker/dist/main.js | node apps/supervisor/dist/migrate.js
-#   node packages/inference/dist/main.js | node_modules/.bin/next start (in apps/console)
+#   node apps/inference-worker/dist/main.js | node_modules/.bin/next start (in apps/console)
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 # onnxruntime-node's CUDA 12 build needs CUDA 12.x and cuDNN 9.x at run time.
@@ -50,7 +50,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 # ---------------------------------------------------------------------------------------------
 FROM deps AS build
 COPY . .
-RUN npx turbo run build --filter="./apps/*" --filter=@maas/inference --output-logs=errors-only
+RUN npx turbo run build --filter="./apps/*" --output-logs=errors-only
 # What ships: no TypeScript, Vitest or ESLint, and onnxruntime-node's binaries for Linux only
 # (its macOS and Windows ones are ~220 MB).
 RUN npm prune --omit=dev \
@@ -93,4 +93,4 @@ COPY --from=gpu-build /app /app
 RUN mkdir -p /data && chown maas:maas /data
 USER maas
 EXPOSE 8000
-CMD ["node", "packages/inference/dist/main.js"]
+CMD ["node", "apps/inference-worker/dist/main.js"]

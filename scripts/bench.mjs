@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Run by bench:inference already.
-const SERVING = path.join('packages', 'inference', 'bench', 'serving.bench.mjs');
+const SERVING = path.join('apps', 'api', 'bench', 'serving.bench.mjs');
 
 function benchScripts() {
   const found = [];

@@ -45,7 +45,7 @@ function walk(dir: string, found: string[] = []): string[] {
 
 /**
  * The env schema files: `apps/*\/src/env.ts`, `apps/*\/src/**\/env.ts`, `packages/*\/src/*env.ts`,
- * each with the process that reads it (`packages/inference/src/worker-env.ts` → `inference-worker`).
+ * each with the process that reads it (`apps/inference-worker/src/env.ts` → `inference-worker`).
  */
 function envFiles(): { file: string; process: string }[] {
   const out: { file: string; process: string }[] = [];

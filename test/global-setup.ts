@@ -1,10 +1,10 @@
 // Vitest global setup: one PostgreSQL for the whole run, migrated once into a template database;
-// each integration test file copies the template (test/helpers/database.ts). With DATABASE_URL set,
+// each integration test file copies the template (createTestDatabase of @maas/testing). With DATABASE_URL set,
 // that server is used (its user needs CREATEDB); otherwise an embedded PostgreSQL is started in a
 // fresh temporary folder on a free port. Runs that select no *.int.spec.ts file skip all of it.
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import type { TestDatabaseContext } from './helpers/database';
+import type { TestDatabaseContext } from '@maas/testing';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The CLI's file filters (`vitest run packages/onnx`); vitest keeps them on an internal field.

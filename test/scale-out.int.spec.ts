@@ -13,12 +13,13 @@ import { buildLinearModel } from '@maas/onnx';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
+import { seedExampleCsv } from '@maas/training';
 
 const ROOT = path.resolve(__dirname, '..');
 const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
 const WORKER_MAIN = path.join(ROOT, 'apps/worker/dist/main.js');
-const INFERENCE_MAIN = path.join(ROOT, 'packages/inference/dist/main.js');
+const INFERENCE_MAIN = path.join(ROOT, 'apps/inference-worker/dist/main.js');
 const TOKEN = `scale-out-${randomBytes(8).toString('hex')}`;
 const ADMIN_KEY = `maas_root_${randomBytes(18).toString('base64url')}`;
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -173,21 +174,6 @@ afterAll(async () => {
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
-/** y = 3x + noise, x and noise uniform in [0, 1), from a fixed seed. */
-function seedCsv(rows: number): string {
-  let state = 42;
-  const next = () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  const lines = ['x,y'];
-  for (let i = 0; i < rows; i++) {
-    const x = next();
-    lines.push(`${x},${3 * x + next()}`);
-  }
-  return lines.join('\n');
-}
-
 async function createModelAndDataset(via: Replica, name: string) {
   const model = await via.gql(
     `mutation($n: String!) { createModel(input: { name: $n, task: REGRESSION }) { id } }`,
@@ -196,7 +182,7 @@ async function createModelAndDataset(via: Replica, name: string) {
   expect(model.errors).toBeUndefined();
   const dataset = await via.gql(
     `mutation($n: String!, $csv: String!) { createDataset(name: $n, csv: $csv) { id } }`,
-    { n: `${name}-data`, csv: seedCsv(400) },
+    { n: `${name}-data`, csv: seedExampleCsv(400, 42) },
   );
   expect(dataset.errors).toBeUndefined();
   return { modelId: model.data.createModel.id as string, datasetId: dataset.data.createDataset.id };

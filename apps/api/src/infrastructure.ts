@@ -1,5 +1,5 @@
 import { createArtifactStore, createDataSource, EventBus, type ArtifactStore } from '@maas/db';
-import { createInferenceEngine, type InferenceEngine } from '@maas/inference';
+import { createArtifactLoader, createInferenceEngine, type InferenceEngine } from '@maas/inference';
 import { createJobQueue, type JobQueue } from '@maas/jobs';
 import type { DataSource } from 'typeorm';
 import type { Closers } from './common/closers';
@@ -36,12 +36,6 @@ export interface InfrastructureOptions {
   engine?: InferenceEngine;
   /** Runs predictions elsewhere (remote inference workers); default: the engine. */
   backend?: InferenceBackend;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** Opens each resource in turn and registers its closer as soon as it exists. */
@@ -82,7 +76,7 @@ export async function openInfrastructure(
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,
-      loadArtifact: async (key) => readAll(await store.openRead(key.sha256)),
+      loadArtifact: createArtifactLoader(store),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);
         metrics.queueWait.observe(event.queueWaitMs / 1000);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createDataSource } from '@maas/db';
 import { createApiServer, loadConfig, type ApiServer } from '@maas/api';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
-import { createTestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase } from '@maas/testing';
 
 export interface GraphQLResponse<T = any> {
   status: number;

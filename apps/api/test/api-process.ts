@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { buildLinearModel } from '@maas/onnx';
 import { expect } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 import type { GraphQLResponse } from './api-harness';
 
 const API_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
@@ -31,7 +31,11 @@ export interface ApiProcess {
     variables?: Record<string, unknown>,
     key?: string | null,
   ): Promise<GraphQLResponse<T>>;
-  upload(modelName: string, bytes: Uint8Array, key?: string): Promise<{ status: number; body: any }>;
+  upload(
+    modelName: string,
+    bytes: Uint8Array,
+    key?: string,
+  ): Promise<{ status: number; body: any }>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 

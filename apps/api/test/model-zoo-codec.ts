@@ -2,7 +2,7 @@
 // API (GraphQL nested arrays, OIP JSON, Triton binary data), and writing the expected outputs
 // under docs/api.md, "Numbers in JSON".
 import * as ort from 'onnxruntime-node';
-import type { ZooFeeds, ZooTensor } from './model-zoo';
+import type { ZooFeeds, ZooTensor } from '@maas/testing';
 
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 

@@ -6,7 +6,7 @@ import { buildIdentityModel } from '@maas/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
-import { buildZoo, seededRandom, type ZooFeeds, type ZooModel } from './model-zoo';
+import { buildZoo, seededRandom, type ZooFeeds, type ZooModel } from '@maas/testing';
 import {
   binaryFeeds,
   binaryOf,

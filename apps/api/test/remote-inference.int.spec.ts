@@ -2,10 +2,10 @@
 // test database's store, versions spread over them by rendezvous hashing, failover when one dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@maas/api';
+import { getFreePort } from '@maas/db';
 import { rendezvousOrder, type InferenceEngine } from '@maas/inference';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { createInferenceBackend } from '../src/modules/predictions/inference-bac
 import { startTestApi, type TestApi } from './api-harness';
 
 const TOKEN = 'remote-inference-test-token';
-const WORKER_MAIN = resolve(__dirname, '../../../packages/inference/dist/main.js');
+const WORKER_MAIN = resolve(__dirname, '..', '..', 'inference-worker', 'dist', 'main.js');
 const PREDICT = `query($input: PredictInput!) { predict(input: $input) { outputs modelVersion { id version } } }`;
 
 interface WorkerProcess {
@@ -22,15 +22,7 @@ interface WorkerProcess {
   output: string[];
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-/** `node packages/inference/dist/main.js` on `port`, resolved once it listens. */
+/** `node apps/inference-worker/dist/main.js` on `port`, resolved once it listens. */
 async function startWorker(
   port: number,
   databaseUrl: string,
@@ -104,7 +96,7 @@ const expected = (v: { weight: number; bias: number }, x1: number, x2: number) =
   v.weight * x1 + x2 + v.bias;
 
 beforeAll(async () => {
-  const ports = [await freePort(), await freePort()];
+  const ports = [await getFreePort(), await getFreePort()];
   const urls = ports.map((p) => `http://127.0.0.1:${p}`);
   api = await startTestApi({ INFERENCE_WORKERS: urls.join(','), INFERENCE_WORKER_TOKEN: TOKEN });
   const databaseUrl = api.server.services.config.DATABASE_URL;

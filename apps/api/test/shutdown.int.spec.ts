@@ -5,7 +5,7 @@ import { getFreePort } from '@maas/db';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 
 const API_ENTRY = path.resolve(__dirname, '..', 'dist', 'main.js');
 let database: TestDatabase;

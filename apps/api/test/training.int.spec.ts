@@ -1,23 +1,9 @@
+import { seedExampleCsv } from '@maas/training';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
 import { startWorker } from './worker-process';
 import { collect, wsClient } from './ws-client';
-
-// The seed example (README.md, "Quick start"): y = 3x + noise, x and noise uniform in [0, 1).
-function seedCsv(rows: number, seed: number): string {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  const lines = ['x,y'];
-  for (let i = 0; i < rows; i++) {
-    const x = random();
-    lines.push(`${x},${3 * x + random()}`);
-  }
-  return lines.join('\n');
-}
 
 const JOB_FIELDS = `id status epoch epochs progress attempts error seq resultVersion { id version parentVersion { version } trainingJob { id } }`;
 
@@ -57,7 +43,7 @@ async function predictAt(x: number, version?: number): Promise<number> {
 
 describe('the seed example, end to end through the public API', () => {
   it('trains y = 3x + noise, streams every epoch in order, serves, and updates from fresh data', async () => {
-    const datasetId = await createDataset('seed-1', seedCsv(1000, 1));
+    const datasetId = await createDataset('seed-1', seedExampleCsv(1000, 1));
     const started = await api.gql(
       `mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { ${JOB_FIELDS} hyperparameters } }`,
       {
@@ -129,7 +115,7 @@ describe('the seed example, end to end through the public API', () => {
     await session.release();
 
     // Model update: fresh data from the same source, warm-started from version 1.
-    const freshId = await createDataset('seed-2', seedCsv(1000, 2));
+    const freshId = await createDataset('seed-2', seedExampleCsv(1000, 2));
     const update = await api.gql(
       `mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }`,
       {
@@ -163,7 +149,7 @@ describe('the seed example, end to end through the public API', () => {
   });
 
   it('streams every job change of the workspace to trainingJobsUpdated', async () => {
-    const datasetId = await createDataset('seed-dashboard', seedCsv(200, 5));
+    const datasetId = await createDataset('seed-dashboard', seedExampleCsv(200, 5));
     const client = wsClient(api.url, api.adminKey);
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -206,7 +192,7 @@ describe('the seed example, end to end through the public API', () => {
   });
 
   it('refuses bad training requests with clear errors and queues nothing', async () => {
-    const datasetId = await createDataset('seed-bad', seedCsv(50, 3));
+    const datasetId = await createDataset('seed-bad', seedExampleCsv(50, 3));
     const start = (i: Record<string, unknown>) =>
       api.gql(`mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }`, {
         i: { modelId, datasetId, algorithm: 'LINEAR_REGRESSION', target: 'y', ...i },
@@ -234,7 +220,7 @@ describe('the seed example, end to end through the public API', () => {
   });
 
   it('cancels a running job within seconds and retries it as a new attempt', async () => {
-    const datasetId = await createDataset('seed-long', seedCsv(20000, 4));
+    const datasetId = await createDataset('seed-long', seedExampleCsv(20000, 4));
     const res = await api.gql(
       `mutation($i: StartTrainingJobInput!) { startTrainingJob(input: $i) { id } }`,
       {

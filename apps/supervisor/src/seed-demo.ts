@@ -1,19 +1,5 @@
+import { seedExampleCsv } from '@maas/training';
 import { Client } from 'pg';
-
-/** The seed example (README.md, "Quick start"): y = 3x + noise, x and noise uniform in [0, 1). */
-export function seedExampleCsv(rows: number, seed: number): string {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  const lines = ['x,y'];
-  for (let i = 0; i < rows; i++) {
-    const x = random();
-    lines.push(`${x.toFixed(6)},${(3 * x + random()).toFixed(6)}`);
-  }
-  return lines.join('\n');
-}
 
 export const DEMO_MODEL = 'demo-linear';
 const MARKER_ACTION = 'demo.seed';

@@ -21,34 +21,6 @@ const JSON_OUT = args.includes('--json');
 const JOBS = Number(args[args.indexOf('--jobs') + 1]) || 50;
 const log = (...parts) => !JSON_OUT && console.error(...parts);
 
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function seedExample(rows, seed) {
-  const next = random(seed);
-  const x = new Float64Array(rows);
-  const y = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    x[i] = next();
-    y[i] = 3 * x[i] + next();
-  }
-  return {
-    rowCount: rows,
-    columns: [
-      { name: 'x', type: 'numeric', values: x },
-      { name: 'y', type: 'numeric', values: y },
-    ],
-  };
-}
-
 function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -105,8 +77,8 @@ async function main() {
         return row.id;
       });
     };
-    const tiny = await insertDataset(seedExample(200, 1), 'tiny');
-    const medium = await insertDataset(seedExample(5000, 2), 'medium');
+    const tiny = await insertDataset(training.seedExample(200, 1), 'tiny');
+    const medium = await insertDataset(training.seedExample(5000, 2), 'medium');
 
     const startJob = (datasetId, algorithm, hyperparameters) =>
       ds

@@ -4,7 +4,6 @@ import {
   insertDataset,
   killAll,
   readJob,
-  seedExample,
   spawnWorker,
   startHarness,
   startJob,
@@ -13,6 +12,7 @@ import {
   type Harness,
   type WorkerProcess,
 } from './worker-harness';
+import { seedExample } from '@maas/training';
 
 let h: Harness;
 let datasetId: string;

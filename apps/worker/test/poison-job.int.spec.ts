@@ -2,12 +2,12 @@
 // not loop forever: after MAAS_MAX_ATTEMPTS attempts that ended without a word from their worker,
 // the reaper fails it with the reason, and no worker claims it again. A retry starts it afresh.
 import { retryTrainingJob } from '@maas/jobs';
+import { seedExample } from '@maas/training';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   insertDataset,
   killAll,
   readJob,
-  seedExample,
   spawnWorker,
   startHarness,
   startJob,

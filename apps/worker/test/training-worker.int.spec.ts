@@ -6,7 +6,6 @@ import {
   insertDataset,
   killAll,
   readJob,
-  seedExample,
   spawnWorker,
   startHarness,
   startJob,
@@ -15,6 +14,7 @@ import {
   type Harness,
   type WorkerProcess,
 } from './worker-harness';
+import { seedExample } from '@maas/training';
 
 let h: Harness;
 let seedDatasetId: string;

@@ -21,7 +21,7 @@ import {
 } from '@maas/jobs';
 import { encodeColumns, type ColumnarDataset } from '@maas/training';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 
 const WORKER_MAIN = path.join(__dirname, '..', 'dist', 'main.js');
 
@@ -85,37 +85,6 @@ export async function startHarness(): Promise<Harness> {
       await ds.destroy();
       await db.drop();
     },
-  };
-}
-
-/** Deterministic uniform [0,1) numbers. */
-export function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The seed example: y = 3x + noise, x and noise uniform in [0, 1). */
-export function seedExample(rows: number, seed = 1): ColumnarDataset {
-  const next = uniform(seed);
-  const x = new Float64Array(rows);
-  const y = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    x[i] = next();
-    y[i] = 3 * x[i]! + next();
-  }
-  return {
-    rowCount: rows,
-    columns: [
-      { name: 'x', type: 'numeric', values: x },
-      { name: 'y', type: 'numeric', values: y },
-    ],
   };
 }
 

@@ -14,7 +14,7 @@ import {
   PgArtifactStore,
   releaseArtifact,
 } from '../src';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 
 const MiB = 1024 * 1024;
 

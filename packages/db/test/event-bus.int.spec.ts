@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, EventBus } from '../src';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 
 /** Resolves with the next `count` payloads a handler receives. */
 function collector<T>() {

@@ -11,7 +11,7 @@ import {
   runMigrations,
   dropDatabase,
 } from '../src';
-import '../../../test/helpers/database';
+import '@maas/testing';
 
 const EXPECTED_TABLES = [
   'api_keys',

@@ -4,24 +4,23 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { openArtifact } from './artifact-source';
+import type { ArtifactSource } from './artifact-source';
 import { ModelLoadError, VersionNotFoundError } from './inference.errors';
 import type { ArtifactLoader } from './inference-engine';
-
-/** Fetches an artifact's bytes by sha256 from the shared store (e.g. @maas/db's `store.openRead`). */
-export type ArtifactFetcher = (sha256: string) => Promise<Readable | Uint8Array>;
 
 export interface DiskArtifactCacheOptions {
   /** Folder holding `<sha256>.onnx` files. */
   dir: string;
   /** Where to get what the folder lacks; without it, only files already there can be served. */
-  fetch?: ArtifactFetcher;
+  source?: ArtifactSource;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * A loader backed by a local folder of artifacts named by sha256: a hit is served from disk; a
- * miss is streamed from `fetch` into a temporary file while hashing, checked, then renamed into
+ * miss is streamed from `source` into a temporary file while hashing, checked, then renamed into
  * place (so a half-written file is never served). The engine hashes what it loads again.
  */
 export function createDiskArtifactCache(options: DiskArtifactCacheOptions): ArtifactLoader {
@@ -31,14 +30,14 @@ export function createDiskArtifactCache(options: DiskArtifactCacheOptions): Arti
   const download = async (sha256: string): Promise<{ path: string }> => {
     const target = fileFor(sha256);
     if (await exists(target)) return { path: target };
-    if (!options.fetch)
+    if (!options.source)
       throw new VersionNotFoundError(`artifact ${sha256} is not in ${options.dir}`);
     await mkdir(options.dir, { recursive: true });
     const temp = join(options.dir, `.${sha256}.${randomUUID()}.part`);
     const hash = createHash('sha256');
     try {
-      const source = await options.fetch(sha256);
-      const stream = source instanceof Uint8Array ? Readable.from([source]) : source;
+      const opened = await openArtifact(options.source, sha256);
+      const stream = opened instanceof Uint8Array ? Readable.from([opened]) : opened;
       stream.on('data', (chunk: Buffer) => hash.update(chunk));
       await pipeline(stream, createWriteStream(temp));
       const actual = hash.digest('hex');

@@ -7,7 +7,6 @@ import {
   InferenceTimeoutError,
   ModelLoadError,
   VersionNotFoundError,
-  isNotFoundError,
 } from './inference.errors';
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
@@ -18,7 +17,7 @@ import { resolveFetches, validateFeeds } from './tensor-codec';
 import type { DecodedTensor, ModelSignature, TensorSpec, VersionKey } from './tensor.types';
 import { WorkerCallError, WorkerPool } from './worker-pool';
 import type {
-  ArtifactSource,
+  ArtifactPayload,
   LoadResult,
   ProbeResult,
   RunResult,
@@ -320,10 +319,11 @@ export class InferenceEngine {
           artifact = await loader(v.key);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
-          if (isNotFoundError(err)) throw new VersionNotFoundError(`version ${key.id}: ${message}`);
+          if (err instanceof VersionNotFoundError)
+            throw new VersionNotFoundError(`version ${key.id}: ${message}`);
           throw new ModelLoadError(`could not fetch the artifact of version ${key.id}: ${message}`);
         }
-        const source: ArtifactSource =
+        const source: ArtifactPayload =
           artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
         const started = performance.now();
         const loaded = await this.pool.call<LoadResult>(v.thread, {

@@ -23,15 +23,7 @@ export class EngineClosedError extends Error {
   override readonly name = 'EngineClosedError';
 }
 
-/** The version or its artifact does not exist (HTTP 404). Loaders may throw it, or any error named `ArtifactNotFoundError`. */
+/** The version or its artifact does not exist (HTTP 404). Loaders throw it (see `openArtifact`). */
 export class VersionNotFoundError extends Error {
   override readonly name = 'VersionNotFoundError';
-}
-
-/** Whether an error from a loader means "no such artifact" (ours, or @maas/db's ArtifactNotFoundError by name). */
-export function isNotFoundError(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    (err instanceof VersionNotFoundError || err.name === 'ArtifactNotFoundError')
-  );
 }

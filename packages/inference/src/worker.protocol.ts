@@ -8,12 +8,12 @@ export interface WorkerInit {
 }
 
 /** Where a thread gets a model's bytes: a copy of them, or a file it reads itself. */
-export type ArtifactSource = { bytes: Uint8Array } | { path: string };
+export type ArtifactPayload = { bytes: Uint8Array } | { path: string };
 
 export type WorkerRequest =
   | { op: 'probe' }
   | { op: 'validate'; path: string }
-  | { op: 'load'; versionId: string; sha256: string; source: ArtifactSource }
+  | { op: 'load'; versionId: string; sha256: string; source: ArtifactPayload }
   | { op: 'run'; versionId: string; feeds: Record<string, DecodedTensor>; fetches: string[] }
   | { op: 'release'; versionId: string }
   | { op: 'releaseAll' }

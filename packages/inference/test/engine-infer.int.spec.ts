@@ -1,7 +1,8 @@
 import { buildIdentityModel, buildLinearModel, buildMlpModel, readSignature } from '@maas/onnx';
 import { InferenceInputError, ModelLoadError, createInferenceEngine } from '@maas/inference';
 import type { InferenceEngine } from '@maas/inference';
-import { MemoryArtifacts, expectClose, fp32, randomRows, rowsOf } from './fixtures';
+import { randomRows } from '@maas/testing';
+import { MemoryArtifacts, expectClose, fp32, rowsOf } from './fixtures';
 
 describe('InferenceEngine.infer (real onnxruntime-node in threads)', () => {
   const artifacts = new MemoryArtifacts();

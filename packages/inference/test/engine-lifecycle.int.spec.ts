@@ -1,8 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInferenceEngine, InferenceTimeoutError } from '@maas/inference';
 import type { InferenceEngine, VersionKey } from '@maas/inference';
-import { MemoryArtifacts, fp32, randomRows } from './fixtures';
-import { buildSlowModel, buildSquareLinearModel } from './models';
+import { MemoryArtifacts, fp32 } from './fixtures';
+import { buildSlowModel, buildSquareLinearModel, randomRows } from '@maas/testing';
 
 const MiB = 1024 * 1024;
 

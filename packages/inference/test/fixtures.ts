@@ -38,18 +38,6 @@ export function rowsOf(t: DecodedTensor | undefined): number[][] {
   return Array.from({ length: n }, (_, i) => data.slice(i * f, (i + 1) * f));
 }
 
-/** Deterministic pseudo-random rows in [-1, 1). */
-export function randomRows(count: number, width: number, seed = 1): number[][] {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-  return Array.from({ length: count }, () =>
-    Array.from({ length: width }, () => Math.fround(next())),
-  );
-}
-
 export function expectClose(actual: number[][], expected: number[][], tolerance = 1e-5): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((row, i) => {

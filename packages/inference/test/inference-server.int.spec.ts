@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GraphBuilder, buildMlpModel } from '@maas/onnx';
 import {
   ARTIFACT_SHA256_HEADER,
@@ -10,7 +6,8 @@ import {
   startInferenceServer,
 } from '@maas/inference';
 import type { InferenceEngine, InferenceServer, VersionKey } from '@maas/inference';
-import { MemoryArtifacts, expectClose, randomRows, sha256 } from './fixtures';
+import { randomRows } from '@maas/testing';
+import { MemoryArtifacts, expectClose } from './fixtures';
 
 const TOKEN = 'test-worker-token';
 
@@ -222,52 +219,4 @@ describe('standalone OIP server', () => {
     expect(answer.outputs[0]?.data).toEqual([0.5, 0.5]);
     expect(answer.parameters.skipped_non_tensor_outputs).toBe('output_probability');
   });
-
-  it('runs as its own process (dist/main.js) from the environment, serving artifacts from the disk cache', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'maas-worker-'));
-    writeFileSync(join(dir, `${sha256(mlp.bytes)}.onnx`), mlp.bytes);
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-      env: {
-        ...process.env,
-        INFERENCE_PORT: '0',
-        INFERENCE_HOST: '127.0.0.1',
-        INFERENCE_WORKER_TOKEN: TOKEN,
-        INFERENCE_ARTIFACT_DIR: dir,
-        DATABASE_URL: '',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const address = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /"address":"(http:\/\/[^"]+)"/.exec(out);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-      });
-      const x = randomRows(1, 10, 2);
-      const res = await fetch(`${address}/v2/models/some-version/infer`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, [ARTIFACT_SHA256_HEADER]: sha256(mlp.bytes) },
-        body: JSON.stringify({
-          inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: x.flat() }],
-        }),
-      });
-      expect(res.status).toBe(200);
-      const answer = (await res.json()) as { outputs: { data: number[] }[] };
-      expectClose([answer.outputs[0]?.data ?? []], mlp.forward(x), 1e-4);
-      const missing = await fetch(`${address}/v2/models/other/infer`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, [ARTIFACT_SHA256_HEADER]: 'a'.repeat(64) },
-        body: JSON.stringify({ inputs: [] }),
-      });
-      expect(missing.status).toBe(404);
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
 });

@@ -19,7 +19,8 @@ import type {
   RemoteInferenceClient,
   VersionKey,
 } from '@maas/inference';
-import { MemoryArtifacts, expectClose, fp32, randomRows, rowsOf } from './fixtures';
+import { randomRows } from '@maas/testing';
+import { MemoryArtifacts, expectClose, fp32, rowsOf } from './fixtures';
 
 const TOKEN = 'remote-test-token';
 

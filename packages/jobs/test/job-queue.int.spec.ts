@@ -1,7 +1,7 @@
 import { createDataSource } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 import {
   TRAINING_QUEUE,
   createJobQueue,

@@ -4,22 +4,13 @@
 // little-endian float64 file (column-major: feature 0 … feature F-1, then the target) that every
 // implementation loads before its clock starts.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
-/** mulberry32: small and seedable. */
-export function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { seededRandom } = createRequire(import.meta.url)('@maas/testing');
 
 /** rows × features uniform in [0,1), target = x·w + 0.5 + noise uniform in ±0.05. */
 export function regressionData(rows, features, seed) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const columns = Array.from({ length: features }, () => new Float64Array(rows));
   const target = new Float64Array(rows);
   const weights = Array.from({ length: features }, (_, j) => (j % 2 ? -1 : 1) * (1 + j / features));

@@ -2,6 +2,7 @@ export * from './errors';
 export * from './dataset/dataset.types';
 export * from './dataset/csv-dataset';
 export * from './dataset/column-codec';
+export * from './dataset/seed-example';
 export * from './hyperparameters';
 export * from './model/model.types';
 export type { RandomState } from './model/random';

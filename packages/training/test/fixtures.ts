@@ -1,6 +1,9 @@
 import type { Column, ColumnarDataset, Trainer } from '../src';
 import { SeededRandom } from '../src/model/random';
 
+/** The seed example (y = 3x + noise) lives with the package: the supervisor's demo trains it. */
+export { seedExample } from '../src';
+
 /** Deterministic uniform [0,1) numbers for test data. */
 export function uniform(seed: number): () => number {
   const random = new SeededRandom(seed, 99);
@@ -23,18 +26,6 @@ export function dataset(...columns: Column[]): ColumnarDataset {
         : (columns[0]?.values.length ?? 0),
     columns,
   };
-}
-
-/** The seed example: y = 3x + noise, x and noise uniform in [0, 1). */
-export function seedExample(rows = 1000, seed = 1): ColumnarDataset {
-  const next = uniform(seed);
-  const x = new Float64Array(rows);
-  const y = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    x[i] = next();
-    y[i] = 3 * (x[i] as number) + next();
-  }
-  return dataset(numeric('x', x), numeric('y', y));
 }
 
 export function trainAll(trainer: Trainer) {

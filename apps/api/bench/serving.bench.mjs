@@ -6,7 +6,7 @@
 // servers run in child processes so the load generator does not share their event loop.
 // Latencies are recorded per response with sub-millisecond precision (autocannon's own histogram
 // rounds to whole milliseconds). Run after a build (`npm run bench:inference`):
-//   node packages/inference/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
+//   node apps/api/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
 //     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR]
 // Each cell is measured in `rounds` rounds interleaved with the other setups (all servers stay up
 // for the whole run), and the median round is reported: on a shared machine, load from elsewhere

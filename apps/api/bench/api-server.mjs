@@ -5,10 +5,9 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-// @maas/api depends on this package, so it is resolved from the workspace, not declared here.
 const { createApiServer, loadConfig } = require('@maas/api');
 const { createArtifactStore } = require('@maas/db');
-const { createInferenceEngine } = require('@maas/inference');
+const { createArtifactLoader, createInferenceEngine } = require('@maas/inference');
 
 const config = loadConfig({
   DATABASE_URL: process.env.BENCH_DATABASE_URL,
@@ -27,11 +26,7 @@ if (process.env.BENCH_BATCHING === 'off') {
     executionProviders: config.ORT_EXECUTION_PROVIDERS,
     timeoutMs: config.PREDICT_TIMEOUT_MS,
     batching: false,
-    loadArtifact: async (key) => {
-      const chunks = [];
-      for await (const chunk of await store.openRead(key.sha256)) chunks.push(chunk);
-      return Buffer.concat(chunks);
-    },
+    loadArtifact: createArtifactLoader(store),
   });
 }
 const server = await createApiServer({ config, engine });

@@ -1,7 +1,6 @@
-// Per-file test databases copied from the template that test/global-setup.ts migrated.
+// Per-file test databases copied from the template that the root's test/global-setup.ts migrated.
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { inject } from 'vitest';
 
 /** What the global setup hands to test files. */
 export interface TestDatabaseContext {
@@ -11,12 +10,6 @@ export interface TestDatabaseContext {
   template: string;
   /** Prefix of this run's databases, so teardown finds leftovers. */
   runId: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    maasDatabase: TestDatabaseContext | null;
-  }
 }
 
 /** A database of one test file. */
@@ -33,10 +26,12 @@ export interface TestDatabase {
  * TEMPLATE`), typically in `beforeAll`, with `drop()` in `afterAll`.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  // vitest is ESM only, and this package is CommonJS: import it when a test asks.
+  const { inject } = await import('vitest');
   const context = inject('maasDatabase');
   if (!context) {
     throw new Error(
-      'No test database: test/global-setup.ts starts PostgreSQL only when the run includes a ' +
+      'No test database: the root test/global-setup.ts starts PostgreSQL only when the run includes a ' +
         '*.int.spec.ts file. Name integration test files *.int.spec.ts.',
     );
   }

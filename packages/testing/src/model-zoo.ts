@@ -1,6 +1,8 @@
 // Models shaped like what real exporters write (skl2onnx, torch.onnx.export), built in code with
-// @maas/onnx so the model-zoo test needs no downloads. Codecs and request builders: model-zoo-codec.ts.
+// @maas/onnx so the API's model-zoo test needs no downloads (its codecs and request builders are
+// in apps/api/test/model-zoo-codec.ts).
 import { GraphBuilder, attr } from '@maas/onnx';
+import { seededRandom } from './seeded-random';
 
 const ML = { domain: 'ai.onnx.ml' } as const;
 const ML_OPSET = [{ domain: 'ai.onnx.ml', version: 3 }];
@@ -24,18 +26,6 @@ export interface ZooModel {
   bytes: Uint8Array;
   cases: ZooFeeds[];
   nonTensorOutputs: string[];
-}
-
-/** A small deterministic PRNG (mulberry32), so weights are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const fp32 = (shape: number[], data: (number | string)[]): ZooTensor => ({

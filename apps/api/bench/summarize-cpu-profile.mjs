@@ -1,6 +1,6 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time by package or area and the hottest
 // functions, to say where a server spends its CPU under load. Usage:
-//   node packages/inference/bench/summarize-cpu-profile.mjs FILE.cpuprofile [--top 25]
+//   node apps/api/bench/summarize-cpu-profile.mjs FILE.cpuprofile [--top 25]
 import { readFileSync } from 'node:fs';
 
 const [file, ...rest] = process.argv.slice(2);

@@ -1,0 +1,69 @@
+import { join, resolve } from 'node:path';
+import { createArtifactStore, type ArtifactStore } from '@maas/db';
+import {
+  createDiskArtifactCache,
+  createInferenceEngine,
+  startInferenceServer,
+  type ArtifactSource,
+  type InferenceLogger,
+} from '@maas/inference';
+import type { InferenceWorkerEnv } from './env';
+
+/** The shared artifact store (`DATABASE_URL`, `ARTIFACT_STORE_URL`), or none without a database. */
+function sharedStore(env: InferenceWorkerEnv, logger: InferenceLogger): ArtifactStore | undefined {
+  if (!env.DATABASE_URL) {
+    logger.warn({}, 'no DATABASE_URL: serving only artifacts already in the disk cache');
+    return undefined;
+  }
+  const store = createArtifactStore({
+    databaseUrl: env.DATABASE_URL,
+    artifactStoreUrl: env.ARTIFACT_STORE_URL,
+  });
+  logger.info(
+    { storage: store.storage },
+    'artifact cache misses are read from the shared artifact store',
+  );
+  return store;
+}
+
+/**
+ * Starts engine and server from `env`; resolves with a function that stops both. Artifacts come
+ * from a local disk cache by sha256, filled from `source` (default: the shared artifact store
+ * when `DATABASE_URL` is set).
+ */
+export async function runInferenceWorker(
+  env: InferenceWorkerEnv,
+  logger: InferenceLogger,
+  source?: ArtifactSource,
+): Promise<() => Promise<void>> {
+  const store = source ? undefined : sharedStore(env, logger);
+  const dataDir = env.MAAS_DATA_DIR ?? join(resolve(__dirname, '..', '..', '..'), '.maas');
+  const loadArtifact = createDiskArtifactCache({
+    dir: env.INFERENCE_ARTIFACT_DIR ?? join(dataDir, 'artifact-cache'),
+    source: source ?? store,
+  });
+  const engine = await createInferenceEngine({
+    threads: env.INFERENCE_THREADS,
+    intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
+    executionProviders: env.ORT_EXECUTION_PROVIDERS,
+    cacheBytes: env.INFERENCE_CACHE_BYTES,
+    timeoutMs: env.PREDICT_TIMEOUT_MS,
+    batching: env.INFERENCE_BATCHING
+      ? { maxBatchSize: env.INFERENCE_MAX_BATCH_SIZE, maxDelayMs: env.INFERENCE_MAX_BATCH_DELAY_MS }
+      : false,
+    loadArtifact,
+    logger,
+  });
+  const server = await startInferenceServer({
+    port: env.INFERENCE_PORT,
+    host: env.INFERENCE_HOST,
+    token: env.INFERENCE_WORKER_TOKEN,
+    engine,
+    logger,
+  });
+  return async () => {
+    await server.close();
+    await engine.close();
+    await store?.close();
+  };
+}

@@ -1,0 +1,5 @@
+export * from './test-database';
+export type { TestDatabaseKey } from './provided-context.mjs';
+export * from './seeded-random';
+export * from './onnx-models';
+export * from './model-zoo';
