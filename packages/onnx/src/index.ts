@@ -14,5 +14,11 @@ export {
 } from './onnx-proto';
 export type * from './onnx-proto';
 export * from './signature';
+export {
+  DEFAULT_SIGNATURE_HEAP_MB,
+  MAX_SIGNATURE_THREADS,
+  readSignatureInThread,
+  type SignatureThreadOptions,
+} from './signature-thread-pool';
 export * from './tabular-metadata';
 export * from './tensor-data';
