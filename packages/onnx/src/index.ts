@@ -3,6 +3,7 @@ export * from './datatypes';
 export * from './errors';
 export * from './graph-builder';
 export * from './initializers';
+export * from './large-model-file';
 export * from './model-builders';
 export {
   AttributeType,
