@@ -30,6 +30,16 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A length-delimited protobuf field, encoded by hand. */
+function field(number: number, body: Uint8Array): Buffer {
+  const prefix = [number * 8 + 2];
+  for (let n = body.length; ; n = Math.floor(n / 128)) {
+    prefix.push(n < 128 ? n : n % 128 | 0x80);
+    if (n < 128) break;
+  }
+  return Buffer.concat([Buffer.from(prefix), body]);
+}
+
 function fileOf(name: string, bytes: Uint8Array): string {
   const file = path.join(dir, name);
   writeFileSync(file, bytes);
@@ -200,6 +210,20 @@ describe('the wire-format signature reader', () => {
     });
   });
 
+  it('refuses, without harm to the caller, a model whose declarations do not fit the thread heap', async () => {
+    // 20,000 graph inputs named by 1000 bytes each: 20 MB of names for an 8 MiB heap.
+    const input = field(11, field(1, Buffer.alloc(1000, 0x61)));
+    const graph = Buffer.concat(Array<Buffer>(20_000).fill(input));
+    const file = fileOf(
+      'many-inputs.onnx',
+      Buffer.concat([Buffer.from([0x08, 0x08]), field(7, graph)]),
+    );
+    await expect(readSignatureInThread(file, { heapLimitMb: 8 })).rejects.toThrow(
+      "reading the model's signature needs more than 8 MiB",
+    );
+    expect((await readSignatureInThread(file)).inputs).toHaveLength(20_000);
+  });
+
   it('finds external data in initializers, sparse initializers, subgraphs and functions', () => {
     const base = (): ProtoObject =>
       new GraphBuilder()
@@ -241,14 +265,6 @@ describe('the wire-format signature reader', () => {
 
     // If → then_branch → If → … one level deeper than the reader follows, encoded by hand
     // (protobufjs refuses to encode it).
-    const field = (number: number, body: Uint8Array): Buffer => {
-      const prefix = [number * 8 + 2];
-      for (let n = body.length; ; n = Math.floor(n / 128)) {
-        prefix.push(n < 128 ? n : n % 128 | 0x80);
-        if (n < 128) break;
-      }
-      return Buffer.concat([Buffer.from(prefix), body]);
-    };
     let graph: Uint8Array = field(2, Buffer.from('leaf'));
     for (let i = 0; i <= MAX_SUBGRAPH_DEPTH; i++) graph = field(1, field(5, field(6, graph)));
     const deep = Buffer.concat([Buffer.from([0x08, 0x08]), field(7, graph)]);
