@@ -155,6 +155,12 @@ describe('the wire-format signature reader', () => {
       expect(readSignatureFile(fileOf(`${name}.onnx`, bytes)), name).toEqual(fromBytes);
       expect(await readSignatureInThread(fileOf(`${name}.onnx`, bytes)), name).toEqual(fromBytes);
     }
+    // All at once: more reads than threads run together, each still answered.
+    const names = Object.keys(models);
+    const together = await Promise.all(
+      names.map((name) => readSignatureInThread(path.join(dir, `${name}.onnx`))),
+    );
+    expect(together).toEqual(names.map((name) => readSignature(models[name]!)));
     expect(readSignature(models.tabular!).labels).toEqual(['no', 'yes']);
     expect(readSignature(models.oldIr!).inputs.map((i) => i.name)).toEqual(['x']);
   });

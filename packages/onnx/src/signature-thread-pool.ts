@@ -37,12 +37,14 @@ function threadScriptPath(): string {
 let running = 0;
 const waiting: (() => void)[] = [];
 
+/** Waits for a free thread slot; the returned function frees it (or hands it to the next waiter). */
 async function slot(): Promise<() => void> {
-  if (running >= MAX_SIGNATURE_THREADS) await new Promise<void>((go) => waiting.push(go));
-  running++;
+  if (running < MAX_SIGNATURE_THREADS) running++;
+  else await new Promise<void>((take) => waiting.push(take));
   return () => {
-    running--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
   };
 }
 
