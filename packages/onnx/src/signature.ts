@@ -1,14 +1,5 @@
 import { OnnxFormatError } from './errors';
-import {
-  type AttributeMessage,
-  DataLocation,
-  type GraphMessage,
-  type ModelMessage,
-  type SparseTensorMessage,
-  type TensorMessage,
-  decodeModelMessage,
-  int64ToNumber,
-} from './onnx-proto';
+import { type ModelMessage, decodeModelMessage, int64ToNumber } from './onnx-proto';
 import {
   readModelSummary,
   type MetadataLimits,
@@ -79,47 +70,13 @@ export function decodeModel(bytes: Uint8Array): ModelMessage {
   return model;
 }
 
-function tensorIsExternal(tensor: TensorMessage | null | undefined): boolean {
-  return (
-    !!tensor && (tensor.data_location === DataLocation.EXTERNAL || tensor.external_data.length > 0)
-  );
-}
-
-function sparseIsExternal(sparse: SparseTensorMessage | null | undefined): boolean {
-  return !!sparse && (tensorIsExternal(sparse.values) || tensorIsExternal(sparse.indices));
-}
-
-function attributeUsesExternalData(attribute: AttributeMessage): boolean {
-  return (
-    tensorIsExternal(attribute.t) ||
-    attribute.tensors.some(tensorIsExternal) ||
-    sparseIsExternal(attribute.sparse_tensor) ||
-    attribute.sparse_tensors.some(sparseIsExternal) ||
-    (!!attribute.g && graphUsesExternalData(attribute.g)) ||
-    attribute.graphs.some(graphUsesExternalData)
-  );
-}
-
-function graphUsesExternalData(graph: GraphMessage): boolean {
-  return (
-    graph.initializer.some(tensorIsExternal) ||
-    graph.sparse_initializer.some(sparseIsExternal) ||
-    graph.node.some((node) => node.attribute.some(attributeUsesExternalData))
-  );
-}
-
 /**
  * True when any tensor in the model (initializers, Constant and other tensor attributes,
- * subgraphs of If/Loop/Scan, functions) keeps its data in an external file.
+ * subgraphs of If/Loop/Scan, functions) keeps its data in an external file. Throws
+ * {@link OnnxFormatError} when the bytes are not an ONNX model. Tensor data is skipped.
  */
-export function usesExternalData(model: ModelMessage | Uint8Array): boolean {
-  const message = model instanceof Uint8Array ? decodeModel(model) : model;
-  return (
-    (!!message.graph && graphUsesExternalData(message.graph)) ||
-    message.functions.some((fn) =>
-      fn.node.some((node) => node.attribute.some(attributeUsesExternalData)),
-    )
-  );
+export function usesExternalData(bytes: Uint8Array): boolean {
+  return summaryOf(bytesSource(bytes), {}).usesExternalData;
 }
 
 // Catch tabular metadata that contradicts the graph now, not at the first prediction.
@@ -151,7 +108,10 @@ function checkTabularShapes(signature: OnnxSignature): void {
   }
 }
 
-function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignature {
+function summaryOf(
+  source: ByteSource,
+  limits: MetadataLimits,
+): ModelSummary & Required<Pick<ModelSummary, 'graph'>> {
   if (source.length === 0) throw new OnnxFormatError('not an ONNX model: the file is empty');
   let model: ModelSummary;
   try {
@@ -164,6 +124,12 @@ function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignatur
   if (!graph) throw new OnnxFormatError('not an ONNX model: the file has no graph');
   if (model.irVersion < 1)
     throw new OnnxFormatError('not an ONNX model: the file has no ir_version');
+  return { ...model, graph };
+}
+
+function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignature {
+  const model = summaryOf(source, limits);
+  const graph = model.graph;
   if (model.usesExternalData) throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
 
   const signature: OnnxSignature = {
