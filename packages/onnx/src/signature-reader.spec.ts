@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   EXTERNAL_DATA_MESSAGE,
   GraphBuilder,
+  MAX_NAME_BYTES,
   MAX_SUBGRAPH_DEPTH,
   OnnxFormatError,
   OnnxMetadataLimitError,
@@ -260,7 +261,7 @@ describe('the wire-format signature reader', () => {
     expect(readSignature(encodeModelMessage(base())).inputs).toHaveLength(1);
   });
 
-  it('refuses truncated files, subgraphs nested too deep and bad wire data with OnnxFormatError', async () => {
+  it('refuses truncated files, subgraphs nested too deep, absurdly long names and bad wire data with OnnxFormatError', async () => {
     const file = path.join(dir, 'cut.onnx');
     writePaddedModelFile(file, { elements: 1000 });
     const cut = readFileSync(file).subarray(0, 600);
@@ -275,6 +276,21 @@ describe('the wire-format signature reader', () => {
     for (let i = 0; i <= MAX_SUBGRAPH_DEPTH; i++) graph = field(1, field(5, field(6, graph)));
     const deep = Buffer.concat([Buffer.from([0x08, 0x08]), field(7, graph)]);
     expect(() => readSignature(deep)).toThrow(`nested deeper than ${MAX_SUBGRAPH_DEPTH} levels`);
+
+    const longName = buildLinearModel({
+      weights: [[1]],
+      bias: [0],
+      inputName: 'x'.repeat(MAX_NAME_BYTES + 1),
+    });
+    expect(() => readSignature(longName)).toThrow(
+      `over the ${MAX_NAME_BYTES} bytes a name may have`,
+    );
+    const fine = buildLinearModel({
+      weights: [[1]],
+      bias: [0],
+      inputName: 'x'.repeat(MAX_NAME_BYTES),
+    });
+    expect(readSignature(fine).inputs[0]?.name).toHaveLength(MAX_NAME_BYTES);
 
     // Field 3 as an unterminated group; a group closed by another field's end tag; wire type 7.
     for (const bad of [

@@ -62,6 +62,9 @@ export interface ModelSummary {
 /** Deepest If/Loop/Scan subgraph nesting read (ONNX Runtime's protobuf parser stops far sooner). */
 export const MAX_SUBGRAPH_DEPTH = 64;
 
+/** Longest name (of a graph value, initializer, opset domain or producer) read. */
+export const MAX_NAME_BYTES = 65_536;
+
 /** TypeProto `value` members other than `tensor_type` (1), by field number. */
 const OTHER_TYPES: Partial<Record<number, string>> = {
   4: 'SEQUENCE',
@@ -97,7 +100,7 @@ class ModelWalker {
     r.fields(r.source.length, (field, wire, end) => {
       if (wire === Wire.VARINT && field === 1) summary.irVersion = r.int64();
       else if (wire !== Wire.LEN) return false;
-      else if (field === 2) summary.producerName = r.string(end);
+      else if (field === 2) summary.producerName = this.name(end);
       else if (field === 8) summary.opsets.push(this.opset(end));
       else if (field === 14) this.metadataEntry(end, summary.metadata);
       else if (field === 7) {
@@ -116,11 +119,23 @@ class ModelWalker {
     return summary;
   }
 
+  /** A name or other short string (metadata has its own limits), refused when absurdly long. */
+  private name(end: number): string {
+    const start = this.r.pos;
+    const length = this.r.length(end);
+    if (length > MAX_NAME_BYTES)
+      throw new OnnxFormatError(
+        `a name at offset ${start} is ${length} bytes long, over the ${MAX_NAME_BYTES} bytes a name may have`,
+      );
+    this.r.pos = start;
+    return this.r.string(end);
+  }
+
   private opset(end: number): { domain: string; version: number } {
     let domain = '';
     let version = 0;
     this.r.message(end, (field, wire, end) => {
-      if (field === 1 && wire === Wire.LEN) domain = this.r.string(end);
+      if (field === 1 && wire === Wire.LEN) domain = this.name(end);
       else if (field === 2 && wire === Wire.VARINT) version = this.r.int64();
       else return false;
       return true;
@@ -217,7 +232,7 @@ class ModelWalker {
   private tensor(end: number, wantName: boolean): string {
     let name = '';
     this.r.message(end, (field, wire, end) => {
-      if (field === 8 && wire === Wire.LEN && wantName) name = this.r.string(end);
+      if (field === 8 && wire === Wire.LEN && wantName) name = this.name(end);
       else if (field === 14 && wire === Wire.VARINT) {
         if (this.r.int32() === 1) this.external = true; // data_location EXTERNAL
       } else {
@@ -233,7 +248,7 @@ class ModelWalker {
     let name = '';
     let spec: Spec = { datatype: 'UNDEFINED', shape: [] };
     this.r.message(end, (field, wire, end) => {
-      if (field === 1 && wire === Wire.LEN) name = this.r.string(end);
+      if (field === 1 && wire === Wire.LEN) name = this.name(end);
       else if (field === 2 && wire === Wire.LEN) spec = this.type(end);
       else return false;
       return true;

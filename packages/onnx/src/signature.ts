@@ -10,6 +10,7 @@ import { parseTabularMetadata } from './tabular-metadata';
 import { FileSource, WireFormatError, bytesSource, type ByteSource } from './wire-reader';
 
 export {
+  MAX_NAME_BYTES,
   MAX_SUBGRAPH_DEPTH,
   OnnxMetadataLimitError,
   type MetadataLimits,
