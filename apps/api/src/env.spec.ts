@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       MAX_QUERY_COMPLEXITY: 5000,
       PREDICT_TIMEOUT_MS: 30_000,
       MAX_UPLOAD_BYTES: 536_870_912,
+      MAX_MODEL_METADATA_ENTRIES: 1000,
+      MAX_MODEL_METADATA_BYTES: 1_048_576,
       ORT_EXECUTION_PROVIDERS: 'auto',
       isDevelopment: false,
     });

@@ -16,6 +16,8 @@ export const EnvSchema = z
     MAX_QUERY_DEPTH: intFrom(12, 1),
     MAX_QUERY_COMPLEXITY: intFrom(5000, 1),
     MAX_UPLOAD_BYTES: intFrom(536_870_912, 1),
+    MAX_MODEL_METADATA_ENTRIES: intFrom(1000, 0),
+    MAX_MODEL_METADATA_BYTES: intFrom(1_048_576, 0),
     PREDICT_TIMEOUT_MS: intFrom(30_000, 1),
     ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
     MAAS_DATA_DIR: z.string().optional(),

@@ -61,7 +61,10 @@ export async function buildServices(
     store,
     auth,
     models,
-    uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES),
+    uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES, {
+      maxEntries: config.MAX_MODEL_METADATA_ENTRIES,
+      maxBytes: config.MAX_MODEL_METADATA_BYTES,
+    }),
     datasets: new DatasetsService(db, store, config.MAX_UPLOAD_BYTES),
     deployments,
     deploymentStats: new DeploymentStatsService(db, deployments),

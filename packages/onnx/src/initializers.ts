@@ -1,6 +1,6 @@
 import { OnnxDataType } from './datatypes';
 import { OnnxFormatError } from './errors';
-import { type GraphMessage, type Int64, type ModelMessage, int64ToNumber } from './onnx-proto';
+import { type GraphMessage, type Int64, int64ToNumber } from './onnx-proto';
 import { decodeModel, usesExternalData, EXTERNAL_DATA_MESSAGE } from './signature';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from './tensor-data';
 
@@ -107,9 +107,9 @@ function readTensor(tensor: TensorData): InitializerTensor | null {
  * float64 (INT64 beyond ±2^53 loses precision). Strings and other non-numeric tensors are left
  * out. Throws {@link OnnxFormatError} for bytes that are not ONNX or that use external data.
  */
-export function readInitializers(model: Uint8Array | ModelMessage): Map<string, InitializerTensor> {
-  const message = model instanceof Uint8Array ? decodeModel(model) : model;
-  if (usesExternalData(message)) throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
+export function readInitializers(bytes: Uint8Array): Map<string, InitializerTensor> {
+  if (usesExternalData(bytes)) throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
+  const message = decodeModel(bytes);
   const result = new Map<string, InitializerTensor>();
   for (const tensor of (message.graph as GraphMessage).initializer as unknown as TensorData[]) {
     const read = readTensor(tensor);

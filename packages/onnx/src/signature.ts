@@ -1,19 +1,21 @@
-import { onnxToOipDatatype } from './datatypes';
 import { OnnxFormatError } from './errors';
+import { type ModelMessage, decodeModelMessage, int64ToNumber } from './onnx-proto';
 import {
-  type AttributeMessage,
-  DataLocation,
-  type DimensionMessage,
-  type GraphMessage,
-  type ModelMessage,
-  type SparseTensorMessage,
-  type TensorMessage,
-  type TypeMessage,
-  type ValueInfoMessage,
-  decodeModelMessage,
-  int64ToNumber,
-} from './onnx-proto';
+  readModelSummary,
+  type MetadataLimits,
+  type ModelSummary,
+  type TensorSpec,
+} from './signature-reader';
 import { parseTabularMetadata } from './tabular-metadata';
+import { FileSource, WireFormatError, bytesSource, type ByteSource } from './wire-reader';
+
+export {
+  MAX_NAME_BYTES,
+  MAX_SUBGRAPH_DEPTH,
+  OnnxMetadataLimitError,
+  type MetadataLimits,
+  type TensorSpec,
+} from './signature-reader';
 
 /** Datatypes reported for graph values that are not plain tensors. */
 export const NON_TENSOR_DATATYPES = [
@@ -23,18 +25,6 @@ export const NON_TENSOR_DATATYPES = [
   'SPARSE_TENSOR',
   'UNDEFINED',
 ] as const;
-
-/**
- * One graph input or output. `datatype` is an OIP name (FP32, INT64, BYTES, ...) for tensors;
- * the ONNX element type name for tensors OIP cannot carry (COMPLEX64, FLOAT8E4M3FN, ...);
- * SEQUENCE, MAP, OPTIONAL or SPARSE_TENSOR (shape `[]`) for other values; UNDEFINED when the
- * file declares no type. `shape` uses -1 for a dynamic dimension; a tensor of unknown rank is `[-1]`.
- */
-export interface TensorSpec {
-  name: string;
-  datatype: string;
-  shape: number[];
-}
 
 /** What a model expects and returns, and what it says about itself. */
 export interface OnnxSignature {
@@ -58,18 +48,22 @@ export interface OnnxSignature {
 export const EXTERNAL_DATA_MESSAGE =
   'external data references are not supported: embed the weights in the .onnx file';
 
-/** Decodes ONNX bytes; throws {@link OnnxFormatError} when they are not an ONNX model. */
+function notOnnx(cause: unknown): OnnxFormatError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new OnnxFormatError(
+    `not an ONNX model: the file is not a valid ONNX protobuf (${reason})`,
+    { cause },
+  );
+}
+
+/** Decodes ONNX bytes (all of them, tensor data included); throws {@link OnnxFormatError} when they are not an ONNX model. */
 export function decodeModel(bytes: Uint8Array): ModelMessage {
   if (bytes.length === 0) throw new OnnxFormatError('not an ONNX model: the file is empty');
   let model: ModelMessage;
   try {
     model = decodeModelMessage(bytes);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new OnnxFormatError(
-      `not an ONNX model: the file is not a valid ONNX protobuf (${reason})`,
-      { cause },
-    );
+    throw notOnnx(cause);
   }
   if (!model.graph) throw new OnnxFormatError('not an ONNX model: the file has no graph');
   if (int64ToNumber(model.ir_version) < 1)
@@ -77,76 +71,13 @@ export function decodeModel(bytes: Uint8Array): ModelMessage {
   return model;
 }
 
-function tensorIsExternal(tensor: TensorMessage | null | undefined): boolean {
-  return (
-    !!tensor && (tensor.data_location === DataLocation.EXTERNAL || tensor.external_data.length > 0)
-  );
-}
-
-function sparseIsExternal(sparse: SparseTensorMessage | null | undefined): boolean {
-  return !!sparse && (tensorIsExternal(sparse.values) || tensorIsExternal(sparse.indices));
-}
-
-function attributeUsesExternalData(attribute: AttributeMessage): boolean {
-  return (
-    tensorIsExternal(attribute.t) ||
-    attribute.tensors.some(tensorIsExternal) ||
-    sparseIsExternal(attribute.sparse_tensor) ||
-    attribute.sparse_tensors.some(sparseIsExternal) ||
-    (!!attribute.g && graphUsesExternalData(attribute.g)) ||
-    attribute.graphs.some(graphUsesExternalData)
-  );
-}
-
-function graphUsesExternalData(graph: GraphMessage): boolean {
-  return (
-    graph.initializer.some(tensorIsExternal) ||
-    graph.sparse_initializer.some(sparseIsExternal) ||
-    graph.node.some((node) => node.attribute.some(attributeUsesExternalData))
-  );
-}
-
 /**
  * True when any tensor in the model (initializers, Constant and other tensor attributes,
- * subgraphs of If/Loop/Scan, functions) keeps its data in an external file.
+ * subgraphs of If/Loop/Scan, functions) keeps its data in an external file. Throws
+ * {@link OnnxFormatError} when the bytes are not an ONNX model. Tensor data is skipped.
  */
-export function usesExternalData(model: ModelMessage | Uint8Array): boolean {
-  const message = model instanceof Uint8Array ? decodeModel(model) : model;
-  return (
-    (!!message.graph && graphUsesExternalData(message.graph)) ||
-    message.functions.some((fn) =>
-      fn.node.some((node) => node.attribute.some(attributeUsesExternalData)),
-    )
-  );
-}
-
-function shapeOf(shape: { dim: DimensionMessage[] } | null | undefined): number[] {
-  if (!shape) return [-1];
-  return shape.dim.map((dim) => (dim.value === 'dim_value' ? int64ToNumber(dim.dim_value) : -1));
-}
-
-function specOf(type: TypeMessage | null | undefined): { datatype: string; shape: number[] } {
-  switch (type?.value) {
-    case 'tensor_type':
-      return {
-        datatype: onnxToOipDatatype(type.tensor_type?.elem_type ?? 0),
-        shape: shapeOf(type.tensor_type?.shape),
-      };
-    case 'sequence_type':
-      return { datatype: 'SEQUENCE', shape: [] };
-    case 'map_type':
-      return { datatype: 'MAP', shape: [] };
-    case 'optional_type':
-      return { datatype: 'OPTIONAL', shape: [] };
-    case 'sparse_tensor_type':
-      return { datatype: 'SPARSE_TENSOR', shape: [] };
-    default:
-      return { datatype: 'UNDEFINED', shape: [] };
-  }
-}
-
-function toSpec(value: ValueInfoMessage): TensorSpec {
-  return { name: value.name, ...specOf(value.type) };
+export function usesExternalData(bytes: Uint8Array): boolean {
+  return summaryOf(bytesSource(bytes), {}).usesExternalData;
 }
 
 // Catch tabular metadata that contradicts the graph now, not at the first prediction.
@@ -178,32 +109,59 @@ function checkTabularShapes(signature: OnnxSignature): void {
   }
 }
 
+function summaryOf(
+  source: ByteSource,
+  limits: MetadataLimits,
+): ModelSummary & Required<Pick<ModelSummary, 'graph'>> {
+  if (source.length === 0) throw new OnnxFormatError('not an ONNX model: the file is empty');
+  let model: ModelSummary;
+  try {
+    model = readModelSummary(source, limits);
+  } catch (err) {
+    if (err instanceof WireFormatError) throw notOnnx(err);
+    throw err;
+  }
+  const graph = model.graph;
+  if (!graph) throw new OnnxFormatError('not an ONNX model: the file has no graph');
+  if (model.irVersion < 1)
+    throw new OnnxFormatError('not an ONNX model: the file has no ir_version');
+  return { ...model, graph };
+}
+
+function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignature {
+  const model = summaryOf(source, limits);
+  const graph = model.graph;
+  if (model.usesExternalData) throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
+
+  const signature: OnnxSignature = {
+    inputs: graph.inputs.filter((input) => !graph.initializerNames.has(input.name)),
+    outputs: graph.outputs,
+    metadata: model.metadata,
+    irVersion: model.irVersion,
+    opsets: model.opsets,
+  };
+  if (model.producerName) signature.producerName = model.producerName;
+  Object.assign(signature, parseTabularMetadata(model.metadata));
+  checkTabularShapes(signature);
+  return signature;
+}
+
 /**
  * Reads a model's inputs, outputs and metadata. Inputs that are also initializers (as older
  * exporters write them) are left out. Throws {@link OnnxFormatError} when the bytes are not an
- * ONNX model, when tensors reference external data, or when `maas.*` metadata is malformed.
+ * ONNX model, when tensors reference external data, when `maas.*` metadata is malformed, or
+ * ({@link OnnxMetadataLimitError}) when `metadata_props` are over `limits`. Tensor data is
+ * skipped, never decoded.
  */
-export function readSignature(bytes: Uint8Array): OnnxSignature {
-  const model = decodeModel(bytes);
-  const graph = model.graph as GraphMessage;
-  if (usesExternalData(model)) throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
+export function readSignature(bytes: Uint8Array, limits: MetadataLimits = {}): OnnxSignature {
+  return signatureFrom(bytesSource(bytes), limits);
+}
 
-  const initializers = new Set(graph.initializer.map((t) => t.name));
-  const metadata: Record<string, string> = {};
-  for (const entry of model.metadata_props) metadata[entry.key] = entry.value;
-
-  const signature: OnnxSignature = {
-    inputs: graph.input.filter((input) => !initializers.has(input.name)).map(toSpec),
-    outputs: graph.output.map(toSpec),
-    metadata,
-    irVersion: int64ToNumber(model.ir_version),
-    opsets: model.opset_import.map((o) => ({
-      domain: o.domain || 'ai.onnx',
-      version: int64ToNumber(o.version),
-    })),
-  };
-  if (model.producer_name) signature.producerName = model.producer_name;
-  Object.assign(signature, parseTabularMetadata(metadata));
-  checkTabularShapes(signature);
-  return signature;
+/**
+ * {@link readSignature} on a file, read in small positional chunks: memory follows the size of
+ * the graph's metadata, not of the file. Synchronous: call it off the main thread
+ * (`readSignatureInThread` does).
+ */
+export function readSignatureFile(path: string, limits: MetadataLimits = {}): OnnxSignature {
+  return FileSource.use(path, (source) => signatureFrom(source, limits));
 }

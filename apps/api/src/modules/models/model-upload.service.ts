@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -11,7 +11,12 @@ import {
   type ArtifactStore,
   type SignatureRecord,
 } from '@maas/db';
-import { OnnxFormatError, readSignature } from '@maas/onnx';
+import {
+  OnnxFormatError,
+  OnnxMetadataLimitError,
+  readSignatureInThread,
+  type MetadataLimits,
+} from '@maas/onnx';
 import type { DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, notFound, UserError } from '../../common/errors';
@@ -67,6 +72,12 @@ export async function spoolToTempFile(
   return { filePath, sha256: hash.digest('hex'), sizeBytes };
 }
 
+function metadataLimitMessage(err: OnnxMetadataLimitError): string {
+  return err.limit === 'entries'
+    ? `The model's metadata_props has more than MAX_MODEL_METADATA_ENTRIES (${err.max}) entries`
+    : `The model's metadata_props keys and values take more than MAX_MODEL_METADATA_BYTES (${err.max} bytes)`;
+}
+
 export class ModelUploadService {
   constructor(
     private readonly db: DataSource,
@@ -74,6 +85,7 @@ export class ModelUploadService {
     private readonly store: ArtifactStore,
     private readonly validator: ModelValidator,
     private readonly maxBytes: number,
+    private readonly metadataLimits: Required<MetadataLimits>,
   ) {}
 
   /** `POST /v1/models/{name}/versions`: validates, stores and registers the next version. */
@@ -120,11 +132,14 @@ export class ModelUploadService {
     }
   }
 
-  /** Loads the file once in ONNX Runtime (off the main thread) and reads its signature. */
+  /**
+   * Reads the file's signature (in a worker thread, skipping tensor data), then loads it once in
+   * ONNX Runtime (off the main thread).
+   */
   private async inspect(filePath: string): Promise<SignatureRecord> {
     let signature: SignatureRecord;
     try {
-      const parsed = readSignature(await readFile(filePath));
+      const parsed = await readSignatureInThread(filePath, this.metadataLimits);
       signature = {
         inputs: parsed.inputs,
         outputs: parsed.outputs,
@@ -134,6 +149,7 @@ export class ModelUploadService {
         metadata: parsed.metadata,
       };
     } catch (err) {
+      if (err instanceof OnnxMetadataLimitError) throw badInput(metadataLimitMessage(err));
       if (err instanceof OnnxFormatError) throw badInput(`Not a usable ONNX model: ${err.message}`);
       throw err;
     }
