@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
+import { dirname } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -15,7 +15,7 @@ export default defineConfig({
       { find: /^graphql$/, replacement: require.resolve('graphql') },
       {
         find: /^graphql\/(.+?)(\.m?js)?$/,
-        replacement: `${path.dirname(require.resolve('graphql'))}/$1.js`,
+        replacement: `${dirname(require.resolve('graphql'))}/$1.js`,
       },
     ],
   },

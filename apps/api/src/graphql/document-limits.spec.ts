@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema } from 'graphql';
+import { buildSchema, getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../env';
 import { ByteBoundedCache } from './byte-bounded-cache';
@@ -55,6 +55,20 @@ describe('DocumentGuard.prepare', () => {
     const introspection = guard.prepare('{ __schema { types { name } } }', undefined, {});
     expect('errors' in introspection && introspection.errors[0]?.message).toMatch(/introspection/);
     expect(new Set(reasons(introspection))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
+  });
+
+  it('counts aliases as if fragments were spread out, so chained fragments cannot hide them', () => {
+    let query = '{ ...F0 }\n';
+    for (let i = 0; i < 10; i++) query += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
+    query += 'fragment F10 on Query { a: viewer { role } }';
+    const result = guard.prepare(query, undefined, {});
+    expect(reasons(result)).toEqual(['MAX_ALIASES']);
+    expect('errors' in result && result.errors[0]?.message).toMatch(/1024/);
+  });
+
+  it('lets the standard introspection query through when introspection is on', () => {
+    const open = new DocumentGuard(schema, { ...documentLimitsFrom(config), introspection: true });
+    expect(reasons(open.prepare(getIntrospectionQuery(), undefined, {}))).toEqual([]);
   });
 
   it('reports every validation error, as BAD_USER_INPUT', () => {

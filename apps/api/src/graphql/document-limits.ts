@@ -80,8 +80,10 @@ const listEstimator: ComplexityEstimator = ({ type: parent, field, args, childCo
   const page = [args.first, args.last, args.limit].find((v): v is number => typeof v === 'number');
   if (page !== undefined) return 1 + Math.max(page, 0) * Math.max(childComplexity, 1);
   const type = getNullableType(field.type);
-  const paged = parent.name.endsWith('Connection');
-  if (!paged && isListType(type) && !isLeafType(getNamedType(type))) {
+  // Introspection lists (`types`, `fields`, …) count as one: they are the schema, bounded and
+  // in memory, and the standard introspection query must fit when introspection is on.
+  const counted = !parent.name.endsWith('Connection') && !parent.name.startsWith('__');
+  if (counted && isListType(type) && !isLeafType(getNamedType(type))) {
     return 1 + UNPAGED_LIST_ITEMS * Math.max(childComplexity, 1);
   }
   return undefined;
