@@ -57,6 +57,26 @@ describe('DocumentGuard.prepare', () => {
     expect(new Set(reasons(introspection))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
   });
 
+  it('refuses repeated fields before the quadratic validation rule, even with the token cap raised', () => {
+    const loose = new DocumentGuard(schema, {
+      ...documentLimitsFrom(config),
+      maxTokens: 1_000_000,
+    });
+    const alternating = Array.from(
+      { length: 4_000 },
+      (_, i) => `deploymentStats(name: "${i % 2 ? 'a' : 'b'}") { requests }`,
+    );
+    for (const query of [
+      `{ viewer { ${'isRoot '.repeat(8_000)}} }`,
+      `{ ${alternating.join(' ')} }`,
+    ]) {
+      const started = performance.now();
+      expect(reasons(loose.prepare(query, undefined, {}))).toEqual(['MAX_FIELD_REPEATS']);
+      // graphql-js validation alone takes seconds to minutes on these.
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
   it('counts aliases as if fragments were spread out, so chained fragments cannot hide them', () => {
     let query = '{ ...F0 }\n';
     for (let i = 0; i < 10; i++) query += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
