@@ -77,6 +77,19 @@ describe('DocumentGuard.prepare', () => {
     }
   });
 
+  it('costs every request whose variables can change the cost, the same document or not', () => {
+    const q =
+      'query($big: Boolean!) { models(first: 100) { edges { node { id ' +
+      'versions(first: 100) @include(if: $big) { edges { node { id } } } } } } }';
+    expect(reasons(guard.prepare(q, undefined, { big: false }))).toEqual([]);
+    expect(reasons(guard.prepare(q, undefined, { big: true }))).toEqual(['MAX_COMPLEXITY']);
+    expect(reasons(guard.prepare(q, undefined, { big: false }))).toEqual([]);
+    const fixed =
+      '{ models(first: 100) { edges { node { versions(first: 100) { totalCount } } } } }';
+    expect(reasons(guard.prepare(fixed, undefined, {}))).toEqual(['MAX_COMPLEXITY']);
+    expect(reasons(guard.prepare(fixed, undefined, {}))).toEqual(['MAX_COMPLEXITY']);
+  });
+
   it('counts aliases as if fragments were spread out, so chained fragments cannot hide them', () => {
     let query = '{ ...F0 }\n';
     for (let i = 0; i < 10; i++) query += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;

@@ -18,6 +18,8 @@ import {
   parse,
   specifiedRules,
   validate,
+  visit,
+  BREAK,
   type DocumentNode,
   type GraphQLSchema,
   type SelectionSetNode,
@@ -117,6 +119,23 @@ function maxFieldRepeatsRule(max: number): ValidationRule {
   });
 }
 
+/**
+ * Whether a variable can change the cost: one passed to a page argument, or to `@include` /
+ * `@skip` (any argument named `if`). Otherwise the cost of a valid document is fixed.
+ */
+function costDependsOnVariables(document: DocumentNode): boolean {
+  let depends = false;
+  visit(document, {
+    Argument(arg) {
+      if (COST_ARGUMENTS.has(arg.name.value) && arg.value.kind === Kind.VARIABLE) depends = true;
+      if (depends) return BREAK;
+      return undefined;
+    },
+  });
+  return depends;
+}
+const COST_ARGUMENTS = new Set(['first', 'last', 'limit', 'if']);
+
 /** graphql-armor's rules throw their own GraphQLError; this turns the refusal into ours. */
 function refuseAs(reason: LimitReason, limit: number, what: string) {
   return [
@@ -133,8 +152,9 @@ function refuseAs(reason: LimitReason, limit: number, what: string) {
 /**
  * The limits of one schema, for every transport. `check` runs the shape checks, then graphql-js
  * validation (Apollo's own validation is off, see apollo.ts: it would run the quadratic rule
- * first), then the cost with these variables; a document that passed the first two is remembered
- * by its hash (at most `cacheBytes` of hashes), so a hot query is validated once, not per request.
+ * first), then the cost with these variables. A document that passed is remembered by its hash
+ * and operation name (at most `cacheBytes` of them), so a hot query is validated once, not per
+ * request, and its cost too when no variable can change it (a predict, say).
  * `prepare` parses (with the token cap) and checks, for transports without Apollo's pipeline.
  */
 export class DocumentGuard {
@@ -142,7 +162,8 @@ export class DocumentGuard {
   readonly parseOptions: { maxTokens: number };
   private readonly shapeRules: ValidationRule[];
   private readonly rules: ValidationRule[];
-  private readonly passed: ByteBoundedCache<true>;
+  /** `valid`: passed shape and validation; `within`: and its cost, which no variable changes. */
+  private readonly passed: ByteBoundedCache<'valid' | 'within'>;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -187,13 +208,17 @@ export class DocumentGuard {
     operationName: string | undefined,
     variables: Record<string, unknown>,
   ): readonly GraphQLError[] {
-    if (!this.passed.get(hash)) {
+    const key = `${hash}/${operationName ?? ''}`;
+    let known = this.passed.get(key);
+    if (known === 'within') return [];
+    if (!known) {
       this.checkShape(document);
       const errors = validate(this.schema, document, this.rules);
       if (errors.length > 0) return errors;
-      this.passed.set(hash, true, 0);
+      known = costDependsOnVariables(document) ? 'valid' : 'within';
     }
     this.checkCost(document, operationName, variables);
+    this.passed.set(key, known, 0);
     return [];
   }
 
