@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -8,7 +9,15 @@ export default defineConfig({
   resolve: {
     // type-graphql must see the same graphql module as the rest of the process (CJS), or it
     // fails with "Cannot use GraphQLObjectType from another module or realm".
-    alias: { graphql: require.resolve('graphql') },
+    // graphql-query-complexity's ESM build imports `graphql/index.mjs` and
+    // `graphql/execution/values.mjs`: inlined (below), those go to the same CJS files.
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      {
+        find: /^graphql\/(.+?)(\.m?js)?$/,
+        replacement: `${dirname(require.resolve('graphql'))}/$1.js`,
+      },
+    ],
   },
   test: {
     globals: true,
@@ -20,5 +29,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    server: { deps: { inline: ['graphql-query-complexity'] } },
   },
 });

@@ -11,6 +11,12 @@ describe('loadConfig', () => {
       MAX_GRAPHQL_BODY_BYTES: 16_777_216,
       MAX_QUERY_DEPTH: 12,
       MAX_QUERY_COMPLEXITY: 5000,
+      MAX_QUERY_TOKENS: 2000,
+      MAX_QUERY_ALIASES: 30,
+      MAX_QUERY_DIRECTIVES: 50,
+      MAX_QUERY_FIELD_REPEATS: 5,
+      GRAPHQL_DOCUMENT_CACHE_BYTES: 4_194_304,
+      graphqlIntrospection: false,
       PREDICT_TIMEOUT_MS: 30_000,
       MAX_UPLOAD_BYTES: 536_870_912,
       MAX_MODEL_METADATA_ENTRIES: 1000,
@@ -52,5 +58,15 @@ describe('loadConfig', () => {
         INFERENCE_WORKER_TOKEN: 'secret',
       }).INFERENCE_WORKERS,
     ).toBe('http://gpu1:8000');
+  });
+
+  it('turns introspection off in production (the default) unless GRAPHQL_INTROSPECTION=true', () => {
+    const introspection = (env: Record<string, string>) =>
+      loadConfig({ ...base, ...env }).graphqlIntrospection;
+    expect(introspection({})).toBe(false);
+    expect(introspection({ GRAPHQL_INTROSPECTION: 'true' })).toBe(true);
+    expect(introspection({ NODE_ENV: 'development' })).toBe(true);
+    expect(introspection({ NODE_ENV: 'test', GRAPHQL_INTROSPECTION: 'false' })).toBe(false);
+    expect(() => introspection({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
   });
 });

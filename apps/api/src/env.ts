@@ -15,6 +15,12 @@ export const EnvSchema = z
     MAX_GRAPHQL_BODY_BYTES: intFrom(16_777_216, 1024),
     MAX_QUERY_DEPTH: intFrom(12, 1),
     MAX_QUERY_COMPLEXITY: intFrom(5000, 1),
+    MAX_QUERY_TOKENS: intFrom(2000, 100),
+    MAX_QUERY_ALIASES: intFrom(30, 0),
+    MAX_QUERY_DIRECTIVES: intFrom(50, 0),
+    MAX_QUERY_FIELD_REPEATS: intFrom(5, 1),
+    GRAPHQL_DOCUMENT_CACHE_BYTES: intFrom(4_194_304, 0),
+    GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     MAX_UPLOAD_BYTES: intFrom(536_870_912, 1),
     MAX_MODEL_METADATA_ENTRIES: intFrom(1000, 0),
     MAX_MODEL_METADATA_BYTES: intFrom(1_048_576, 0),
@@ -41,6 +47,8 @@ export const EnvSchema = z
 export type ApiConfig = z.infer<typeof EnvSchema> & {
   corsOrigins: string[];
   isDevelopment: boolean;
+  /** Off when NODE_ENV=production unless GRAPHQL_INTROSPECTION=true; on otherwise unless =false. */
+  graphqlIntrospection: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -56,5 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
-  return { ...c, corsOrigins, isDevelopment: c.NODE_ENV === 'development' };
+  const graphqlIntrospection = c.GRAPHQL_INTROSPECTION
+    ? c.GRAPHQL_INTROSPECTION === 'true'
+    : c.NODE_ENV !== 'production';
+  return { ...c, corsOrigins, isDevelopment: c.NODE_ENV === 'development', graphqlIntrospection };
 }

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from './common/logger';
 import type { ApiMetrics } from './common/metrics';
 import type { ApiConfig } from './env';
 import { startApollo } from './graphql/apollo';
+import { DocumentGuard, documentLimitsFrom } from './graphql/document-limits';
 import { registerGraphQLRoutes } from './graphql/graphql.routes';
 import { createHttpApp } from './http-app';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure';
@@ -43,7 +44,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
     const app = await createHttpApp(config, logger, infra.metrics);
     const schema = await buildApiSchema();
-    const apollo = await startApollo(app, schema, config, logger, infra.metrics, closers);
+    // One guard for every transport: graphql-ws is to call `guard.prepare` for its operations.
+    const guard = new DocumentGuard(schema, documentLimitsFrom(config));
+    const apollo = await startApollo(app, schema, guard, config, logger, infra.metrics, closers);
     registerGraphQLRoutes(app, apollo, schema, services);
     registerModelRoutes(app, services);
     registerDatasetRoutes(app, services);

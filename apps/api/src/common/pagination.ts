@@ -3,6 +3,9 @@ import { Field, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
 
 export const MAX_PAGE_SIZE = 100;
+/** `TrainingJob.history(first:)`: its default and its most (docs/api.md, "Limits"). */
+export const HISTORY_PAGE = 500;
+export const MAX_HISTORY_PAGE = 1000;
 
 @ObjectType()
 export class PageInfo {

@@ -1,11 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
-import { queryLimitsPlugin } from '../common/limits.plugin';
+import { GraphQLError } from 'graphql';
 import type { ApiMetrics } from '../common/metrics';
-import type { ApiConfig } from '../env';
 import type { GraphQLContext } from '../context';
+import type { DocumentGuard } from './document-limits';
 
 /** At `apollo.stop()`, closes every graphql-ws connection with 1001 (Going Away). */
 function webSocketDrainPlugin(app: FastifyInstance): ApolloServerPlugin {
@@ -19,6 +18,36 @@ function webSocketDrainPlugin(app: FastifyInstance): ApolloServerPlugin {
         },
       });
     },
+  };
+}
+
+/**
+ * The document limits and validation on HTTP (Apollo's own validation is off: see apollo.ts).
+ * Tokens are capped by Apollo's `parseOptions`; the rest runs here, where a thrown error becomes
+ * the response (a refusal is a 400 BAD_USER_INPUT with a `reason`).
+ */
+function documentLimitsPlugin(guard: DocumentGuard): ApolloServerPlugin {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        didResolveOperation: ({ document, queryHash, request }) => {
+          const errors = guard.check(
+            document,
+            queryHash,
+            request.operationName ?? undefined,
+            request.variables ?? {},
+          );
+          const first = errors[0];
+          if (first) {
+            // Apollo's ValidationError code, which formatGraphQLError turns into BAD_USER_INPUT.
+            throw new GraphQLError(first.message, {
+              nodes: first.nodes,
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            });
+          }
+          return Promise.resolve();
+        },
+      }),
   };
 }
 
@@ -40,21 +69,17 @@ function operationMetricsPlugin(metrics: ApiMetrics): ApolloServerPlugin {
 
 /**
  * Apollo's plugins, in order: draining Fastify (requests in flight finish) and the WebSockets on
- * stop, the depth and complexity limits, and the operation metrics.
+ * stop, the document limits, and the operation metrics.
  */
 export function apolloPlugins(
   app: FastifyInstance,
-  schema: GraphQLSchema,
-  config: ApiConfig,
+  guard: DocumentGuard,
   metrics: ApiMetrics,
 ): ApolloServerPlugin<GraphQLContext>[] {
   return [
     fastifyApolloDrainPlugin(app),
     webSocketDrainPlugin(app),
-    queryLimitsPlugin(schema, {
-      maxDepth: config.MAX_QUERY_DEPTH,
-      maxComplexity: config.MAX_QUERY_COMPLEXITY,
-    }),
+    documentLimitsPlugin(guard),
     operationMetricsPlugin(metrics),
   ];
 }

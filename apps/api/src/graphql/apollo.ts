@@ -7,16 +7,19 @@ import type { ApiMetrics } from '../common/metrics';
 import type { GraphQLContext } from '../context';
 import type { ApiConfig } from '../env';
 import { apolloPlugins } from './apollo-plugins';
+import type { DocumentGuard } from './document-limits';
 import { formatGraphQLError } from './graphql-errors';
 
 /**
  * Starts Apollo on `app` and registers its stop as the HTTP closer: Apollo's drain closes the
  * WebSockets, then Fastify (finishing requests in flight). Closing Fastify first would leave
- * Apollo's drain waiting on a second close forever, so nothing else closes `app`.
+ * Apollo's drain waiting on a second close forever, so nothing else closes `app`. Introspection is
+ * off in production unless GRAPHQL_INTROSPECTION=true (`config.graphqlIntrospection`).
  */
 export async function startApollo(
   app: FastifyInstance,
   schema: GraphQLSchema,
+  guard: DocumentGuard,
   config: ApiConfig,
   logger: Logger,
   metrics: ApiMetrics,
@@ -24,7 +27,12 @@ export async function startApollo(
 ): Promise<ApolloServer<GraphQLContext>> {
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: true,
+    introspection: config.graphqlIntrospection,
+    parseOptions: guard.parseOptions,
+    // graphql-js validation runs in the guard (apollo-plugins.ts), after the linear shape checks:
+    // Apollo's would run OverlappingFieldsCanBeMerged, quadratic in repeated fields, before any
+    // plugin could refuse the document.
+    dangerouslyDisableValidation: true,
     // main.ts owns SIGTERM/SIGINT and stops everything in order.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -33,7 +41,7 @@ export async function startApollo(
       requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'],
     },
     formatError: formatGraphQLError(logger, config.isDevelopment),
-    plugins: apolloPlugins(app, schema, config, metrics),
+    plugins: apolloPlugins(app, guard, metrics),
   });
   await apollo.start();
   closers.add('http', () => apollo.stop());

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../common/logger';
+import { parseFailureReason } from './document-limits';
 
 // Codes a client can act on, from the contract; anything else is an internal error.
 const CONTRACT_CODES = new Set([
@@ -35,7 +36,8 @@ export function formatGraphQLError(
       typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (code && CALLER_CODES.has(code)) {
-      return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: code } };
+      const reason = code === 'GRAPHQL_PARSE_FAILED' ? parseFailureReason(formatted.message) : code;
+      return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', reason } };
     }
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (code && CONTRACT_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {

@@ -132,7 +132,11 @@ export class ServingStatsRecorder {
   }
 }
 
-/** Sums stored samples of one deployment over a window into the numbers `DeploymentStats` shows. */
+/**
+ * Sums the stored samples of one deployment over a window into the numbers `DeploymentStats`
+ * shows. PostgreSQL does the sums (per version, and per histogram bucket), so the API reads
+ * versions × (buckets + 1) rows, however many replicas wrote samples and however long the window.
+ */
 export async function readDeploymentStats(
   db: DataSource,
   deploymentId: string,
@@ -143,31 +147,40 @@ export async function readDeploymentStats(
   histogram: number[];
   byVersion: Map<string, { requests: number; errors: number; histogram: number[] }>;
 }> {
-  const rows = await db
-    .getRepository(DeploymentStatsSample)
-    .createQueryBuilder('s')
-    .where('s.deploymentId = :deploymentId', { deploymentId })
-    .andWhere(`s.bucketStart > now() - make_interval(secs => :window)`, { window: windowSeconds })
-    .getMany();
+  const rows = await db.query<
+    { version_id: string; bucket: string | null; requests: string; errors: string }[]
+  >(
+    `WITH s AS (
+       SELECT version_id, requests, errors, latency_histogram FROM deployment_stats
+       WHERE deployment_id = $1 AND bucket_start > now() - make_interval(secs => $2))
+     SELECT version_id, NULL AS bucket, sum(requests)::text AS requests, sum(errors)::text AS errors
+       FROM s GROUP BY version_id
+     UNION ALL
+     SELECT s.version_id, h.key, sum(h.value::numeric)::text, '0'
+       FROM s, jsonb_each_text(s.latency_histogram) h GROUP BY s.version_id, h.key`,
+    [deploymentId, windowSeconds],
+  );
+  const bucketIndex = new Map<string, number>(
+    [...LATENCY_BOUNDS_MS.map(String), '+Inf'].map((key, i) => [key, i]),
+  );
   const total = { requests: 0, errors: 0, histogram: emptyHistogram() };
   const byVersion = new Map<string, { requests: number; errors: number; histogram: number[] }>();
   for (const row of rows) {
-    const v = byVersion.get(row.versionId) ?? {
-      requests: 0,
-      errors: 0,
-      histogram: emptyHistogram(),
-    };
-    for (const target of [total, v]) {
-      target.requests += row.requests;
-      target.errors += row.errors;
-      LATENCY_BOUNDS_MS.forEach((bound, i) => {
-        target.histogram[i] =
-          (target.histogram[i] ?? 0) + (row.latencyHistogram[String(bound)] ?? 0);
-      });
-      const last = LATENCY_BOUNDS_MS.length;
-      target.histogram[last] = (target.histogram[last] ?? 0) + (row.latencyHistogram['+Inf'] ?? 0);
+    let v = byVersion.get(row.version_id);
+    if (!v) {
+      v = { requests: 0, errors: 0, histogram: emptyHistogram() };
+      byVersion.set(row.version_id, v);
     }
-    byVersion.set(row.versionId, v);
+    for (const target of [total, v]) {
+      if (row.bucket === null) {
+        target.requests += Number(row.requests);
+        target.errors += Number(row.errors);
+      } else {
+        const i = bucketIndex.get(row.bucket);
+        if (i !== undefined)
+          target.histogram[i] = (target.histogram[i] ?? 0) + Number(row.requests);
+      }
+    }
   }
   return { ...total, byVersion };
 }

@@ -12,6 +12,7 @@ import {
   Root,
   Subscription,
 } from 'type-graphql';
+import { HISTORY_PAGE, MAX_HISTORY_PAGE } from '../../common/pagination';
 import type { GraphQLContext } from '../../context';
 import { Dataset } from '../datasets/datasets.types';
 import { Model, ModelVersion } from '../models/models.types';
@@ -84,14 +85,15 @@ export class TrainingJobResolver {
   }
 
   @FieldResolver(() => [EpochMetrics], {
-    description: 'One entry per finished epoch, oldest first',
+    description: `One entry per finished epoch, oldest first: at most \`first\` (default ${HISTORY_PAGE}, at most ${MAX_HISTORY_PAGE}) after \`afterEpoch\`; page on with the last epoch returned`,
   })
   history(
     @Root() job: TrainingJob,
     @Ctx() ctx: GraphQLContext,
     @Arg('afterEpoch', () => Int, { nullable: true }) afterEpoch: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: HISTORY_PAGE }) first: number | null,
   ): Promise<EpochMetrics[]> {
-    return ctx.services.training.history(job.id, afterEpoch);
+    return ctx.services.training.history(job.id, afterEpoch, first);
   }
 
   @FieldResolver(() => Model)

@@ -12,7 +12,12 @@ import { resolveHyperparameters, resolveWarmStart, type Hyperparameters } from '
 import { MoreThan, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, notFound } from '../../common/errors';
-import { newestFirstPage, type Page } from '../../common/pagination';
+import {
+  HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
+  newestFirstPage,
+  type Page,
+} from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import type { EpochMetrics, TrainingJob } from './training.types';
@@ -229,11 +234,22 @@ export class TrainingService {
     return newestFirstPage(qb, 'j', args, mapJob);
   }
 
-  /** One entry per finished epoch, oldest first; `afterEpoch` for increments. */
-  async history(jobId: string, afterEpoch: number | null | undefined): Promise<EpochMetrics[]> {
+  /** Finished epochs oldest first, at most `first` after `afterEpoch` (a LIMIT in SQL). */
+  async history(
+    jobId: string,
+    afterEpoch: number | null | undefined,
+    first: number | null | undefined,
+  ): Promise<EpochMetrics[]> {
+    const take = first ?? HISTORY_PAGE;
+    if (!Number.isInteger(take) || take < 1 || take > MAX_HISTORY_PAGE) {
+      throw badInput(`"first" must be between 1 and ${MAX_HISTORY_PAGE}, got ${String(first)}`, {
+        field: 'first',
+      });
+    }
     const rows = await this.db.getRepository(TrainingEpoch).find({
       where: { jobId, ...(afterEpoch != null ? { epoch: MoreThan(afterEpoch) } : {}) },
       order: { epoch: 'ASC' },
+      take,
     });
     return rows.map((r) => ({
       epoch: r.epoch,
