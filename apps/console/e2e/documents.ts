@@ -69,12 +69,14 @@ export async function refusedQueries(apiUrl: string, apiKey: string): Promise<st
       body: JSON.stringify({ query: print(document), variables, operationName: name }),
     });
     const body = (await response.json()) as {
-      errors?: { message: string; extensions?: { code?: string } }[];
+      errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
     };
     for (const error of body.errors ?? []) {
       const code = error.extensions?.code ?? '';
+      // A `reason` marks a refused document: a limit (MAX_TOKENS, MAX_DEPTH, ...) or validation.
       if (
         code.startsWith('GRAPHQL_') ||
+        error.extensions?.reason !== undefined ||
         /complexity|depth|Cannot query field|Unknown argument|Variable "\$/i.test(error.message)
       ) {
         refused.push(`${name}: ${error.message}`);
