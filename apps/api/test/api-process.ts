@@ -64,7 +64,7 @@ export async function startApiProcess(
   options: ApiProcessOptions = {},
 ): Promise<ApiProcess> {
   const database: TestDatabase = options.databaseUrl
-    ? { url: options.databaseUrl, name: '', drop: async () => undefined }
+    ? { url: options.databaseUrl, name: '', drop: () => Promise.resolve() }
     : await createTestDatabase();
   const adminKey = options.adminKey ?? `maas_root_${randomBytes(18).toString('base64url')}`;
   const port = await freePort();

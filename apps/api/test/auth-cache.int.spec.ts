@@ -26,7 +26,7 @@ interface Replica {
 
 let database: TestDatabase;
 let db: DataSource;
-let replicas: Replica[] = [];
+const replicas: Replica[] = [];
 let root: AuthInfo;
 // Pauses the next ApiKey load after its row was read, until released.
 let pauseNextLoad: { reached: () => void; release: Promise<void> } | null = null;

@@ -33,7 +33,7 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
 export class MemoryS3 {
   readonly objects = new Map<string, Buffer>();
   /** Awaited before each request is answered: lets a test hold one request mid-flight. */
-  beforeRequest: (method: string, key: string) => Promise<void> = async () => undefined;
+  beforeRequest: (method: string, key: string) => Promise<void> = () => Promise.resolve();
 
   constructor(readonly bucket: string) {}
 

@@ -68,7 +68,7 @@ describe('S3ArtifactStore', () => {
       expect(await deleted).toBe(true);
       expect((await putAgain).sha256).toBe(sha256);
     } finally {
-      s3.beforeRequest = async () => undefined;
+      s3.beforeRequest = () => Promise.resolve();
     }
     // The put came after the delete: its row is live, and so is its object.
     expect(await store.exists(sha256)).toBe(true);

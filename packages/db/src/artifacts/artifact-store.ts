@@ -1,9 +1,4 @@
 import type { Readable } from 'node:stream';
-import type {
-  ArtifactDownloadsBusyError,
-  ArtifactDownloadTimeoutError,
-  DownloadLimits,
-} from './download-budget';
 
 /** Where an artifact's bytes live: a PostgreSQL large object, or an object in an S3 bucket. */
 export type ArtifactStorage = 'pg' | 's3';
@@ -33,7 +28,7 @@ export interface OpenReadOptions {
   /**
    * `load` (default): the service reads the bytes itself (a model load, a training input), on
    * connections downloads never hold. `download`: the bytes go to an outside client, within the
-   * store's {@link DownloadLimits} (its own few connections, a stall timeout and a deadline).
+   * store's `DownloadLimits` (its own few connections, a stall timeout and a deadline).
    */
   purpose?: 'load' | 'download';
 }
@@ -77,8 +72,8 @@ export interface ArtifactStore {
   put(source: Readable | string, options?: PutArtifactOptions): Promise<PutArtifactResult>;
   /**
    * A stream of the artifact's bytes; {@link ArtifactNotFoundError} when there is none. A
-   * download fails at once with {@link ArtifactDownloadsBusyError} when every download slot is
-   * taken, and its stream with {@link ArtifactDownloadTimeoutError} past a deadline.
+   * download fails at once with `ArtifactDownloadsBusyError` when every download slot is
+   * taken, and its stream with `ArtifactDownloadTimeoutError` past a deadline.
    */
   openRead(sha256: string, options?: OpenReadOptions): Promise<Readable>;
   /** The artifact's row, or `null`. */
