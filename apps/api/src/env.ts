@@ -1,3 +1,4 @@
+import { DEFAULT_DOWNLOAD_LIMITS, DEFAULT_POOL_TIMEOUTS, type PoolTimeouts } from '@maas/db';
 import { z } from 'zod';
 
 // The API's configuration, read and checked once here; nothing else reads process.env.
@@ -35,6 +36,12 @@ export const EnvSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     DB_POOL_SIZE: intFrom(10, 1),
+    DB_STATEMENT_TIMEOUT_MS: intFrom(DEFAULT_POOL_TIMEOUTS.statementTimeoutMs),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: intFrom(DEFAULT_POOL_TIMEOUTS.idleInTransactionTimeoutMs),
+    DB_CONNECT_TIMEOUT_MS: intFrom(DEFAULT_POOL_TIMEOUTS.connectTimeoutMs),
+    ARTIFACT_DOWNLOAD_CONCURRENCY: intFrom(DEFAULT_DOWNLOAD_LIMITS.concurrency, 1),
+    ARTIFACT_DOWNLOAD_STALL_TIMEOUT_MS: intFrom(DEFAULT_DOWNLOAD_LIMITS.stallTimeoutMs, 1),
+    ARTIFACT_DOWNLOAD_MAX_DURATION_MS: intFrom(DEFAULT_DOWNLOAD_LIMITS.maxDurationMs, 1),
     PREDICTION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
   })
@@ -43,6 +50,15 @@ export const EnvSchema = z
       'INFERENCE_WORKERS is set, so INFERENCE_WORKER_TOKEN must be too (the workers refuse calls without it)',
     path: ['INFERENCE_WORKER_TOKEN'],
   });
+
+/** The statement, idle-in-transaction and connect timeouts every pool of the API uses. */
+export function poolTimeoutsOf(config: ApiConfig): PoolTimeouts {
+  return {
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+  };
+}
 
 export type ApiConfig = z.infer<typeof EnvSchema> & {
   corsOrigins: string[];

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Closers } from './common/closers';
 import type { Logger } from './common/logger';
 import { createMetrics, type ApiMetrics } from './common/metrics';
-import type { ApiConfig } from './env';
+import { poolTimeoutsOf, type ApiConfig } from './env';
 import {
   createInferenceBackend,
   type ServingBackend,
@@ -45,11 +45,13 @@ export async function openInfrastructure(
   closers: Closers,
   options: InfrastructureOptions = {},
 ): Promise<Infrastructure> {
+  const timeouts = poolTimeoutsOf(config);
   const db =
     options.dataSource ??
     createDataSource(config.DATABASE_URL, {
       poolSize: config.DB_POOL_SIZE,
       applicationName: 'maas-api',
+      timeouts,
     });
   if (!db.isInitialized) await db.initialize();
   if (!options.dataSource) closers.add('database', () => db.destroy());
@@ -65,6 +67,13 @@ export async function openInfrastructure(
   const store = createArtifactStore({
     databaseUrl: config.DATABASE_URL,
     artifactStoreUrl: config.ARTIFACT_STORE_URL,
+    timeouts,
+    // Downloads (GET .../artifact) get their own budget, apart from what model loads read through.
+    downloads: {
+      concurrency: config.ARTIFACT_DOWNLOAD_CONCURRENCY,
+      stallTimeoutMs: config.ARTIFACT_DOWNLOAD_STALL_TIMEOUT_MS,
+      maxDurationMs: config.ARTIFACT_DOWNLOAD_MAX_DURATION_MS,
+    },
   });
   closers.add('artifact-store', () => store.close());
 
@@ -94,6 +103,7 @@ export async function openInfrastructure(
     bus,
     supervise: false,
     applicationName: 'maas-api-queue',
+    timeouts,
   });
   await queue.start();
   closers.add('queue', () => queue.stop({ graceful: false }));

@@ -43,7 +43,9 @@ export async function buildServices(
   closers: Closers,
 ): Promise<Services> {
   const { db, bus, store, engine, metrics, queue } = infra;
-  const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY);
+  const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY, () =>
+    metrics.authLookups.inc(),
+  );
   const { resolver, registryChanged } = await createSharedTargetResolver(db, bus, logger);
   const models = new ModelsService(db, store, registryChanged);
   const deployments = new DeploymentsService(db, registryChanged);

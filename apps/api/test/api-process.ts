@@ -47,13 +47,30 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Options of {@link startApiProcess}. */
+export interface ApiProcessOptions {
+  /**
+   * Another replica: run against this database (e.g. another process's `databaseUrl`) instead of
+   * a new one; the sentinel model is expected to be there already, and `stop` leaves the
+   * database to its owner.
+   */
+  databaseUrl?: string;
+  /** The root key (ADMIN_API_KEY) to start with; default a new random one. */
+  adminKey?: string;
+}
+
 /**
  * Starts `node apps/api/dist/main.js` on a free 127.0.0.1 port against a new copy of the migrated
  * template database, waits for /healthz, and registers the sentinel model (version 1).
  */
-export async function startApiProcess(env: Record<string, string> = {}): Promise<ApiProcess> {
-  const database: TestDatabase = await createTestDatabase();
-  const adminKey = `maas_root_${randomBytes(18).toString('base64url')}`;
+export async function startApiProcess(
+  env: Record<string, string> = {},
+  options: ApiProcessOptions = {},
+): Promise<ApiProcess> {
+  const database: TestDatabase = options.databaseUrl
+    ? { url: options.databaseUrl, name: '', drop: () => Promise.resolve() }
+    : await createTestDatabase();
+  const adminKey = options.adminKey ?? `maas_root_${randomBytes(18).toString('base64url')}`;
   const port = await freePort();
   const child = spawn(process.execPath, [API_MAIN], {
     env: {
@@ -134,6 +151,7 @@ export async function startApiProcess(env: Record<string, string> = {}): Promise
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  if (options.databaseUrl) return api;
   const created = await gql(
     `mutation($n: String!) { createModel(input: { name: $n, task: REGRESSION }) { id } }`,
     { n: SENTINEL_MODEL },

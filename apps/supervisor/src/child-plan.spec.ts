@@ -100,4 +100,25 @@ describe('planChildren', () => {
     expect(consoleChild?.env).not.toHaveProperty('npm_lifecycle_event');
     expect(consoleChild?.env).not.toHaveProperty('INIT_CWD');
   });
+
+  it('hands ADMIN_API_KEY to the API only, never to the worker or the console', async () => {
+    await mkdir(path.join(root, 'apps/worker/dist'), { recursive: true });
+    await writeFile(path.join(root, 'apps/worker/dist/main.js'), '');
+    const dir = path.join(root, 'apps/console');
+    await mkdir(path.join(dir, '.next'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ scripts: { start: 'next start' } }),
+    );
+    await writeFile(path.join(dir, '.next/BUILD_ID'), 'x');
+    // Also when the supervisor itself was started with ADMIN_API_KEY in its environment.
+    const plan = planChildren(config({ ADMIN_API_KEY: SHARED.adminKey }), SHARED);
+    const env = Object.fromEntries(plan.children.map((c) => [c.name, c.env]));
+    expect(Object.keys(env)).toEqual(['api', 'worker', 'console']);
+    expect(env.api).toMatchObject({ ADMIN_API_KEY: SHARED.adminKey });
+    expect(env.worker).not.toHaveProperty('ADMIN_API_KEY');
+    expect(env.console).not.toHaveProperty('ADMIN_API_KEY');
+    expect(env.worker).toMatchObject({ DATABASE_URL: SHARED.databaseUrl });
+    expect(env.console).toMatchObject({ DATABASE_URL: SHARED.databaseUrl });
+  });
 });

@@ -13,23 +13,26 @@ export interface ChildPlan {
 /**
  * Decides which children run and how: the API always (its entry must exist); the worker when
  * its entry exists; the console when its folder holds a built Next.js app. Every child gets the
- * same `DATABASE_URL` and `ADMIN_API_KEY`. Throws when something that was asked for explicitly,
- * or the API, is missing.
+ * same `DATABASE_URL`; only the API gets `ADMIN_API_KEY` (the worker and the console never use
+ * it, so neither holds the root secret). Throws when something that was asked for explicitly, or
+ * the API, is missing.
  */
 export function planChildren(
   config: SupervisorConfig,
   shared: { databaseUrl: string; adminKey: string },
 ): ChildPlan {
   const relative = (file: string) => path.relative(config.repoRoot, file) || '.';
+  // Without the root secret, even when the supervisor itself was given ADMIN_API_KEY.
+  const { ADMIN_API_KEY: _rootSecret, ...inherited } = config.inheritedEnv;
   const env: NodeJS.ProcessEnv = {
-    ...config.inheritedEnv,
+    ...inherited,
     DATABASE_URL: shared.databaseUrl,
-    ADMIN_API_KEY: shared.adminKey,
     MAAS_DATA_DIR: config.dataDir,
     PORT: String(config.apiPort),
     CONSOLE_PORT: String(config.consolePort),
     MAAS_API_URL: config.apiUrl,
   };
+  const apiEnv: NodeJS.ProcessEnv = { ...env, ADMIN_API_KEY: shared.adminKey };
   const children: ChildSpec[] = [];
   const skipped: string[] = [];
 
@@ -39,7 +42,7 @@ export function planChildren(
         'Run `npm start` (it builds first) or `npm run build`.',
     );
   }
-  children.push(nodeChild('api', config.apiEntry, config.repoRoot, env));
+  children.push(nodeChild('api', config.apiEntry, config.repoRoot, apiEnv));
 
   if (config.workerEntry === null) {
     skipped.push('worker: turned off (MAAS_WORKER_ENTRY=off)');

@@ -67,8 +67,8 @@ export class PlatformStartAborted extends Error {
 /**
  * Starts the whole platform: the embedded PostgreSQL (unless `databaseUrl` is configured), the
  * migrations once, the admin key, then the API, the worker and the console as supervised
- * children sharing one `DATABASE_URL` and `ADMIN_API_KEY`. On failure, whatever was started is
- * stopped before the error is thrown.
+ * children sharing one `DATABASE_URL` (only the API gets `ADMIN_API_KEY`). On failure, whatever
+ * was started is stopped before the error is thrown.
  */
 export async function startPlatform(options: StartPlatformOptions): Promise<Platform> {
   const { config } = options;

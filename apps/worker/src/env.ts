@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_POOL_TIMEOUTS, type PoolTimeouts } from '@maas/db';
 import { LEASE_MS, MAX_ATTEMPTS, REAP_EVERY_MS, RENEW_EVERY_MS } from '@maas/jobs';
 import { z } from 'zod';
 
@@ -39,6 +40,9 @@ export const EnvSchema = z
     /** How long SIGTERM waits for the running job to be handed back. */
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
     DB_POOL_SIZE: intFrom(4, 2),
+    DB_STATEMENT_TIMEOUT_MS: intFrom(DEFAULT_POOL_TIMEOUTS.statementTimeoutMs),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: intFrom(DEFAULT_POOL_TIMEOUTS.idleInTransactionTimeoutMs),
+    DB_CONNECT_TIMEOUT_MS: intFrom(DEFAULT_POOL_TIMEOUTS.connectTimeoutMs),
   })
   .refine((env) => env.MAAS_LEASE_RENEW_MS * 2 <= env.MAAS_LEASE_MS, {
     message:
@@ -64,6 +68,8 @@ export interface WorkerConfig {
   concurrency: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  /** Of every pool: the DataSource, the artifact store's, pg-boss's. */
+  dbTimeouts: PoolTimeouts;
 }
 
 /** Reads and checks the environment; throws one error listing every problem. */
@@ -91,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     concurrency: c.MAAS_WORKER_CONCURRENCY,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: c.DB_POOL_SIZE,
+    dbTimeouts: {
+      statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: c.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
+    },
   };
 }
 

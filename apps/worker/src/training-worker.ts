@@ -47,11 +47,13 @@ export async function startTrainingWorker(
   const dataSource = createDataSource(config.databaseUrl, {
     poolSize: config.dbPoolSize,
     applicationName: 'maas-worker',
+    timeouts: config.dbTimeouts,
   });
   await dataSource.initialize();
   const store = createArtifactStore({
     databaseUrl: config.databaseUrl,
     artifactStoreUrl: config.artifactStoreUrl,
+    timeouts: config.dbTimeouts,
   });
   const bus = new EventBus({
     url: config.databaseUrl,
@@ -63,6 +65,7 @@ export async function startTrainingWorker(
     logger,
     bus,
     applicationName: 'maas-worker-queue',
+    timeouts: config.dbTimeouts,
   });
   const jobs = new TrainingJobLeaseStore(dataSource, queue, config.leaseMs, config.maxAttempts);
   const ctx: RunContext = { db: dataSource, jobs, store, config, logger, threadFile };

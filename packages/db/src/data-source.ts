@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type LoggerOptions } from 'typeorm';
 import { ENTITIES } from './entities';
+import { pgPoolTimeouts, type PoolTimeouts } from './pool-timeouts';
 
 /** Options of {@link createDataSource}. */
 export interface DataSourceSettings {
@@ -15,6 +16,8 @@ export interface DataSourceSettings {
   logging?: LoggerOptions;
   /** Folder of the compiled migrations; default {@link resolveMigrationsDir}. */
   migrationsDir?: string;
+  /** Statement, idle-in-transaction and connect timeouts of the pool; default DEFAULT_POOL_TIMEOUTS. */
+  timeouts?: PoolTimeouts;
 }
 
 /**
@@ -64,6 +67,7 @@ export function createDataSource(url: string, settings: DataSourceSettings = {})
     poolSize: settings.poolSize ?? 10,
     applicationName: settings.applicationName ?? 'maas',
     logging: settings.logging ?? ['error', 'warn'],
+    extra: pgPoolTimeouts(settings.timeouts),
   });
 }
 
@@ -88,7 +92,13 @@ export async function runMigrations(
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK_KEY]);
-    const dataSource = createDataSource(url, { ...settings, migrationsDir, poolSize: 2 });
+    // A migration may rewrite a large table: no statement or idle limits for it.
+    const dataSource = createDataSource(url, {
+      ...settings,
+      migrationsDir,
+      poolSize: 2,
+      timeouts: { statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0, ...settings.timeouts },
+    });
     await dataSource.initialize();
     try {
       const applied = await dataSource.runMigrations({ transaction: 'all' });

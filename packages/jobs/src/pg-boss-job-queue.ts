@@ -1,4 +1,4 @@
-import { EventBus, QUEUE_WAKEUP_CHANNEL } from '@maas/db';
+import { EventBus, pgPoolTimeouts, QUEUE_WAKEUP_CHANNEL, type PoolTimeouts } from '@maas/db';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type {
@@ -34,6 +34,8 @@ export interface JobQueueSettings {
   logger?: JobQueueLogger;
   /** pg-boss's connection pool. Default 4. */
   poolSize?: number;
+  /** Statement, idle-in-transaction and connect timeouts of that pool; default DEFAULT_POOL_TIMEOUTS. */
+  timeouts?: PoolTimeouts;
   applicationName?: string;
   /** Run pg-boss maintenance (expiring and archiving messages) in this process. Default true. */
   supervise?: boolean;
@@ -87,6 +89,8 @@ class PgBossJobQueue implements JobQueue {
       connectionString: settings.databaseUrl,
       schema: this.schema,
       max: settings.poolSize ?? 4,
+      // pg-boss hands its options to node-postgres's Pool.
+      ...pgPoolTimeouts(settings.timeouts),
       application_name: settings.applicationName ?? 'maas-queue',
       supervise: settings.supervise ?? true,
       schedule: false,

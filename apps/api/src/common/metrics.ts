@@ -77,8 +77,14 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     labelNames: ['status'] as const,
     registers: [registry],
   });
+  const authLookups = new Counter({
+    name: 'maas_auth_key_lookups_total',
+    help: 'API-key lookups that went to the database (cache misses of the key caches)',
+    registers: [registry],
+  });
   return {
     registry,
+    authLookups,
     httpRequests,
     httpDuration,
     graphqlOperations,

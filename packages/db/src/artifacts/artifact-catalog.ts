@@ -51,15 +51,21 @@ export async function insertArtifact(
   return rowCount === 1;
 }
 
-/** Deletes the row when nothing references it; returns it when deleted. */
+/**
+ * Deletes the row when nothing references it (and, with `olderThan`, it was created before that:
+ * the sweep re-checks its listing here, so bytes put again since are kept); returns it when
+ * deleted.
+ */
 export async function deleteUnreferencedArtifact(
   db: ClientBase,
   sha256: string,
+  olderThan?: Date,
 ): Promise<CatalogEntry | null> {
   const { rows } = await db.query<ArtifactRow>(
-    `DELETE FROM artifacts WHERE sha256 = $1 AND ref_count = 0
+    `DELETE FROM artifacts
+     WHERE sha256 = $1 AND ref_count = 0 AND ($2::timestamptz IS NULL OR created_at < $2)
      RETURNING sha256, size_bytes, storage, lo_oid, ref_count`,
-    [sha256],
+    [sha256, olderThan ?? null],
   );
   return rows[0] ? toEntry(rows[0]) : null;
 }
@@ -71,6 +77,16 @@ export async function listUnreferencedArtifacts(db: Pool, olderThan: Date): Prom
     [olderThan],
   );
   return rows.map((row) => row.sha256);
+}
+
+/**
+ * Makes `pool` safe against connections the server ends while checked out (a timeout, a restart):
+ * the error then fails the next query instead of crashing the process as an unhandled event.
+ */
+export function guardPoolErrors(pool: Pool): Pool {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 /** Runs `fn` in a transaction on a client of `pool`. */

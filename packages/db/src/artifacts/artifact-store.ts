@@ -23,6 +23,22 @@ export interface PutArtifactResult {
   created: boolean;
 }
 
+/** Options of {@link ArtifactStore.openRead}. */
+export interface OpenReadOptions {
+  /**
+   * `load` (default): the service reads the bytes itself (a model load, a training input), on
+   * connections downloads never hold. `download`: the bytes go to an outside client, within the
+   * store's `DownloadLimits` (its own few connections, a stall timeout and a deadline).
+   */
+  purpose?: 'load' | 'download';
+}
+
+/** Options of {@link ArtifactStore.delete}. */
+export interface DeleteArtifactOptions {
+  /** Delete only when the row was created before this (what the sweep listed). */
+  olderThan?: Date;
+}
+
 /** An artifact's metadata row. */
 export interface ArtifactInfo {
   sha256: string;
@@ -54,16 +70,21 @@ export interface ArtifactStore {
    * never holding it whole in memory. Identical bytes already stored are not stored again.
    */
   put(source: Readable | string, options?: PutArtifactOptions): Promise<PutArtifactResult>;
-  /** A stream of the artifact's bytes; {@link ArtifactNotFoundError} when there is none. */
-  openRead(sha256: string): Promise<Readable>;
+  /**
+   * A stream of the artifact's bytes; {@link ArtifactNotFoundError} when there is none. A
+   * download fails at once with `ArtifactDownloadsBusyError` when every download slot is
+   * taken, and its stream with `ArtifactDownloadTimeoutError` past a deadline.
+   */
+  openRead(sha256: string, options?: OpenReadOptions): Promise<Readable>;
   /** The artifact's row, or `null`. */
   stat(sha256: string): Promise<ArtifactInfo | null>;
   exists(sha256: string): Promise<boolean>;
   /**
    * Removes an artifact nothing references (refCount 0), e.g. after an upload that was then
-   * rejected. Returns `false` when it is referenced or absent.
+   * rejected. Returns `false` when it is referenced or absent. Safe against a concurrent `put`
+   * of the same bytes: a row that is visible always has its bytes.
    */
-  delete(sha256: string): Promise<boolean>;
+  delete(sha256: string, options?: DeleteArtifactOptions): Promise<boolean>;
   /** Removes unreferenced artifacts created before `olderThan` (left by crashed uploads). */
   deleteUnreferenced(olderThan: Date): Promise<number>;
   /**

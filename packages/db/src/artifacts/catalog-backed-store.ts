@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { findArtifact, listUnreferencedArtifacts } from './artifact-catalog';
-import { assertSha256, type ArtifactInfo } from './artifact-store';
+import { assertSha256, type ArtifactInfo, type DeleteArtifactOptions } from './artifact-store';
 
 /**
  * What every store reads from the `artifacts` catalog the same way, whatever holds the bytes:
@@ -11,7 +11,7 @@ export abstract class CatalogBackedStore {
   protected abstract readonly pool: Pool;
 
   /** Removes one unreferenced artifact; false when it is referenced or absent. */
-  abstract delete(sha256: string): Promise<boolean>;
+  abstract delete(sha256: string, options?: DeleteArtifactOptions): Promise<boolean>;
 
   async stat(sha256: string): Promise<ArtifactInfo | null> {
     assertSha256(sha256);
@@ -32,7 +32,7 @@ export abstract class CatalogBackedStore {
   async deleteUnreferenced(olderThan: Date): Promise<number> {
     let count = 0;
     for (const sha256 of await listUnreferencedArtifacts(this.pool, olderThan)) {
-      if (await this.delete(sha256)) count++;
+      if (await this.delete(sha256, { olderThan })) count++;
     }
     return count;
   }

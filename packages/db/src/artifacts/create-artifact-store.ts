@@ -1,5 +1,7 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { PoolTimeouts } from '../pool-timeouts';
 import type { ArtifactStore } from './artifact-store';
+import type { DownloadLimits } from './download-budget';
 import { PgArtifactStore } from './pg-artifact-store';
 import { parseS3Url, S3ArtifactStore } from './s3-artifact-store';
 
@@ -17,8 +19,12 @@ export interface ArtifactStoreSettings {
   s3?: S3ClientConfig;
   /** Connections for uploads and bookkeeping. */
   poolSize?: number;
-  /** Connections for large-object downloads. */
+  /** Connections the service's own large-object reads (model loads) use. */
   readPoolSize?: number;
+  /** Downloads to outside clients: their own budget (and, for large objects, pool) and deadlines. */
+  downloads?: DownloadLimits;
+  /** Statement, idle-in-transaction and connect timeouts of the store's pools. */
+  timeouts?: PoolTimeouts;
 }
 
 /** The artifact store `ARTIFACT_STORE_URL` asks for: large objects by default, else S3. */
@@ -29,6 +35,8 @@ export function createArtifactStore(settings: ArtifactStoreSettings): ArtifactSt
       url: settings.databaseUrl,
       poolSize: settings.poolSize,
       readPoolSize: settings.readPoolSize,
+      downloads: settings.downloads,
+      timeouts: settings.timeouts,
     });
   }
   const location = parseS3Url(storeUrl);
@@ -38,6 +46,8 @@ export function createArtifactStore(settings: ArtifactStoreSettings): ArtifactSt
     url: settings.databaseUrl,
     location,
     poolSize: settings.poolSize,
+    downloads: settings.downloads,
+    timeouts: settings.timeouts,
     s3: {
       region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
       ...(endpoint ? { endpoint, forcePathStyle: true } : {}),

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Pool, type PoolClient } from 'pg';
+import { pgPoolTimeouts, type PoolTimeouts } from '../pool-timeouts';
 import {
   deleteUnreferencedArtifact,
   findArtifact,
+  guardPoolErrors,
   inTransaction,
   insertArtifact,
 } from './artifact-catalog';
@@ -16,10 +18,13 @@ import {
   assertMaxBytes,
   assertSha256,
   type ArtifactStore,
+  type DeleteArtifactOptions,
+  type OpenReadOptions,
   type PutArtifactOptions,
   type PutArtifactResult,
   type ReleasedArtifact,
 } from './artifact-store';
+import { DownloadBudget, type DownloadLimits } from './download-budget';
 
 const INV_WRITE = 0x20000;
 const INV_READ = 0x40000;
@@ -32,8 +37,15 @@ export interface PgArtifactStoreOptions {
   url: string;
   /** Connections for uploads and bookkeeping. Default 4. */
   poolSize?: number;
-  /** Connections for downloads: their own small pool, so long reads never starve writes. Default 4. */
+  /** Connections the service's own reads (model loads, training inputs) use. Default 4. */
   readPoolSize?: number;
+  /**
+   * Downloads to outside clients: `concurrency` is also the size of their own pool, apart from
+   * the one model loads read through, so slow readers never starve loads.
+   */
+  downloads?: DownloadLimits;
+  /** Statement, idle-in-transaction and connect timeouts of every pool. */
+  timeouts?: PoolTimeouts;
 }
 
 /**
@@ -45,22 +57,24 @@ export class PgArtifactStore extends CatalogBackedStore implements ArtifactStore
   readonly storage = 'pg' as const;
   protected readonly pool: Pool;
   private readonly readPool: Pool;
+  private readonly downloadPool: Pool;
+  private readonly downloads: DownloadBudget;
 
   constructor(options: PgArtifactStoreOptions) {
     super();
-    this.pool = new Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 4,
-      application_name: 'maas-artifacts',
-    });
-    this.readPool = new Pool({
-      connectionString: options.url,
-      max: options.readPoolSize ?? 4,
-      application_name: 'maas-artifact-reads',
-    });
-    // An idle client that loses its server must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
-    this.readPool.on('error', () => undefined);
+    this.downloads = new DownloadBudget(options.downloads);
+    const pool = (max: number, name: string) =>
+      guardPoolErrors(
+        new Pool({
+          connectionString: options.url,
+          max,
+          application_name: name,
+          ...pgPoolTimeouts(options.timeouts),
+        }),
+      );
+    this.pool = pool(options.poolSize ?? 4, 'maas-artifacts');
+    this.readPool = pool(options.readPoolSize ?? 4, 'maas-artifact-reads');
+    this.downloadPool = pool(this.downloads.limits.concurrency, 'maas-artifact-downloads');
   }
 
   async put(
@@ -134,9 +148,20 @@ export class PgArtifactStore extends CatalogBackedStore implements ArtifactStore
     }
   }
 
-  async openRead(sha256: string): Promise<Readable> {
+  async openRead(sha256: string, options: OpenReadOptions = {}): Promise<Readable> {
     assertSha256(sha256);
-    const client = await this.readPool.connect();
+    if (options.purpose !== 'download') return this.openLargeObject(this.readPool, sha256);
+    const release = this.downloads.reserve();
+    try {
+      return this.downloads.guard(await this.openLargeObject(this.downloadPool, sha256), release);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async openLargeObject(pool: Pool, sha256: string): Promise<Readable> {
+    const client = await pool.connect();
     try {
       // One snapshot for the lookup and the read: a concurrent release cannot pull the large
       // object out from under a download that found its row.
@@ -161,10 +186,12 @@ export class PgArtifactStore extends CatalogBackedStore implements ArtifactStore
     }
   }
 
-  override async delete(sha256: string): Promise<boolean> {
+  override async delete(sha256: string, options: DeleteArtifactOptions = {}): Promise<boolean> {
     assertSha256(sha256);
+    // The row and its large object go in one transaction: a concurrent put of the same bytes
+    // waits for it (the primary key), then stores them anew.
     return inTransaction(this.pool, async (client) => {
-      const removed = await deleteUnreferencedArtifact(client, sha256);
+      const removed = await deleteUnreferencedArtifact(client, sha256, options.olderThan);
       if (removed?.loOid != null) await client.query('SELECT lo_unlink($1)', [removed.loOid]);
       return removed !== null;
     });
@@ -175,7 +202,7 @@ export class PgArtifactStore extends CatalogBackedStore implements ArtifactStore
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.end(), this.readPool.end()]);
+    await Promise.all([this.pool.end(), this.readPool.end(), this.downloadPool.end()]);
   }
 }
 

@@ -5,15 +5,17 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
+import { pgPoolTimeouts, type PoolTimeouts } from '../pool-timeouts';
 import {
   deleteUnreferencedArtifact,
   findArtifact,
-  inTransaction,
+  guardPoolErrors,
   insertArtifact,
 } from './artifact-catalog';
 import { CatalogBackedStore } from './catalog-backed-store';
@@ -24,10 +26,13 @@ import {
   assertMaxBytes,
   assertSha256,
   type ArtifactStore,
+  type DeleteArtifactOptions,
+  type OpenReadOptions,
   type PutArtifactOptions,
   type PutArtifactResult,
   type ReleasedArtifact,
 } from './artifact-store';
+import { DownloadBudget, type DownloadLimits } from './download-budget';
 
 /** Bucket and key prefix of an `s3://bucket/prefix` URL. */
 export interface S3Location {
@@ -85,12 +90,23 @@ export interface S3ArtifactStoreOptions {
   client?: S3Client;
   s3?: S3ClientConfig;
   poolSize?: number;
+  /** Concurrency and deadlines of downloads to outside clients. */
+  downloads?: DownloadLimits;
+  /** Statement, idle-in-transaction and connect timeouts of the catalog pool. */
+  timeouts?: PoolTimeouts;
 }
+
+// Advisory-lock namespace of one artifact's object: put, delete and afterRelease of the same
+// sha256 take turns, so an object is never deleted while a row for it is (being) made visible.
+const LOCK_NAMESPACE = 'maas.artifact-object';
 
 /**
  * Artifacts as objects in an S3-compatible store (S3, MinIO, Ceph); the `artifacts` table keeps
  * the sha256 and reference count. Uploads go to a temporary key while hashing, then are copied to
- * their content address before the row commits, so a row always points at complete bytes.
+ * their content address before the row commits, so a row always points at complete bytes. Put,
+ * delete and afterRelease of one sha256 hold a per-artifact advisory lock (a session lock, so no
+ * transaction stays open during S3 calls): a delete can never remove the object under a row that
+ * a concurrent upload of the same bytes just made visible.
  */
 export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore {
   readonly storage = 's3' as const;
@@ -98,15 +114,19 @@ export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore
   private readonly s3: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
+  private readonly downloads: DownloadBudget;
 
   constructor(options: S3ArtifactStoreOptions) {
     super();
-    this.pool = new Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 4,
-      application_name: 'maas-artifacts',
-    });
-    this.pool.on('error', () => undefined);
+    this.pool = guardPoolErrors(
+      new Pool({
+        connectionString: options.url,
+        max: options.poolSize ?? 4,
+        application_name: 'maas-artifacts',
+        ...pgPoolTimeouts(options.timeouts),
+      }),
+    );
+    this.downloads = new DownloadBudget(options.downloads);
     this.s3 = options.client ?? new S3Client(options.s3 ?? {});
     this.bucket = options.location.bucket;
     this.prefix = options.location.prefix;
@@ -125,7 +145,8 @@ export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore
     assertMaxBytes(options.maxBytes);
     if (typeof source === 'string' && options.sha256) {
       const existing = await findArtifact(this.pool, options.sha256);
-      if (existing)
+      // A row whose object went missing is uploaded again below.
+      if (existing && (await this.objectExists(this.keyOf(existing.sha256))))
         return { sha256: existing.sha256, sizeBytes: existing.sizeBytes, created: false };
     }
     const input = typeof source === 'string' ? createReadStream(source) : source;
@@ -145,24 +166,20 @@ export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore
         throw new ArtifactIntegrityError(options.sha256, sha256);
       }
       const sizeBytes = hashing.sizeBytes;
-      const created = await inTransaction(this.pool, async (client) => {
-        const inserted = await insertArtifact(client, {
-          sha256,
-          sizeBytes,
-          storage: 's3',
-          loOid: null,
-        });
-        if (inserted) {
-          // Copied before the row commits: a visible row always has its object.
-          await this.s3.send(
-            new CopyObjectCommand({
-              Bucket: this.bucket,
-              CopySource: `${this.bucket}/${encodeURI(tempKey)}`,
-              Key: this.keyOf(sha256),
-            }),
-          );
-        }
-        return inserted;
+      const key = this.keyOf(sha256);
+      const created = await this.withObjectLock(sha256, async (client) => {
+        const existing = await findArtifact(client, sha256);
+        // Copied before the row is inserted: a visible row always has its object. A row whose
+        // object is missing gets it back.
+        if (existing && (await this.objectExists(key))) return false;
+        await this.s3.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            CopySource: `${this.bucket}/${encodeURI(tempKey)}`,
+            Key: key,
+          }),
+        );
+        return insertArtifact(client, { sha256, sizeBytes, storage: 's3', loOid: null });
       });
       return { sha256, sizeBytes, created };
     } finally {
@@ -172,7 +189,19 @@ export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore
     }
   }
 
-  async openRead(sha256: string): Promise<Readable> {
+  async openRead(sha256: string, options: OpenReadOptions = {}): Promise<Readable> {
+    if (options.purpose !== 'download') return this.openObject(sha256);
+    const release = this.downloads.reserve();
+    try {
+      return this.downloads.guard(await this.openObject(sha256), release);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async openObject(sha256: string): Promise<Readable> {
+    assertSha256(sha256);
     const entry = await findArtifact(this.pool, sha256);
     if (!entry) throw new ArtifactNotFoundError(sha256);
     if (entry.storage !== 's3') {
@@ -193,26 +222,66 @@ export class S3ArtifactStore extends CatalogBackedStore implements ArtifactStore
     }
   }
 
-  override async delete(sha256: string): Promise<boolean> {
+  override async delete(sha256: string, options: DeleteArtifactOptions = {}): Promise<boolean> {
     assertSha256(sha256);
-    const removed = await inTransaction(this.pool, (client) =>
-      deleteUnreferencedArtifact(client, sha256),
-    );
-    if (!removed) return false;
-    await this.afterRelease({ sha256, refCount: 0, removed: true, storage: removed.storage });
-    return true;
+    // Row first, then the object, both under the lock a concurrent put of the same bytes waits
+    // for: that put then finds no row and uploads the object again.
+    return this.withObjectLock(sha256, async (client) => {
+      const removed = await deleteUnreferencedArtifact(client, sha256, options.olderThan);
+      if (!removed) return false;
+      if (removed.storage === 's3') await this.deleteObject(this.keyOf(sha256));
+      return true;
+    });
   }
 
   async afterRelease(released: ReleasedArtifact): Promise<void> {
     if (!released.removed || released.storage !== 's3') return;
-    // The same bytes may have been put again since the release committed: keep them then.
-    if (await findArtifact(this.pool, released.sha256)) return;
-    await this.deleteObject(this.keyOf(released.sha256));
+    await this.withObjectLock(released.sha256, async (client) => {
+      // The same bytes may have been put again since the release committed: keep them then.
+      if (await findArtifact(client, released.sha256)) return;
+      await this.deleteObject(this.keyOf(released.sha256));
+    });
   }
 
   async close(): Promise<void> {
     this.s3.destroy();
     await this.pool.end();
+  }
+
+  /** Runs `fn` holding the advisory lock of `sha256`'s object, outside any transaction. */
+  private async withObjectLock<T>(
+    sha256: string,
+    fn: (client: PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', [
+        LOCK_NAMESPACE,
+        sha256,
+      ]);
+      try {
+        return await fn(client);
+      } finally {
+        await client
+          .query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [LOCK_NAMESPACE, sha256])
+          // Dropping the session releases the lock.
+          .catch(() => (broken = true));
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async objectExists(key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if ((err as { name?: string }).name === 'NotFound' || status === 404) return false;
+      throw err;
+    }
   }
 
   private async deleteObject(key: string): Promise<void> {

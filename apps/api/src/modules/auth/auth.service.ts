@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { API_KEYS_CHANNEL, ApiKey, Workspace, type EventBus, type Role } from '@maas/db';
+import { LRUCache } from 'lru-cache';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
@@ -17,6 +18,9 @@ export interface AuthInfo {
 
 const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
 const CACHE_TTL_MS = 30_000;
+/** Unknown tokens are remembered briefly, so repeating one costs no database round trip. */
+const NEGATIVE_CACHE_TTL_MS = 10_000;
+const CACHE_MAX_ENTRIES = 10_000;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -35,27 +39,66 @@ export function requireRoot(auth: AuthInfo, what: string): void {
 }
 
 /**
- * Publishes key changes so that every replica drops its cached keys (revocations take effect at
- * once); {@link createAuthService} subscribes each replica's cache to API_KEYS_CHANNEL.
+ * Publishes key changes so that every replica drops its cached keys (revocations and root-key
+ * rotations take effect at once, new keys are not refused as unknown); {@link createAuthService}
+ * subscribes each replica's cache to API_KEYS_CHANNEL.
  */
 export interface KeyEvents {
   publish(channel: string, payload: Record<string, unknown>): Promise<void>;
 }
 
+/** What API_KEYS_CHANNEL carries: a revocation, a new key, or a rotated root key. */
+export interface ApiKeyEvent {
+  id?: string;
+  revoked?: boolean;
+  created?: boolean;
+  rootRotated?: boolean;
+}
+
 export class AuthService {
-  // sha256(secret) -> resolved key, so the database is asked once per key and TTL.
-  private readonly cache = new Map<string, { info: AuthInfo | null; expiresAt: number }>();
+  // sha256(secret) -> resolved key, so the database is asked once per key and TTL. Unknown and
+  // revoked tokens live in their own bounded cache: a flood of random tokens can neither evict
+  // the valid keys nor cost a lookup each time one repeats.
+  private readonly known = new LRUCache<string, AuthInfo>({
+    max: CACHE_MAX_ENTRIES,
+    ttl: CACHE_TTL_MS,
+  });
+  private readonly unknown = new LRUCache<string, true>({
+    max: CACHE_MAX_ENTRIES,
+    ttl: NEGATIVE_CACHE_TTL_MS,
+  });
+  // One lookup per digest at a time; concurrent requests with the same token share it.
+  private readonly inFlight = new Map<string, Promise<AuthInfo | null>>();
+  // Bumped by every invalidation: a lookup that started before one must not cache its answer.
+  private generation = 0;
   private readonly lastUsedWrites = new Map<string, number>();
 
   constructor(
     private readonly db: DataSource,
     private readonly logger: Logger,
     private readonly events?: KeyEvents,
+    private readonly onDatabaseLookup: () => void = () => undefined,
   ) {}
 
   /** Drops every cached key, e.g. after the event listener reconnected and may have missed a revocation. */
   clearCache(): void {
-    this.cache.clear();
+    this.generation++;
+    this.known.clear();
+    this.unknown.clear();
+    this.inFlight.clear();
+  }
+
+  /** Forgets the unknown tokens, after a key was created (its hash must not stay cached as unknown). */
+  forgetUnknownTokens(): void {
+    this.generation++;
+    this.unknown.clear();
+    this.inFlight.clear();
+  }
+
+  /** Applies a key change another replica (or this one) announced on API_KEYS_CHANNEL. */
+  onKeyEvent(event: ApiKeyEvent | null | undefined): void {
+    if (event?.created && !event.revoked && !event.rootRotated) this.forgetUnknownTokens();
+    else this.clearCache();
   }
 
   /** Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. */
@@ -64,12 +107,29 @@ export class AuthService {
     const secret = match?.[1];
     if (!secret || secret.length > 512) return null;
     const digest = hashSecret(secret);
-    const now = Date.now();
-    const cached = this.cache.get(digest);
-    if (cached && cached.expiresAt > now) {
-      if (cached.info) this.touch(cached.info.apiKeyId, now);
-      return cached.info;
+    const cached = this.known.get(digest);
+    if (cached) {
+      this.touch(cached.apiKeyId, Date.now());
+      return cached;
     }
+    if (this.unknown.has(digest)) return null;
+    let lookup = this.inFlight.get(digest);
+    if (!lookup) {
+      lookup = this.lookUp(digest);
+      this.inFlight.set(digest, lookup);
+      const forget = () => {
+        if (this.inFlight.get(digest) === lookup) this.inFlight.delete(digest);
+      };
+      lookup.then(forget, forget);
+    }
+    const info = await lookup;
+    if (info) this.touch(info.apiKeyId, Date.now());
+    return info;
+  }
+
+  private async lookUp(digest: string): Promise<AuthInfo | null> {
+    const generation = this.generation;
+    this.onDatabaseLookup();
     const row = await this.db.getRepository(ApiKey).findOne({ where: { secretSha256: digest } });
     const valid =
       row !== null &&
@@ -84,9 +144,11 @@ export class AuthService {
           isRoot: row.isRoot,
         }
       : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(digest, { info, expiresAt: now + CACHE_TTL_MS });
-    if (info) this.touch(info.apiKeyId, now);
+    // A revocation (or a new key) announced while this lookup ran may postdate what it read.
+    if (generation === this.generation) {
+      if (info) this.known.set(digest, info);
+      else this.unknown.set(digest, true);
+    }
     return info;
   }
 
@@ -106,7 +168,8 @@ export class AuthService {
    * secret (a changed ADMIN_API_KEY rotates it). Safe to run on every start, from many processes.
    */
   async ensureRootKey(secret: string): Promise<{ workspaceId: string; apiKeyId: string }> {
-    return this.db.transaction(async (m) => {
+    let rotated = false;
+    const root = await this.db.transaction(async (m) => {
       // Serialise concurrent starters.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['maas.root-key']);
       let ws = await m.findOne(Workspace, { where: { name: DEFAULT_WORKSPACE } });
@@ -128,10 +191,16 @@ export class AuthService {
         );
       } else if (root.secretSha256 !== digest) {
         await m.update(ApiKey, { id: root.id }, { secretSha256: digest });
-        this.cache.clear();
+        rotated = true;
       }
       return { workspaceId: ws.id, apiKeyId: root.id };
     });
+    if (rotated) {
+      // After the commit, on every replica: the old root secret must stop working everywhere.
+      this.clearCache();
+      await this.events?.publish(API_KEYS_CHANNEL, { id: root.apiKeyId, rootRotated: true });
+    }
+    return root;
   }
 
   async createApiKey(
@@ -173,6 +242,8 @@ export class AuthService {
       });
       return saved;
     });
+    this.forgetUnknownTokens();
+    await this.events?.publish(API_KEYS_CHANNEL, { id, created: true });
     return { apiKey, secret };
   }
 
@@ -190,7 +261,7 @@ export class AuthService {
         await m.update(ApiKey, { id }, { revokedAt: key.revokedAt });
         await audit(m, auth, key.workspaceId, 'apiKey.revoke', 'api_key', id, null);
       });
-      this.cache.clear();
+      this.clearCache();
       await this.events?.publish(API_KEYS_CHANNEL, { id, revoked: true });
     }
     return key;
@@ -225,8 +296,9 @@ export class AuthService {
 }
 
 /**
- * The AuthService of this replica: its key cache is cleared by any replica's revocation, and by a
- * listener reconnect (notifications sent while it was down are lost). With `rootKey`
+ * The AuthService of this replica: its key cache is cleared by any replica's revocation or
+ * root-key rotation, its unknown-token cache by any replica's new key, and both by a listener
+ * reconnect (notifications sent while it was down are lost). With `rootKey`
  * (ADMIN_API_KEY) it makes sure the root key exists.
  */
 export async function createAuthService(
@@ -234,9 +306,10 @@ export async function createAuthService(
   logger: Logger,
   bus: EventBus,
   rootKey?: string,
+  onDatabaseLookup?: () => void,
 ): Promise<AuthService> {
-  const auth = new AuthService(db, logger, bus);
-  await bus.subscribe(API_KEYS_CHANNEL, () => auth.clearCache(), {
+  const auth = new AuthService(db, logger, bus, onDatabaseLookup);
+  await bus.subscribe<ApiKeyEvent>(API_KEYS_CHANNEL, (event) => auth.onKeyEvent(event), {
     onReconnect: () => auth.clearCache(),
   });
   if (rootKey) await auth.ensureRootKey(rootKey);

@@ -82,7 +82,7 @@ export class DatasetsService {
     const datasetName = assertDatasetName(name);
     if (Buffer.byteLength(csv) > this.maxBytes) throw new PayloadTooLargeError(this.maxBytes);
     const filePath = path.join(tmpdir(), `maas-dataset-${randomUUID()}.csv`);
-    await writeFile(filePath, csv);
+    await writeFile(filePath, csv, { mode: 0o600, flag: 'wx' });
     try {
       return await this.ingest(auth, datasetName, filePath);
     } finally {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  ArtifactNotFoundError,
   commitModelVersion,
   ModelNotFoundError,
   type ArtifactStore,
@@ -64,7 +65,8 @@ export async function spoolToTempFile(
     },
   });
   try {
-    await pipeline(body, meter, createWriteStream(filePath));
+    // Only this process's user may read an upload (0600), whatever the umask.
+    await pipeline(body, meter, createWriteStream(filePath, { mode: 0o600, flags: 'wx' }));
   } catch (err) {
     await rm(filePath, { force: true });
     throw err;
@@ -97,39 +99,57 @@ export class ModelUploadService {
       if (spooled.sizeBytes === 0)
         throw badInput('The request body is empty: send the .onnx file as the body');
       const signature = await this.inspect(spooled.filePath);
-      await this.store.put(spooled.filePath, { sha256: spooled.sha256 });
-      return await this.db.transaction(async (m) => {
-        let version;
+      // Identical bytes already stored may be swept or deleted between put and commit (nothing
+      // referenced them yet): then they are stored again and the commit retried, once.
+      for (let attempt = 1; ; attempt++) {
+        await this.store.put(spooled.filePath, { sha256: spooled.sha256 });
         try {
-          version = await commitModelVersion(m, {
-            workspaceId: auth.workspaceId,
-            modelId: model.id,
-            source: 'UPLOAD',
-            signature,
-            sha256: spooled.sha256,
-            sizeBytes: spooled.sizeBytes,
-          });
+          return await this.commit(auth, model, modelName, signature, spooled);
         } catch (err) {
-          if (err instanceof ModelNotFoundError)
-            throw notFound(`Model "${modelName}" was deleted during the upload`);
-          throw err;
+          if (!(err instanceof ArtifactNotFoundError) || attempt >= 2) throw err;
         }
-        await audit(m, auth, auth.workspaceId, 'version.upload', 'model_version', version.id, {
-          model: model.name,
-          version: version.version,
-          sha256: spooled.sha256,
-        });
-        return {
-          id: version.id,
-          version: version.version,
-          sha256: spooled.sha256,
-          sizeBytes: spooled.sizeBytes,
-          signature,
-        };
-      });
+      }
     } finally {
       await rm(spooled.filePath, { force: true });
     }
+  }
+
+  private commit(
+    auth: AuthInfo,
+    model: { id: string; name: string },
+    modelName: string,
+    signature: SignatureRecord,
+    spooled: { sha256: string; sizeBytes: number },
+  ): Promise<UploadedVersion> {
+    return this.db.transaction(async (m) => {
+      let version;
+      try {
+        version = await commitModelVersion(m, {
+          workspaceId: auth.workspaceId,
+          modelId: model.id,
+          source: 'UPLOAD',
+          signature,
+          sha256: spooled.sha256,
+          sizeBytes: spooled.sizeBytes,
+        });
+      } catch (err) {
+        if (err instanceof ModelNotFoundError)
+          throw notFound(`Model "${modelName}" was deleted during the upload`);
+        throw err;
+      }
+      await audit(m, auth, auth.workspaceId, 'version.upload', 'model_version', version.id, {
+        model: model.name,
+        version: version.version,
+        sha256: spooled.sha256,
+      });
+      return {
+        id: version.id,
+        version: version.version,
+        sha256: spooled.sha256,
+        sizeBytes: spooled.sizeBytes,
+        signature,
+      };
+    });
   }
 
   /**

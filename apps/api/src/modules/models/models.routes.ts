@@ -1,6 +1,7 @@
+import { ArtifactDownloadsBusyError } from '@maas/db';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
-import { notFound } from '../../common/errors';
+import { notFound, UserError } from '../../common/errors';
 import { withStreamingBody } from '../../common/streaming-body';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
@@ -30,7 +31,17 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
       if (!Number.isInteger(number) || number < 1)
         throw notFound(`Version "${req.params.version}" does not exist`);
       const version = await services.models.getVersionByNumber(req.auth, req.params.name, number);
-      const stream = await services.store.openRead(version.sha256);
+      let stream: Readable;
+      try {
+        stream = await services.store.openRead(version.sha256, { purpose: 'download' });
+      } catch (err) {
+        if (!(err instanceof ArtifactDownloadsBusyError)) throw err;
+        reply.header('retry-after', '1');
+        throw new UserError(
+          'QUOTA_EXCEEDED',
+          `${err.message} (ARTIFACT_DOWNLOAD_CONCURRENCY is ${err.concurrency})`,
+        );
+      }
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', String(version.sizeBytes))
