@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { API_KEYS_CHANNEL, ApiKey, createDataSource, EventBus } from '@maas/db';
 import type { DataSource, EntitySubscriberInterface } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 import { createLogger } from '../src/common/logger';
 import {
   createAuthService,

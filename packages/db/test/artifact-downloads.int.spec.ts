@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactDownloadsBusyError, ArtifactDownloadTimeoutError, PgArtifactStore } from '../src';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 
 const bytes = randomBytes(4 * 1024 * 1024);
 const sha256 = createHash('sha256').update(bytes).digest('hex');

@@ -1,7 +1,7 @@
 // The statement and idle-in-transaction timeouts every pool gets, against a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, DEFAULT_POOL_TIMEOUTS, pgPoolTimeouts } from '../src';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase, type TestDatabase } from '@maas/testing';
 
 describe('pool timeouts', () => {
   let db: TestDatabase;
