@@ -22,16 +22,15 @@ export function registerGraphQLRoutes(
     method: 'GET',
     url: '/graphql',
     // A WebSocket upgrade authenticates in its connection_init message (onConnect), not headers.
-    preHandler: async (req, reply) => {
-      if (!req.ws) await httpAuth.call(app, req, reply);
-    },
+    onRequest: (req, reply) => (req.ws ? Promise.resolve() : httpAuth.call(app, req, reply)),
     handler: graphqlHandler,
     wsHandler: graphqlWsHandler(schema, services),
   });
   app.route({
     method: ['POST', 'OPTIONS'],
     url: '/graphql',
-    preHandler: httpAuth,
+    // Before the body is read: an unauthenticated body is never parsed.
+    onRequest: httpAuth,
     handler: graphqlHandler,
   });
 }
