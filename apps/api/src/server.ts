@@ -44,7 +44,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     const app = await createHttpApp(config, logger, infra.metrics);
     const schema = await buildApiSchema();
     const apollo = await startApollo(app, schema, config, logger, infra.metrics, closers);
-    registerGraphQLRoutes(app, apollo, schema, services);
+    registerGraphQLRoutes(app, apollo, schema, services, infra.metrics);
     registerModelRoutes(app, services);
     registerDatasetRoutes(app, services);
     registerOipRoutes(app, services);

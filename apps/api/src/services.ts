@@ -64,7 +64,9 @@ export async function buildServices(
     uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES),
     datasets: new DatasetsService(db, store, config.MAX_UPLOAD_BYTES),
     deployments,
-    deploymentStats: new DeploymentStatsService(db, deployments),
+    deploymentStats: new DeploymentStatsService(db, deployments, () =>
+      metrics.deploymentStatsPolls.inc(),
+    ),
     predictions: new PredictionsService(
       resolver,
       infra.backend,

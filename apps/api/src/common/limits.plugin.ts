@@ -46,10 +46,49 @@ const paginationEstimator: ComplexityEstimator = ({ args, childComplexity }) => 
   return first === undefined ? undefined : 1 + first * Math.max(childComplexity, 1);
 };
 
+export interface OperationLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+/**
+ * Throws BAD_USER_INPUT when `operation` is deeper or more complex than `limits`: the one check
+ * that HTTP (the plugin below) and WebSocket operations (graphql-ws.ts) both run.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  limits: OperationLimits,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): void {
+  const depth = operationDepth(operation, document);
+  if (depth > limits.maxDepth) {
+    throw badInput(
+      `Query depth ${depth} exceeds the limit of ${limits.maxDepth}: ask for fewer nested levels`,
+      { http: { status: 400 } },
+    );
+  }
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    operationName,
+    variables,
+    estimators: [paginationEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (complexity > limits.maxComplexity) {
+    throw badInput(
+      `Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}: ask for smaller pages or fewer fields`,
+      { http: { status: 400 } },
+    );
+  }
+}
+
 /** Refuses operations deeper or more complex than the configured limits, with BAD_USER_INPUT. */
 export function queryLimitsPlugin(
   schema: GraphQLSchema,
-  limits: { maxDepth: number; maxComplexity: number },
+  limits: OperationLimits,
 ): ApolloServerPlugin {
   const cache = new Map<string, string | null>();
   return {
@@ -69,7 +108,14 @@ export function queryLimitsPlugin(
             return Promise.resolve();
           }
           try {
-            check(document, operation, request.operationName ?? undefined, request.variables ?? {});
+            checkOperationLimits(
+              schema,
+              limits,
+              document,
+              operation,
+              request.operationName ?? undefined,
+              request.variables ?? {},
+            );
             remember(key, null);
           } catch (err) {
             if (err instanceof UserError) remember(key, err.message);
@@ -84,33 +130,5 @@ export function queryLimitsPlugin(
   function remember(key: string, outcome: string | null): void {
     if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
     cache.set(key, outcome);
-  }
-
-  function check(
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
-    operationName: string | undefined,
-    variables: Record<string, unknown>,
-  ): void {
-    const depth = operationDepth(operation, document);
-    if (depth > limits.maxDepth) {
-      throw badInput(
-        `Query depth ${depth} exceeds the limit of ${limits.maxDepth}: ask for fewer nested levels`,
-        { http: { status: 400 } },
-      );
-    }
-    const complexity = getComplexity({
-      schema,
-      query: document,
-      operationName,
-      variables,
-      estimators: [paginationEstimator, simpleEstimator({ defaultComplexity: 1 })],
-    });
-    if (complexity > limits.maxComplexity) {
-      throw badInput(
-        `Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}: ask for smaller pages or fewer fields`,
-        { http: { status: 400 } },
-      );
-    }
   }
 }

@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
+import type { ApiMetrics } from '../common/metrics';
 import { createContext, type GraphQLContext } from '../context';
 import { requireAuth } from '../modules/auth/auth.hooks';
 import type { Services } from '../services';
@@ -13,6 +14,7 @@ export function registerGraphQLRoutes(
   apollo: ApolloServer<GraphQLContext>,
   schema: GraphQLSchema,
   services: Services,
+  metrics?: ApiMetrics,
 ): void {
   const graphqlHandler = fastifyApolloHandler(apollo, {
     context: (req) => Promise.resolve(createContext(services, req.auth)),
@@ -24,7 +26,7 @@ export function registerGraphQLRoutes(
     // A WebSocket upgrade authenticates in its connection_init message (onConnect), not headers.
     onRequest: (req, reply) => (req.ws ? Promise.resolve() : httpAuth.call(app, req, reply)),
     handler: graphqlHandler,
-    wsHandler: graphqlWsHandler(schema, services),
+    wsHandler: graphqlWsHandler(schema, services, metrics),
   });
   app.route({
     method: ['POST', 'OPTIONS'],

@@ -46,6 +46,8 @@ export class AuthService {
   // sha256(secret) -> resolved key, so the database is asked once per key and TTL.
   private readonly cache = new Map<string, { info: AuthInfo | null; expiresAt: number }>();
   private readonly lastUsedWrites = new Map<string, number>();
+  private readonly revocationListeners = new Set<(apiKeyId: string) => void>();
+  private readonly recheckListeners = new Set<() => void>();
 
   constructor(
     private readonly db: DataSource,
@@ -56,6 +58,50 @@ export class AuthService {
   /** Drops every cached key, e.g. after the event listener reconnected and may have missed a revocation. */
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Calls `listener` with the id of every key revoked on any replica (heard on API_KEYS_CHANNEL),
+   * e.g. to close that key's WebSockets. Returns the function that stops listening.
+   */
+  onKeyRevoked(listener: (apiKeyId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when revocations may have been missed (the event listener reconnected):
+   * holders of long-lived authentications should check their keys again.
+   */
+  onRecheckNeeded(listener: () => void): () => void {
+    this.recheckListeners.add(listener);
+    return () => this.recheckListeners.delete(listener);
+  }
+
+  /** Handles a key event of any replica: drops the cache, and names a revoked key to listeners. */
+  keyChanged(payload: unknown): void {
+    this.cache.clear();
+    const { id, revoked } = (payload ?? {}) as { id?: unknown; revoked?: unknown };
+    if (typeof id === 'string' && revoked === true) {
+      for (const listener of this.revocationListeners) listener(id);
+    }
+  }
+
+  /** After the event listener reconnected: notifications sent while it was down are lost. */
+  eventsMissed(): void {
+    this.cache.clear();
+    for (const listener of this.recheckListeners) listener();
+  }
+
+  /** Which of these key ids are revoked or gone. */
+  async revokedAmong(apiKeyIds: readonly string[]): Promise<string[]> {
+    if (apiKeyIds.length === 0) return [];
+    const rows = await this.db.query<{ id: string }[]>(
+      'SELECT id FROM api_keys WHERE id = ANY($1) AND revoked_at IS NULL',
+      [apiKeyIds],
+    );
+    const live = new Set(rows.map((r) => r.id));
+    return apiKeyIds.filter((id) => !live.has(id));
   }
 
   /** Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. */
@@ -190,7 +236,8 @@ export class AuthService {
         await m.update(ApiKey, { id }, { revokedAt: key.revokedAt });
         await audit(m, auth, key.workspaceId, 'apiKey.revoke', 'api_key', id, null);
       });
-      this.cache.clear();
+      // This replica at once; every replica (this one again, harmlessly) through the channel.
+      this.keyChanged({ id, revoked: true });
       await this.events?.publish(API_KEYS_CHANNEL, { id, revoked: true });
     }
     return key;
@@ -236,8 +283,8 @@ export async function createAuthService(
   rootKey?: string,
 ): Promise<AuthService> {
   const auth = new AuthService(db, logger, bus);
-  await bus.subscribe(API_KEYS_CHANNEL, () => auth.clearCache(), {
-    onReconnect: () => auth.clearCache(),
+  await bus.subscribe(API_KEYS_CHANNEL, (payload) => auth.keyChanged(payload), {
+    onReconnect: () => auth.eventsMissed(),
   });
   if (rootKey) await auth.ensureRootKey(rootKey);
   return auth;
