@@ -97,7 +97,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  await Promise.all(clients.map(async (c) => c.dispose()));
   await api?.stop();
 });
 
@@ -172,7 +172,7 @@ describe('WebSocket safeguards', () => {
     await held[0]!.dispose();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await once(client(key.secret), '{ viewer { role } }')).data).toBeTruthy();
-    await Promise.all(held.map((c) => c.dispose()));
+    await Promise.all(held.map(async (c) => c.dispose()));
     await expectStillServing(api);
   });
 

@@ -20,7 +20,7 @@ export class SharedPolls<T> {
   }
 
   /** The values of `key`'s poll, until the caller returns the iterator. */
-  subscribe(key: string, poll: () => Promise<T>): AsyncIterableIterator<T> {
+  join(key: string, poll: () => Promise<T>): PollSubscription<T> {
     let entry = this.entries.get(key);
     const isNew = !entry;
     entry ??= { subscribers: new Set(), latest: undefined, timer: undefined, stopped: false };
@@ -39,7 +39,7 @@ export class SharedPolls<T> {
         if (this.entries.get(key) === entry) this.entries.delete(key);
       }
     };
-    const iterator: AsyncIterableIterator<T> = {
+    const iterator: PollSubscription<T> = {
       [Symbol.asyncIterator]: () => iterator,
       next: async () => {
         while (!sub.done && !sub.pending) {
@@ -92,6 +92,11 @@ export class SharedPolls<T> {
       sub.wake?.();
     }
   }
+}
+
+/** A subscriber's values; `return()` leaves at once, even while waiting for the next poll. */
+export interface PollSubscription<T> extends AsyncIterableIterator<T> {
+  return(): Promise<IteratorResult<T>>;
 }
 
 type Outcome<T> = { value: T } | { error: unknown };

@@ -80,7 +80,7 @@ export class DeploymentStatsService {
   ): Promise<AsyncIterableIterator<DeploymentStats>> {
     checkWindow(windowSeconds);
     const deployment = await this.deployments.get(auth, name);
-    return this.polls.subscribe(`${deployment.id}:${windowSeconds}`, async () => {
+    return this.polls.join(`${deployment.id}:${windowSeconds}`, async () => {
       const current = await this.deployments.find(auth, name);
       if (current?.id !== deployment.id) throw notFound(`Deployment "${name}" does not exist`);
       return this.compute(current, windowSeconds);
