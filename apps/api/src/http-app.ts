@@ -61,13 +61,14 @@ export async function createHttpApp(
   });
   await app.register(websocket, { options: { maxPayload: config.MAX_GRAPHQL_BODY_BYTES } });
 
-  // A response sent before the request's body was read (401, 413): Node discards the rest of the
-  // body (nothing is kept), and the connection is cut UNREAD_BODY_LINGER_MS later if the body is
-  // still coming. Closing at once would reset the connection under the client before it could
-  // read the answer.
+  // A response sent before the request's body was read (401, 413): the rest of the body is not
+  // read (the socket is paused), and the connection is cut UNREAD_BODY_LINGER_MS later if the
+  // body is still coming. Closing at once would reset the connection under the client before it
+  // could read the answer.
   app.addHook('onResponse', (req, _reply, done) => {
     if (!req.raw.complete) {
       const socket = req.raw.socket;
+      socket.pause();
       setTimeout(() => {
         if (!req.raw.complete) socket.destroy();
       }, UNREAD_BODY_LINGER_MS).unref();
