@@ -4,7 +4,12 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStillServing, startApiProcess, type ApiProcess } from './api-process';
+import {
+  expectStillServing,
+  SENTINEL_MODEL,
+  startApiProcess,
+  type ApiProcess,
+} from './api-process';
 
 interface Answer {
   status: number;
@@ -93,7 +98,10 @@ const MB = 1_000_000;
 let api: ApiProcess;
 
 beforeAll(async () => {
-  api = await startApiProcess({ HTTP_HEADERS_TIMEOUT_MS: '1500' });
+  api = await startApiProcess({
+    HTTP_HEADERS_TIMEOUT_MS: '1500',
+    MAX_BYTES_TENSOR_ELEMENTS: '100000',
+  });
 });
 afterAll(async () => {
   await api?.stop();
@@ -167,6 +175,36 @@ describe('request bodies are checked before they are read', () => {
     await expectStillServing(api);
   });
 
+  it('bounds the element count of a binary BYTES tensor (zero-length elements: 4 bytes each)', async () => {
+    const count = 100_001;
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          {
+            name: 'input',
+            datatype: 'BYTES',
+            shape: [count],
+            parameters: { binary_data_size: 4 * count },
+          },
+        ],
+      }),
+    );
+    const res = await fetch(`${api.url}/v2/models/${SENTINEL_MODEL}/infer`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${api.adminKey}`,
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.byteLength),
+      },
+      body: Buffer.concat([header, Buffer.alloc(4 * count)]),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; code: string };
+    expect(body.code).toBe('BAD_USER_INPUT');
+    expect(body.error).toContain('more than 100000 BYTES elements');
+    await expectStillServing(api);
+  });
+
   it('refuses an upload whose Content-Length is over MAX_UPLOAD_BYTES before reading it', async () => {
     const answer = await sendBig(api.url, '/v1/models/sentinel/versions', 600 * MB, {
       key: api.adminKey,
@@ -176,6 +214,21 @@ describe('request bodies are checked before they are read', () => {
     expect(answer.body).toMatchObject({ code: 'QUOTA_EXCEEDED' });
     expect(answer.ms).toBeLessThan(3000);
     await expectStillServing(api);
+  });
+});
+
+describe('authentication before the body', () => {
+  it('still answers a CORS preflight without a key', async () => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
   });
 });
 
