@@ -65,6 +65,13 @@ export async function createHttpApp(
   // read (the socket is paused), and the connection is cut UNREAD_BODY_LINGER_MS later if the
   // body is still coming. Closing at once would reset the connection under the client before it
   // could read the answer.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    // Fastify asks for `connection: close` on a 413 it refuses from Content-Length; Node would then
+    // reset the connection at once (data unread), often before the client reads the 413.
+    if (!req.raw.complete && reply.getHeader('connection') === 'close')
+      reply.removeHeader('connection');
+    done(null, payload);
+  });
   app.addHook('onResponse', (req, _reply, done) => {
     if (!req.raw.complete) {
       const socket = req.raw.socket;
