@@ -1,6 +1,8 @@
 // Issue 9, item 4: the WebSocket path gets the same safeguards as HTTP. Every attack goes to the
 // real API process (127.0.0.1) and ends with the service still serving.
+import { API_KEYS_CHANNEL } from '@maas/db';
 import type { Client } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectStillServing,
@@ -134,6 +136,37 @@ describe('WebSocket safeguards', () => {
     expect(mutation.data).toBeUndefined();
     expect((mutation.failure as { code?: number } | undefined)?.code).toBe(4403);
     const found = await api.gql(`{ model(name: "after-revoke") { id } }`);
+    expect(found.data.model).toBeNull();
+    await expectStillServing(api);
+  });
+
+  it('re-checks the key on every operation, even when no revocation event names it', async () => {
+    const key = await createKey('quietly-revoked');
+    const c = client(key.secret);
+    const stats = `subscription { deploymentStatsUpdated(name: "${deploymentName}") { requests } }`;
+    expect((await once(c, stats, {}, true)).data).toBeTruthy();
+    let closedWith: number | undefined;
+    c.on('closed', (e) => (closedWith ??= (e as { code: number }).code));
+    // Revoked behind the API's back: caches are cleared, but no event names the key, so its
+    // socket stays open until the next operation checks the key.
+    const pg = new PgClient({ connectionString: api.databaseUrl });
+    await pg.connect();
+    try {
+      await pg.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [key.id]);
+      await pg.query('SELECT pg_notify($1, $2)', [API_KEYS_CHANNEL, '{}']);
+    } finally {
+      await pg.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(closedWith).toBeUndefined();
+    const mutation = await once(
+      c,
+      `mutation { createModel(input: { name: "quiet-revoke", task: REGRESSION }) { id } }`,
+    );
+    expect(mutation.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(closedWith).toBe(4403);
+    const found = await api.gql(`{ model(name: "quiet-revoke") { id } }`);
     expect(found.data.model).toBeNull();
     await expectStillServing(api);
   });
