@@ -270,6 +270,37 @@ describe('two API replicas, two workers and an inference worker on one PostgreSQ
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
   });
 
+  it('a key revoked through A closes its open WebSocket on B within a second', async () => {
+    const created = await a.gql(
+      `mutation { createApiKey(name: "ws-revoked", role: VIEWER) { secret apiKey { id } } }`,
+    );
+    expect(created.errors).toBeUndefined();
+    const client = b.ws(created.data.createApiKey.secret as string);
+    const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    const closed = new Promise<{ code: number; at: number }>((resolve) =>
+      client.on('closed', (e) => resolve({ code: (e as { code: number }).code, at: Date.now() })),
+    );
+    // A subscription that stays open (nothing is training in this workspace right now).
+    client.subscribe(
+      { query: 'subscription { trainingJobsUpdated { id } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    await connected;
+    const revoked = await a.gql(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, {
+      id: created.data.createApiKey.apiKey.id,
+    });
+    expect(revoked.errors).toBeUndefined();
+    const revokedAt = Date.now();
+    const close = await Promise.race([
+      closed,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000)),
+    ]);
+    expect(close, "B kept the revoked key's socket open").not.toBeNull();
+    expect(close!.code).toBe(4403);
+    expect(close!.at - revokedAt).toBeLessThan(1_000);
+    await client.dispose();
+  });
+
   it('a model uploaded through A predicts through B, on the inference worker', async () => {
     await a.gql(`mutation { createModel(input: { name: "uploaded", task: REGRESSION }) { id } }`);
     const upload = await fetch(`${a.url}/v1/models/uploaded/versions`, {

@@ -8,7 +8,11 @@ describe('loadConfig', () => {
     const c = loadConfig(base);
     expect(c).toMatchObject({
       PORT: 4000,
-      MAX_GRAPHQL_BODY_BYTES: 16_777_216,
+      MAX_GRAPHQL_BODY_BYTES: 1_048_576,
+      MAX_OIP_JSON_BYTES: 67_108_864,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      WS_MAX_SOCKETS_PER_KEY: 20,
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: 100,
       MAX_QUERY_DEPTH: 12,
       MAX_QUERY_COMPLEXITY: 5000,
       MAX_QUERY_TOKENS: 2000,

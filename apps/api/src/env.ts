@@ -13,7 +13,7 @@ export const EnvSchema = z
     HOST: z.string().default('0.0.0.0'),
     CONSOLE_PORT: intFrom(3000),
     CORS_ORIGINS: z.string().optional(),
-    MAX_GRAPHQL_BODY_BYTES: intFrom(16_777_216, 1024),
+    MAX_GRAPHQL_BODY_BYTES: intFrom(1_048_576, 1024),
     MAX_QUERY_DEPTH: intFrom(12, 1),
     MAX_QUERY_COMPLEXITY: intFrom(5000, 1),
     MAX_QUERY_TOKENS: intFrom(2000, 100),
@@ -25,6 +25,15 @@ export const EnvSchema = z
     MAX_UPLOAD_BYTES: intFrom(536_870_912, 1),
     MAX_MODEL_METADATA_ENTRIES: intFrom(1000, 0),
     MAX_MODEL_METADATA_BYTES: intFrom(1_048_576, 0),
+    MAX_OIP_JSON_BYTES: intFrom(67_108_864, 1024),
+    MAX_OIP_BINARY_BYTES: intFrom(268_435_456, 1024),
+    MAX_BYTES_TENSOR_ELEMENTS: intFrom(1_048_576, 1),
+    HTTP_HEADERS_TIMEOUT_MS: intFrom(10_000, 1),
+    HTTP_REQUEST_TIMEOUT_MS: intFrom(300_000, 1),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom(72_000, 1),
+    HTTP_CONNECTION_TIMEOUT_MS: intFrom(120_000, 1),
+    WS_MAX_SOCKETS_PER_KEY: intFrom(20, 1),
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: intFrom(100, 1),
     PREDICT_TIMEOUT_MS: intFrom(30_000, 1),
     ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
     MAAS_DATA_DIR: z.string().optional(),
@@ -44,6 +53,10 @@ export const EnvSchema = z
     ARTIFACT_DOWNLOAD_MAX_DURATION_MS: intFrom(DEFAULT_DOWNLOAD_LIMITS.maxDurationMs, 1),
     PREDICTION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
+  })
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS',
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
   })
   .refine((env) => !env.INFERENCE_WORKERS?.trim() || Boolean(env.INFERENCE_WORKER_TOKEN), {
     message:

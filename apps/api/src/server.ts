@@ -44,10 +44,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
     const app = await createHttpApp(config, logger, infra.metrics);
     const schema = await buildApiSchema();
-    // One guard for every transport: graphql-ws is to call `guard.prepare` for its operations.
+    // One guard for every transport: Apollo's plugin over HTTP, onSubscribe over graphql-ws.
     const guard = new DocumentGuard(schema, documentLimitsFrom(config));
     const apollo = await startApollo(app, schema, guard, config, logger, infra.metrics, closers);
-    registerGraphQLRoutes(app, apollo, schema, services);
+    registerGraphQLRoutes(app, apollo, schema, services, guard, infra.metrics);
     registerModelRoutes(app, services);
     registerDatasetRoutes(app, services);
     registerOipRoutes(app, services);

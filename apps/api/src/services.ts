@@ -69,7 +69,9 @@ export async function buildServices(
     }),
     datasets: new DatasetsService(db, store, config.MAX_UPLOAD_BYTES),
     deployments,
-    deploymentStats: new DeploymentStatsService(db, deployments),
+    deploymentStats: new DeploymentStatsService(db, deployments, () =>
+      metrics.deploymentStatsPolls.inc(),
+    ),
     predictions: new PredictionsService(
       resolver,
       infra.backend,

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_MAX_BYTES_ELEMENTS,
   decodeBinaryTensor,
   encodeBinaryTensor,
   encodeInferResponse,
@@ -29,6 +30,30 @@ describe("Triton's binary tensor data extension", () => {
     ];
     for (const t of tensors)
       expect(decodeBinaryTensor('x', t.datatype, encodeBinaryTensor(t))).toEqual(t.data);
+  });
+
+  it('bounds the element count of a BYTES tensor, zero-length elements included', () => {
+    const empties = Buffer.alloc(4 * 1001); // 1001 zero-length elements: 4 bytes each
+    expect(decodeBinaryTensor('s', 'BYTES', empties, { maxBytesElements: 1001 })).toHaveLength(
+      1001,
+    );
+    expect(() => decodeBinaryTensor('s', 'BYTES', empties, { maxBytesElements: 1000 })).toThrow(
+      /input 's': more than 1000 BYTES elements/,
+    );
+    const { body, headerLength } = binaryBody(
+      {
+        inputs: [
+          { name: 's', datatype: 'BYTES', shape: [1001], parameters: { binary_data_size: 4004 } },
+        ],
+      },
+      empties,
+    );
+    expect(() => parseInferRequestBody(body, headerLength, { maxBytesElements: 1000 })).toThrow(
+      InferenceInputError,
+    );
+    // The default bound holds without options.
+    const many = Buffer.alloc(4 * (DEFAULT_MAX_BYTES_ELEMENTS + 1));
+    expect(() => decodeBinaryTensor('s', 'BYTES', many)).toThrow(/BYTES elements/);
   });
 
   it('uses the documented BYTES layout: 4-byte little-endian length, then UTF-8', () => {

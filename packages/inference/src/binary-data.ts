@@ -55,11 +55,30 @@ const BYTES_PER_ELEMENT: Record<Exclude<SupportedDatatype, 'BYTES'>, number> = {
   FP64: 8,
 };
 
+/**
+ * The default bound on the elements of one binary BYTES tensor. A zero-length element costs 4
+ * bytes on the wire but a string slot in memory (and a native string in ONNX Runtime), so the
+ * count is bounded on its own, not only through the body size.
+ */
+export const DEFAULT_MAX_BYTES_ELEMENTS = 1_048_576;
+
+/** Limits applied while decoding binary tensor data. */
+export interface BinaryDecodeLimits {
+  /** Most elements one BYTES tensor may have ({@link DEFAULT_MAX_BYTES_ELEMENTS}). */
+  maxBytesElements?: number;
+}
+
 /** Decodes raw little-endian bytes of one tensor into typed data (BYTES: 4-byte length + UTF-8 per element). */
-export function decodeBinaryTensor(name: string, datatype: string, bytes: Uint8Array): TensorData {
+export function decodeBinaryTensor(
+  name: string,
+  datatype: string,
+  bytes: Uint8Array,
+  limits: BinaryDecodeLimits = {},
+): TensorData {
   if (!isSupportedDatatype(datatype))
     throw new InferenceInputError(`input '${name}': unsupported datatype ${datatype}`);
-  if (datatype === 'BYTES') return decodeBytesElements(name, bytes);
+  if (datatype === 'BYTES')
+    return decodeBytesElements(name, bytes, limits.maxBytesElements ?? DEFAULT_MAX_BYTES_ELEMENTS);
   const size = BYTES_PER_ELEMENT[datatype];
   if (bytes.byteLength % size !== 0) {
     throw new InferenceInputError(
@@ -97,12 +116,16 @@ export function decodeBinaryTensor(name: string, datatype: string, bytes: Uint8A
   }
 }
 
-function decodeBytesElements(name: string, bytes: Uint8Array): string[] {
+function decodeBytesElements(name: string, bytes: Uint8Array, maxElements: number): string[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: string[] = [];
   const decoder = new TextDecoder();
   let offset = 0;
   while (offset < bytes.byteLength) {
+    if (out.length >= maxElements)
+      throw new InferenceInputError(
+        `input '${name}': more than ${maxElements} BYTES elements (the limit per tensor)`,
+      );
     if (offset + 4 > bytes.byteLength)
       throw new InferenceInputError(
         `input '${name}': truncated BYTES element length at byte ${offset}`,
@@ -151,7 +174,11 @@ function binarySize(input: OipTensorInput): number | undefined {
  * header) the JSON header is followed by binary data, which is decoded into each input's `data`
  * in the order the inputs appear.
  */
-export function parseInferRequestBody(body: Uint8Array, headerLength?: number): OipInferRequest {
+export function parseInferRequestBody(
+  body: Uint8Array,
+  headerLength?: number,
+  limits: BinaryDecodeLimits = {},
+): OipInferRequest {
   const jsonEnd = headerLength ?? body.byteLength;
   if (!Number.isSafeInteger(jsonEnd) || jsonEnd < 0 || jsonEnd > body.byteLength) {
     throw new InferenceInputError(
@@ -190,6 +217,7 @@ export function parseInferRequestBody(body: Uint8Array, headerLength?: number): 
       tensorInput.name,
       tensorInput.datatype,
       body.subarray(offset, offset + size),
+      limits,
     );
     offset += size;
   }

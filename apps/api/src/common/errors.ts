@@ -38,6 +38,17 @@ export const conflict = (message: string) => new UserError('CONFLICT', message);
 export const forbidden = (message: string) => new UserError('FORBIDDEN', message);
 export const unauthenticated = (message: string) => new UserError('UNAUTHENTICATED', message);
 
+/** 413 QUOTA_EXCEEDED: a request body over `variable` (`limit` bytes), refused before or while reading it. */
+export function payloadTooLarge(what: string, variable: string, limit: number): UserError {
+  const err = new UserError(
+    'QUOTA_EXCEEDED',
+    `${what} is larger than ${variable} (${limit} bytes)`,
+    { limit: variable, limitBytes: limit },
+  );
+  Object.defineProperty(err, 'httpStatus', { value: 413 });
+  return err;
+}
+
 export function httpStatusOf(code: string | undefined): number {
   return code && code in HTTP_STATUS ? HTTP_STATUS[code as ErrorCode] : 500;
 }

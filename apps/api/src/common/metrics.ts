@@ -71,6 +71,16 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
       if (engineStatus) this.set((await engineStatus()).loadedBytes);
     },
   });
+  const deploymentStatsPolls = new Counter({
+    name: 'maas_deployment_stats_polls_total',
+    help: 'Database polls made for deploymentStatsUpdated subscriptions (one per deployment and window, whatever the subscribers)',
+    registers: [registry],
+  });
+  const wsSockets = new Gauge({
+    name: 'maas_graphql_ws_sockets',
+    help: 'Open graphql-ws WebSockets',
+    registers: [registry],
+  });
   const jobsByStatus = new Gauge({
     name: 'maas_training_jobs',
     help: 'Training jobs by status (all workspaces)',
@@ -95,6 +105,8 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     loadedSessions,
     loadedBytes,
     jobsByStatus,
+    deploymentStatsPolls,
+    wsSockets,
   };
 }
 

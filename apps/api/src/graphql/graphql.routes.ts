@@ -2,6 +2,8 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
+import type { DocumentGuard } from './document-limits';
+import type { ApiMetrics } from '../common/metrics';
 import { createContext, type GraphQLContext } from '../context';
 import { requireAuth } from '../modules/auth/auth.hooks';
 import type { Services } from '../services';
@@ -13,6 +15,8 @@ export function registerGraphQLRoutes(
   apollo: ApolloServer<GraphQLContext>,
   schema: GraphQLSchema,
   services: Services,
+  guard: DocumentGuard,
+  metrics?: ApiMetrics,
 ): void {
   const graphqlHandler = fastifyApolloHandler(apollo, {
     context: (req) => Promise.resolve(createContext(services, req.auth)),
@@ -22,16 +26,15 @@ export function registerGraphQLRoutes(
     method: 'GET',
     url: '/graphql',
     // A WebSocket upgrade authenticates in its connection_init message (onConnect), not headers.
-    preHandler: async (req, reply) => {
-      if (!req.ws) await httpAuth.call(app, req, reply);
-    },
+    onRequest: (req, reply) => (req.ws ? Promise.resolve() : httpAuth.call(app, req, reply)),
     handler: graphqlHandler,
-    wsHandler: graphqlWsHandler(schema, services),
+    wsHandler: graphqlWsHandler(schema, services, guard, metrics),
   });
   app.route({
     method: ['POST', 'OPTIONS'],
     url: '/graphql',
-    preHandler: httpAuth,
+    // Before the body is read: an unauthenticated body is never parsed.
+    onRequest: httpAuth,
     handler: graphqlHandler,
   });
 }

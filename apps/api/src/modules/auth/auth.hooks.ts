@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Services } from '../../services';
 import type { AuthInfo } from './auth.service';
 
@@ -8,8 +8,12 @@ declare module 'fastify' {
   }
 }
 
-/** 401 unless the request carries a valid, unrevoked API key; sets `req.auth`. */
-export function requireAuth(services: Services): preHandlerAsyncHookHandler {
+/**
+ * 401 unless the request carries a valid, unrevoked API key; sets `req.auth`. An `onRequest`
+ * hook: it runs before Fastify reads the body, so a caller without a valid key never gets a byte
+ * of its body read (the 401 closes the connection, see http-app.ts).
+ */
+export function requireAuth(services: Services): onRequestAsyncHookHandler {
   return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
     const auth = await services.auth.authenticate(req.headers.authorization);
     if (!auth) {

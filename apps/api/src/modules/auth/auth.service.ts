@@ -72,6 +72,8 @@ export class AuthService {
   // Bumped by every invalidation: a lookup that started before one must not cache its answer.
   private generation = 0;
   private readonly lastUsedWrites = new Map<string, number>();
+  private readonly revocationListeners = new Set<(apiKeyId: string) => void>();
+  private readonly recheckListeners = new Set<() => void>();
 
   constructor(
     private readonly db: DataSource,
@@ -95,10 +97,52 @@ export class AuthService {
     this.inFlight.clear();
   }
 
-  /** Applies a key change another replica (or this one) announced on API_KEYS_CHANNEL. */
+  /**
+   * Applies a key change another replica (or this one) announced on API_KEYS_CHANNEL: drops the
+   * cache (only the unknown tokens for a new key), and names a revoked key to its listeners (which
+   * close that key's WebSockets).
+   */
   onKeyEvent(event: ApiKeyEvent | null | undefined): void {
     if (event?.created && !event.revoked && !event.rootRotated) this.forgetUnknownTokens();
     else this.clearCache();
+    if (typeof event?.id === 'string' && event.revoked === true) {
+      for (const listener of this.revocationListeners) listener(event.id);
+    }
+  }
+
+  /**
+   * Calls `listener` with the id of every key revoked on any replica (heard on API_KEYS_CHANNEL),
+   * e.g. to close that key's WebSockets. Returns the function that stops listening.
+   */
+  onKeyRevoked(listener: (apiKeyId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when revocations may have been missed (the event listener reconnected):
+   * holders of long-lived authentications should check their keys again.
+   */
+  onRecheckNeeded(listener: () => void): () => void {
+    this.recheckListeners.add(listener);
+    return () => this.recheckListeners.delete(listener);
+  }
+
+  /** After the event listener reconnected: notifications sent while it was down are lost. */
+  eventsMissed(): void {
+    this.clearCache();
+    for (const listener of this.recheckListeners) listener();
+  }
+
+  /** Which of these key ids are revoked or gone. */
+  async revokedAmong(apiKeyIds: readonly string[]): Promise<string[]> {
+    if (apiKeyIds.length === 0) return [];
+    const rows = await this.db.query<{ id: string }[]>(
+      'SELECT id FROM api_keys WHERE id = ANY($1) AND revoked_at IS NULL',
+      [apiKeyIds],
+    );
+    const live = new Set(rows.map((r) => r.id));
+    return apiKeyIds.filter((id) => !live.has(id));
   }
 
   /** Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. */
@@ -261,7 +305,8 @@ export class AuthService {
         await m.update(ApiKey, { id }, { revokedAt: key.revokedAt });
         await audit(m, auth, key.workspaceId, 'apiKey.revoke', 'api_key', id, null);
       });
-      this.clearCache();
+      // This replica at once (cache, its WebSockets); every replica through the channel.
+      this.onKeyEvent({ id, revoked: true });
       await this.events?.publish(API_KEYS_CHANNEL, { id, revoked: true });
     }
     return key;
@@ -310,7 +355,7 @@ export async function createAuthService(
 ): Promise<AuthService> {
   const auth = new AuthService(db, logger, bus, onDatabaseLookup);
   await bus.subscribe<ApiKeyEvent>(API_KEYS_CHANNEL, (event) => auth.onKeyEvent(event), {
-    onReconnect: () => auth.clearCache(),
+    onReconnect: () => auth.eventsMissed(),
   });
   if (rootKey) await auth.ensureRootKey(rootKey);
   return auth;

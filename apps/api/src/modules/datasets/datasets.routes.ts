@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
-import { withStreamingBody } from '../../common/streaming-body';
+import { refuseDeclaredOversize } from '../../common/body-limits';
+import { uploadLimit, withStreamingBody } from '../../common/streaming-body';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 
@@ -9,7 +10,12 @@ export function registerDatasetRoutes(app: FastifyInstance, services: Services):
   withStreamingBody(app, (scope) => {
     scope.post<{ Querystring: { name?: string } }>(
       '/v1/datasets',
-      { preHandler: requireAuth(services), bodyLimit: services.config.MAX_UPLOAD_BYTES },
+      {
+        // Authenticated, then sized by Content-Length, before a byte of the body is read; the
+        // upload service counts a chunked body as it streams it.
+        onRequest: [requireAuth(services), refuseDeclaredOversize(() => uploadLimit(services))],
+        bodyLimit: services.config.MAX_UPLOAD_BYTES,
+      },
       async (req, reply) => {
         const dataset = await services.datasets.upload(
           req.auth,

@@ -1,24 +1,41 @@
 import type { DataSource } from 'typeorm';
-import { badInput } from '../../common/errors';
+import { badInput, notFound } from '../../common/errors';
+import { SharedPolls } from '../../common/shared-poll';
 import type { AuthInfo } from '../auth/auth.service';
 import { quantile, readDeploymentStats } from '../predictions/serving-stats';
 import type { DeploymentsService } from './deployments.service';
-import type { DeploymentStats } from './deployments.types';
+import type { Deployment, DeploymentStats } from './deployments.types';
 
 const PUSH_EVERY_MS = 2000;
 
-/** `deploymentStats` and its subscription, from the samples every replica writes. */
+function checkWindow(windowSeconds: number): void {
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {
+    throw badInput('"windowSeconds" must be between 1 and 86400', { field: 'windowSeconds' });
+  }
+}
+
+/**
+ * `deploymentStats` and its subscription, from the samples every replica writes. The
+ * subscription polls once per (deployment, window) on this replica, however many subscribers.
+ */
 export class DeploymentStatsService {
+  private readonly polls: SharedPolls<DeploymentStats>;
+
   constructor(
     private readonly db: DataSource,
     private readonly deployments: DeploymentsService,
-  ) {}
+    /** Called once per subscription poll (the `maas_deployment_stats_polls_total` metric). */
+    onPoll?: () => void,
+  ) {
+    this.polls = new SharedPolls(PUSH_EVERY_MS, onPoll);
+  }
 
   async get(auth: AuthInfo, name: string, windowSeconds: number): Promise<DeploymentStats> {
-    if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {
-      throw badInput('"windowSeconds" must be between 1 and 86400', { field: 'windowSeconds' });
-    }
-    const deployment = await this.deployments.get(auth, name);
+    checkWindow(windowSeconds);
+    return this.compute(await this.deployments.get(auth, name), windowSeconds);
+  }
+
+  private async compute(deployment: Deployment, windowSeconds: number): Promise<DeploymentStats> {
     const raw = await readDeploymentStats(this.db, deployment.id, windowSeconds);
     const versionNumbers = new Map<string, number>();
     if (raw.byVersion.size > 0) {
@@ -50,15 +67,23 @@ export class DeploymentStatsService {
     };
   }
 
-  /** The stats now, then every couple of seconds until the client unsubscribes. */
-  async *stream(
+  /**
+   * The stats now, then every couple of seconds until the client unsubscribes. The caller's key
+   * must see the deployment; the poll is shared by every subscriber of the same deployment and
+   * window (all in its workspace), and re-reads the deployment each time (routes change; a
+   * deleted one ends the subscriptions with NOT_FOUND).
+   */
+  async stream(
     auth: AuthInfo,
     name: string,
     windowSeconds: number,
-  ): AsyncGenerator<DeploymentStats> {
-    for (;;) {
-      yield await this.get(auth, name, windowSeconds);
-      await new Promise((resolve) => setTimeout(resolve, PUSH_EVERY_MS));
-    }
+  ): Promise<AsyncIterableIterator<DeploymentStats>> {
+    checkWindow(windowSeconds);
+    const deployment = await this.deployments.get(auth, name);
+    return this.polls.join(`${deployment.id}:${windowSeconds}`, async () => {
+      const current = await this.deployments.find(auth, name);
+      if (current?.id !== deployment.id) throw notFound(`Deployment "${name}" does not exist`);
+      return this.compute(current, windowSeconds);
+    });
   }
 }

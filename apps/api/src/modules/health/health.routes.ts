@@ -33,7 +33,7 @@ export function registerHealthRoutes(
     }
   });
 
-  app.get('/metrics', { preHandler: requireAuth(services) }, async (req, reply) => {
+  app.get('/metrics', { onRequest: requireAuth(services) }, async (req, reply) => {
     requireRoot(req.auth, 'read /metrics');
     return reply
       .header('content-type', metrics.registry.contentType)

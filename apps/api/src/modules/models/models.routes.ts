@@ -2,7 +2,8 @@ import { ArtifactDownloadsBusyError } from '@maas/db';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { notFound, UserError } from '../../common/errors';
-import { withStreamingBody } from '../../common/streaming-body';
+import { refuseDeclaredOversize } from '../../common/body-limits';
+import { uploadLimit, withStreamingBody } from '../../common/streaming-body';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 
@@ -11,7 +12,12 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
   withStreamingBody(app, (scope) => {
     scope.post<{ Params: { name: string } }>(
       '/v1/models/:name/versions',
-      { preHandler: requireAuth(services), bodyLimit: services.config.MAX_UPLOAD_BYTES },
+      {
+        // Authenticated, then sized by Content-Length, before a byte of the body is read; the
+        // upload service counts a chunked body as it streams it.
+        onRequest: [requireAuth(services), refuseDeclaredOversize(() => uploadLimit(services))],
+        bodyLimit: services.config.MAX_UPLOAD_BYTES,
+      },
       async (req, reply) => {
         const result = await services.uploads.upload(
           req.auth,
@@ -25,7 +31,7 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
 
   app.get<{ Params: { name: string; version: string } }>(
     '/v1/models/:name/versions/:version/artifact',
-    { preHandler: requireAuth(services) },
+    { onRequest: requireAuth(services) },
     async (req, reply) => {
       const number = Number(req.params.version);
       if (!Number.isInteger(number) || number < 1)

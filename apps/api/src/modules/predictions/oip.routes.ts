@@ -7,7 +7,9 @@ import {
   parseInferRequestBody,
   wantsBinaryOutput,
 } from '@maas/inference';
-import { badInput, notFound, UserError } from '../../common/errors';
+import type { IncomingHttpHeaders } from 'node:http';
+import { readBodyWithin, refuseDeclaredOversize, type BodyLimit } from '../../common/body-limits';
+import { badInput, notFound, payloadTooLarge, UserError } from '../../common/errors';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 import { nonTensorOutputs } from './predictions.service';
@@ -34,6 +36,16 @@ function requestedOutputs(outputs: unknown): string[] | undefined {
   return names.length > 0 ? names : undefined;
 }
 
+/**
+ * An infer body with binary tensor data (an `Inference-Header-Content-Length` header) may be as
+ * large as MAX_OIP_BINARY_BYTES; a JSON one, which is parsed on the main thread, MAX_OIP_JSON_BYTES.
+ */
+function oipBodyLimit(services: Services, headers: IncomingHttpHeaders): BodyLimit {
+  return headers[INFERENCE_HEADER_CONTENT_LENGTH] !== undefined
+    ? { bytes: services.config.MAX_OIP_BINARY_BYTES, variable: 'MAX_OIP_BINARY_BYTES' }
+    : { bytes: services.config.MAX_OIP_JSON_BYTES, variable: 'MAX_OIP_JSON_BYTES' };
+}
+
 function targetOf(params: ModelParams): TargetQuery {
   if (params.version === undefined) return { name: params.name };
   const version = Number(params.version);
@@ -58,14 +70,21 @@ export function registerOipRoutes(app: FastifyInstance, services: Services): voi
   });
 
   app.register((scope, _opts, done) => {
-    scope.addHook('preHandler', requireAuth(services));
-    // Infer bodies may be a JSON header followed by raw tensor bytes: take every body as a Buffer.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      '*',
-      { parseAs: 'buffer', bodyLimit: services.config.MAX_UPLOAD_BYTES },
-      (_req, body, next) => next(null, body),
+    // Authenticated, then sized by Content-Length, before a byte of the body is read.
+    scope.addHook('onRequest', requireAuth(services));
+    scope.addHook(
+      'onRequest',
+      refuseDeclaredOversize((req) => oipBodyLimit(services, req.headers)),
     );
+    // Infer bodies may be a JSON header followed by raw tensor bytes: take every body as a
+    // Buffer, counted against its limit while it streams in.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (req, payload, next) => {
+      readBodyWithin(payload, req.headers, oipBodyLimit(services, req.headers)).then(
+        (body) => next(null, body),
+        (err: Error) => next(err),
+      );
+    });
 
     scope.get('/v2', () => SERVER_METADATA);
 
@@ -104,9 +123,19 @@ export function registerOipRoutes(app: FastifyInstance, services: Services): voi
         throw badInput('The infer request has no body');
       const headerText = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
       const headerLength = typeof headerText === 'string' ? Number(headerText) : undefined;
+      // The JSON part is parsed on the main thread whatever the body's size: it has the JSON limit.
+      if (headerLength !== undefined && headerLength > services.config.MAX_OIP_JSON_BYTES) {
+        throw payloadTooLarge(
+          'The JSON header',
+          'MAX_OIP_JSON_BYTES',
+          services.config.MAX_OIP_JSON_BYTES,
+        );
+      }
       let request;
       try {
-        request = parseInferRequestBody(body, headerLength);
+        request = parseInferRequestBody(body, headerLength, {
+          maxBytesElements: services.config.MAX_BYTES_TENSOR_ELEMENTS,
+        });
       } catch (err) {
         if (err instanceof InferenceInputError) throw badInput(err.message);
         throw err;
