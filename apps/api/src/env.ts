@@ -28,6 +28,16 @@ export const EnvSchema = z
       .default('info'),
     DB_POOL_SIZE: intFrom(10, 1),
     PREDICTION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
+    DATASET_MAX_COLUMNS: intFrom(1000, 1),
+    DATASET_MAX_ROWS: intFrom(5_000_000, 1),
+    DATASET_MAX_CELLS: intFrom(50_000_000, 1),
+    DATASET_MAX_CELL_BYTES: intFrom(65_536, 1),
+    DATASET_MAX_LINE_BYTES: intFrom(1_048_576, 1),
+    PREDICTION_LOG_RETENTION_DAYS: intFrom(30, 0),
+    SERVING_STATS_RETENTION_DAYS: intFrom(30, 0),
+    AUDIT_RETENTION_DAYS: intFrom(30, 0),
+    RETENTION_SWEEP_INTERVAL_MS: intFrom(3_600_000, 100),
+    RETENTION_DELETE_BATCH: intFrom(1000, 1),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
   })
   .refine((env) => !env.INFERENCE_WORKERS?.trim() || Boolean(env.INFERENCE_WORKER_TOKEN), {

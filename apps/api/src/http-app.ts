@@ -45,7 +45,11 @@ export async function createHttpApp(
   });
   app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
     if (err instanceof UserError) {
-      return reply.code(err.httpStatus).send({ error: err.message, code: err.code });
+      // A refusal over a limit names it, as GraphQL's extensions.limit does.
+      const limit = err.extensions.limit;
+      return reply
+        .code(err.httpStatus)
+        .send({ error: err.message, code: err.code, ...(limit ? { limit } : {}) });
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {

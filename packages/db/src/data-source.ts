@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type LoggerOptions } from 'typeorm';
 import { ENTITIES } from './entities';
+import { ParameterFreeLogger } from './parameter-free-logger';
 
 /** Options of {@link createDataSource}. */
 export interface DataSourceSettings {
@@ -11,7 +12,7 @@ export interface DataSourceSettings {
   poolSize?: number;
   /** `application_name` shown in pg_stat_activity. Default `maas`. */
   applicationName?: string;
-  /** TypeORM logging (`['error']`, `'all'`, ...). Default: warnings and errors. */
+  /** TypeORM logging (`['error']`, `'all'`, ...), never with parameters. Default: warnings and errors. */
   logging?: LoggerOptions;
   /** Folder of the compiled migrations; default {@link resolveMigrationsDir}. */
   migrationsDir?: string;
@@ -64,6 +65,8 @@ export function createDataSource(url: string, settings: DataSourceSettings = {})
     poolSize: settings.poolSize ?? 10,
     applicationName: settings.applicationName ?? 'maas',
     logging: settings.logging ?? ['error', 'warn'],
+    // Never the parameters: a failed insert's values are tenants' data.
+    logger: new ParameterFreeLogger(settings.logging ?? ['error', 'warn']),
   });
 }
 

@@ -2,7 +2,27 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
+/**
+ * pino's error serializer without the values a database error carries: TypeORM's
+ * QueryFailedError holds the failed query's `parameters` (other tenants' inputs) and the driver's
+ * error its `detail`/`where`; only the SQLSTATE of the driver error is kept.
+ */
+export function serializeError(err: Error): pino.SerializedError {
+  const serialized = pino.stdSerializers.err(err) as pino.SerializedError & Record<string, unknown>;
+  delete serialized.parameters;
+  delete serialized.detail;
+  delete serialized.where;
+  const driverError = serialized.driverError as { code?: unknown } | undefined;
+  if (driverError !== undefined) serialized.driverError = { code: driverError?.code };
+  return serialized;
+}
+
 /** Structured JSON logs on stdout (pino). */
 export function createLogger(level: string, name = 'api'): Logger {
-  return pino({ name, level, base: { service: `maas-${name}`, pid: process.pid } });
+  return pino({
+    name,
+    level,
+    base: { service: `maas-${name}`, pid: process.pid },
+    serializers: { err: serializeError },
+  });
 }
