@@ -120,9 +120,12 @@ describe('CSV limits, through the real API process', () => {
 
   it('applies the same limits to createDataset', async () => {
     const before = await stored();
-    const res = await api.gql(`mutation($csv: String!) { createDataset(name: "inline", csv: $csv) { id } }`, {
-      csv: `${Array.from({ length: 1001 }, (_, i) => `c${i}`).join(',')}\n${'1,'.repeat(1000)}1\n`,
-    });
+    const res = await api.gql(
+      `mutation($csv: String!) { createDataset(name: "inline", csv: $csv) { id } }`,
+      {
+        csv: `${Array.from({ length: 1001 }, (_, i) => `c${i}`).join(',')}\n${'1,'.repeat(1000)}1\n`,
+      },
+    );
     expect(res.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       limit: 'DATASET_MAX_COLUMNS',

@@ -6,11 +6,16 @@ import { createDataSource, PredictionLogEntry } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { Client } from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/database';
 import { PredictionLogWriter } from '../src/modules/predictions/prediction-log';
 import { RETENTION_LOCK_KEY } from '../src/modules/retention/retention-sweeper';
-import { expectStillServing, SENTINEL_MODEL, startApiProcess, type ApiProcess } from './api-process';
+import {
+  expectStillServing,
+  SENTINEL_MODEL,
+  startApiProcess,
+  type ApiProcess,
+} from './api-process';
 
 let api: ApiProcess;
 let db: Client;
@@ -29,10 +34,14 @@ afterAll(async () => {
 });
 
 const predict = (model: string, inputs: unknown, key: string) =>
-  api.gql(`query($m: String!, $i: JSON!) { predict(input: { model: $m, inputs: $i }) { outputs } }`, {
-    m: model,
-    i: inputs,
-  }, key);
+  api.gql(
+    `query($m: String!, $i: JSON!) { predict(input: { model: $m, inputs: $i }) { outputs } }`,
+    {
+      m: model,
+      i: inputs,
+    },
+    key,
+  );
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 8_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -58,7 +67,10 @@ describe('prediction log, through the real API process', () => {
       secretB,
     );
     expect(model.errors).toBeUndefined();
-    expect((await api.upload('b-model', buildLinearModel({ weights: [[1, 1]], bias: [0] }), secretB)).status).toBe(201);
+    expect(
+      (await api.upload('b-model', buildLinearModel({ weights: [[1, 1]], bias: [0] }), secretB))
+        .status,
+    ).toBe(201);
     const viewer = await api.gql(`{ viewer { workspace { id } } }`);
     const workspaceA: string = viewer.data.viewer.workspace.id;
 
@@ -77,9 +89,12 @@ describe('prediction log, through the real API process', () => {
     const rows = await until(
       async () =>
         (
-          await db.query<{ workspace_id: string; status: string; inputs: unknown; error: string | null }>(
-            'SELECT workspace_id, status, inputs, error FROM prediction_log',
-          )
+          await db.query<{
+            workspace_id: string;
+            status: string;
+            inputs: unknown;
+            error: string | null;
+          }>('SELECT workspace_id, status, inputs, error FROM prediction_log')
         ).rows,
       (r) => r.length >= 5,
     );
@@ -156,7 +171,12 @@ describe('PredictionLogWriter against PostgreSQL', () => {
     await dataSource.initialize();
     try {
       let dropped = 0;
-      const writer = new PredictionLogWriter(dataSource, pino({ level: 'silent' }), 1, (n) => (dropped += n));
+      const writer = new PredictionLogWriter(
+        dataSource,
+        pino({ level: 'silent' }),
+        1,
+        (n) => (dropped += n),
+      );
       const record = (workspaceId: string, inputs: unknown, error: string | null = null) => ({
         id: randomUUID(),
         workspaceId,
@@ -172,11 +192,26 @@ describe('PredictionLogWriter against PostgreSQL', () => {
       const good = randomUUID();
       const bad = randomUUID();
       writer.offer(record(good, { input: [[1, 2]] }));
-      writer.offer(record(bad, { 'k\u0000': ['v\u0000', '\ud800x', 'ok\\u0000'] }, 'e\u0000\udc00'));
+      writer.offer(
+        record(bad, { 'k\u0000': ['v\u0000', '\ud800x', 'ok\\u0000'] }, 'e\u0000\udc00'),
+      );
       // Not a UUID: the database refuses this row whatever its content.
       writer.offer(record('not-a-uuid', { input: [[3, 4]] }));
       writer.offer(record(good, { input: [[5, 6]] }));
-      await writer.flush();
+      // TypeORM logs the failed insert to the console: the statement, never its values.
+      const printed: unknown[][] = [];
+      const spies = (['log', 'warn', 'error', 'info'] as const).map((method) =>
+        vi.spyOn(console, method).mockImplementation((...args: unknown[]) => printed.push(args)),
+      );
+      try {
+        await writer.flush();
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+      const logged = JSON.stringify(printed);
+      expect(logged).toMatch(/query failed/);
+      for (const value of ['not-a-uuid', '[[3,4]]', '[[1,2]]', 'k\\u0000', good])
+        expect(logged).not.toContain(value);
       const rows = await dataSource.getRepository(PredictionLogEntry).find();
       expect(rows.filter((r) => r.workspaceId === good).map((r) => r.inputs)).toEqual(
         expect.arrayContaining([{ input: [[1, 2]] }, { input: [[5, 6]] }]),

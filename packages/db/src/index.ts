@@ -1,5 +1,6 @@
 export * from './entities';
 export * from './data-source';
+export { describeQueryError, ParameterFreeLogger } from './parameter-free-logger';
 export * from './postgres/repo-root';
 export * from './postgres/embedded-postgres';
 export * from './postgres/postgres-binaries';

@@ -3,11 +3,15 @@ import type { LogMessage, PrepareLogMessagesOptions } from 'typeorm/logger/Logge
 
 type Parameters = unknown[] | Record<string, unknown>;
 
-/** A failed query's error as one line: its SQLSTATE and message, none of its fields. */
-function describe(error: string | Error): string {
-  if (typeof error === 'string') return error;
-  const code = (error as { code?: unknown }).code;
-  return `${typeof code === 'string' ? `[${code}] ` : ''}${error.message}`;
+/**
+ * A failed query's error as one line: its SQLSTATE and its message up to the first ": ", where
+ * PostgreSQL puts the offending value (`invalid input syntax for type uuid: "…"`); none of the
+ * driver error's fields (`detail` quotes values too).
+ */
+export function describeQueryError(error: string | Error): string {
+  const message = typeof error === 'string' ? error : error.message;
+  const code = typeof error === 'string' ? undefined : (error as { code?: unknown }).code;
+  return `${typeof code === 'string' ? `[${code}] ` : ''}${message.split(': ')[0] ?? ''}`;
 }
 
 /**
@@ -26,7 +30,7 @@ export class ParameterFreeLogger extends AdvancedConsoleLogger {
     _parameters?: Parameters,
     queryRunner?: QueryRunner,
   ): void {
-    super.logQueryError(describe(error), query, undefined, queryRunner);
+    super.logQueryError(describeQueryError(error), query, undefined, queryRunner);
   }
 
   override logQuerySlow(

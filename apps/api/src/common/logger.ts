@@ -1,3 +1,4 @@
+import { describeQueryError } from '@maas/db';
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -5,7 +6,8 @@ export type Logger = pino.Logger;
 /**
  * pino's error serializer without the values a database error carries: TypeORM's
  * QueryFailedError holds the failed query's `parameters` (other tenants' inputs) and the driver's
- * error its `detail`/`where`; only the SQLSTATE of the driver error is kept.
+ * error its `detail`/`where`; only the SQLSTATE of the driver error is kept, and the message up
+ * to where PostgreSQL quotes the refused value.
  */
 export function serializeError(err: Error): pino.SerializedError {
   const serialized = pino.stdSerializers.err(err) as pino.SerializedError & Record<string, unknown>;
@@ -13,7 +15,11 @@ export function serializeError(err: Error): pino.SerializedError {
   delete serialized.detail;
   delete serialized.where;
   const driverError = serialized.driverError as { code?: unknown } | undefined;
-  if (driverError !== undefined) serialized.driverError = { code: driverError?.code };
+  if (driverError !== undefined) {
+    // A database error's message may quote the value it refused.
+    serialized.driverError = { code: driverError?.code };
+    serialized.message = describeQueryError(err);
+  }
   return serialized;
 }
 
