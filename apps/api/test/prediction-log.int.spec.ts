@@ -158,7 +158,10 @@ describe('prediction log, through the real API process', () => {
     expect(await counts()).toEqual(kept);
     await db.query('SELECT pg_advisory_unlock($1, $2)', [...RETENTION_LOCK_KEY]);
 
-    const after = await until(counts, (c) => c.old_log + c.old_stats + c.old_audit === 0);
+    const after = await until(
+      counts,
+      (c) => (c.old_log ?? 1) + (c.old_stats ?? 1) + (c.old_audit ?? 1) === 0,
+    );
     expect(after).toEqual({ ...kept, old_log: 0, old_stats: 0, old_audit: 0 });
     await expectStillServing(api);
   });
