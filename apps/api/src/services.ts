@@ -76,7 +76,12 @@ export async function buildServices(
     auth,
     models,
     uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES),
-    datasets: new DatasetsService(db, store, datasetLimits(config)),
+    datasets: new DatasetsService(
+      db,
+      store,
+      datasetLimits(config),
+      config.DATASET_PARSE_CONCURRENCY,
+    ),
     deployments,
     deploymentStats: new DeploymentStatsService(db, deployments),
     predictions: new PredictionsService(

@@ -6,6 +6,7 @@ export {
   type CsvIngestRequest,
   type CsvIngestResult,
   boundedPreviewRows,
+  CsvIngestThreads,
   ingestCsvFile,
   ingestCsvFileInThread,
 } from './dataset/csv-ingest';

@@ -2,7 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { DatasetError, decodeColumns, ingestCsvFileInThread, parseCsvDataset } from '../src';
+import {
+  CsvIngestThreads,
+  DatasetError,
+  decodeColumns,
+  ingestCsvFileInThread,
+  parseCsvDataset,
+} from '../src';
 
 async function failure(
   csv: string | Readable,
@@ -109,6 +115,45 @@ describe('CSV limits', () => {
       }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(DatasetError);
       expect(refused).toMatchObject({ code: 'LIMIT', limit: 'maxColumns', line: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs at most the allowed number of ingest threads at once, the rest in turn', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'maas-ingest-'));
+    try {
+      const threads = new CsvIngestThreads(1);
+      const jobs = [1, 2, 3].map(async (n) => {
+        const csvPath = path.join(dir, `${n}.csv`);
+        await writeFile(csvPath, `a\n${'1\n'.repeat(n)}`);
+        return threads.ingest({
+          csvPath,
+          columnsPath: `${csvPath}.columns`,
+          previewMaxRows: 1,
+          previewMaxBytes: 100,
+        });
+      });
+      const results = await Promise.all(jobs);
+      expect(results.map((r) => r.rowCount)).toEqual([1, 2, 3]);
+      // A failure frees its slot too.
+      await writeFile(path.join(dir, 'bad.csv'), 'a,b\n1\n');
+      await expect(
+        threads.ingest({
+          csvPath: path.join(dir, 'bad.csv'),
+          columnsPath: path.join(dir, 'bad.columns'),
+          previewMaxRows: 1,
+          previewMaxBytes: 100,
+        }),
+      ).rejects.toBeInstanceOf(DatasetError);
+      await expect(
+        threads.ingest({
+          csvPath: path.join(dir, '1.csv'),
+          columnsPath: path.join(dir, 'again.columns'),
+          previewMaxRows: 1,
+          previewMaxBytes: 100,
+        }),
+      ).resolves.toMatchObject({ rowCount: 1 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

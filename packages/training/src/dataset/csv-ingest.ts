@@ -87,6 +87,31 @@ function ingestWorkerScript(): string {
 }
 
 /**
+ * Runs {@link ingestCsvFileInThread} at most `maxConcurrent` at a time; the others wait their turn
+ * in order, so many simultaneous uploads cost the memory of `maxConcurrent` parses, not of all.
+ */
+export class CsvIngestThreads {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly maxConcurrent: number) {}
+
+  async ingest(request: CsvIngestRequest): Promise<CsvIngestResult> {
+    if (this.running >= this.maxConcurrent)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await ingestCsvFileInThread(request);
+    } finally {
+      // The slot passes straight to the next in line, or is given back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/**
  * {@link ingestCsvFile} on a worker thread of its own: parsing, type inference, statistics and
  * encoding never block the caller's event loop, and only the small result comes back. Throws the
  * thread's {@link DatasetError} as one.

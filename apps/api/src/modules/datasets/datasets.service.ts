@@ -11,9 +11,9 @@ import {
   type ArtifactStore,
 } from '@maas/db';
 import {
+  CsvIngestThreads,
   CsvLimitGuard,
   DatasetError,
-  ingestCsvFileInThread,
   type CsvIngestResult,
   type CsvLimits,
 } from '@maas/training';
@@ -93,11 +93,16 @@ function assertDatasetName(name: string): string {
 
 /** Datasets: CSV files parsed into typed columns that the trainer loads fast. */
 export class DatasetsService {
+  private readonly threads: CsvIngestThreads;
+
   constructor(
     private readonly db: DataSource,
     private readonly store: ArtifactStore,
     private readonly limits: CsvLimits,
-  ) {}
+    parseConcurrency = 2,
+  ) {
+    this.threads = new CsvIngestThreads(parseConcurrency);
+  }
 
   /**
    * `POST /v1/datasets?name=`: streams the CSV to a temporary file through the limit guard (a
@@ -138,7 +143,10 @@ export class DatasetsService {
     }
   }
 
-  /** Parses on a worker thread (limits enforced there too), then stores; nothing on refusal. */
+  /**
+   * Parses on a worker thread (limits enforced there too; at most `parseConcurrency` at once),
+   * then stores; nothing on refusal.
+   */
   private async ingest(
     auth: AuthInfo,
     name: string,
@@ -149,7 +157,7 @@ export class DatasetsService {
     try {
       let parsed: CsvIngestResult;
       try {
-        parsed = await ingestCsvFileInThread({
+        parsed = await this.threads.ingest({
           csvPath: filePath,
           columnsPath,
           options: this.limits,
