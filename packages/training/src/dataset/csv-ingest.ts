@@ -46,7 +46,7 @@ export function boundedPreviewRows(
 /** Parses `csvPath` under the limits, writes its columns to `columnsPath`, returns the rest. */
 export async function ingestCsvFile(request: CsvIngestRequest): Promise<CsvIngestResult> {
   const parsed = await parseCsvDataset(createReadStream(request.csvPath), request.options);
-  await writeFile(request.columnsPath, encodeColumns(parsed));
+  await writeFile(request.columnsPath, encodeColumns(parsed), { mode: 0o600 });
   return {
     rowCount: parsed.rowCount,
     stats: parsed.stats,
