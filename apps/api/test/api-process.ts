@@ -31,11 +31,7 @@ export interface ApiProcess {
     variables?: Record<string, unknown>,
     key?: string | null,
   ): Promise<GraphQLResponse<T>>;
-  upload(
-    modelName: string,
-    bytes: Uint8Array,
-    key?: string,
-  ): Promise<{ status: number; body: any }>;
+  upload(modelName: string, bytes: Uint8Array, key?: string): Promise<{ status: number; body: any }>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
