@@ -19,6 +19,7 @@ export function serializeError(err: Error): pino.SerializedError {
     // A database error's message may quote the value it refused.
     serialized.driverError = { code: driverError?.code };
     serialized.message = describeQueryError(err);
+    serialized.stack = serialized.stack.split(err.message).join(serialized.message);
   }
   return serialized;
 }
