@@ -95,16 +95,19 @@ export async function createHttpApp(
     status: number,
     error: string,
     code: string,
+    limit?: unknown,
   ) =>
     reply
       .code(status)
       .send(
         req.url.startsWith('/graphql')
-          ? { errors: [{ message: error, extensions: { code } }] }
-          : { error, code },
+          ? { errors: [{ message: error, extensions: { code, ...(limit ? { limit } : {}) } }] }
+          : { error, code, ...(limit ? { limit } : {}) },
       );
   app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
-    if (err instanceof UserError) return send(req, reply, err.httpStatus, err.message, err.code);
+    // A refusal over a limit names it (`limit`), as GraphQL's extensions.limit does.
+    if (err instanceof UserError)
+      return send(req, reply, err.httpStatus, err.message, err.code, err.extensions.limit);
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');

@@ -5,7 +5,7 @@ import type { Logger } from './common/logger';
 import type { ApiConfig } from './env';
 import type { Infrastructure } from './infrastructure';
 import { createAuthService, type AuthService } from './modules/auth/auth.service';
-import { DatasetsService } from './modules/datasets/datasets.service';
+import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
@@ -15,6 +15,7 @@ import { PredictionLogWriter } from './modules/predictions/prediction-log';
 import { PredictionsService } from './modules/predictions/predictions.service';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
+import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
 import { TrainingEventsService } from './modules/training/training-events.service';
 import { TrainingService } from './modules/training/training.service';
 
@@ -51,10 +52,23 @@ export async function buildServices(
   const deployments = new DeploymentsService(db, registryChanged);
   const predictionLog = closers.start(
     'prediction-log',
-    new PredictionLogWriter(db, logger, config.PREDICTION_LOG_SAMPLE_RATE),
+    new PredictionLogWriter(db, logger, config.PREDICTION_LOG_SAMPLE_RATE, (rows) =>
+      metrics.predictionLogDropped.inc(rows),
+    ),
   );
   closers.start('artifact-sweeper', new ArtifactSweeper(store, logger));
   const servingStats = closers.start('serving-stats', new ServingStatsRecorder(db, logger));
+  closers.start(
+    'retention-sweeper',
+    new RetentionSweeper(
+      db,
+      logger,
+      retentionRules(config),
+      config.RETENTION_SWEEP_INTERVAL_MS,
+      config.RETENTION_DELETE_BATCH,
+      (table, rows) => metrics.retentionDeleted.inc({ table }, rows),
+    ),
+  );
   const training = new TrainingService(db, queue);
   return {
     config,
@@ -67,7 +81,12 @@ export async function buildServices(
       maxEntries: config.MAX_MODEL_METADATA_ENTRIES,
       maxBytes: config.MAX_MODEL_METADATA_BYTES,
     }),
-    datasets: new DatasetsService(db, store, config.MAX_UPLOAD_BYTES),
+    datasets: new DatasetsService(
+      db,
+      store,
+      datasetLimits(config),
+      config.DATASET_PARSE_CONCURRENCY,
+    ),
     deployments,
     deploymentStats: new DeploymentStatsService(db, deployments, () =>
       metrics.deploymentStatsPolls.inc(),

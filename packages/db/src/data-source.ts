@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource, type LoggerOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { pgPoolTimeouts, type PoolTimeouts } from './pool-timeouts';
+import { ParameterFreeLogger } from './parameter-free-logger';
 
 /** Options of {@link createDataSource}. */
 export interface DataSourceSettings {
@@ -12,7 +13,7 @@ export interface DataSourceSettings {
   poolSize?: number;
   /** `application_name` shown in pg_stat_activity. Default `maas`. */
   applicationName?: string;
-  /** TypeORM logging (`['error']`, `'all'`, ...). Default: warnings and errors. */
+  /** TypeORM logging (`['error']`, `'all'`, ...), never with parameters. Default: warnings and errors. */
   logging?: LoggerOptions;
   /** Folder of the compiled migrations; default {@link resolveMigrationsDir}. */
   migrationsDir?: string;
@@ -68,6 +69,8 @@ export function createDataSource(url: string, settings: DataSourceSettings = {})
     applicationName: settings.applicationName ?? 'maas',
     logging: settings.logging ?? ['error', 'warn'],
     extra: pgPoolTimeouts(settings.timeouts),
+    // Never the parameters: a failed insert's values are tenants' data.
+    logger: new ParameterFreeLogger(settings.logging ?? ['error', 'warn']),
   });
 }
 

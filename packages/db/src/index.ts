@@ -1,6 +1,7 @@
 export * from './entities';
 export * from './data-source';
 export * from './pool-timeouts';
+export { describeQueryError, ParameterFreeLogger } from './parameter-free-logger';
 export * from './postgres/repo-root';
 export * from './postgres/embedded-postgres';
 export * from './postgres/postgres-binaries';

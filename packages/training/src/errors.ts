@@ -3,12 +3,17 @@ export class DatasetError extends Error {
   override readonly name = 'DatasetError';
   constructor(
     message: string,
-    /** 'TOO_LARGE' when the input exceeded `maxBytes` (HTTP 413), else 'INVALID' (HTTP 400). */
-    readonly code: 'INVALID' | 'TOO_LARGE' = 'INVALID',
+    /**
+     * 'TOO_LARGE' when the input exceeded `maxBytes` (HTTP 413), 'LIMIT' when it went over another
+     * of the CSV limits (named by `limit`), else 'INVALID' (HTTP 400).
+     */
+    readonly code: 'INVALID' | 'TOO_LARGE' | 'LIMIT' = 'INVALID',
     /** 1-based line of the CSV input the problem was found on, when there is one. */
     readonly line?: number,
     /** Column the problem concerns, when there is one. */
     readonly column?: string,
+    /** With code 'LIMIT': which limit of `CsvLimits` (e.g. 'maxColumns'). */
+    readonly limit?: string,
   ) {
     super(message);
   }

@@ -1,6 +1,15 @@
 export * from './errors';
 export * from './dataset/dataset.types';
 export * from './dataset/csv-dataset';
+export * from './dataset/csv-limits';
+export {
+  type CsvIngestRequest,
+  type CsvIngestResult,
+  boundedPreviewRows,
+  CsvIngestThreads,
+  ingestCsvFile,
+  ingestCsvFileInThread,
+} from './dataset/csv-ingest';
 export * from './dataset/column-codec';
 export * from './dataset/seed-example';
 export * from './hyperparameters';

@@ -43,6 +43,17 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const predictionLogDropped = new Counter({
+    name: 'maas_prediction_log_dropped_total',
+    help: 'Prediction log rows the database refused (dropped alone, the rest of their batch kept)',
+    registers: [registry],
+  });
+  const retentionDeleted = new Counter({
+    name: 'maas_retention_deleted_rows_total',
+    help: 'Rows deleted by the retention sweeper, by table',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
   const batchSize = new Histogram({
     name: 'maas_inference_batch_size',
     help: 'Requests per ONNX Runtime call made by the dynamic batcher',
@@ -100,6 +111,8 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     graphqlOperations,
     predictions,
     predictionLatency,
+    predictionLogDropped,
+    retentionDeleted,
     batchSize,
     queueWait,
     loadedSessions,

@@ -3,6 +3,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 /** Who changed what: every mutation of a tenant's state leaves one row. */
 @Entity({ name: 'audit_events' })
 @Index('idx_audit_events_workspace_created', ['workspaceId', 'createdAt'])
+// The retention sweeper deletes by age alone.
+@Index('idx_audit_events_created', ['createdAt'])
 export class AuditEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

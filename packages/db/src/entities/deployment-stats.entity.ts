@@ -6,6 +6,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'deployment_stats' })
 @Index('idx_deployment_stats_deployment_bucket', ['deploymentId', 'bucketStart'])
+// The retention sweeper deletes by age alone.
+@Index('idx_deployment_stats_bucket', ['bucketStart'])
 export class DeploymentStatsSample {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

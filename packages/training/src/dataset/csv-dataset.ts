@@ -1,15 +1,14 @@
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { DatasetError } from '../errors';
 import { ColumnBuilder } from './column-builder';
+import { csvLimitError, CsvLimitGuard, csvLimits, type CsvLimits } from './csv-limits';
 import type { Column, ColumnStats, ParsedDataset } from './dataset.types';
 
-/** Options of {@link parseCsvDataset}. */
-export interface ParseCsvOptions {
-  /** Largest input accepted, in bytes; more fails with a DatasetError whose code is 'TOO_LARGE'. */
-  maxBytes?: number;
-  /** Field delimiter (default ','). */
+/** Options of {@link parseCsvDataset}: the {@link CsvLimits} (defaults for those left out). */
+export interface ParseCsvOptions extends Partial<CsvLimits> {
+  /** Field delimiter, one byte (default ','). */
   delimiter?: string;
 }
 
@@ -18,42 +17,31 @@ export interface ParseCsvOptions {
  * typed columns, not with the text. Infers each column's type (numeric, boolean, categorical)
  * and computes its statistics. Throws {@link DatasetError} naming the line or column for an
  * empty file, a header without rows, a ragged row, an empty or duplicate column name, or a
- * column with no usable value.
+ * column with no usable value; code 'LIMIT' (naming the limit) or 'TOO_LARGE' as soon as the
+ * input goes over one of the {@link CsvLimits}, before the rest is read.
  */
 export async function parseCsvDataset(
   input: Readable | string | Buffer,
   opts: ParseCsvOptions = {},
 ): Promise<ParsedDataset> {
-  const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+  const limits = csvLimits(opts);
+  const delimiter = opts.delimiter ?? ',';
   let builders: ColumnBuilder[] | null = null;
   let rowCount = 0;
-  let sizeBytes = 0;
+  let maxRows = limits.maxRows;
 
-  const limit = new Transform({
-    transform(chunk: Buffer | string, _encoding, callback) {
-      sizeBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-      if (sizeBytes > maxBytes) {
-        callback(
-          new DatasetError(
-            `the dataset is larger than the limit of ${maxBytes} bytes`,
-            'TOO_LARGE',
-          ),
-        );
-      } else callback(null, chunk);
-    },
-  });
+  const guard = new CsvLimitGuard(limits, delimiter);
   // Records are consumed synchronously as they are parsed: no per-row objects are kept. Line
   // numbers are only needed for the parser's own errors (ragged rows, quotes), which carry them.
-  const parser = parse({
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    delimiter: opts.delimiter ?? ',',
-  });
+  const parser = parse({ bom: true, trim: true, skip_empty_lines: true, delimiter });
   parser.on('data', (record: string[]) => {
     try {
-      if (builders === null) builders = headerColumns(record, 1);
-      else {
+      if (builders === null) {
+        builders = headerColumns(record, parser.info.lines);
+        // Rows times columns bounds the columns' memory.
+        maxRows = Math.min(limits.maxRows, Math.floor(limits.maxCells / builders.length));
+      } else {
+        if (rowCount >= maxRows) throw rowLimitError(limits, maxRows, parser.info.lines);
         for (let i = 0; i < builders.length; i++)
           (builders[i] as ColumnBuilder).push(record[i] ?? '');
         rowCount++;
@@ -67,7 +55,7 @@ export async function parseCsvDataset(
       ? Readable.from([Buffer.from(input)])
       : input;
   try {
-    await pipeline(source, limit, parser);
+    await pipeline(source, guard, parser);
   } catch (error) {
     if (error instanceof DatasetError) throw error;
     throw csvFailure(
@@ -91,7 +79,17 @@ export async function parseCsvDataset(
     columns.push(finished.column);
     stats.push(finished.stats);
   }
-  return { rowCount, columns, stats, sizeBytes };
+  return { rowCount, columns, stats, sizeBytes: guard.sizeBytes };
+}
+
+function rowLimitError(limits: CsvLimits, maxRows: number, line: number): DatasetError {
+  return maxRows < limits.maxRows
+    ? csvLimitError(
+        'maxCells',
+        `more than ${limits.maxCells} cells (rows times columns): at most ${maxRows} rows of this width`,
+        line,
+      )
+    : csvLimitError('maxRows', `more than ${limits.maxRows} data rows`, line);
 }
 
 function headerColumns(names: string[], line: number): ColumnBuilder[] {
