@@ -7,7 +7,7 @@ import { buildLinearModel } from '@maas/onnx';
 import { Client } from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase } from '../../../test/helpers/database';
+import { createTestDatabase } from '@maas/testing';
 import { PredictionLogWriter } from '../src/modules/predictions/prediction-log';
 import { RETENTION_LOCK_KEY } from '../src/modules/retention/retention-sweeper';
 import {
