@@ -1,4 +1,5 @@
-import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { badInput } from '../common/errors';
 import type { DocumentGuard } from './document-limits';
