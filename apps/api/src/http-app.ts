@@ -45,7 +45,11 @@ export async function createHttpApp(
   });
   app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
     if (err instanceof UserError) {
-      return reply.code(err.httpStatus).send({ error: err.message, code: err.code });
+      const retryAfter = err.details.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      return reply
+        .code(err.httpStatus)
+        .send({ error: err.message, code: err.code, ...err.details });
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {

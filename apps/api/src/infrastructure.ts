@@ -76,6 +76,12 @@ export async function openInfrastructure(
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,
+      loadTimeoutMs: config.MODEL_LOAD_TIMEOUT_MS,
+      quarantine: {
+        afterFailures: config.INFERENCE_QUARANTINE_AFTER,
+        windowMs: config.INFERENCE_QUARANTINE_WINDOW_MS,
+        durationMs: config.INFERENCE_QUARANTINE_MS,
+      },
       loadArtifact: createArtifactLoader(store),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);

@@ -16,3 +16,4 @@ export * from './inference-server';
 export * from './rendezvous';
 export * from './remote-wire';
 export * from './remote-inference-client';
+export * from './quarantine';
