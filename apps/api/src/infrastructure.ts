@@ -10,6 +10,7 @@ import {
   createInferenceBackend,
   type ServingBackend,
 } from './modules/predictions/inference-backend';
+import { createIsolatedInferenceBackend } from './modules/predictions/isolated-backend';
 import type { InferenceBackend } from './modules/predictions/predictions.service';
 
 /** What the services are built on: connections, the engine, the queue. */
@@ -89,7 +90,10 @@ export async function openInfrastructure(
       },
     }));
   closers.add('engine', () => engine.close());
-  const serving = createInferenceBackend(config, engine, logger);
+  const serving =
+    config.INFERENCE_ISOLATION === 'process' && !config.INFERENCE_WORKERS?.trim()
+      ? await createIsolatedInferenceBackend(config, logger)
+      : createInferenceBackend(config, engine, logger);
   closers.add('serving', () => serving.close());
   const backend: InferenceBackend = options.backend ?? serving;
 

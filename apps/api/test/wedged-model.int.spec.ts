@@ -2,25 +2,10 @@
 // error within a few seconds, the inference thread it wedged is replaced so every other model
 // (and upload validation) keeps being served, and after repeated timeouts the version is
 // quarantined: visible in GraphQL, predictions refused at once with MODEL_UNAVAILABLE.
-import { buildLinearModel, GraphBuilder } from '@maas/onnx';
+import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStillServing, startApiProcess, type ApiProcess } from './api-process';
-
-/** y = x + 1 repeated `trips` times: with 10^12 trips ONNX Runtime runs for weeks. */
-function endlessLoopModel(trips: bigint): Uint8Array {
-  const body = new GraphBuilder({ graphName: 'body' });
-  body.addInput('i', 'INT64', []).addInput('cond', 'BOOL', []).addInput('v', 'FP32', [-1, 1]);
-  body.addInitializer('one', 'FP32', [], [1]);
-  body.addNode('Identity', ['cond'], ['cond_out']).addNode('Add', ['v', 'one'], ['v_out']);
-  body.addOutput('cond_out', 'BOOL', []).addOutput('v_out', 'FP32', [-1, 1]);
-  const g = new GraphBuilder();
-  g.addInput('input', 'FP32', [-1, 1]);
-  g.addInitializer('trips', 'INT64', [], [trips]);
-  g.addInitializer('keep_going', 'BOOL', [], [true]);
-  g.addNode('Loop', ['trips', 'keep_going', 'input'], ['output'], { body: { graph: body } });
-  g.addOutput('output', 'FP32', [-1, 1]);
-  return g.toBytes();
-}
+import { endlessLoopModel } from './endless-model';
 
 const PREDICT = `query($m: String!) { predict(input: { model: $m, inputs: { input: [[1]] } }) { outputs } }`;
 const STATUS = `query($m: String!) { model(name: $m) { latestVersion { servingStatus { state reason since until recentFailures } } } }`;

@@ -284,6 +284,10 @@ export class InferenceEngine {
           `prediction for version ${key.id} took longer than ${timeoutMs} ms`,
         );
         abort.abort(err);
+        // This version wedging its thread: replace the thread before answering, so the caller's
+        // next request (or anyone's) does not queue behind the run that never ends.
+        const v = this.versions.get(key.id);
+        if (v?.ready) this.pool.replaceIfRunning(v.thread, key.id);
         reject(err);
       }, timeoutMs);
     });

@@ -184,32 +184,49 @@ export class WorkerPool {
       if (!head) return;
       // Calls run one at a time in order: the head started when the previous one answered.
       const started = Math.max(head.postedAt, thread.lastReplyAt);
-      if (now - started <= head.deadlineMs) return;
-      this.abandoned++;
-      this.logger.error(
-        { thread: index, versionId: head.versionId, op: head.op, deadlineMs: head.deadlineMs },
-        'inference call ran past its deadline; replacing its thread',
-      );
-      // Stops the thread's JavaScript; a native run in progress finishes first (ORT cannot be interrupted).
-      void thread.worker.terminate().catch(() => undefined);
-      this.replace(
-        index,
-        thread,
-        { index, cause: 'timeout', versionId: head.versionId, op: head.op },
-        (call) =>
-          call === head
-            ? new WorkerCallError(
-                'TIMEOUT',
-                `${head.op} of version ${head.versionId ?? '-'} ran longer than ${head.deadlineMs} ms; its inference thread was replaced`,
-                head.versionId,
-              )
-            : new WorkerCallError(
-                'THREAD_RESTARTED',
-                `inference thread ${index} was replaced because another model ran past its deadline`,
-                head.versionId,
-              ),
-      );
+      if (now - started > head.deadlineMs) this.expire(index, thread, head);
     });
+  }
+
+  /**
+   * A request for `versionId` ran out of time: when that version's run is what thread `index` is
+   * executing now, the thread is replaced at once (before the caller hears of the timeout, so its
+   * next request does not queue behind the wedged run). Returns whether it was.
+   */
+  replaceIfRunning(index: number, versionId: string): boolean {
+    const thread = this.threads[index];
+    const head: PendingCall | undefined = thread?.pending.values().next().value;
+    if (this.closed || !thread || !head || head.op !== 'run' || head.versionId !== versionId)
+      return false;
+    this.expire(index, thread, head);
+    return true;
+  }
+
+  private expire(index: number, thread: PoolThread, head: PendingCall): void {
+    this.abandoned++;
+    this.logger.error(
+      { thread: index, versionId: head.versionId, op: head.op, deadlineMs: head.deadlineMs },
+      'inference call ran past its deadline; replacing its thread',
+    );
+    // Stops the thread's JavaScript; a native run in progress finishes first (ORT cannot be interrupted).
+    void thread.worker.terminate().catch(() => undefined);
+    this.replace(
+      index,
+      thread,
+      { index, cause: 'timeout', versionId: head.versionId, op: head.op },
+      (call) =>
+        call === head
+          ? new WorkerCallError(
+              'TIMEOUT',
+              `${head.op} of version ${head.versionId ?? '-'} ran past its deadline (${head.deadlineMs} ms); its inference thread was replaced`,
+              head.versionId,
+            )
+          : new WorkerCallError(
+              'THREAD_RESTARTED',
+              `inference thread ${index} was replaced because another model ran past its deadline`,
+              head.versionId,
+            ),
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   InferenceTimeoutError,
   isSupportedDatatype,
   ModelUnavailableError,
+  WorkerUnavailableError,
   type ServingStatus,
   type DecodedTensor,
   type InferenceStatus,
@@ -62,6 +63,13 @@ export function toUserError(err: unknown): unknown {
       `${err.message}; raise PREDICT_TIMEOUT_MS or send smaller batches`,
       { retryable: false },
     );
+  }
+  if (err instanceof WorkerUnavailableError) {
+    return new UserError('MODEL_UNAVAILABLE', err.message, {
+      reason: 'NO_INFERENCE_WORKER',
+      retryable: true,
+      retryAfterSeconds: 1,
+    });
   }
   if (err instanceof ModelUnavailableError) {
     return new UserError('MODEL_UNAVAILABLE', err.message, {
