@@ -62,7 +62,24 @@ export class InferenceProcess {
     const port = await freePort();
     const proc = new InferenceProcess(`http://127.0.0.1:${port}`, port, config, logger, onCrash);
     proc.spawn();
+    await proc.waitReady(60_000);
     return proc;
+  }
+
+  /** Waits until the child answers its readiness probe (a slow start is logged, not fatal). */
+  private async waitReady(withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (Date.now() < deadline && !this.closed) {
+      const ok = await fetch(`${this.url}/v2/health/ready`, { signal: AbortSignal.timeout(1000) })
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.logger.warn(
+      { withinMs },
+      'the inference process is not ready yet; serving goes on without it',
+    );
   }
 
   /** The child's pid (for tests and diagnostics), when it runs. */
