@@ -3,6 +3,7 @@
 // gives the caller a coded, retryable 503 and the API serves again after the restart; a model
 // whose Loop never ends is stopped for real (the child is killed), not just abandoned.
 import { readdirSync, readFileSync } from 'node:fs';
+import { buildLoopModel } from '@maas/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectStillServing,
@@ -10,7 +11,6 @@ import {
   startApiProcess,
   type ApiProcess,
 } from './api-process';
-import { endlessLoopModel } from './endless-model';
 
 const PREDICT = `query($m: String!) { predict(input: { model: $m, inputs: { input: [[1]] } }) { outputs } }`;
 
@@ -53,7 +53,7 @@ describe('INFERENCE_ISOLATION=process', () => {
       `mutation { createModel(input: { name: "endless", task: REGRESSION }) { id } }`,
     );
     expect(created.errors).toBeUndefined();
-    expect((await api.upload('endless', endlessLoopModel(1_000_000_000_000n))).status).toBe(201);
+    expect((await api.upload('endless', buildLoopModel(1_000_000_000_000n))).status).toBe(201);
   }, 90_000);
 
   afterAll(async () => {

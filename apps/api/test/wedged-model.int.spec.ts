@@ -3,9 +3,9 @@
 // (and upload validation) keeps being served, and after repeated timeouts the version is
 // quarantined: visible in GraphQL, predictions refused at once with MODEL_UNAVAILABLE.
 import { buildLinearModel } from '@maas/onnx';
+import { buildLoopModel } from '@maas/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStillServing, startApiProcess, type ApiProcess } from './api-process';
-import { endlessLoopModel } from './endless-model';
 
 const PREDICT = `query($m: String!) { predict(input: { model: $m, inputs: { input: [[1]] } }) { outputs } }`;
 const STATUS = `query($m: String!) { model(name: $m) { latestVersion { servingStatus { state reason since until recentFailures } } } }`;
@@ -29,7 +29,7 @@ describe('a model whose Loop never ends', () => {
     });
     await createModel(api, 'endless');
     // A small trip count at upload: validation creates a session, it does not run the model.
-    const up = await api.upload('endless', endlessLoopModel(1_000_000_000_000n));
+    const up = await api.upload('endless', buildLoopModel(1_000_000_000_000n));
     expect(up.status).toBe(201);
   }, 90_000);
 

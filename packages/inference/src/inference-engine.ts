@@ -286,8 +286,10 @@ export class InferenceEngine {
         abort.abort(err);
         // This version wedging its thread: replace the thread before answering, so the caller's
         // next request (or anyone's) does not queue behind the run that never ends.
+        // (Only at the engine's own deadline: a caller's shorter timeout does not cost a thread.)
         const v = this.versions.get(key.id);
-        if (v?.ready) this.pool.replaceIfRunning(v.thread, key.id);
+        if (v?.ready && timeoutMs >= this.runTimeoutMs)
+          this.pool.replaceIfRunning(v.thread, key.id);
         reject(err);
       }, timeoutMs);
     });

@@ -77,7 +77,7 @@ export function workerScriptPath(): string {
  * thread whose current call runs past its deadline (a model that never finishes): the call fails
  * with `TIMEOUT`, the other calls queued on that thread with `THREAD_RESTARTED`, and a fresh
  * thread takes its place. ONNX Runtime cannot be interrupted inside a native run, so the old thread
- * is terminated but lingers until that run ends (`abandonedThreads`); see docs/architecture.md.
+ * is told to exit and lingers until that run ends (`abandonedThreads`); see docs/architecture.md.
  */
 export class WorkerPool {
   private readonly threads: PoolThread[] = [];
@@ -208,8 +208,11 @@ export class WorkerPool {
       { thread: index, versionId: head.versionId, op: head.op, deadlineMs: head.deadlineMs },
       'inference call ran past its deadline; replacing its thread',
     );
-    // Stops the thread's JavaScript; a native run in progress finishes first (ORT cannot be interrupted).
-    void thread.worker.terminate().catch(() => undefined);
+    // Not worker.terminate(): ORT cannot be interrupted inside a native run, and a run that returns
+    // into a terminated thread aborts the whole process. The thread is told to exit once the run
+    // ends (messages are handled in order), and no longer keeps this process's event loop alive.
+    thread.worker.postMessage({ op: 'exit', seq: 0 });
+    thread.worker.unref();
     this.replace(
       index,
       thread,
