@@ -145,6 +145,14 @@ export class InferenceEngine {
       },
       logger,
       (restart) => ref.engine?.threadRestarted(restart),
+      // Often enough to hold the shortest deadline to about a quarter of itself.
+      Math.min(
+        200,
+        Math.max(
+          10,
+          Math.floor(Math.min(options.timeoutMs ?? 30_000, options.loadTimeoutMs ?? 60_000) / 4),
+        ),
+      ),
     );
     let probes: ProbeResult[];
     try {
