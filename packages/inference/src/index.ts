@@ -7,6 +7,7 @@ export * from './tensor-output';
 export * from './tensor-batch';
 export * from './micro-batcher';
 export * from './session-cache';
+export { DEFAULT_BATCHING, isBatchable } from './engine-config';
 export * from './inference-engine';
 export { WorkerCallError, workerScriptPath } from './worker-pool';
 export * from './binary-data';

@@ -11,6 +11,7 @@ import {
 } from './inference.errors';
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
+import { batchingOptions, defaultThreads, isBatchable, threadIndex } from './engine-config';
 import { MicroBatcher, batchRows } from './micro-batcher';
 import type { BatchEvent, BatchingOptions } from './micro-batcher';
 import { DEFAULT_QUARANTINE, VersionQuarantine } from './quarantine';
@@ -30,13 +31,6 @@ import type {
 
 /** Where the engine gets a version's ONNX bytes: the bytes, or a local file path. */
 export type ArtifactLoader = (key: VersionKey) => Promise<Uint8Array | { path: string }>;
-
-/** Measured defaults (see BENCHMARKS.md, "Batching defaults"). */
-export const DEFAULT_BATCHING: BatchingOptions = {
-  maxBatchSize: 64,
-  maxDelayMs: 2,
-  maxInFlight: 2,
-};
 
 export interface InferenceEngineOptions {
   /** Pool threads. Default: 1 on ≤ 2 cores, else about half the cores. */
@@ -90,20 +84,6 @@ interface VersionState {
   loading: Promise<void>;
   signature?: ModelSignature;
   batcher?: MicroBatcher;
-}
-
-function defaultThreads(cores: number): number {
-  return cores <= 2 ? 1 : Math.max(1, Math.round(cores / 2));
-}
-
-/** FNV-1a: a stable, cheap hash so a version always lands on the same thread. */
-function threadIndex(id: string, threads: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % threads;
 }
 
 /**
@@ -530,29 +510,6 @@ export class InferenceEngine {
   private assertOpen(): void {
     if (this.closed) throw new EngineClosedError('inference engine closed');
   }
-}
-
-function batchingOptions(overrides: Partial<BatchingOptions>): BatchingOptions {
-  const merged = { ...DEFAULT_BATCHING };
-  for (const key of ['maxBatchSize', 'maxDelayMs', 'maxInFlight'] as const) {
-    const value = overrides[key];
-    if (value === undefined) continue;
-    const min = key === 'maxDelayMs' ? 0 : 1;
-    if (!Number.isFinite(value) || value < min)
-      throw new Error(`batching.${key} must be a number ≥ ${min}, got ${value}`);
-    merged[key] = value;
-  }
-  return merged;
-}
-
-/** Batching needs every input and output to have a dynamic first dimension. */
-export function isBatchable(signature: ModelSignature): boolean {
-  const dynamicFirst = (s: TensorSpec) => s.shape.length > 0 && s.shape[0] === -1;
-  return (
-    signature.inputs.length > 0 &&
-    signature.inputs.every(dynamicFirst) &&
-    signature.outputs.every(dynamicFirst)
-  );
 }
 
 /** Starts the worker-thread pool, probes the execution provider and returns the engine. */
