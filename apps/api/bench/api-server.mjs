@@ -15,6 +15,10 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
   ORT_EXECUTION_PROVIDERS: 'cpu',
   PREDICTION_LOG_SAMPLE_RATE: process.env.BENCH_PREDICTION_LOG_SAMPLE_RATE ?? '0.001',
+  // INFERENCE_ISOLATION=process measures the API with its models in a child inference process.
+  ...(process.env.INFERENCE_ISOLATION
+    ? { INFERENCE_ISOLATION: process.env.INFERENCE_ISOLATION }
+    : {}),
 });
 
 let engine;

@@ -95,19 +95,24 @@ export async function createHttpApp(
     status: number,
     error: string,
     code: string,
-    limit?: unknown,
+    details: Record<string, unknown> = {},
   ) =>
     reply
       .code(status)
       .send(
         req.url.startsWith('/graphql')
-          ? { errors: [{ message: error, extensions: { code, ...(limit ? { limit } : {}) } }] }
-          : { error, code, ...(limit ? { limit } : {}) },
+          ? { errors: [{ message: error, extensions: { ...details, code } }] }
+          : { ...details, error, code },
       );
   app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
-    // A refusal over a limit names it (`limit`), as GraphQL's extensions.limit does.
-    if (err instanceof UserError)
-      return send(req, reply, err.httpStatus, err.message, err.code, err.extensions.limit);
+    if (err instanceof UserError) {
+      // The error's details (`limit`, `retryable`, `reason`, ...) go with it, as in GraphQL's
+      // extensions; a retryable one also says when to retry.
+      const { http: _http, ...details } = err.details;
+      const retryAfter = details.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      return send(req, reply, err.httpStatus, err.message, err.code, details);
+    }
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');

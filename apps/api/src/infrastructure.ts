@@ -10,6 +10,7 @@ import {
   createInferenceBackend,
   type ServingBackend,
 } from './modules/predictions/inference-backend';
+import { createIsolatedInferenceBackend } from './modules/predictions/isolated-backend';
 import type { InferenceBackend } from './modules/predictions/predictions.service';
 
 /** What the services are built on: connections, the engine, the queue. */
@@ -85,6 +86,12 @@ export async function openInfrastructure(
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,
+      loadTimeoutMs: config.MODEL_LOAD_TIMEOUT_MS,
+      quarantine: {
+        afterFailures: config.INFERENCE_QUARANTINE_AFTER,
+        windowMs: config.INFERENCE_QUARANTINE_WINDOW_MS,
+        durationMs: config.INFERENCE_QUARANTINE_MS,
+      },
       loadArtifact: createArtifactLoader(store),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);
@@ -92,7 +99,10 @@ export async function openInfrastructure(
       },
     }));
   closers.add('engine', () => engine.close());
-  const serving = createInferenceBackend(config, engine, logger);
+  const serving =
+    config.INFERENCE_ISOLATION === 'process' && !config.INFERENCE_WORKERS?.trim()
+      ? await createIsolatedInferenceBackend(config, logger)
+      : createInferenceBackend(config, engine, logger);
   closers.add('serving', () => serving.close());
   const backend: InferenceBackend = options.backend ?? serving;
 

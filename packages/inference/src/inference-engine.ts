@@ -6,16 +6,21 @@ import {
   InferenceRunError,
   InferenceTimeoutError,
   ModelLoadError,
+  ModelUnavailableError,
   VersionNotFoundError,
 } from './inference.errors';
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
+import { batchingOptions, defaultThreads, isBatchable, threadIndex } from './engine-config';
 import { MicroBatcher, batchRows } from './micro-batcher';
 import type { BatchEvent, BatchingOptions } from './micro-batcher';
+import { DEFAULT_QUARANTINE, VersionQuarantine } from './quarantine';
+import type { QuarantineOptions, ServingStatus } from './quarantine';
 import { SessionLru } from './session-cache';
 import { resolveFetches, validateFeeds } from './tensor-codec';
 import type { DecodedTensor, ModelSignature, TensorSpec, VersionKey } from './tensor.types';
 import { WorkerCallError, WorkerPool } from './worker-pool';
+import type { ThreadRestart } from './worker-pool';
 import type {
   ArtifactPayload,
   LoadResult,
@@ -26,13 +31,6 @@ import type {
 
 /** Where the engine gets a version's ONNX bytes: the bytes, or a local file path. */
 export type ArtifactLoader = (key: VersionKey) => Promise<Uint8Array | { path: string }>;
-
-/** Measured defaults (see BENCHMARKS.md, "Batching defaults"). */
-export const DEFAULT_BATCHING: BatchingOptions = {
-  maxBatchSize: 64,
-  maxDelayMs: 2,
-  maxInFlight: 2,
-};
 
 export interface InferenceEngineOptions {
   /** Pool threads. Default: 1 on ≤ 2 cores, else about half the cores. */
@@ -47,8 +45,15 @@ export interface InferenceEngineOptions {
   loadArtifact?: ArtifactLoader;
   /** Dynamic batching settings, or `false` to run every request alone. */
   batching?: Partial<BatchingOptions> | false;
-  /** Default per-request timeout for `infer` (`PREDICT_TIMEOUT_MS`). Default 30000. */
+  /**
+   * Default per-request timeout for `infer` (`PREDICT_TIMEOUT_MS`). Default 30000. An ONNX Runtime
+   * run longer than this gets its thread replaced, and counts towards the version's quarantine.
+   */
   timeoutMs?: number;
+  /** How long creating a session (a load, or validating an upload) may take. Default 60000. */
+  loadTimeoutMs?: number;
+  /** When a version that keeps timing out or crashing is quarantined (`DEFAULT_QUARANTINE`). */
+  quarantine?: Partial<QuarantineOptions>;
   logger?: InferenceLogger;
   /** Called once per ONNX Runtime call made by a batcher (for metrics). */
   onBatch?: (versionId: string, event: BatchEvent) => void;
@@ -81,20 +86,6 @@ interface VersionState {
   batcher?: MicroBatcher;
 }
 
-function defaultThreads(cores: number): number {
-  return cores <= 2 ? 1 : Math.max(1, Math.round(cores / 2));
-}
-
-/** FNV-1a: a stable, cheap hash so a version always lands on the same thread. */
-function threadIndex(id: string, threads: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % threads;
-}
-
 /**
  * Runs ONNX models in a pool of worker threads: a byte-bounded LRU of sessions, each version
  * pinned to one thread, dynamic batching per version. Create it with `createInferenceEngine`.
@@ -103,6 +94,7 @@ export class InferenceEngine {
   private readonly versions = new Map<string, VersionState>();
   private readonly lru: SessionLru;
   private readonly batching: BatchingOptions | false;
+  private readonly quarantine: VersionQuarantine;
   private closed = false;
 
   private constructor(
@@ -113,6 +105,7 @@ export class InferenceEngine {
   ) {
     this.lru = new SessionLru(options.cacheBytes ?? 1024 ** 3);
     this.batching = options.batching === false ? false : batchingOptions(options.batching ?? {});
+    this.quarantine = new VersionQuarantine({ ...DEFAULT_QUARANTINE, ...options.quarantine });
   }
 
   /** @internal use createInferenceEngine */
@@ -131,7 +124,15 @@ export class InferenceEngine {
         intraOpNumThreads: Math.max(1, Math.floor(intraTotal / threads)),
       },
       logger,
-      (index) => ref.engine?.forgetThread(index),
+      (restart) => ref.engine?.threadRestarted(restart),
+      // Often enough to hold the shortest deadline to about a quarter of itself.
+      Math.min(
+        200,
+        Math.max(
+          10,
+          Math.floor(Math.min(options.timeoutMs ?? 30_000, options.loadTimeoutMs ?? 60_000) / 4),
+        ),
+      ),
     );
     let probes: ProbeResult[];
     try {
@@ -183,12 +184,62 @@ export class InferenceEngine {
    */
   async validateModel(filePath: string): Promise<ValidateModelResult> {
     this.assertOpen();
-    const result = await this.pool.call<ValidateResult>(this.pool.leastBusy(), {
-      op: 'validate',
-      path: filePath,
-    });
+    let result: ValidateResult;
+    try {
+      result = await this.pool.call<ValidateResult>(
+        this.pool.leastBusy(),
+        { op: 'validate', path: filePath },
+        [],
+        this.loadTimeoutMs,
+      );
+    } catch (err) {
+      // The model itself hung or crashed ONNX Runtime: refuse it (its thread was replaced).
+      if (err instanceof WorkerCallError && err.code === 'TIMEOUT')
+        return {
+          ok: false,
+          reason: `ONNX Runtime did not finish loading the model within ${this.loadTimeoutMs} ms`,
+        };
+      if (err instanceof WorkerCallError && err.code === 'THREAD_EXITED')
+        return { ok: false, reason: 'ONNX Runtime crashed while loading the model' };
+      throw this.unavailable(err);
+    }
     if (!result.ok) return result;
     return { ok: true, ...result.signature };
+  }
+
+  /** Whether this engine serves a version now, or has quarantined it (timeouts, crashes). */
+  servingStatus(versionId: string): ServingStatus {
+    return this.quarantine.status(versionId);
+  }
+
+  private get loadTimeoutMs(): number {
+    return this.options.loadTimeoutMs ?? 60_000;
+  }
+
+  private get runTimeoutMs(): number {
+    const t = this.options.timeoutMs ?? 30_000;
+    return t > 0 && Number.isFinite(t) ? t : 30_000;
+  }
+
+  /** Thread-replacement errors as what the caller sees: retryable `ModelUnavailableError`s. */
+  private unavailable(err: unknown): unknown {
+    if (!(err instanceof WorkerCallError)) return err;
+    if (err.code === 'THREAD_RESTARTED')
+      return new ModelUnavailableError(err.message, 'THREAD_RESTARTED', 1000);
+    if (err.code === 'THREAD_EXITED')
+      return new ModelUnavailableError(err.message, 'CRASHED', 1000);
+    return err;
+  }
+
+  private assertServed(id: string): void {
+    const remaining = this.quarantine.remainingMs(id);
+    if (remaining <= 0) return;
+    const status = this.quarantine.status(id);
+    throw new ModelUnavailableError(
+      `version ${id} is quarantined until ${status.until?.toISOString()}: ${status.reason}`,
+      'QUARANTINED',
+      remaining,
+    );
   }
 
   /** The tensor signature ONNX Runtime reports for a version (loading it if needed). */
@@ -209,6 +260,7 @@ export class InferenceEngine {
     opts: InferOptions = {},
   ): Promise<Record<string, DecodedTensor>> {
     this.assertOpen();
+    this.assertServed(key.id);
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 30_000;
     const abort = new AbortController();
     const work = this.inferPinned(key, inputs, opts, abort.signal);
@@ -220,6 +272,12 @@ export class InferenceEngine {
           `prediction for version ${key.id} took longer than ${timeoutMs} ms`,
         );
         abort.abort(err);
+        // This version wedging its thread: replace the thread before answering, so the caller's
+        // next request (or anyone's) does not queue behind the run that never ends.
+        // (Only at the engine's own deadline: a caller's shorter timeout does not cost a thread.)
+        const v = this.versions.get(key.id);
+        if (v?.ready && timeoutMs >= this.runTimeoutMs)
+          this.pool.replaceIfRunning(v.thread, key.id);
         reject(err);
       }, timeoutMs);
     });
@@ -257,14 +315,22 @@ export class InferenceEngine {
     fetches: readonly string[],
   ): Promise<Record<string, DecodedTensor>> {
     try {
-      const result = await this.pool.call<RunResult>(v.thread, {
-        op: 'run',
-        versionId: v.key.id,
-        feeds,
-        fetches: [...fetches],
-      });
+      const result = await this.pool.call<RunResult>(
+        v.thread,
+        { op: 'run', versionId: v.key.id, feeds, fetches: [...fetches] },
+        [],
+        this.runTimeoutMs,
+      );
       return result.outputs;
     } catch (err) {
+      if (err instanceof WorkerCallError && err.code === 'TIMEOUT')
+        throw new InferenceTimeoutError(
+          `prediction for version ${v.key.id} took longer than ${this.runTimeoutMs} ms`,
+        );
+      if (err instanceof WorkerCallError) {
+        const mapped = this.unavailable(err);
+        if (mapped !== err) throw mapped;
+      }
       if (err instanceof WorkerCallError && err.code === 'RUN_FAILED') {
         // ORT's message for a run failure caused by input values (e.g. an index out of range).
         throw new InferenceRunError(
@@ -326,12 +392,12 @@ export class InferenceEngine {
         const source: ArtifactPayload =
           artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
         const started = performance.now();
-        const loaded = await this.pool.call<LoadResult>(v.thread, {
-          op: 'load',
-          versionId: key.id,
-          sha256: v.key.sha256,
-          source,
-        });
+        const loaded = await this.pool.call<LoadResult>(
+          v.thread,
+          { op: 'load', versionId: key.id, sha256: v.key.sha256, source },
+          [],
+          this.loadTimeoutMs,
+        );
         if (this.versions.get(key.id) !== v || this.closed) {
           // Superseded while loading (thread restart, close): do not keep a session nobody tracks.
           this.pool.call(v.thread, { op: 'release', versionId: key.id }).catch(() => undefined);
@@ -366,7 +432,11 @@ export class InferenceEngine {
         ) {
           throw new ModelLoadError(err.message);
         }
-        throw err;
+        if (err instanceof WorkerCallError && err.code === 'TIMEOUT')
+          throw new ModelLoadError(
+            `ONNX Runtime did not finish loading version ${key.id} within ${this.loadTimeoutMs} ms`,
+          );
+        throw this.unavailable(err);
       }
     })();
     this.versions.set(key.id, v);
@@ -387,13 +457,33 @@ export class InferenceEngine {
     });
   }
 
+  /** A thread was replaced (crash, or a call past its deadline): blame the version, drop the sessions. */
+  private threadRestarted(restart: ThreadRestart): void {
+    if (restart.versionId && (restart.op === 'run' || restart.op === 'load')) {
+      const cause =
+        restart.cause === 'crash'
+          ? `ONNX Runtime crashed during ${restart.op}`
+          : restart.op === 'run'
+            ? `a prediction ran past PREDICT_TIMEOUT_MS (${this.runTimeoutMs} ms)`
+            : `loading ran past ${this.loadTimeoutMs} ms`;
+      if (this.quarantine.recordFailure(restart.versionId, cause))
+        this.logger.error(
+          { versionId: restart.versionId, ...this.quarantine.status(restart.versionId) },
+          'model version quarantined',
+        );
+    }
+    this.forgetThread(restart.index);
+  }
+
   /** A thread died and was replaced: forget the sessions it held. */
   private forgetThread(index: number): void {
     for (const [id, v] of this.versions) {
       if (v.thread !== index) continue;
       this.versions.delete(id);
       this.lru.remove(id);
-      v.batcher?.close(new InferenceRunError(`inference thread ${index} restarted`));
+      v.batcher?.close(
+        new ModelUnavailableError(`inference thread ${index} restarted`, 'THREAD_RESTARTED', 1000),
+      );
     }
   }
 
@@ -420,29 +510,6 @@ export class InferenceEngine {
   private assertOpen(): void {
     if (this.closed) throw new EngineClosedError('inference engine closed');
   }
-}
-
-function batchingOptions(overrides: Partial<BatchingOptions>): BatchingOptions {
-  const merged = { ...DEFAULT_BATCHING };
-  for (const key of ['maxBatchSize', 'maxDelayMs', 'maxInFlight'] as const) {
-    const value = overrides[key];
-    if (value === undefined) continue;
-    const min = key === 'maxDelayMs' ? 0 : 1;
-    if (!Number.isFinite(value) || value < min)
-      throw new Error(`batching.${key} must be a number ≥ ${min}, got ${value}`);
-    merged[key] = value;
-  }
-  return merged;
-}
-
-/** Batching needs every input and output to have a dynamic first dimension. */
-export function isBatchable(signature: ModelSignature): boolean {
-  const dynamicFirst = (s: TensorSpec) => s.shape.length > 0 && s.shape[0] === -1;
-  return (
-    signature.inputs.length > 0 &&
-    signature.inputs.every(dynamicFirst) &&
-    signature.outputs.every(dynamicFirst)
-  );
 }
 
 /** Starts the worker-thread pool, probes the execution provider and returns the engine. */

@@ -13,6 +13,7 @@ import {
   InferenceInputError,
   InferenceRunError,
   InferenceTimeoutError,
+  ModelUnavailableError,
   ModelLoadError,
   VersionNotFoundError,
 } from './inference.errors';
@@ -67,7 +68,8 @@ export function httpErrorFor(err: unknown): { status: number; message: string } 
     return { status: 400, message };
   if (err instanceof VersionNotFoundError) return { status: 404, message };
   if (err instanceof InferenceTimeoutError) return { status: 504, message };
-  if (err instanceof EngineClosedError) return { status: 503, message };
+  if (err instanceof EngineClosedError || err instanceof ModelUnavailableError)
+    return { status: 503, message };
   if (err instanceof ModelLoadError) return { status: 500, message };
   return { status: 500, message: 'internal error' };
 }

@@ -27,3 +27,24 @@ export class EngineClosedError extends Error {
 export class VersionNotFoundError extends Error {
   override readonly name = 'VersionNotFoundError';
 }
+
+/** Why a version cannot be served right now (see `ModelUnavailableError`). */
+export type UnavailableReason = 'QUARANTINED' | 'THREAD_RESTARTED' | 'CRASHED';
+
+/**
+ * The version cannot be served right now; retrying later may work (HTTP 503, `MODEL_UNAVAILABLE`).
+ * `QUARANTINED`: it kept timing out or crashing and is refused until `retryAfterMs` passes;
+ * `THREAD_RESTARTED`: its inference thread was replaced because another model ran past its
+ * deadline; `CRASHED`: the thread (or inference process) died while running it.
+ */
+export class ModelUnavailableError extends Error {
+  override readonly name = 'ModelUnavailableError';
+  constructor(
+    message: string,
+    readonly reason: UnavailableReason,
+    /** When a retry may succeed, in milliseconds from now. */
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}

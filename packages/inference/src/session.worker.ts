@@ -214,6 +214,14 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
     }
     case 'sessions':
       return sessions.size;
+    case 'exit': {
+      // The pool replaced this thread: free the sessions and end once this message is handled.
+      const all = [...sessions.values()];
+      sessions.clear();
+      for (const session of all) await session.release();
+      setImmediate(() => process.exit(0));
+      return all.length;
+    }
   }
 }
 

@@ -5,12 +5,18 @@ import { EngineClosedError } from './inference.errors';
 import type { InferenceLogger } from './logger';
 import type { WorkerErrorCode, WorkerInit, WorkerRequest, WorkerResponse } from './worker.protocol';
 
-/** An error reported by a pool thread, with the thread's code. */
+/**
+ * An error reported by a pool thread, with the thread's code. `TIMEOUT`: this call ran past its
+ * deadline and its thread was replaced; `THREAD_RESTARTED`: another call on the same thread did
+ * that (or the thread crashed), so this one was dropped; `THREAD_EXITED`: the thread died under it.
+ */
 export class WorkerCallError extends Error {
   override readonly name = 'WorkerCallError';
   constructor(
-    readonly code: WorkerErrorCode | 'THREAD_EXITED',
+    readonly code: WorkerErrorCode | 'THREAD_EXITED' | 'THREAD_RESTARTED' | 'TIMEOUT',
     message: string,
+    /** The version whose call was running on the thread when it was replaced, if any. */
+    readonly culprit?: string,
   ) {
     super(message);
   }
@@ -19,12 +25,34 @@ export class WorkerCallError extends Error {
 interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  /** Milliseconds this call may run once the thread gets to it. */
+  deadlineMs: number;
+  postedAt: number;
+  /** The version the call is about (run, load), to blame it when the thread is replaced. */
+  versionId?: string;
+  op: WorkerRequest['op'];
 }
 
 interface PoolThread {
   worker: Worker;
   pending: Map<number, PendingCall>;
+  /** When the thread answered its last call: the head call cannot have started before. */
+  lastReplyAt: number;
+  /** Replaced: its exit (if it ever comes) changes nothing. */
+  retired: boolean;
 }
+
+/** Why a thread was replaced, for the engine's bookkeeping (quarantine, session reloads). */
+export interface ThreadRestart {
+  index: number;
+  cause: 'timeout' | 'crash';
+  /** The version whose call was running when it happened. */
+  versionId?: string;
+  op?: WorkerRequest['op'];
+}
+
+/** Deadline for calls that are not given one (probe, release, sessions). */
+const DEFAULT_CALL_DEADLINE_MS = 60_000;
 
 /**
  * The compiled worker script. It lives next to this file in dist; when this module is loaded
@@ -44,21 +72,38 @@ export function workerScriptPath(): string {
   return found;
 }
 
-/** A fixed set of worker threads, each owning its own ONNX Runtime sessions. */
+/**
+ * A fixed set of worker threads, each owning its own ONNX Runtime sessions. A watchdog replaces a
+ * thread whose current call runs past its deadline (a model that never finishes): the call fails
+ * with `TIMEOUT`, the other calls queued on that thread with `THREAD_RESTARTED`, and a fresh
+ * thread takes its place. ONNX Runtime cannot be interrupted inside a native run, so the old thread
+ * is told to exit and lingers until that run ends (`abandonedThreads`); see docs/architecture.md.
+ */
 export class WorkerPool {
   private readonly threads: PoolThread[] = [];
   private seq = 0;
   private closed = false;
   private readonly script = workerScriptPath();
+  private readonly watchdog: NodeJS.Timeout;
+  private abandoned = 0;
 
   constructor(
     readonly size: number,
     private readonly init: WorkerInit,
     private readonly logger: InferenceLogger,
-    /** Called when a thread died and was replaced: its sessions are gone. */
-    private readonly onThreadRestart: (index: number) => void,
+    /** Called when a thread was replaced (crash or timeout): its sessions are gone. */
+    private readonly onThreadRestart: (restart: ThreadRestart) => void,
+    /** How often the watchdog looks for calls past their deadline. */
+    watchdogMs = 200,
   ) {
     for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
+    this.watchdog = setInterval(() => this.checkDeadlines(), watchdogMs);
+    this.watchdog.unref();
+  }
+
+  /** Threads replaced after a timeout that have not exited yet (still inside a native run). */
+  get abandonedThreads(): number {
+    return this.abandoned;
   }
 
   private spawn(index: number): PoolThread {
@@ -66,11 +111,17 @@ export class WorkerPool {
       workerData: this.init,
       name: `maas-inference-${index}`,
     });
-    const thread: PoolThread = { worker, pending: new Map() };
+    const thread: PoolThread = {
+      worker,
+      pending: new Map(),
+      lastReplyAt: performance.now(),
+      retired: false,
+    };
     worker.on('message', (msg: WorkerResponse) => {
       const call = thread.pending.get(msg.seq);
       if (!call) return;
       thread.pending.delete(msg.seq);
+      thread.lastReplyAt = performance.now();
       if (msg.ok) call.resolve(msg.value);
       else call.reject(new WorkerCallError(msg.error.code, msg.error.message));
     });
@@ -78,27 +129,132 @@ export class WorkerPool {
       this.logger.error({ err, thread: index }, 'inference thread failed');
     });
     worker.on('exit', (code) => {
-      const err = this.closed
-        ? new EngineClosedError('inference engine closed')
-        : new WorkerCallError('THREAD_EXITED', `inference thread ${index} exited (code ${code})`);
-      for (const call of thread.pending.values()) call.reject(err);
-      thread.pending.clear();
-      if (this.closed) return;
-      this.logger.warn({ thread: index, code }, 'inference thread exited; starting a new one');
-      this.threads[index] = this.spawn(index);
-      this.onThreadRestart(index);
+      if (thread.retired) {
+        this.abandoned--;
+        return;
+      }
+      if (this.closed) {
+        this.failPending(thread, () => new EngineClosedError('inference engine closed'));
+        return;
+      }
+      const head = thread.pending.values().next().value;
+      this.logger.warn(
+        { thread: index, code, versionId: head?.versionId },
+        'inference thread exited; starting a new one',
+      );
+      this.replace(
+        index,
+        thread,
+        { index, cause: 'crash', versionId: head?.versionId, op: head?.op },
+        (call) =>
+          new WorkerCallError(
+            call === head ? 'THREAD_EXITED' : 'THREAD_RESTARTED',
+            `inference thread ${index} exited (code ${code})`,
+            head?.versionId,
+          ),
+      );
     });
     return thread;
   }
 
-  /** Sends one request to thread `index` and resolves with its answer. */
-  call<T>(index: number, request: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+  private failPending(thread: PoolThread, error: (call: PendingCall) => Error): void {
+    const calls = [...thread.pending.values()];
+    thread.pending.clear();
+    for (const call of calls) call.reject(error(call));
+  }
+
+  /** Puts a fresh thread in slot `index`, fails the old thread's calls, tells the engine. */
+  private replace(
+    index: number,
+    old: PoolThread,
+    restart: ThreadRestart,
+    error: (call: PendingCall) => Error,
+  ): void {
+    old.retired = true;
+    this.threads[index] = this.spawn(index);
+    this.failPending(old, error);
+    this.onThreadRestart(restart);
+  }
+
+  private checkDeadlines(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    this.threads.forEach((thread, index) => {
+      const head: PendingCall | undefined = thread.pending.values().next().value;
+      if (!head) return;
+      // Calls run one at a time in order: the head started when the previous one answered.
+      const started = Math.max(head.postedAt, thread.lastReplyAt);
+      if (now - started > head.deadlineMs) this.expire(index, thread, head);
+    });
+  }
+
+  /**
+   * A request for `versionId` ran out of time: when that version's run is what thread `index` is
+   * executing now, the thread is replaced at once (before the caller hears of the timeout, so its
+   * next request does not queue behind the wedged run). Returns whether it was.
+   */
+  replaceIfRunning(index: number, versionId: string): boolean {
+    const thread = this.threads[index];
+    const head: PendingCall | undefined = thread?.pending.values().next().value;
+    if (this.closed || !thread || !head || head.op !== 'run' || head.versionId !== versionId)
+      return false;
+    this.expire(index, thread, head);
+    return true;
+  }
+
+  private expire(index: number, thread: PoolThread, head: PendingCall): void {
+    this.abandoned++;
+    this.logger.error(
+      { thread: index, versionId: head.versionId, op: head.op, deadlineMs: head.deadlineMs },
+      'inference call ran past its deadline; replacing its thread',
+    );
+    // Not worker.terminate(): ORT cannot be interrupted inside a native run, and a run that returns
+    // into a terminated thread aborts the whole process. The thread is told to exit once the run
+    // ends (messages are handled in order), and no longer keeps this process's event loop alive.
+    thread.worker.postMessage({ op: 'exit', seq: 0 });
+    thread.worker.unref();
+    this.replace(
+      index,
+      thread,
+      { index, cause: 'timeout', versionId: head.versionId, op: head.op },
+      (call) =>
+        call === head
+          ? new WorkerCallError(
+              'TIMEOUT',
+              `${head.op} of version ${head.versionId ?? '-'} ran past its deadline (${head.deadlineMs} ms); its inference thread was replaced`,
+              head.versionId,
+            )
+          : new WorkerCallError(
+              'THREAD_RESTARTED',
+              `inference thread ${index} was replaced because another model ran past its deadline`,
+              head.versionId,
+            ),
+    );
+  }
+
+  /**
+   * Sends one request to thread `index` and resolves with its answer. `deadlineMs` bounds how long
+   * the call may run once the thread starts it; past it the thread is replaced.
+   */
+  call<T>(
+    index: number,
+    request: WorkerRequest,
+    transfer: ArrayBuffer[] = [],
+    deadlineMs = DEFAULT_CALL_DEADLINE_MS,
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new EngineClosedError('inference engine closed'));
     const thread = this.threads[index];
     if (!thread) return Promise.reject(new Error(`no inference thread ${index}`));
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {
-      thread.pending.set(seq, { resolve: resolve as (value: unknown) => void, reject });
+      thread.pending.set(seq, {
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        deadlineMs,
+        postedAt: performance.now(),
+        versionId: 'versionId' in request ? request.versionId : undefined,
+        op: request.op,
+      });
       thread.worker.postMessage({ ...request, seq }, transfer);
     });
   }
@@ -129,6 +285,13 @@ export class WorkerPool {
       ),
     );
     this.closed = true;
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    clearInterval(this.watchdog);
+    // A thread inside a native run that never ends does not stop: do not wait for it forever.
+    await Promise.race([
+      Promise.all(this.threads.map((t) => t.worker.terminate())),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+    for (const t of this.threads)
+      this.failPending(t, () => new EngineClosedError('inference engine closed'));
   }
 }

@@ -17,6 +17,7 @@ export type WorkerRequest =
   | { op: 'run'; versionId: string; feeds: Record<string, DecodedTensor>; fetches: string[] }
   | { op: 'release'; versionId: string }
   | { op: 'releaseAll' }
+  | { op: 'exit' }
   | { op: 'sessions' };
 
 export interface ProbeResult {

@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInferenceEngine, InferenceTimeoutError } from '@maas/inference';
 import type { InferenceEngine, VersionKey } from '@maas/inference';
 import { MemoryArtifacts, fp32 } from './fixtures';
-import { buildSlowModel, buildSquareLinearModel, randomRows } from '@maas/testing';
+import { buildLoopModel, buildSlowModel, buildSquareLinearModel, randomRows } from '@maas/testing';
 
 const MiB = 1024 * 1024;
 
@@ -121,4 +121,36 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
       expect(out.y?.shape).toEqual([1, 256]);
     }, 60_000);
   });
+});
+
+describe('a run past the engine deadline', () => {
+  it('retires its thread without bringing the process down, counts it, and serves others', async () => {
+    const artifacts = new MemoryArtifacts();
+    // About 2 s of native looping: longer than the deadline, short enough to end during the test.
+    const slow = artifacts.add('loop', buildLoopModel(1_000_000n));
+    const other = artifacts.add('square', buildSquareLinearModel(4, 1));
+    const engine = await createInferenceEngine({
+      threads: 1,
+      timeoutMs: 300,
+      loadArtifact: artifacts.loader,
+    });
+    try {
+      // Loaded first, so that the deadline falls on the run (a busy machine may load slowly).
+      await engine.signature(slow);
+      const started = performance.now();
+      await expect(engine.infer(slow, { input: fp32([[1]]) })).rejects.toThrow(
+        InferenceTimeoutError,
+      );
+      expect(performance.now() - started).toBeLessThan(2000);
+      // The fresh thread answers at once, while the retired one is still inside the native loop.
+      const out = await engine.infer(other, { input: fp32([[1, 2, 3, 4]]) });
+      expect(out.output?.shape).toEqual([1, 4]);
+      expect(engine.servingStatus('loop')).toEqual({ state: 'SERVING', recentFailures: 1 });
+      // The retired thread's run ends and it exits; had it been terminate()d, this process would abort here.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await engine.threadSessionCounts()).toEqual([1]);
+    } finally {
+      await engine.close();
+    }
+  }, 30_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInferenceEngine } from '@maas/inference';
 import type { InferenceEngine } from '@maas/inference';
+import { buildSquareLinearModel } from '@maas/testing';
 import { ONNX_ELEM_TYPE, identityModelBytes } from '../src/probe-model';
 
 describe('InferenceEngine.validateModel (real onnxruntime-node in a pool thread)', () => {
@@ -64,4 +65,28 @@ describe('InferenceEngine.validateModel (real onnxruntime-node in a pool thread)
     expect(await engine.threadSessionCounts()).toEqual([0]);
     expect(engine.status().loadedVersions).toBe(0);
   });
+});
+
+describe('validateModel past MODEL_LOAD_TIMEOUT_MS', () => {
+  it('refuses the model with a reason, replaces the thread, and validates the next one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maas-validate-slow-'));
+    // 1 ms: no real session creation (here a 16 MB model) fits, so the deadline always passes.
+    const engine = await createInferenceEngine({ threads: 1, loadTimeoutMs: 1 });
+    const patient = await createInferenceEngine({ threads: 1 });
+    try {
+      const file = join(dir, 'big.onnx');
+      writeFileSync(file, buildSquareLinearModel(2000, 1));
+      const started = performance.now();
+      expect(await engine.validateModel(file)).toEqual({
+        ok: false,
+        reason: 'ONNX Runtime did not finish loading the model within 1 ms',
+      });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect((await patient.validateModel(file)).ok).toBe(true);
+    } finally {
+      await engine.close();
+      await patient.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

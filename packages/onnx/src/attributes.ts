@@ -15,6 +15,11 @@ export interface TensorAttribute {
   tensor: TensorValue;
 }
 
+/** A GRAPH attribute (e.g. `Loop.body`, `If.then_branch`): a subgraph, e.g. a `GraphBuilder`. */
+export interface GraphAttribute {
+  graph: { toGraphProto(): Record<string, unknown> };
+}
+
 /**
  * A node attribute. Plain JS values are typed by inference: an integer → INT, any other
  * number → FLOAT, string → STRING, boolean → INT 0/1, arrays likewise (an empty array → INTS).
@@ -30,7 +35,8 @@ export type AttributeValue =
   | readonly bigint[]
   | readonly string[]
   | TypedAttribute
-  | TensorAttribute;
+  | TensorAttribute
+  | GraphAttribute;
 
 /** Builders for explicitly typed attributes. */
 export const attr = {
@@ -91,6 +97,10 @@ function isTensor(value: AttributeValue): value is TensorAttribute {
   return typeof value === 'object' && !Array.isArray(value) && 'tensor' in value;
 }
 
+function isGraph(value: AttributeValue): value is GraphAttribute {
+  return typeof value === 'object' && !Array.isArray(value) && 'graph' in value;
+}
+
 function toInt(value: number | bigint, where: string): Int64 {
   if (typeof value === 'bigint') return bigintToInt64(value);
   if (!Number.isSafeInteger(value)) throw new Error(`${where}: ${value} is not an integer`);
@@ -103,6 +113,7 @@ function infer(
   where: string,
 ): TypedAttribute | TensorAttribute {
   if (isTyped(value) || isTensor(value)) return value;
+  if (isGraph(value)) throw new Error(`${where}: a graph attribute cannot be inferred`);
   if (typeof value === 'string') return { type: 'STRING', value };
   if (typeof value === 'boolean') return { type: 'INT', value: value ? 1 : 0 };
   if (typeof value === 'bigint') return { type: 'INT', value };
@@ -135,6 +146,7 @@ export function encodeAttribute(
   value: AttributeValue,
 ): Record<string, unknown> {
   const where = `attribute '${name}' of ${opType}`;
+  if (isGraph(value)) return { name, type: AttributeType.GRAPH, g: value.graph.toGraphProto() };
   const wantsFloat = FLOAT_ATTRIBUTES[`${domain}:${opType}`]?.includes(name) ?? false;
   const typed = infer(value, wantsFloat, where);
   const encoder = new TextEncoder();

@@ -207,3 +207,23 @@ describe('GraphBuilder', () => {
     expect(Array.from(out.y?.data as Float32Array)).toEqual([0]);
   });
 });
+
+describe('graph attributes', () => {
+  it('writes a Loop body subgraph that onnxruntime runs', async () => {
+    const body = new GraphBuilder({ graphName: 'body' });
+    body.addInput('i', 'INT64', []).addInput('cond', 'BOOL', []).addInput('v', 'FP32', [1]);
+    body.addInitializer('two', 'FP32', [], [2]);
+    body.addNode('Identity', ['cond'], ['cond_out']).addNode('Mul', ['v', 'two'], ['v_out']);
+    body.addOutput('cond_out', 'BOOL', []).addOutput('v_out', 'FP32', [1]);
+    const g = new GraphBuilder();
+    g.addInput('x', 'FP32', [1]);
+    g.addInitializer('trips', 'INT64', [], [5n]);
+    g.addInitializer('go', 'BOOL', [], [true]);
+    g.addNode('Loop', ['trips', 'go', 'x'], ['y'], { body: { graph: body } });
+    g.addOutput('y', 'FP32', [1]);
+    const session = await ort.InferenceSession.create(g.toBytes());
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([3]), [1]) });
+    expect(Array.from(out.y?.data as Float32Array)).toEqual([96]);
+    await session.release();
+  });
+});

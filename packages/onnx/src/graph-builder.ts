@@ -258,14 +258,22 @@ export class GraphBuilder {
       producer_name: this.options.producerName ?? 'maas',
       ...(this.options.producerVersion ? { producer_version: this.options.producerVersion } : {}),
       ...(this.options.docString ? { doc_string: this.options.docString } : {}),
-      graph: {
-        name: this.options.graphName ?? 'main',
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
+      graph: this.toGraphProto(),
       metadata_props: [...this.metadata].map(([key, value]) => ({ key, value })),
+    };
+  }
+
+  /**
+   * The graph alone as a plain `onnx.GraphProto` object: the model's graph, or a subgraph for a
+   * GRAPH attribute (`addNode('Loop', ..., { body: { graph: bodyBuilder } })`).
+   */
+  toGraphProto(): Record<string, unknown> {
+    return {
+      name: this.options.graphName ?? 'main',
+      node: this.nodes,
+      initializer: this.initializers,
+      input: this.inputs,
+      output: this.outputs,
     };
   }
 

@@ -25,3 +25,22 @@ export function buildSquareLinearModel(size: number, seed: number): Uint8Array {
   );
   return buildLinearModel({ weights, bias: Array.from({ length: size }, (_, o) => seed + o) });
 }
+
+/**
+ * A model ONNX Runtime does not finish: a `Loop` adding 1 to `input` [-1, 1] `trips` times
+ * (about 1.7 µs per trip on one core: 10^6 trips ≈ 2 s, 10^12 trips ≈ weeks).
+ */
+export function buildLoopModel(trips: bigint): Uint8Array {
+  const body = new GraphBuilder({ graphName: 'body' });
+  body.addInput('i', 'INT64', []).addInput('cond', 'BOOL', []).addInput('v', 'FP32', [-1, 1]);
+  body.addInitializer('one', 'FP32', [], [1]);
+  body.addNode('Identity', ['cond'], ['cond_out']).addNode('Add', ['v', 'one'], ['v_out']);
+  body.addOutput('cond_out', 'BOOL', []).addOutput('v_out', 'FP32', [-1, 1]);
+  const g = new GraphBuilder();
+  g.addInput('input', 'FP32', [-1, 1]);
+  g.addInitializer('trips', 'INT64', [], [trips]);
+  g.addInitializer('keep_going', 'BOOL', [], [true]);
+  g.addNode('Loop', ['trips', 'keep_going', 'input'], ['output'], { body: { graph: body } });
+  g.addOutput('output', 'FP32', [-1, 1]);
+  return g.toBytes();
+}

@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'CONFLICT'
   | 'QUOTA_EXCEEDED'
+  | 'MODEL_UNAVAILABLE'
+  | 'PREDICT_TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -16,6 +18,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   CONFLICT: 409,
   QUOTA_EXCEEDED: 429,
+  MODEL_UNAVAILABLE: 503,
+  PREDICT_TIMEOUT: 504,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -23,11 +27,14 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 export class UserError extends GraphQLError {
   readonly code: ErrorCode;
   readonly httpStatus: number;
+  /** Extra fields for the REST/OIP JSON body and GraphQL `extensions` (e.g. `retryable`). */
+  readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message, { extensions: { code, ...details } });
     this.code = code;
     this.httpStatus = HTTP_STATUS[code];
+    this.details = details;
   }
 }
 

@@ -10,6 +10,8 @@ const CONTRACT_CODES = new Set([
   'FORBIDDEN',
   'CONFLICT',
   'QUOTA_EXCEEDED',
+  'MODEL_UNAVAILABLE',
+  'PREDICT_TIMEOUT',
   'INTERNAL_SERVER_ERROR',
 ]);
 // Apollo's own codes for requests the caller got wrong.

@@ -22,6 +22,7 @@ import type { DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, notFound, UserError } from '../../common/errors';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
+import { toUserError } from '../predictions/predictions.service';
 import type { ModelsService } from './models.service';
 
 /** The model can ONNX Runtime load? Implemented by the inference engine, off the main thread. */
@@ -173,7 +174,12 @@ export class ModelUploadService {
       if (err instanceof OnnxFormatError) throw badInput(`Not a usable ONNX model: ${err.message}`);
       throw err;
     }
-    const check = await this.validator.validateModel(filePath);
+    let check: Awaited<ReturnType<ModelValidator['validateModel']>>;
+    try {
+      check = await this.validator.validateModel(filePath);
+    } catch (err) {
+      throw toUserError(err);
+    }
     if (!check.ok) throw badInput(`ONNX Runtime cannot load this model: ${check.reason}`);
     return signature;
   }

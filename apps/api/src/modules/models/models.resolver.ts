@@ -7,6 +7,7 @@ import {
   ModelConnection,
   ModelVersion,
   ModelVersionConnection,
+  VersionServingStatus,
 } from './models.types';
 
 @Resolver(() => Model)
@@ -124,6 +125,13 @@ export class ModelVersionResolver {
     const model = await ctx.loaders.modelById.load(version.modelId);
     if (!model) throw new Error(`model ${version.modelId} of version ${version.id} is missing`);
     return model;
+  }
+
+  @FieldResolver(() => VersionServingStatus, {
+    description: 'Whether this replica serves the version now, or has quarantined it',
+  })
+  servingStatus(@Root() version: ModelVersion, @Ctx() ctx: GraphQLContext): VersionServingStatus {
+    return ctx.services.predictions.servingStatus(version.id);
   }
 
   @FieldResolver(() => ModelVersion, {

@@ -115,6 +115,33 @@ export class ModelVersion {
   parentVersionId!: string | null;
 }
 
+export const ServingStateEnum = { SERVING: 'SERVING', QUARANTINED: 'QUARANTINED' } as const;
+registerEnumType(ServingStateEnum, {
+  name: 'ServingState',
+  description: 'SERVING, or QUARANTINED after repeated timeouts or crashes (predictions fail fast)',
+});
+
+@ObjectType({
+  description:
+    'Whether the answering replica serves a version. Quarantine is kept in memory per API replica.',
+})
+export class VersionServingStatus {
+  @Field(() => ServingStateEnum)
+  state!: keyof typeof ServingStateEnum;
+
+  @Field(() => String, { nullable: true, description: 'Why the version is quarantined' })
+  reason?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the quarantine began' })
+  since?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When predictions will be tried again' })
+  until?: Date | null;
+
+  @Field(() => Int, { description: 'Timeouts and crashes counted in the current window' })
+  recentFailures!: number;
+}
+
 @ObjectType()
 export class ModelAlias {
   @Field(() => String)

@@ -29,6 +29,7 @@ export function createInferenceBackend(
     return {
       infer: (key, inputs, opts) => engine.infer(key, inputs, opts),
       status: () => engine.status(),
+      servingStatus: (id) => engine.servingStatus(id),
       health: () => Promise.resolve([]),
       close: () => Promise.resolve(),
     };

@@ -6,6 +6,9 @@ import {
   InferenceRunError,
   InferenceTimeoutError,
   isSupportedDatatype,
+  ModelUnavailableError,
+  WorkerUnavailableError,
+  type ServingStatus,
   type DecodedTensor,
   type InferenceStatus,
   type NestedJson,
@@ -27,6 +30,8 @@ export interface InferenceBackend {
     opts?: { outputs?: readonly string[]; timeoutMs?: number },
   ): Promise<Record<string, DecodedTensor>>;
   status(): InferenceStatus | Promise<InferenceStatus>;
+  /** Whether this replica serves a version or has quarantined it; absent: always SERVING. */
+  servingStatus?(versionId: string): ServingStatus;
 }
 
 export interface PredictArgs extends TargetQuery {
@@ -54,9 +59,24 @@ export function toUserError(err: unknown): unknown {
     return badInput(err.message);
   if (err instanceof InferenceTimeoutError) {
     return new UserError(
-      'INTERNAL_SERVER_ERROR',
+      'PREDICT_TIMEOUT',
       `${err.message}; raise PREDICT_TIMEOUT_MS or send smaller batches`,
+      { retryable: false },
     );
+  }
+  if (err instanceof WorkerUnavailableError) {
+    return new UserError('MODEL_UNAVAILABLE', err.message, {
+      reason: 'NO_INFERENCE_WORKER',
+      retryable: true,
+      retryAfterSeconds: 1,
+    });
+  }
+  if (err instanceof ModelUnavailableError) {
+    return new UserError('MODEL_UNAVAILABLE', err.message, {
+      reason: err.reason,
+      retryable: true,
+      retryAfterSeconds: Math.max(1, Math.ceil(err.retryAfterMs / 1000)),
+    });
   }
   return err;
 }
@@ -71,6 +91,11 @@ export class PredictionsService {
     private readonly metrics: ApiMetrics,
     private readonly timeoutMs: number,
   ) {}
+
+  /** Whether this replica serves `versionId` now (quarantine after repeated timeouts or crashes). */
+  servingStatus(versionId: string): ServingStatus {
+    return this.backend.servingStatus?.(versionId) ?? { state: 'SERVING', recentFailures: 0 };
+  }
 
   /** GraphQL `predict`: tensors by name (`inputs`) or tabular `records`. */
   async predict(auth: AuthInfo, args: PredictArgs): Promise<PredictionResult> {
