@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { getFreePort } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,14 +28,6 @@ interface Proc {
   name: string;
   child: ChildProcess;
   output: string[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 function start(name: string, main: string, env: Record<string, string>): Proc {
@@ -113,7 +105,7 @@ let b: Replica;
 beforeAll(async () => {
   db = await createTestDatabase();
   cacheDir = mkdtempSync(path.join(tmpdir(), 'maas-scale-out-'));
-  const inferencePort = await freePort();
+  const inferencePort = await getFreePort();
   const inferenceUrl = `http://127.0.0.1:${inferencePort}`;
   const inference = start('inference-worker', INFERENCE_MAIN, {
     DATABASE_URL: db.url,
@@ -136,7 +128,7 @@ beforeAll(async () => {
   }
   const replicas: Replica[] = [];
   for (const n of ['a', 'b']) {
-    const port = await freePort();
+    const port = await getFreePort();
     const proc = start(`api-${n}`, API_MAIN, {
       DATABASE_URL: db.url,
       PORT: String(port),

@@ -6,22 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { getFreePort } from '@maas/db';
 import type { Logger } from '../../common/logger';
 import type { ApiConfig } from '../../env';
 
 function workerMain(): string {
   const pkg = require.resolve('@maas/inference-worker/package.json');
   return path.join(path.dirname(pkg), 'dist', 'main.js');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 function rssBytes(pid: number): number | undefined {
@@ -59,7 +51,7 @@ export class InferenceProcess {
     logger: Logger,
     onCrash: (reason: string) => void,
   ): Promise<InferenceProcess> {
-    const port = await freePort();
+    const port = await getFreePort();
     const proc = new InferenceProcess(`http://127.0.0.1:${port}`, port, config, logger, onCrash);
     proc.spawn();
     await proc.waitReady(60_000);
