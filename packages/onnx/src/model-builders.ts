@@ -80,8 +80,11 @@ export interface MlpModel {
   forward(rows: readonly (readonly number[])[]): number[][];
 }
 
-/** mulberry32: a tiny, fast, seedable generator; enough for reproducible test weights. */
-function seededRandom(seed: number): () => number {
+/**
+ * mulberry32: a small seeded generator of uniform numbers in [0, 1), so generated weights (and
+ * test and benchmark data, through `@maas/testing`) are the same on every run.
+ */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
