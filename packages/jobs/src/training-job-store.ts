@@ -55,17 +55,22 @@ export interface JobScope {
   workspaceId: string;
 }
 
-/** A training job whose lease a worker holds, at the attempt it took. */
-export interface LeasedJob {
-  id: string;
+/** What a job trains: the inputs `startTrainingJob` validated, as the row keeps them. */
+export interface TrainingJobInputs {
   workspaceId: string;
   modelId: string;
   datasetId: string;
   algorithm: AlgorithmName;
   target: string;
   features: string[];
+  /** Resolved, defaults filled in. */
   hyperparameters: Record<string, unknown>;
   warmStartVersionId: string | null;
+}
+
+/** A training job whose lease a worker holds, at the attempt it took. */
+export interface LeasedJob extends TrainingJobInputs {
+  id: string;
   /** Every write of `TrainingJobLeaseStore` is fenced by it. */
   attempt: number;
   epoch: number;
@@ -104,17 +109,8 @@ export interface SuccessRecord {
 }
 
 /** A job to start, its inputs already validated (see the API's `startTrainingJob`). */
-export interface NewTrainingJob {
-  workspaceId: string;
-  modelId: string;
-  datasetId: string;
-  algorithm: AlgorithmName;
-  target: string;
-  features: string[];
-  /** Resolved, defaults filled in. */
-  hyperparameters: Record<string, unknown>;
+export interface NewTrainingJob extends TrainingJobInputs {
   epochs: number;
-  warmStartVersionId: string | null;
 }
 
 /**
