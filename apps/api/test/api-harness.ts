@@ -53,6 +53,32 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** GraphQL and model-upload calls against an API at `url`, as `adminKey` unless told otherwise. */
+export function apiClient(url: string, adminKey: string): Pick<TestApi, 'gql' | 'upload'> {
+  return {
+    async gql(query, variables, key = adminKey) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: res.status, ...body };
+    },
+    async upload(modelName, bytes, key = adminKey) {
+      const res = await fetch(`${url}/v1/models/${encodeURIComponent(modelName)}/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${key}` },
+        body: bytes,
+      });
+      return { status: res.status, body: await res.json() };
+    },
+  };
+}
+
 /**
  * Starts the real API (Fastify, Apollo, graphql-ws) on a free port against a fresh copy of the
  * migrated template database. One per test file.
@@ -80,18 +106,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const server = await createApiServer({ config, dataSource });
   const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
 
-  const gql: TestApi['gql'] = async (query, variables, key = adminKey) => {
-    const res = await fetch(`${address}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
-    return { status: res.status, ...body };
-  };
+  const { gql, upload } = apiClient(address, adminKey);
 
   return {
     url: address,
@@ -112,14 +127,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       if (!res.data) throw new Error(`createApiKey failed: ${JSON.stringify(res.errors)}`);
       return res.data.createApiKey.secret;
     },
-    async upload(modelName, bytes, key = adminKey) {
-      const res = await fetch(`${address}/v1/models/${encodeURIComponent(modelName)}/versions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${key}` },
-        body: bytes,
-      });
-      return { status: res.status, body: await res.json() };
-    },
+    upload,
     async close() {
       await server.close();
       await dataSource.destroy();

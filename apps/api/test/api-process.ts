@@ -5,12 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { getFreePort } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { expect } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@maas/testing';
-import type { GraphQLResponse } from './api-harness';
+import { apiClient, type GraphQLResponse } from './api-harness';
 
 const API_MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 /** The model every attack test predicts on afterwards: y = 2·x1 − x2 + 0.25. */
@@ -39,14 +39,6 @@ export interface ApiProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 /** Options of {@link startApiProcess}. */
 export interface ApiProcessOptions {
   /**
@@ -71,7 +63,7 @@ export async function startApiProcess(
     ? { url: options.databaseUrl, name: '', drop: () => Promise.resolve() }
     : await createTestDatabase();
   const adminKey = options.adminKey ?? `maas_root_${randomBytes(18).toString('base64url')}`;
-  const port = await freePort();
+  const port = await getFreePort();
   const child = spawn(process.execPath, [API_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -92,18 +84,7 @@ export async function startApiProcess(
   const url = `http://127.0.0.1:${port}`;
   const alive = () => child.exitCode === null && child.signalCode === null;
 
-  const gql: ApiProcess['gql'] = async (query, variables, key = adminKey) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
-    return { status: res.status, ...body };
-  };
+  const { gql, upload } = apiClient(url, adminKey);
 
   const api: ApiProcess = {
     url,
@@ -118,14 +99,7 @@ export async function startApiProcess(
       return kb * 1024;
     },
     gql,
-    async upload(modelName, bytes, key = adminKey) {
-      const res = await fetch(`${url}/v1/models/${encodeURIComponent(modelName)}/versions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${key}` },
-        body: bytes,
-      });
-      return { status: res.status, body: await res.json() };
-    },
+    upload,
     async stop(signal = 'SIGTERM') {
       if (alive()) {
         await new Promise<void>((done) => {
