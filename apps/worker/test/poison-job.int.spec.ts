@@ -48,22 +48,32 @@ async function lapsedAttempts(jobId: string): Promise<number> {
   return row!.lapsed_attempts;
 }
 
+/** Starts a worker and waits until it runs `jobId` as `attempt` (with an epoch done, if asked). */
+async function workerRunning(
+  jobId: string,
+  attempt: number,
+  { epochDone = false } = {},
+): Promise<WorkerProcess> {
+  const worker = await spawnWorker(h, ENV);
+  workers.push(worker);
+  await waitFor(
+    `attempt ${attempt} to run`,
+    async () => {
+      const job = await readJob(h, jobId);
+      return job.status === 'RUNNING' && job.attempt === attempt && (!epochDone || job.epoch > 0)
+        ? job
+        : undefined;
+    },
+    30_000,
+  );
+  return worker;
+}
+
 describe('poison jobs', () => {
   it('fails a job after MAAS_MAX_ATTEMPTS attempts whose worker died, with the reason, and never claims it again', async () => {
     const { jobId } = await startJob(h, { datasetId, ...ENDLESS_JOB });
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const worker = await spawnWorker(h, ENV);
-      workers.push(worker);
-      await waitFor(
-        `attempt ${attempt} to run`,
-        async () => {
-          const job = await readJob(h, jobId);
-          return job.status === 'RUNNING' && job.attempt === attempt && job.epoch > 0
-            ? job
-            : undefined;
-        },
-        30_000,
-      );
+      const worker = await workerRunning(jobId, attempt, { epochDone: true });
       // What an out-of-memory kill looks like from the database: the worker just stops.
       worker.kill('SIGKILL');
       await worker.exited;
@@ -96,16 +106,7 @@ describe('poison jobs', () => {
   it('does not count graceful hand-backs (SIGTERM) against the attempts', async () => {
     const { jobId } = await startJob(h, { datasetId, ...ENDLESS_JOB });
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const worker = await spawnWorker(h, ENV);
-      workers.push(worker);
-      await waitFor(
-        `attempt ${attempt} to run`,
-        async () => {
-          const job = await readJob(h, jobId);
-          return job.status === 'RUNNING' && job.attempt === attempt ? job : undefined;
-        },
-        30_000,
-      );
+      const worker = await workerRunning(jobId, attempt);
       worker.kill('SIGTERM');
       await worker.exited;
       expect((await readJob(h, jobId)).status).toBe('QUEUED');
