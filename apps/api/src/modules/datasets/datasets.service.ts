@@ -25,7 +25,7 @@ import { newestFirstPage, type Page } from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import type { ApiConfig } from '../../env';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
-import { PayloadTooLargeError, spoolToTempFile } from '../models/model-upload.service';
+import { spoolToTempFile, uploadTooLarge } from '../models/model-upload.service';
 import type { Dataset } from './datasets.types';
 
 /**
@@ -58,7 +58,7 @@ export function datasetLimits(config: ApiConfig): CsvLimits {
 
 /** A DatasetError as the caller sees it: 400 naming the line, column or limit; 413 over bytes. */
 function datasetFailure(err: DatasetError, limits: CsvLimits): Error {
-  if (err.code === 'TOO_LARGE') return new PayloadTooLargeError(limits.maxBytes);
+  if (err.code === 'TOO_LARGE') return uploadTooLarge(limits.maxBytes);
   const variable = LIMIT_VARIABLES[err.limit as keyof CsvLimits] as string | undefined;
   return badInput(variable ? `${err.message} (limit ${variable})` : err.message, {
     ...(err.line ? { line: err.line } : {}),
@@ -132,8 +132,7 @@ export class DatasetsService {
   async createInline(auth: AuthInfo, name: string, csv: string): Promise<Dataset> {
     requireRole(auth, 'EDITOR');
     const datasetName = assertDatasetName(name);
-    if (Buffer.byteLength(csv) > this.limits.maxBytes)
-      throw new PayloadTooLargeError(this.limits.maxBytes);
+    if (Buffer.byteLength(csv) > this.limits.maxBytes) throw uploadTooLarge(this.limits.maxBytes);
     const filePath = path.join(tmpdir(), `maas-dataset-${randomUUID()}.csv`);
     await writeFile(filePath, csv, { mode: 0o600, flag: 'wx' });
     try {

@@ -20,7 +20,7 @@ import {
 } from '@maas/onnx';
 import type { DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
-import { badInput, notFound, UserError } from '../../common/errors';
+import { badInput, notFound, payloadTooLarge, type UserError } from '../../common/errors';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import { toUserError } from '../predictions/predictions.service';
 import type { ModelsService } from './models.service';
@@ -30,11 +30,9 @@ export interface ModelValidator {
   validateModel(filePath: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
-export class PayloadTooLargeError extends UserError {
-  constructor(limit: number) {
-    super('QUOTA_EXCEEDED', `The upload is larger than MAX_UPLOAD_BYTES (${limit} bytes)`);
-    Object.defineProperty(this, 'httpStatus', { value: 413 });
-  }
+/** 413 for an upload (model or dataset) over MAX_UPLOAD_BYTES: the one 413 rule, `payloadTooLarge`. */
+export function uploadTooLarge(limit: number): UserError {
+  return payloadTooLarge('The upload', 'MAX_UPLOAD_BYTES', limit);
 }
 
 export interface UploadedVersion {
@@ -60,7 +58,7 @@ export async function spoolToTempFile(
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       sizeBytes += chunk.length;
-      if (sizeBytes > maxBytes) return done(new PayloadTooLargeError(maxBytes));
+      if (sizeBytes > maxBytes) return done(uploadTooLarge(maxBytes));
       hash.update(chunk);
       done(null, chunk);
     },
