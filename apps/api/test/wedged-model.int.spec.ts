@@ -28,8 +28,10 @@ describe('a model whose Loop never ends', () => {
       INFERENCE_QUARANTINE_MS: '60000',
     });
     await createModel(api, 'endless');
-    // A small trip count at upload: validation creates a session, it does not run the model.
-    const up = await api.upload('endless', buildLoopModel(1_000_000_000_000n));
+    // About 5 s of Loop per run (1.7 µs a trip), far past PREDICT_TIMEOUT_MS: a timed-out run's
+    // retired thread still finishes it, so it does not burn a core for the rest of the suite
+    // (and starve the test files running beside this one).
+    const up = await api.upload('endless', buildLoopModel(3_000_000n));
     expect(up.status).toBe(201);
   }, 90_000);
 

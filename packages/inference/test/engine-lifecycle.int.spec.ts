@@ -81,7 +81,8 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
 
   describe('with a slow model', () => {
     const artifacts = new MemoryArtifacts();
-    const slowKey = artifacts.add('slow', buildSlowModel(256, 100));
+    // Deep enough that four 512-row runs take well over 200 ms even on a quiet, fast core.
+    const slowKey = artifacts.add('slow', buildSlowModel(256, 300));
     let engine: InferenceEngine;
     beforeAll(async () => {
       engine = await createInferenceEngine({ threads: 1, loadArtifact: artifacts.loader });
