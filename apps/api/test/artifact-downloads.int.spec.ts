@@ -14,6 +14,8 @@ const BUDGET = 2;
 /** A download that reads its headers and a few bytes, then stops reading. */
 interface SlowReader {
   status: number;
+  /** The response head: status line and headers. */
+  head: string;
   contentLength: number;
   /** Resumes reading and resolves with the body bytes received in all once the server closed. */
   drain(): Promise<number>;
@@ -49,6 +51,7 @@ function openSlowDownload(api: ApiProcess, path: string): Promise<SlowReader> {
       if (status === 200) socket.pause();
       resolve({
         status,
+        head,
         contentLength,
         socket,
         get body() {
@@ -117,7 +120,8 @@ describe('slow artifact downloads', () => {
     expect(refused.map((r) => r.status)).toEqual([429, 429]);
     for (const r of refused) {
       await r.drain();
-      expect(JSON.parse(r.body)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      expect(JSON.parse(r.body)).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(r.head).toMatch(/\r\nretry-after: 1\r\n/i);
     }
     // The stalled downloads hold their transactions...
     expect(await downloadTransactions(api.databaseUrl)).toBe(BUDGET);

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'CONFLICT'
   | 'QUOTA_EXCEEDED'
+  | 'RATE_LIMITED'
   | 'MODEL_UNAVAILABLE'
   | 'PREDICT_TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
@@ -17,7 +18,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   CONFLICT: 409,
-  QUOTA_EXCEEDED: 429,
+  QUOTA_EXCEEDED: 403,
+  RATE_LIMITED: 429,
   MODEL_UNAVAILABLE: 503,
   PREDICT_TIMEOUT: 504,
   INTERNAL_SERVER_ERROR: 500,
@@ -54,6 +56,38 @@ export function payloadTooLarge(what: string, variable: string, limit: number): 
   );
   Object.defineProperty(err, 'httpStatus', { value: 413 });
   return err;
+}
+
+/**
+ * 403 QUOTA_EXCEEDED: the workspace is at a hard quota. Names the quota (`Quota` field name, e.g.
+ * `maxModels`), its limit and the current usage; the request changed nothing.
+ */
+export function quotaExceeded(
+  quota: string,
+  limit: number,
+  usage: number,
+  what = `the workspace's ${quota} quota`,
+): UserError {
+  return new UserError('QUOTA_EXCEEDED', `This would exceed ${what}: ${usage} of ${limit} used`, {
+    quota,
+    limit,
+    usage,
+  });
+}
+
+/**
+ * 429 RATE_LIMITED: over a request rate or a concurrency budget that frees itself. The HTTP answer
+ * carries `Retry-After: retryAfterSeconds` (whole seconds, at least 1).
+ */
+export function rateLimited(
+  message: string,
+  retryAfterSeconds: number,
+  details: Record<string, unknown> = {},
+): UserError {
+  return new UserError('RATE_LIMITED', message, {
+    ...details,
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
 }
 
 export function httpStatusOf(code: string | undefined): number {

@@ -1,7 +1,7 @@
 import { ArtifactDownloadsBusyError } from '@maas/db';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
-import { notFound, UserError } from '../../common/errors';
+import { notFound, rateLimited } from '../../common/errors';
 import { refuseDeclaredOversize } from '../../common/body-limits';
 import { uploadLimit, withStreamingBody } from '../../common/streaming-body';
 import type { Services } from '../../services';
@@ -42,10 +42,10 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
         stream = await services.store.openRead(version.sha256, { purpose: 'download' });
       } catch (err) {
         if (!(err instanceof ArtifactDownloadsBusyError)) throw err;
-        reply.header('retry-after', '1');
-        throw new UserError(
-          'QUOTA_EXCEEDED',
+        throw rateLimited(
           `${err.message} (ARTIFACT_DOWNLOAD_CONCURRENCY is ${err.concurrency})`,
+          1,
+          { limit: 'ARTIFACT_DOWNLOAD_CONCURRENCY' },
         );
       }
       return reply
