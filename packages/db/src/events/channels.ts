@@ -21,3 +21,9 @@ export const TRAINING_CONTROL_CHANNEL = 'maas_training_control';
  * polling interval. Payload: `{"queue": "<queue name>"}`.
  */
 export const QUEUE_WAKEUP_CHANNEL = 'maas_queue_wakeup';
+
+/**
+ * A workspace's quota changed (`setWorkspaceQuota`), so every replica reloads the limits it keeps
+ * in memory (request rates, predictions per day). Payload: `{"workspaceId": "..."}`.
+ */
+export const WORKSPACE_QUOTA_CHANNEL = 'maas_workspace_quota';
