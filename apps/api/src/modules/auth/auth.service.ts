@@ -1,11 +1,29 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { API_KEYS_CHANNEL, ApiKey, Workspace, type EventBus, type Role } from '@maas/db';
+import {
+  API_KEYS_CHANNEL,
+  ApiKey,
+  Workspace,
+  WORKSPACE_QUOTA_CHANNEL,
+  type EventBus,
+  type Role,
+} from '@maas/db';
 import { LRUCache } from 'lru-cache';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { assertValidName } from '../../common/names';
+
+/**
+ * The workspace quotas the request path enforces in memory (no database round trip per request):
+ * loaded with the key, and reloaded on every replica when `setWorkspaceQuota` announces a change on
+ * WORKSPACE_QUOTA_CHANNEL. `null` is unlimited.
+ */
+export interface RequestLimits {
+  requestsPerSecond: number | null;
+  maxPredictionsPerDay: number | null;
+  maxTokensPerDay: number | null;
+}
 
 /** Who is calling: resolved once per request from the bearer token. */
 export interface AuthInfo {
@@ -14,6 +32,7 @@ export interface AuthInfo {
   workspaceId: string;
   role: Role;
   isRoot: boolean;
+  limits: RequestLimits;
 }
 
 const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
@@ -174,7 +193,9 @@ export class AuthService {
   private async lookUp(digest: string): Promise<AuthInfo | null> {
     const generation = this.generation;
     this.onDatabaseLookup();
-    const row = await this.db.getRepository(ApiKey).findOne({ where: { secretSha256: digest } });
+    const row = await this.db
+      .getRepository(ApiKey)
+      .findOne({ where: { secretSha256: digest }, relations: { workspace: true } });
     const valid =
       row !== null &&
       row.revokedAt === null &&
@@ -186,6 +207,11 @@ export class AuthService {
           workspaceId: row.workspaceId,
           role: row.role,
           isRoot: row.isRoot,
+          limits: {
+            requestsPerSecond: row.workspace?.requestsPerSecond ?? null,
+            maxPredictionsPerDay: row.workspace?.maxPredictionsPerDay ?? null,
+            maxTokensPerDay: row.workspace?.maxTokensPerDay ?? null,
+          },
         }
       : null;
     // A revocation (or a new key) announced while this lookup ran may postdate what it read.
@@ -357,6 +383,8 @@ export async function createAuthService(
   await bus.subscribe<ApiKeyEvent>(API_KEYS_CHANNEL, (event) => auth.onKeyEvent(event), {
     onReconnect: () => auth.eventsMissed(),
   });
+  // A changed quota: the cached keys carry their workspace's limits, so they are looked up again.
+  await bus.subscribe(WORKSPACE_QUOTA_CHANNEL, () => auth.clearCache());
   if (rootKey) await auth.ensureRootKey(rootKey);
   return auth;
 }
