@@ -16,3 +16,4 @@ export * from './artifacts/create-artifact-store';
 export * from './events/event-bus';
 export * from './events/channels';
 export * from './registry/model-versions';
+export * from './usage/usage-today';

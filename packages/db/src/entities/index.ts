@@ -10,9 +10,15 @@ import { ModelVersion } from './model-version.entity';
 import { Model } from './model.entity';
 import { TrainingEpoch } from './training-epoch.entity';
 import { TrainingJob } from './training-job.entity';
+import { UsageCounter } from './usage-counter.entity';
 import { Workspace } from './workspace.entity';
 
 export * from './column-types';
+export {
+  NO_USAGE_DIMENSION,
+  USAGE_GRANULARITIES,
+  type UsageGranularityName,
+} from './usage-counter.entity';
 export {
   ApiKey,
   Artifact,
@@ -27,6 +33,7 @@ export {
   PredictionLogEntry,
   TrainingEpoch,
   TrainingJob,
+  UsageCounter,
   Workspace,
 };
 
@@ -46,4 +53,5 @@ export const ENTITIES = [
   DeploymentStatsSample,
   PredictionLogEntry,
   AuditEvent,
+  UsageCounter,
 ];
