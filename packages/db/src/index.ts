@@ -17,3 +17,4 @@ export * from './events/event-bus';
 export * from './events/channels';
 export * from './registry/model-versions';
 export * from './usage/usage-today';
+export * from './usage/record-usage';
