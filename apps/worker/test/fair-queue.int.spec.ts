@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createDataSource } from '@maas/db';
+import { TrainingJobLeaseStore, type LeasedJob } from '@maas/jobs';
 import { seedExample } from '@maas/training';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -213,6 +215,45 @@ describe('fair training queue', () => {
       });
       // finished_at and started_at have microseconds; the counter is a float of seconds.
       expect(c.seconds).toBeCloseTo(expected, 2);
+    }
+  });
+
+  it("lets twelve claims racing on separate connections take no more than a workspace's quota", async () => {
+    const a = await tenant('A', 2);
+    const b = await tenant('B');
+    for (let i = 0; i < 6; i++) await enqueue(a);
+    for (let i = 0; i < 3; i++) await enqueue(b);
+    const ds = createDataSource(h.db.url, { poolSize: 12, logging: ['error'] });
+    await ds.initialize();
+    try {
+      const store = new TrainingJobLeaseStore(ds, h.queue, 60_000);
+      const claimed = (
+        await Promise.all(Array.from({ length: 12 }, (_, i) => store.claimNext(`racer-${i}`)))
+      ).filter((job): job is LeasedJob => job !== null);
+      // Every claimable job is taken, none twice, and A stops at its quota of 2.
+      expect(claimed.filter((j) => j.workspaceId === a.workspaceId)).toHaveLength(2);
+      expect(claimed.filter((j) => j.workspaceId === b.workspaceId)).toHaveLength(3);
+      expect(new Set(claimed.map((j) => j.id)).size).toBe(5);
+      const [running] = await h.ds.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM training_jobs WHERE workspace_id = $1 AND status = 'RUNNING'`,
+        [a.workspaceId],
+      );
+      expect(running!.n).toBe(2);
+      // Ending one of A's attempts frees a slot: the next claim takes A's oldest waiting job.
+      const first = claimed.find((j) => j.workspaceId === a.workspaceId);
+      if (!first) throw new Error('no claim of A');
+      expect(await store.fail(first, 'test')).toBe(true);
+      const next = await store.claimNext('racer-next');
+      expect(next?.workspaceId).toBe(a.workspaceId);
+      expect(await store.claimNext('racer-none')).toBeNull();
+    } finally {
+      // Leave nothing claimable for other tests.
+      await h.ds.query(
+        `UPDATE training_jobs SET status = 'CANCELLED', finished_at = now(), lease_expires_at = NULL
+          WHERE workspace_id = ANY($1) AND status IN ('QUEUED', 'RUNNING')`,
+        [[a.workspaceId, b.workspaceId]],
+      );
+      await ds.destroy();
     }
   });
 });

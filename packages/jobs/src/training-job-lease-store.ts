@@ -135,12 +135,25 @@ export class TrainingJobLeaseStore {
   async claimNext(owner: string): Promise<LeasedJob | null> {
     return this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CLAIM_LOCK]);
-      const picked = await queryRows<{ id: string }>(m, FAIR_PICK);
-      const jobId = picked[0]?.id;
-      if (!jobId) return null;
-      const rows = await queryRows<ClaimRow>(
-        m,
-        `UPDATE training_jobs t SET
+      // A pick that a cancel changed meanwhile (cancels do not take the lock) is picked again.
+      for (let tries = 0; tries < 3; tries++) {
+        const job = await this.claimPicked(m, owner);
+        if (job !== 'changed') return job;
+      }
+      return null;
+    });
+  }
+
+  private async claimPicked(
+    m: EntityManager,
+    owner: string,
+  ): Promise<LeasedJob | null | 'changed'> {
+    const picked = await queryRows<{ id: string }>(m, FAIR_PICK);
+    const jobId = picked[0]?.id;
+    if (!jobId) return null;
+    const rows = await queryRows<ClaimRow>(
+      m,
+      `UPDATE training_jobs t SET
            attempt = attempt + 1, status = 'RUNNING', lease_owner = $2,
            lease_expires_at = now() + $3 * interval '1 millisecond',
            started_at = coalesce(started_at, now()), attempt_started_at = now(), seq = seq + 1
@@ -148,26 +161,25 @@ export class TrainingJobLeaseStore {
            AND result_version_id IS NULL
          RETURNING ${EVENT_COLUMNS}, model_id, dataset_id, algorithm, target, features,
            hyperparameters, warm_start_version_id, attempt, checkpoint_epoch`,
-        [jobId, owner, this.leaseMs],
-      );
-      const row = rows[0];
-      if (!row) return null;
-      await publishRowEvent(m, row, 'started');
-      return {
-        id: row.id,
-        workspaceId: row.workspace_id,
-        modelId: row.model_id,
-        datasetId: row.dataset_id,
-        algorithm: row.algorithm,
-        target: row.target,
-        features: row.features,
-        hyperparameters: row.hyperparameters,
-        warmStartVersionId: row.warm_start_version_id,
-        attempt: row.attempt,
-        epoch: row.epoch,
-        checkpointEpoch: row.checkpoint_epoch,
-      };
-    });
+      [jobId, owner, this.leaseMs],
+    );
+    const row = rows[0];
+    if (!row) return 'changed';
+    await publishRowEvent(m, row, 'started');
+    return {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      modelId: row.model_id,
+      datasetId: row.dataset_id,
+      algorithm: row.algorithm,
+      target: row.target,
+      features: row.features,
+      hyperparameters: row.hyperparameters,
+      warmStartVersionId: row.warm_start_version_id,
+      attempt: row.attempt,
+      epoch: row.epoch,
+      checkpointEpoch: row.checkpoint_epoch,
+    };
   }
 
   /** The checkpoint an earlier attempt left (fenced: `null` if the lease was lost meanwhile). */
