@@ -5,7 +5,6 @@ import { validate, type ValidationError } from 'class-validator';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { badInput } from './common/errors';
 import { auditRefusedMutations } from './graphql/audit-refusals';
-import { AuditEventResolver } from './modules/audit/audit.resolver';
 import { ApiKeyResolver, WorkspaceResolver } from './modules/auth/auth.resolver';
 import { DatasetResolver } from './modules/datasets/datasets.resolver';
 import {
@@ -22,6 +21,7 @@ import {
   ModelResolver,
   ModelVersionResolver,
 } from './modules/models/models.resolver';
+import { AuditEventResolver } from './modules/audit/audit.resolver';
 
 export const RESOLVERS = [
   ModelResolver,
