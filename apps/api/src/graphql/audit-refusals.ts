@@ -35,7 +35,7 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
     };
     field.resolve = async (source, args: Record<string, unknown>, ctx: GraphQLContext, info) => {
       try {
-        return (await resolve(source, args, ctx, info)) as unknown;
+        return await resolve(source, args, ctx, info);
       } catch (err) {
         const outcome = refusedOutcome(codeOf(err));
         if (outcome && ctx?.auth) {

@@ -86,7 +86,10 @@ export function graphqlWsHandler(
         return false;
       }
       // The socket's own copy, with its client address for the audit log.
-      Object.assign(state(ctx.extra), { auth: { ...found, sourceAddress: address }, authorization });
+      Object.assign(state(ctx.extra), {
+        auth: { ...found, sourceAddress: address },
+        authorization,
+      });
       return true;
     },
     onClose: (ctx) => {

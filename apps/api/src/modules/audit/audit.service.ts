@@ -51,8 +51,10 @@ export class AuditService {
       workspaceId = auth.workspaceId;
     }
     if (workspaceId) qb.andWhere('e.workspaceId = :workspaceId', { workspaceId });
-    if (f.actorId) qb.andWhere('e.apiKeyId = :actorId', { actorId: assertId(f.actorId, 'filter.actorId') });
-    if (f.action) qb.andWhere('e.action = :action', { action: boundedText(f.action, 'action', 64) });
+    if (f.actorId)
+      qb.andWhere('e.apiKeyId = :actorId', { actorId: assertId(f.actorId, 'filter.actorId') });
+    if (f.action)
+      qb.andWhere('e.action = :action', { action: boundedText(f.action, 'action', 64) });
     if (f.targetType)
       qb.andWhere('e.targetType = :targetType', {
         targetType: boundedText(f.targetType, 'targetType', 32),
@@ -78,6 +80,11 @@ export class AuditService {
           field: 'after',
         });
     }
-    return newestFirstPage(qb, 'e', { first: args.first ?? AUDIT_PAGE, after: args.after }, mapEvent);
+    return newestFirstPage(
+      qb,
+      'e',
+      { first: args.first ?? AUDIT_PAGE, after: args.after },
+      mapEvent,
+    );
   }
 }

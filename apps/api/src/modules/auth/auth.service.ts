@@ -274,7 +274,9 @@ export class AuthService {
       } else if (root.secretSha256 !== digest) {
         await m.update(ApiKey, { id: root.id }, { secretSha256: digest });
         const { action, targetType } = PLATFORM_AUDIT_ACTIONS.rootKeyRotate;
-        await audit(m, null, ws.id, action, targetType, root.id, { reason: 'ADMIN_API_KEY changed' });
+        await audit(m, null, ws.id, action, targetType, root.id, {
+          reason: 'ADMIN_API_KEY changed',
+        });
         rotated = true;
       }
       return { workspaceId: ws.id, apiKeyId: root.id };
