@@ -6,6 +6,7 @@ import { startWorker } from './worker-process';
 import { wsClient } from './ws-client';
 
 const SIGNIN_CAP = 20;
+const UPLOAD_LIMIT = 65_536;
 const EVENT = `id at action targetType targetId outcome sourceAddress details
   actor { id name revokedAt } workspace { id name }`;
 const LIST = `query($f: AuditFilter, $first: Int, $after: String) {
@@ -37,7 +38,10 @@ async function all(key: string, f: Record<string, unknown> = {}): Promise<any[]>
 }
 
 beforeAll(async () => {
-  api = await startTestApi({ AUDIT_FAILED_SIGNIN_PER_MINUTE: String(SIGNIN_CAP) });
+  api = await startTestApi({
+    AUDIT_FAILED_SIGNIN_PER_MINUTE: String(SIGNIN_CAP),
+    MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT),
+  });
   const ws = await api.gql(`mutation { createWorkspace(name: "team-a") { id } }`);
   wsId = ws.data.createWorkspace.id;
   const other = await api.gql(`mutation { createWorkspace(name: "team-b") { id } }`);
@@ -227,6 +231,31 @@ describe('auditEvents', () => {
     expect(refused[0].details.route).toBe('POST /v1/models/:name/versions');
   });
 
+  it('records refusals over a limit as quota_exceeded, on GraphQL and REST', async () => {
+    const csv = `x,y\n${'1,2\n'.repeat(UPLOAD_LIMIT / 4 + 10)}`;
+    const gql = await api.gql(
+      `mutation($c: String!) { createDataset(name: "huge", csv: $c) { id } }`,
+      { c: csv },
+      editorKey,
+    );
+    expect(gql.errors?.[0]?.extensions?.code).toBe('QUOTA_EXCEEDED');
+    const rest = await fetch(`${api.url}/v1/datasets?name=huge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editorKey}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(rest.status).toBe(413);
+    const rows = await all(adminKey, { outcome: 'quota_exceeded' });
+    expect(rows.map((r) => [r.action, r.actor.id, r.details.limit])).toEqual([
+      ['dataset.create', keyIds.editor, 'MAX_UPLOAD_BYTES'],
+      ['dataset.create', keyIds.editor, 'MAX_UPLOAD_BYTES'],
+    ]);
+    expect(rows[0].details.route).toBe('POST /v1/datasets');
+    expect(rows[1].details.mutation).toBe('createDataset');
+    const datasets = await api.gql(`{ datasets { totalCount } }`, {}, adminKey);
+    expect(datasets.data.datasets.totalCount).toBe(0);
+  });
+
   it('records a mutation over the WebSocket with its address', async () => {
     const client = wsClient(api.url, adminKey);
     const result = await new Promise<any>((resolve, reject) => {
@@ -247,7 +276,7 @@ describe('auditEvents', () => {
       id: keyIds.editor,
     });
     expect(res.errors).toBeUndefined();
-    const rows = await all(adminKey, { actorId: keyIds.editor });
+    const rows = await all(adminKey, { actorId: keyIds.editor, outcome: 'ok' });
     expect(rows.length).toBe(2);
     expect(rows.every((r) => r.actor.id === keyIds.editor && r.actor.revokedAt)).toBe(true);
   });
