@@ -13,6 +13,8 @@ import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
 import { PredictionLogWriter } from './modules/predictions/prediction-log';
 import { PredictionsService } from './modules/predictions/predictions.service';
+import { ReplicaHeartbeat } from './modules/rate-limits/replica-heartbeat';
+import { rateLimitSettings, RequestRateLimiter } from './modules/rate-limits/request-rate-limiter';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
@@ -26,6 +28,9 @@ export interface Services {
   db: DataSource;
   store: ArtifactStore;
   auth: AuthService;
+  /** Request rates per key and per address, in memory; shared among the live `replicas`. */
+  rateLimits: RequestRateLimiter;
+  replicas: ReplicaHeartbeat;
   models: ModelsService;
   uploads: ModelUploadService;
   datasets: DatasetsService;
@@ -46,6 +51,17 @@ export async function buildServices(
   const { db, bus, store, engine, metrics, queue } = infra;
   const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY, () =>
     metrics.authLookups.inc(),
+  );
+  const replicas = closers.start(
+    'api-replica-heartbeat',
+    new ReplicaHeartbeat(db, logger, config.RATE_LIMIT_REPLICA_HEARTBEAT_MS, (n) =>
+      metrics.apiReplicas.set(n),
+    ),
+  );
+  const rateLimits = new RequestRateLimiter(
+    rateLimitSettings(config),
+    () => replicas.liveReplicas,
+    (bucket) => metrics.rateLimited.inc({ bucket }),
   );
   const { resolver, registryChanged } = await createSharedTargetResolver(db, bus, logger);
   const models = new ModelsService(db, store, registryChanged);
@@ -76,6 +92,8 @@ export async function buildServices(
     db,
     store,
     auth,
+    rateLimits,
+    replicas,
     models,
     uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES, {
       maxEntries: config.MAX_MODEL_METADATA_ENTRIES,
