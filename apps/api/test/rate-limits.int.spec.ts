@@ -227,6 +227,15 @@ describe('a key over its rate', () => {
     }
   });
 
+  it('costs no database round trip, allowed or refused', async () => {
+    const key = await warmKey(limitedWorkspaceId);
+    api.queries.reset();
+    const answers = await burst(CAPACITY + 2, () => oip(key));
+    expect(statuses(answers)).toContain(429);
+    // Only the replica heartbeat's own statement may run meanwhile (every 5 s).
+    expect(api.queries.statements.filter((q) => !q.includes('api_replicas'))).toEqual([]);
+  });
+
   it('the default workspace (the root key) is unlimited', async () => {
     const answers = await burst(30, () => graphql(api.adminKey));
     expect(statuses(answers)).toEqual(Array<number>(30).fill(200));
