@@ -30,7 +30,7 @@ type SocketState = {
  * The graphql-ws handler for `GET /graphql` upgrades. The key comes in `connection_init`
  * (`{"authorization": "Bearer ..."}`), else the upgrade request's header; an unknown one closes
  * the socket with 4403 Forbidden, a key at WS_MAX_SOCKETS_PER_KEY open sockets with 4429, and so
- * does an address over its unauthenticated rate (the key was not known to this replica).
+ * does a connection_init over its key's rate (or its address's, for a key not cached yet).
  * Every operation (subscribe message) is charged to its key's rate: over it, the operation gets a
  * RATE_LIMITED error with retryAfterSeconds and the socket stays open.
  * Every operation re-checks the key (revoked: refused, and the socket closed with 4403), is
@@ -75,7 +75,7 @@ export function graphqlWsHandler(
     onConnect: async (ctx) => {
       const header = ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
       const authorization = typeof header === 'string' ? header : undefined;
-      let found;
+      let found: AuthInfo | null;
       try {
         found = await authenticateRateLimited(services, authorization, ctx.extra.request.ip);
       } catch (err) {
