@@ -75,15 +75,24 @@ export function graphqlWsHandler(
     onConnect: async (ctx) => {
       const header = ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
       const authorization = typeof header === 'string' ? header : undefined;
+      const address = ctx.extra.request.ip;
       let found: AuthInfo | null;
       try {
-        found = await authenticateRateLimited(services, authorization, ctx.extra.request.ip);
+        found = await authenticateRateLimited(services, authorization, address);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         ctx.extra.socket.close(WS_CLOSE_RATE_LIMITED, err.message.slice(0, MAX_CLOSE_REASON));
         return false;
       }
-      if (!found) return false; // closes with 4403 Forbidden
+      if (!found) {
+        services.signInFailures.record(
+          address,
+          authorization ? 'unknown_or_revoked_key' : 'missing_key',
+          'websocket',
+          'GET /graphql',
+        );
+        return false; // closes with 4403 Forbidden
+      }
       if (!registry.add(found.apiKeyId, ctx.extra.socket)) {
         ctx.extra.socket.close(
           WS_CLOSE_TOO_MANY_SOCKETS,
@@ -91,7 +100,11 @@ export function graphqlWsHandler(
         );
         return false;
       }
-      Object.assign(state(ctx.extra), { auth: found, authorization });
+      // The socket's own copy, with its client address for the audit log.
+      Object.assign(state(ctx.extra), {
+        auth: { ...found, sourceAddress: address },
+        authorization,
+      });
       return true;
     },
     onClose: (ctx) => {

@@ -34,7 +34,8 @@ export async function authenticateRateLimited(
 }
 
 /**
- * 401 unless the request carries a valid, unrevoked API key; sets `req.auth`. 429 RATE_LIMITED
+ * 401 unless the request carries a valid, unrevoked API key (a failure is recorded in the audit
+ * log, sampled: sign-in-failures.ts); sets `req.auth`, with the client address. 429 RATE_LIMITED
  * (thrown to the error handler, which sets Retry-After) over the key's or the address's rate.
  * An `onRequest` hook: it runs before Fastify reads the body, so a caller without a valid key, or
  * over its rate, never gets a byte of its body read (the answer closes the connection, see
@@ -44,6 +45,12 @@ export function requireAuth(services: Services): onRequestAsyncHookHandler {
   return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
     const auth = await authenticateRateLimited(services, req.headers.authorization, req.ip);
     if (!auth) {
+      services.signInFailures.record(
+        req.ip,
+        req.headers.authorization ? 'unknown_or_revoked_key' : 'missing_key',
+        'http',
+        `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+      );
       const message = req.headers.authorization
         ? 'The API key is unknown or revoked'
         : 'Missing API key: send "Authorization: Bearer <key>"';
@@ -57,6 +64,7 @@ export function requireAuth(services: Services): onRequestAsyncHookHandler {
         );
       return reply;
     }
-    req.auth = auth;
+    // A copy per request: the cached AuthInfo is shared by every request with this key.
+    req.auth = { ...auth, sourceAddress: req.ip };
   };
 }
