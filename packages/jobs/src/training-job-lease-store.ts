@@ -1,6 +1,7 @@
 import {
   TRAINING_EVENTS_CHANNEL,
   commitModelVersion,
+  QuotaExceededError,
   type AlgorithmName,
   type JobStatus,
 } from '@maas/db';
@@ -223,12 +224,13 @@ export class TrainingJobLeaseStore {
   /**
    * Commits the trained version and the job's success in one transaction, only if this attempt
    * still holds the job and it has no result yet (exactly one version per job). A cancel that
-   * arrived meanwhile wins: the job becomes CANCELLED and no version is made.
+   * arrived meanwhile wins: the job becomes CANCELLED and no version is made. A model already at
+   * its workspace's maxVersionsPerModel makes the job FAILED with the reason, and no version.
    */
   async completeWithVersion(
     job: LeasedJob,
     record: SuccessRecord,
-  ): Promise<'SUCCEEDED' | 'CANCELLED' | 'LOST'> {
+  ): Promise<'SUCCEEDED' | 'CANCELLED' | 'QUOTA_EXCEEDED' | 'LOST'> {
     return this.db.transaction(async (m) => {
       const locked = await queryRows<{ cancel_requested: boolean }>(
         m,
@@ -242,18 +244,26 @@ export class TrainingJobLeaseStore {
         await this.end(m, job, 'CANCELLED', null);
         return 'CANCELLED';
       }
-      const version = await commitModelVersion(m, {
-        workspaceId: job.workspaceId,
-        modelId: job.modelId,
-        source: 'TRAINING',
-        signature: record.signature,
-        sha256: record.sha256,
-        sizeBytes: record.sizeBytes,
-        metrics: record.metrics,
-        hyperparameters: record.hyperparameters,
-        trainingJobId: job.id,
-        parentVersionId: job.warmStartVersionId,
-      });
+      let version;
+      try {
+        version = await commitModelVersion(m, {
+          workspaceId: job.workspaceId,
+          modelId: job.modelId,
+          source: 'TRAINING',
+          signature: record.signature,
+          sha256: record.sha256,
+          sizeBytes: record.sizeBytes,
+          metrics: record.metrics,
+          hyperparameters: record.hyperparameters,
+          trainingJobId: job.id,
+          parentVersionId: job.warmStartVersionId,
+        });
+      } catch (err) {
+        // The model filled up while the job trained: nothing was written, the job fails saying so.
+        if (!(err instanceof QuotaExceededError)) throw err;
+        await this.end(m, job, 'FAILED', err.message);
+        return 'QUOTA_EXCEEDED';
+      }
       const rows = await queryRows<JobEventRow>(
         m,
         `UPDATE training_jobs t SET status = 'SUCCEEDED', result_version_id = $3, error = NULL,

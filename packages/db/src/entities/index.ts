@@ -2,6 +2,7 @@ import { ApiKey } from './api-key.entity';
 import { Artifact } from './artifact.entity';
 import { Dataset } from './dataset.entity';
 import { AuditEvent } from './audit-event.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
@@ -27,6 +28,7 @@ export {
   Deployment,
   DeploymentRoute,
   DeploymentStatsSample,
+  IdempotencyKey,
   Model,
   ModelAlias,
   ModelVersion,
@@ -54,4 +56,5 @@ export const ENTITIES = [
   PredictionLogEntry,
   AuditEvent,
   UsageCounter,
+  IdempotencyKey,
 ];
