@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { TrainingJobLeaseStore } from '@maas/jobs';
 import { buildLinearModel } from '@maas/onnx';
@@ -16,14 +15,18 @@ let admin: string;
 let viewer: string;
 
 const linear = (w: number) => buildLinearModel({ weights: [[w, 2 * w]], bias: [0.5] });
-const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 const QUOTA_FIELDS =
   'maxModels maxVersionsPerModel maxStorageBytes maxDatasetBytes maxConcurrentJobs maxQueuedJobs maxPredictionsPerDay maxTokensPerDay requestsPerSecond';
 const USAGE_FIELDS =
   'models storageBytes datasetBytes runningJobs queuedJobs predictionsToday tokensToday';
 
-async function counts(): Promise<Record<string, number>> {
+type Counts = Record<
+  'models' | 'versions' | 'datasets' | 'jobs' | 'artifacts' | 'largeObjects',
+  number
+>;
+
+async function counts(): Promise<Counts> {
   const [row] = await db.query<Record<string, string>[]>(
     `SELECT (SELECT count(*) FROM models WHERE workspace_id = $1) AS models,
             (SELECT count(*) FROM model_versions WHERE workspace_id = $1) AS versions,
@@ -33,7 +36,7 @@ async function counts(): Promise<Record<string, number>> {
             (SELECT count(*) FROM pg_largeobject_metadata) AS "largeObjects"`,
     [teamId],
   );
-  return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]));
+  return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)])) as Counts;
 }
 
 const setQuota = (quota: Record<string, number | null>, key = api.adminKey) =>
@@ -44,7 +47,12 @@ const setQuota = (quota: Record<string, number | null>, key = api.adminKey) =>
   );
 
 function expectQuotaError(res: GraphQLResponse, quota: string, limit: number, usage: number) {
-  expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'QUOTA_EXCEEDED', quota, limit, usage });
+  expect(res.errors?.[0]?.extensions).toMatchObject({
+    code: 'QUOTA_EXCEEDED',
+    quota,
+    limit,
+    usage,
+  });
 }
 
 const createModel = (name: string) =>
@@ -87,7 +95,9 @@ const csvOf = (rows: number, offset = 0) =>
 beforeAll(async () => {
   api = await startTestApi({ QUOTA_DEFAULT_MAX_MODELS: '7', QUOTA_DEFAULT_MAX_QUEUED_JOBS: '9' });
   db = api.server.services.db;
-  const ws = await api.gql(`mutation { createWorkspace(name: "team") { id quota { maxModels maxQueuedJobs maxStorageBytes } } }`);
+  const ws = await api.gql(
+    `mutation { createWorkspace(name: "team") { id quota { maxModels maxQueuedJobs maxStorageBytes } } }`,
+  );
   expect(ws.errors).toBeUndefined();
   teamId = ws.data.createWorkspace.id;
   // A new workspace starts with the QUOTA_DEFAULT_* settings; unset ones are unlimited.
@@ -319,7 +329,8 @@ describe('Workspace.quota and usage', () => {
     api.queries.reset();
     const two = await api.gql(query);
     const queriesForTwo = listQueries();
-    for (const name of ['w3', 'w4', 'w5']) await api.gql(`mutation { createWorkspace(name: "${name}") { id } }`);
+    for (const name of ['w3', 'w4', 'w5'])
+      await api.gql(`mutation { createWorkspace(name: "${name}") { id } }`);
     api.queries.reset();
     const five = await api.gql(query);
     expect(two.data.workspaces).toHaveLength(2);
@@ -348,7 +359,9 @@ describe('idempotency', () => {
     expect(other.body.code).toBe('CONFLICT');
     expect(await counts()).toEqual(before);
 
-    const together = await Promise.all([1, 2, 3].map(() => upload('idem', linear(7), 'upload-key-2')));
+    const together = await Promise.all(
+      [1, 2, 3].map(() => upload('idem', linear(7), 'upload-key-2')),
+    );
     expect(together.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(new Set(together.map((r) => r.body.id)).size).toBe(1);
     expect((await counts()).versions).toBe(before.versions + 1);
@@ -367,7 +380,9 @@ describe('idempotency', () => {
     expect(retry.data.createDataset.id).toBe(first.data.createDataset.id);
     const other = await createDataset('idem-ds', csvOf(11, 100), 'ds-key');
     expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const together = await Promise.all([1, 2, 3].map(() => createDataset('idem-ds2', csv, 'ds-key-2')));
+    const together = await Promise.all(
+      [1, 2, 3].map(() => createDataset('idem-ds2', csv, 'ds-key-2')),
+    );
     expect(new Set(together.map((r) => r.data?.createDataset.id)).size).toBe(1);
     expect((await counts()).datasets).toBe(before.datasets + 1);
 

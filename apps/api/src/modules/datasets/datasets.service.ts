@@ -186,7 +186,10 @@ export class DatasetsService {
     const key = assertIdempotencyKey(idempotencyKey);
     const bytes = Buffer.from(csv);
     if (bytes.length > this.limits.maxBytes) throw uploadTooLarge(this.limits.maxBytes);
-    const source = { sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
+    const source = {
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sizeBytes: bytes.length,
+    };
     const req = key ? this.request(auth, 'dataset.create', key, datasetName, source.sha256) : null;
     const filePath = path.join(tmpdir(), `maas-dataset-${randomUUID()}.csv`);
     await writeFile(filePath, bytes, { mode: 0o600, flag: 'wx' });
@@ -241,7 +244,9 @@ export class DatasetsService {
       const csv = { sha256: source.sha256, sizeBytes: source.sizeBytes };
       const artifacts = [csv, await hashFile(columnsPath)];
       // Refused before a byte is stored; checked again under the workspace's lock below.
-      await (await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId)).storage(artifacts, csv);
+      await (
+        await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId)
+      ).storage(artifacts, csv);
       const stored = await this.store.put(source.filePath, { sha256: source.sha256 });
       if (stored.created) created.push(stored.sha256);
       const columns = await this.store.put(columnsPath, { sha256: artifacts[1]?.sha256 });

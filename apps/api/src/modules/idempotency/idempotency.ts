@@ -6,7 +6,11 @@ import { badInput, conflict } from '../../common/errors';
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
 
 /** What a key was used for: a key is only ever compared with requests of the same kind. */
-export type IdempotencyScope = 'version.upload' | 'dataset.upload' | 'dataset.create' | 'trainingJob.start';
+export type IdempotencyScope =
+  | 'version.upload'
+  | 'dataset.upload'
+  | 'dataset.create'
+  | 'trainingJob.start';
 
 /** One request that carries an idempotency key. */
 export interface IdempotentRequest {

@@ -114,7 +114,8 @@ export class ModelUploadService {
     const key = assertIdempotencyKey(idempotencyKey, 'Idempotency-Key');
     const model = await this.models.getByName(auth, modelName);
     // The cheap refusal first, before the body is read (a retry with a key is looked up first).
-    if (!key) await (await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId)).versions(model.id);
+    if (!key)
+      await (await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId)).versions(model.id);
     const spooled = await spoolToTempFile(body, this.maxBytes);
     try {
       if (spooled.sizeBytes === 0)

@@ -25,9 +25,7 @@ export const WORKSPACE_DATASET_CSVS_SQL = `
 
 /** 403 QUOTA_EXCEEDED for the trainer's and the registry's QuotaExceededError; others unchanged. */
 export function asQuotaError(err: unknown): unknown {
-  return err instanceof QuotaExceededError
-    ? quotaExceeded(err.quota, err.limit, err.usage)
-    : err;
+  return err instanceof QuotaExceededError ? quotaExceeded(err.quota, err.limit, err.usage) : err;
 }
 
 const sum = (refs: readonly ArtifactRef[]) => refs.reduce((n, r) => n + r.sizeBytes, 0);
