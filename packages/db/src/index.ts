@@ -19,3 +19,4 @@ export * from './registry/model-versions';
 export * from './quotas/version-quota';
 export * from './usage/usage-today';
 export * from './usage/record-usage';
+export * from './audit/record-audit-event';
