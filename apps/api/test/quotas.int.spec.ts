@@ -3,6 +3,8 @@ import { TrainingJobLeaseStore } from '@maas/jobs';
 import { buildLinearModel } from '@maas/onnx';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/common/logger';
+import { retentionRules, RetentionSweeper } from '../src/modules/retention/retention-sweeper';
 import { startTestApi, type GraphQLResponse, type TestApi } from './api-harness';
 
 // Quotas and idempotency through the real API: every refusal names its quota, limit and usage and
@@ -401,5 +403,34 @@ describe('idempotency', () => {
       code: 'BAD_USER_INPUT',
       field: 'idempotencyKey',
     });
+  });
+
+  it('a key older than 24 h is a new key, and the retention sweep removes it', async () => {
+    const model = (await api.gql(`{ model(name: "idem") { id } }`, {}, admin)).data.model.id;
+    const datasetId = (
+      await api.gql(`{ datasets { edges { node { id name } } } }`, {}, admin)
+    ).data.datasets.edges.find((e: any) => e.node.name === 'idem-ds').node.id;
+    const first = (await startJob(model, datasetId, 'old-key')).data.startTrainingJob.id;
+    await db.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old-key'`,
+    );
+    // Past the window: another request with the key is not a CONFLICT but a new job.
+    const second = await startJob(model, datasetId, 'old-key', 'x');
+    expect(second.errors).toBeUndefined();
+    expect(second.data.startTrainingJob.id).not.toBe(first);
+    await db.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old-key'`,
+    );
+    const sweeper = new RetentionSweeper(
+      db,
+      createLogger('silent'),
+      retentionRules(api.server.services.config),
+      60_000,
+      100,
+    );
+    await sweeper.sweep();
+    const left = await db.query<{ key: string }[]>('SELECT key FROM idempotency_keys');
+    expect(left.map((r) => r.key)).not.toContain('old-key');
+    expect(left.map((r) => r.key)).toContain('job-key');
   });
 });
