@@ -135,6 +135,7 @@ describe('setWorkspaceQuota', () => {
       maxVersionsPerModel: 4,
       maxQueuedJobs: 9,
     });
+    expect((await setQuota({})).data.setWorkspaceQuota.quota.maxVersionsPerModel).toBe(4);
     const second = await setQuota({ maxStorageBytes: 10_000_000 });
     expect(second.data.setWorkspaceQuota.quota).toMatchObject({
       maxModels: null,

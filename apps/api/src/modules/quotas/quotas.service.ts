@@ -51,7 +51,7 @@ export class QuotasService {
       if (!ws) throw notFound(`Workspace ${workspaceId} does not exist`);
       const before = quotaOf(ws);
       Object.assign(ws, changes);
-      await m.update(Workspace, { id }, changes);
+      if (Object.keys(changes).length > 0) await m.update(Workspace, { id }, changes);
       await audit(m, auth, id, 'quota.set', 'workspace', id, { before, after: quotaOf(ws) });
       return ws;
     });
