@@ -390,6 +390,25 @@ describe('idempotency', () => {
     expect(new Set(together.map((r) => r.data?.createDataset.id)).size).toBe(1);
     expect((await counts()).datasets).toBe(before.datasets + 1);
 
+    // The REST dataset upload takes the header.
+    const post = async (body: string) => {
+      const res = await fetch(`${api.url}/v1/datasets?name=rest-ds`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/csv',
+          authorization: `Bearer ${admin}`,
+          'idempotency-key': 'rest-key',
+        },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const rest = await post(csv);
+    expect(rest.status).toBe(201);
+    expect((await post(csv)).body.id).toBe(rest.body.id);
+    expect((await post(csvOf(3))).status).toBe(409);
+    expect((await counts()).datasets).toBe(before.datasets + 2);
+
     const model = (await api.gql(`{ model(name: "idem") { id } }`, {}, admin)).data.model.id;
     const datasetId = first.data.createDataset.id;
     const jobs = await Promise.all([1, 2].map(() => startJob(model, datasetId, 'job-key')));
