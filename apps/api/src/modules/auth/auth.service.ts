@@ -14,6 +14,7 @@ import { PLATFORM_AUDIT_ACTIONS } from '../../common/audit-actions';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { assertValidName } from '../../common/names';
+import type { QuotaValues } from '../quotas/quota-fields';
 
 /**
  * The workspace quotas the request path enforces in memory (no database round trip per request):
@@ -120,6 +121,8 @@ export class AuthService {
     private readonly logger: Logger,
     private readonly events?: KeyEvents,
     private readonly onDatabaseLookup: () => void = () => undefined,
+    /** The quota a new workspace starts with (the QUOTA_DEFAULT_* settings); unlimited if absent. */
+    private readonly defaultQuota: Partial<QuotaValues> = {},
   ) {}
 
   /** Drops every cached key, e.g. after the event listener reconnected and may have missed a revocation. */
@@ -420,7 +423,7 @@ export class AuthService {
     assertValidName('workspace', name);
     try {
       return await this.db.transaction(async (m) => {
-        const ws = await m.save(m.create(Workspace, { name }));
+        const ws = await m.save(m.create(Workspace, { name, ...this.defaultQuota }));
         await audit(m, auth, ws.id, 'workspace.create', 'workspace', ws.id, { name });
         return ws;
       });
@@ -443,8 +446,9 @@ export async function createAuthService(
   bus: EventBus,
   rootKey?: string,
   onDatabaseLookup?: () => void,
+  defaultQuota?: Partial<QuotaValues>,
 ): Promise<AuthService> {
-  const auth = new AuthService(db, logger, bus, onDatabaseLookup);
+  const auth = new AuthService(db, logger, bus, onDatabaseLookup, defaultQuota);
   await bus.subscribe<ApiKeyEvent>(API_KEYS_CHANNEL, (event) => auth.onKeyEvent(event), {
     onReconnect: () => auth.eventsMissed(),
   });
