@@ -11,6 +11,7 @@ import {
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
+import { UsageResolver } from './modules/usage/usage.resolver';
 import {
   ModelVersionTrainingResolver,
   TrainingJobResolver,
@@ -33,6 +34,7 @@ export const RESOLVERS = [
   PredictionResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
+  UsageResolver,
 ] as const;
 
 /**

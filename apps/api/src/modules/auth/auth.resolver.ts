@@ -2,17 +2,8 @@ import { ApiKey as ApiKeyRow, Workspace as WorkspaceRow, type Role } from '@maas
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../context';
 import { assertId } from '../../common/scalars';
-import { ApiKey, CreatedApiKey, RoleEnum, Viewer, Workspace } from './auth.types';
+import { ApiKey, CreatedApiKey, mapApiKey, RoleEnum, Viewer, Workspace } from './auth.types';
 
-const mapKey = (k: ApiKeyRow): ApiKey => ({
-  id: k.id,
-  name: k.name,
-  role: k.role,
-  createdAt: k.createdAt,
-  lastUsedAt: k.lastUsedAt,
-  revokedAt: k.revokedAt,
-  workspaceId: k.workspaceId,
-});
 const mapWorkspace = (w: WorkspaceRow): Workspace => ({
   id: w.id,
   name: w.name,
@@ -28,12 +19,12 @@ export class ApiKeyResolver {
       db.getRepository(ApiKeyRow).findOneOrFail({ where: { id: ctx.auth.apiKeyId } }),
       db.getRepository(WorkspaceRow).findOneOrFail({ where: { id: ctx.auth.workspaceId } }),
     ]);
-    return { apiKey: mapKey(key), role: key.role, workspace: mapWorkspace(ws), isRoot: key.isRoot };
+    return { apiKey: mapApiKey(key), role: key.role, workspace: mapWorkspace(ws), isRoot: key.isRoot };
   }
 
   @Query(() => [ApiKey], { description: "ADMIN: the workspace's keys, by name" })
   async apiKeys(@Ctx() ctx: GraphQLContext): Promise<ApiKey[]> {
-    return (await ctx.services.auth.listApiKeys(ctx.auth)).map(mapKey);
+    return (await ctx.services.auth.listApiKeys(ctx.auth)).map(mapApiKey);
   }
 
   @Mutation(() => CreatedApiKey, { description: 'workspaceId: root key only' })
@@ -49,12 +40,12 @@ export class ApiKeyResolver {
       role,
       workspaceId ? assertId(workspaceId, 'workspaceId') : null,
     );
-    return { apiKey: mapKey(apiKey), secret };
+    return { apiKey: mapApiKey(apiKey), secret };
   }
 
   @Mutation(() => ApiKey)
   async revokeApiKey(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<ApiKey> {
-    return mapKey(await ctx.services.auth.revokeApiKey(ctx.auth, assertId(id)));
+    return mapApiKey(await ctx.services.auth.revokeApiKey(ctx.auth, assertId(id)));
   }
 
   @FieldResolver(() => Workspace)

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { ROLES, type Role } from '@maas/db';
+import { ROLES, type ApiKey as ApiKeyRow, type Role } from '@maas/db';
 
 export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as Record<Role, Role>;
 registerEnumType(RoleEnum, { name: 'Role' });
@@ -37,6 +37,18 @@ export class ApiKey {
   revokedAt!: Date | null;
 
   workspaceId!: string;
+}
+
+export function mapApiKey(k: ApiKeyRow): ApiKey {
+  return {
+    id: k.id,
+    name: k.name,
+    role: k.role,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+    workspaceId: k.workspaceId,
+  };
 }
 
 @ObjectType({ description: 'The secret is shown once and stored only as a hash' })

@@ -1,12 +1,17 @@
+import type { UsageGranularityName } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../common/logger';
 import type { ApiConfig } from '../../env';
 
-/** Rows of `table` whose `column` is older than `days` days are deleted; 0 keeps them forever. */
+/**
+ * Rows of `table` whose `column` is older than `days` days are deleted (only those of one usage
+ * `granularity`, for `usage_counters`); 0 keeps them forever.
+ */
 export interface RetentionRule {
-  table: 'prediction_log' | 'deployment_stats' | 'audit_events';
+  table: 'prediction_log' | 'deployment_stats' | 'audit_events' | 'usage_counters';
   column: 'created_at' | 'bucket_start';
   days: number;
+  granularity?: UsageGranularityName;
 }
 
 /** The retention the configuration sets, one rule per table. */
@@ -19,6 +24,18 @@ export function retentionRules(config: ApiConfig): RetentionRule[] {
       days: config.SERVING_STATS_RETENTION_DAYS,
     },
     { table: 'audit_events', column: 'created_at', days: config.AUDIT_RETENTION_DAYS },
+    ...(
+      [
+        ['minute', config.USAGE_MINUTE_RETENTION_DAYS],
+        ['hour', config.USAGE_HOUR_RETENTION_DAYS],
+        ['day', config.USAGE_DAY_RETENTION_DAYS],
+      ] as const
+    ).map(([granularity, days]) => ({
+      table: 'usage_counters' as const,
+      column: 'bucket_start' as const,
+      days,
+      granularity,
+    })),
   ];
 }
 
@@ -89,15 +106,17 @@ export class RetentionSweeper {
 
   private async sweepTable(
     runner: ReturnType<DataSource['createQueryRunner']>,
-    { table, column, days }: RetentionRule,
+    { table, column, days, granularity }: RetentionRule,
   ): Promise<number> {
     // Table and column names are the constants above, never input.
+    const only = granularity ? ' AND granularity = $3' : '';
     const sql =
       `DELETE FROM "${table}" WHERE ctid IN (SELECT ctid FROM "${table}" ` +
-      `WHERE "${column}" < now() - make_interval(days => $1) LIMIT $2)`;
+      `WHERE "${column}" < now() - make_interval(days => $1)${only} LIMIT $2)`;
+    const params = granularity ? [days, this.batchSize, granularity] : [days, this.batchSize];
     let deleted = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !this.stopping; batch++) {
-      const result = (await runner.query(sql, [days, this.batchSize], true)) as {
+      const result = (await runner.query(sql, params, true)) as {
         affected?: number;
       };
       const affected = result.affected ?? 0;
@@ -106,7 +125,7 @@ export class RetentionSweeper {
     }
     if (deleted > 0) {
       this.onDeleted(table, deleted);
-      this.logger.info({ table, deleted, days }, 'deleted rows past their retention');
+      this.logger.info({ table, granularity, deleted, days }, 'deleted rows past their retention');
     }
     return deleted;
   }

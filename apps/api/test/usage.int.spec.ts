@@ -1,0 +1,345 @@
+import { buildLinearModel } from '@maas/onnx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from './api-harness';
+
+// Flushed by hand (services.usageMeter.flush()), so every figure below is exact.
+let api: TestApi;
+let editorKey: string;
+let viewerKey: string;
+const ids = { keyAdmin: '', keyEditor: '', modelA: '', modelB: '', deployment: '' };
+
+const PREDICT = `query($input: PredictInput!) { predict(input: $input) { id } }`;
+const USAGE = `query($from: DateTime!, $to: DateTime!, $g: UsageGranularity, $by: [UsageDimension!]) {
+  usage(from: $from, to: $to, granularity: $g, groupBy: $by) {
+    start apiKey { id } model { id name } deployment { id name }
+    requests predictionRows promptTokens completionTokens trainingSeconds
+  }
+}`;
+
+const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => [i, 1]);
+
+async function predict(model: string, rows: number, key: string) {
+  const res = await api.gql(PREDICT, { input: { model, inputs: { input: rowsOf(rows) } } }, key);
+  return res;
+}
+
+async function oipJson(model: string, rows: number, key: string) {
+  return fetch(`${api.url}/v2/models/${model}/infer`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      inputs: [{ name: 'input', shape: [rows, 2], datatype: 'FP32', data: rowsOf(rows).flat() }],
+    }),
+  });
+}
+
+async function oipBinary(model: string, rows: number, key: string) {
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        {
+          name: 'input',
+          shape: [rows, 2],
+          datatype: 'FP32',
+          parameters: { binary_data_size: rows * 8 },
+        },
+      ],
+    }),
+  );
+  const tensor = Buffer.from(new Float32Array(rowsOf(rows).flat()).buffer);
+  return fetch(`${api.url}/v2/models/${model}/infer`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(header.length),
+    },
+    body: Buffer.concat([header, tensor]),
+  });
+}
+
+const window = () => {
+  const now = Date.now();
+  return { from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() };
+};
+
+async function usage(g: string, by: string[] | null = null, key = api.adminKey) {
+  const res = await api.gql(USAGE, { ...window(), g, by }, key);
+  expect(res.errors).toBeUndefined();
+  return res.data.usage as {
+    apiKey: { id: string } | null;
+    model: { id: string; name: string } | null;
+    deployment: { id: string; name: string } | null;
+    requests: number;
+    predictionRows: number;
+  }[];
+}
+
+/** Sums records by a key (buckets merged): minute buckets may straddle a boundary. */
+function totals(
+  records: Awaited<ReturnType<typeof usage>>,
+  keyOf: (r: Awaited<ReturnType<typeof usage>>[number]) => string = () => 'all',
+) {
+  const out: Record<string, { requests: number; rows: number }> = {};
+  for (const r of records) {
+    const k = keyOf(r);
+    out[k] ??= { requests: 0, rows: 0 };
+    out[k].requests += r.requests;
+    out[k].rows += r.predictionRows;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  api = await startTestApi({
+    USAGE_FLUSH_INTERVAL_MS: '3600000',
+    PREDICTION_LOG_SAMPLE_RATE: '1',
+  });
+  editorKey = await api.createKey('EDITOR');
+  viewerKey = await api.createKey('VIEWER');
+  const keys = await api.gql(`{ viewer { apiKey { id } } }`);
+  ids.keyAdmin = keys.data.viewer.apiKey.id;
+  const me = await api.gql(`{ viewer { apiKey { id } } }`, {}, editorKey);
+  ids.keyEditor = me.data.viewer.apiKey.id;
+  for (const name of ['usage-a', 'usage-b']) {
+    const created = await api.gql(
+      `mutation($n: String!) { createModel(input: { name: $n, task: REGRESSION }) { id } }`,
+      { n: name },
+    );
+    const up = await api.upload(
+      name,
+      buildLinearModel({ weights: [[1, 2]], bias: [0], tabular: { features: ['x1', 'x2'] } }),
+    );
+    expect(up.status).toBe(201);
+    if (name === 'usage-a') ids.modelA = created.data.createModel.id;
+    else {
+      ids.modelB = created.data.createModel.id;
+      const dep = await api.gql(
+        `mutation($m: ID!, $v: ID!) { createDeployment(input: { name: "usage-dep", modelId: $m, routes: [{ versionId: $v, weight: 100 }] }) { id } }`,
+        { m: ids.modelB, v: up.body.id },
+      );
+      ids.deployment = dep.data.createDeployment.id;
+    }
+  }
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('usage metering', () => {
+  it('counts every prediction (GraphQL, OIP JSON and binary) per key, model and deployment', async () => {
+    // admin: 2 x 3 rows on A (GraphQL), 4 rows on B by model name (OIP JSON)
+    // editor: 2 records on A (GraphQL records), 1 row on the deployment (OIP binary),
+    //         5 rows on the deployment (GraphQL)
+    for (const res of [
+      await predict('usage-a', 3, api.adminKey),
+      await predict('usage-a', 3, api.adminKey),
+      await api.gql(
+        PREDICT,
+        {
+          input: {
+            model: 'usage-a',
+            records: [
+              { x1: 1, x2: 2 },
+              { x1: 3, x2: 4 },
+            ],
+          },
+        },
+        editorKey,
+      ),
+      await predict('usage-dep', 5, editorKey),
+    ])
+      expect(res.errors).toBeUndefined();
+    expect((await oipJson('usage-b', 4, api.adminKey)).status).toBe(200);
+    expect((await oipBinary('usage-dep', 1, editorKey)).status).toBe(200);
+    // A failed (bad input) prediction is not metered.
+    const bad = await api.gql(PREDICT, { input: { model: 'usage-a', inputs: { input: [[1]] } } });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    expect(await usage('HOUR')).toEqual([]); // nothing flushed yet
+    await api.server.services.usageMeter.flush();
+
+    const expected = { all: { requests: 6, rows: 18 } };
+    for (const g of ['MINUTE', 'HOUR', 'DAY']) expect(totals(await usage(g))).toEqual(expected);
+    expect((await usage('DAY')).length).toBe(1);
+
+    const byKey = totals(await usage('DAY', ['API_KEY']), (r) => r.apiKey?.id ?? 'none');
+    expect(byKey).toEqual({
+      [ids.keyAdmin]: { requests: 3, rows: 10 },
+      [ids.keyEditor]: { requests: 3, rows: 8 },
+    });
+    for (const g of ['MINUTE', 'HOUR', 'DAY']) {
+      const byModel = totals(await usage(g, ['MODEL']), (r) => r.model?.name ?? 'none');
+      expect(byModel).toEqual({
+        'usage-a': { requests: 3, rows: 8 },
+        'usage-b': { requests: 3, rows: 10 },
+      });
+    }
+    const byDeployment = totals(
+      await usage('HOUR', ['DEPLOYMENT', 'MODEL']),
+      (r) => `${r.model?.name}/${r.deployment?.name ?? '-'}`,
+    );
+    expect(byDeployment).toEqual({
+      'usage-a/-': { requests: 3, rows: 8 },
+      'usage-b/-': { requests: 1, rows: 4 },
+      'usage-b/usage-dep': { requests: 2, rows: 6 },
+    });
+    // The rows in the database agree (minute, hour and day buckets).
+    const [row] = await api.server.services.db.query<{ g: string; n: string }[]>(
+      `SELECT count(DISTINCT granularity)::int AS g, SUM(prediction_rows)::text AS n
+         FROM usage_counters`,
+    );
+    expect(row).toEqual({ g: 3, n: String(18 * 3) });
+  });
+
+  it('lets a VIEWER read the series but only an ADMIN group by key, and validates the range', async () => {
+    expect(totals(await usage('DAY', null, viewerKey))).toEqual({
+      all: { requests: 6, rows: 18 },
+    });
+    const byKey = await api.gql(USAGE, { ...window(), g: 'DAY', by: ['API_KEY'] }, viewerKey);
+    expect(byKey.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const now = Date.now();
+    const reversed = await api.gql(USAGE, {
+      from: new Date(now).toISOString(),
+      to: new Date(now - 1000).toISOString(),
+    });
+    expect(reversed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(reversed.errors?.[0]?.message).toMatch(/"from" must be before "to"/);
+    for (const [g, days, max] of [
+      ['MINUTE', 3, 2],
+      ['HOUR', 94, 93],
+      ['DAY', 1100, 1098],
+    ] as const) {
+      const long = await api.gql(USAGE, {
+        from: new Date(now - days * 86_400_000).toISOString(),
+        to: new Date(now).toISOString(),
+        g,
+      });
+      expect(long.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(long.errors?.[0]?.message).toContain(`at most ${max} days`);
+    }
+    const badDimension = await api.gql(USAGE, { ...window(), by: ['WORKSPACE'] });
+    expect(badDimension.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('loses no counts when a flush fails, and writes them with the next one', async () => {
+    expect((await predict('usage-a', 2, api.adminKey)).errors).toBeUndefined();
+    const db = api.server.services.db;
+    await db.query('ALTER TABLE usage_counters RENAME TO usage_counters_away');
+    try {
+      await api.server.services.usageMeter.flush(); // fails, logged, counts kept
+    } finally {
+      await db.query('ALTER TABLE usage_counters_away RENAME TO usage_counters');
+    }
+    expect(api.server.services.usageMeter.pendingKeys).toBeGreaterThan(0);
+    expect((await predict('usage-a', 1, api.adminKey)).errors).toBeUndefined();
+    await api.server.services.usageMeter.flush();
+    expect(api.server.services.usageMeter.pendingKeys).toBe(0);
+    expect(totals(await usage('DAY'))).toEqual({ all: { requests: 8, rows: 21 } });
+    expect(totals(await usage('MINUTE'))).toEqual({ all: { requests: 8, rows: 21 } });
+  });
+
+  it('shows a deleted model as null', async () => {
+    const created = await api.gql(
+      `mutation { createModel(input: { name: "usage-gone", task: REGRESSION }) { id } }`,
+    );
+    await api.upload('usage-gone', buildLinearModel({ weights: [[1, 1]], bias: [0] }));
+    expect((await predict('usage-gone', 2, api.adminKey)).errors).toBeUndefined();
+    await api.server.services.usageMeter.flush();
+    const del = await api.gql(`mutation($id: ID!) { deleteModel(id: $id) }`, {
+      id: created.data.createModel.id,
+    });
+    expect(del.errors).toBeUndefined();
+    const byModel = totals(await usage('DAY', ['MODEL']), (r) => r.model?.name ?? 'deleted');
+    expect(byModel.deleted).toEqual({ requests: 1, rows: 2 });
+  });
+});
+
+describe('maxPredictionsPerDay', () => {
+  let key: string;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    const ws = await api.gql(`mutation { createWorkspace(name: "usage-quota") { id } }`);
+    workspaceId = ws.data.createWorkspace.id;
+    // setWorkspaceQuota is another change; the column is what it sets. A new key reads it.
+    await api.server.services.db.query(
+      'UPDATE workspaces SET max_predictions_per_day = 10 WHERE id = $1',
+      [workspaceId],
+    );
+    key = await api.createKey('ADMIN', workspaceId);
+    await api.gql(`mutation { createModel(input: { name: "q", task: REGRESSION }) { id } }`, {}, key);
+    expect(
+      (await api.upload('q', buildLinearModel({ weights: [[1, 1]], bias: [0] }), key)).status,
+    ).toBe(201);
+  });
+
+  it('refuses the prediction that would pass the limit, before running it, on GraphQL and OIP', async () => {
+    expect((await predict('q', 4, key)).errors).toBeUndefined();
+    expect((await oipJson('q', 4, key)).status).toBe(200); // 8 of 10
+    const over = await predict('q', 3, key);
+    expect(over.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      quota: 'maxPredictionsPerDay',
+      limit: 10,
+      usage: 8,
+    });
+    const overOip = await oipBinary('q', 3, key);
+    expect(overOip.status).toBe(403);
+    expect(await overOip.json()).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      quota: 'maxPredictionsPerDay',
+      limit: 10,
+      usage: 8,
+      error: expect.stringContaining('maxPredictionsPerDay'),
+    });
+    expect((await oipBinary('q', 2, key)).status).toBe(200); // exactly 10 of 10
+    await api.server.services.usageMeter.flush();
+    // After the flush, the database's total is what the quota sees.
+    const atLimit = await predict('q', 1, key);
+    expect(atLimit.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      limit: 10,
+      usage: 10,
+    });
+    await api.server.services.usageMeter.flush();
+
+    const [counted] = await api.server.services.db.query<{ requests: string; rows: string }[]>(
+      `SELECT SUM(requests)::text AS requests, SUM(prediction_rows)::text AS rows
+         FROM usage_counters WHERE workspace_id = $1 AND granularity = 'day'`,
+      [workspaceId],
+    );
+    expect(counted).toEqual({ requests: '3', rows: '10' });
+    // Nothing ran for the refused requests: the prediction log (sample rate 1) has the 3 others.
+    await new Promise((r) => setTimeout(r, 1500));
+    const [logged] = await api.server.services.db.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM prediction_log WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    expect(logged?.n).toBe(3);
+    const metrics = await (
+      await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.adminKey}` } })
+    ).text();
+    expect(metrics).toContain(
+      `maas_predictions_total{workspace="${workspaceId}",status="QUOTA_EXCEEDED"} 3`,
+    );
+    expect(metrics).toContain(`maas_prediction_rows_total{workspace="${workspaceId}"} 10`);
+  });
+
+  it('adds no database round trip to a predict', async () => {
+    await api.server.services.db.query(
+      'UPDATE workspaces SET max_predictions_per_day = 1000 WHERE id = $1',
+      [workspaceId],
+    );
+    const fresh = await api.createKey('EDITOR', workspaceId);
+    expect((await predict('q', 1, fresh)).errors).toBeUndefined(); // warms the key cache
+    api.queries.reset();
+    for (let i = 0; i < 5; i++) expect((await predict('q', 2, fresh)).errors).toBeUndefined();
+    expect((await oipJson('q', 2, fresh)).status).toBe(200);
+    // Background writers (prediction log, serving stats) may flush meanwhile; nothing else.
+    const statements = api.queries.statements.filter(
+      (s) => !/prediction_log|deployment_stats|last_used_at/.test(s),
+    );
+    expect(statements).toEqual([]);
+  });
+});
