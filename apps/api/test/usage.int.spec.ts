@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
+import { UsageMeter } from '../src/modules/usage/usage-meter';
 import { startTestApi, type TestApi } from './api-harness';
 
 // Flushed by hand (services.usageMeter.flush()), so every figure below is exact.
@@ -60,7 +63,10 @@ async function oipBinary(model: string, rows: number, key: string) {
 
 const window = () => {
   const now = Date.now();
-  return { from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() };
+  return {
+    from: new Date(now - 3_600_000).toISOString(),
+    to: new Date(now + 60_000).toISOString(),
+  };
 };
 
 async function usage(g: string, by: string[] | null = null, key = api.adminKey) {
@@ -268,7 +274,11 @@ describe('maxPredictionsPerDay', () => {
       [workspaceId],
     );
     key = await api.createKey('ADMIN', workspaceId);
-    await api.gql(`mutation { createModel(input: { name: "q", task: REGRESSION }) { id } }`, {}, key);
+    await api.gql(
+      `mutation { createModel(input: { name: "q", task: REGRESSION }) { id } }`,
+      {},
+      key,
+    );
     expect(
       (await api.upload('q', buildLinearModel({ weights: [[1, 1]], bias: [0] }), key)).status,
     ).toBe(201);
@@ -341,5 +351,116 @@ describe('maxPredictionsPerDay', () => {
       (s) => !/prediction_log|deployment_stats|last_used_at/.test(s),
     );
     expect(statements).toEqual([]);
+  });
+});
+
+describe('tokens, the meter cap and retention', () => {
+  it('meters language-model tokens and refuses past maxTokensPerDay', async () => {
+    const ws = await api.gql(`mutation { createWorkspace(name: "usage-tokens") { id } }`);
+    const workspaceId = ws.data.createWorkspace.id as string;
+    await api.server.services.db.query(
+      'UPDATE workspaces SET max_tokens_per_day = 100 WHERE id = $1',
+      [workspaceId],
+    );
+    const key = await api.createKey('ADMIN', workspaceId);
+    const auth = await api.server.services.auth.authenticate(`Bearer ${key}`);
+    if (!auth) throw new Error('the new key does not authenticate');
+    expect(auth.limits.maxTokensPerDay).toBe(100);
+    const meter = api.server.services.usageMeter;
+    const target = { modelId: null, deploymentId: null };
+    await meter.assertTokensAvailable(auth, 90);
+    meter.recordTokens(auth, target, { promptTokens: 500, completionTokens: 60 });
+    await meter.assertTokensAvailable(auth, 40); // prompt tokens do not count against the quota
+    await meter.flush();
+    meter.recordTokens(auth, target, { promptTokens: 5, completionTokens: 30 });
+    expect(meter.tokensToday(workspaceId)).toBe(90);
+    await expect(meter.assertTokensAvailable(auth, 11)).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      details: { quota: 'maxTokensPerDay', limit: 100, usage: 90 },
+    });
+    await meter.flush();
+    const res = await api.gql(USAGE, { ...window(), g: 'DAY' }, key);
+    expect(res.data.usage).toEqual([
+      expect.objectContaining({ requests: 2, promptTokens: 505, completionTokens: 90 }),
+    ]);
+  });
+
+  it('folds combinations past the cap into the workspace row, and counts what it must drop', async () => {
+    const dropped: number[] = [];
+    const meter = new UsageMeter(api.server.services.db, api.server.services.logger, {
+      flushIntervalMs: 3_600_000,
+      maxKeys: 2,
+      hooks: { onDropped: (n) => dropped.push(n) },
+    });
+    const ws = await api.gql(`mutation { createWorkspace(name: "usage-cap") { id } }`);
+    const workspaceId = ws.data.createWorkspace.id as string;
+    const auth = {
+      apiKeyId: ids.keyAdmin,
+      keyName: 'k',
+      workspaceId,
+      role: 'ADMIN' as const,
+      isRoot: false,
+      limits: { requestsPerSecond: null, maxPredictionsPerDay: null, maxTokensPerDay: null },
+    };
+    const models = [ids.modelA, ids.modelB, randomUUID(), randomUUID(), randomUUID()];
+    for (const modelId of models) {
+      const admission = await meter.admitPredictions(auth, 3);
+      admission.settle(true, { modelId, deploymentId: null });
+    }
+    // Two combinations, then the workspace's row: 3 keys held (under twice the cap), none dropped.
+    expect(meter.pendingKeys).toBe(3);
+    expect(dropped).toEqual([]);
+    await meter.flush();
+    const rows = await api.server.services.db.query<{ model_id: string; rows: string }[]>(
+      `SELECT model_id, prediction_rows::text AS rows FROM usage_counters
+        WHERE workspace_id = $1 AND granularity = 'day' ORDER BY prediction_rows`,
+      [workspaceId],
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { model_id: ids.modelA, rows: '3' },
+        { model_id: ids.modelB, rows: '3' },
+        { model_id: '00000000-0000-0000-0000-000000000000', rows: '9' },
+      ]),
+    );
+    expect(rows).toHaveLength(3);
+  });
+
+  it('sweeps usage rows per granularity after USAGE_*_RETENTION_DAYS', async () => {
+    const db = api.server.services.db;
+    const ws = randomUUID();
+    const ages: [string, number][] = [
+      ['minute', 6],
+      ['minute', 8],
+      ['hour', 89],
+      ['hour', 91],
+      ['day', 1094],
+      ['day', 1096],
+    ];
+    for (const [granularity, days] of ages) {
+      await db.query(
+        `INSERT INTO usage_counters (granularity, bucket_start, workspace_id, api_key_id, model_id,
+           deployment_id, requests) VALUES ($1, now() - make_interval(days => $2), $3, $4, $4, $4, 1)`,
+        [granularity, days, ws, '00000000-0000-0000-0000-000000000000'],
+      );
+    }
+    const sweeper = new RetentionSweeper(
+      db,
+      api.server.services.logger,
+      retentionRules(api.server.services.config),
+      3_600_000,
+      1000,
+    );
+    await sweeper.sweep();
+    const left = await db.query<{ granularity: string; days: number }[]>(
+      `SELECT granularity, round(extract(epoch FROM now() - bucket_start) / 86400)::int AS days
+         FROM usage_counters WHERE workspace_id = $1 ORDER BY days`,
+      [ws],
+    );
+    expect(left).toEqual([
+      { granularity: 'minute', days: 6 },
+      { granularity: 'hour', days: 89 },
+      { granularity: 'day', days: 1094 },
+    ]);
   });
 });

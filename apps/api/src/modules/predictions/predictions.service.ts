@@ -157,9 +157,7 @@ export class PredictionsService {
     decode: (version: ServedVersion) => Record<string, DecodedTensor>,
     outputs?: readonly string[],
   ): Promise<{ version: ServedVersion; tensors: Record<string, DecodedTensor> }> {
-    const { version, result } = await this.served(auth, query, (v, run) =>
-      run(decode(v), outputs),
-    );
+    const { version, result } = await this.served(auth, query, (v, run) => run(decode(v), outputs));
     return { version, tensors: result };
   }
 

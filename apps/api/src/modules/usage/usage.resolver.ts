@@ -12,11 +12,19 @@ export class UsageResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
-    @Arg('granularity', () => UsageGranularity, { defaultValue: UsageGranularity.HOUR })
-    granularity: UsageGranularity,
+    @Arg('granularity', () => UsageGranularity, {
+      nullable: true,
+      defaultValue: UsageGranularity.HOUR,
+    })
+    granularity: UsageGranularity | null,
     @Arg('groupBy', () => [UsageDimension], { nullable: true })
     groupBy: UsageDimension[] | null,
   ): Promise<UsageRecord[]> {
-    return ctx.services.usage.series(ctx.auth, { from, to, granularity, groupBy: groupBy ?? [] });
+    return ctx.services.usage.series(ctx.auth, {
+      from,
+      to,
+      granularity: granularity ?? UsageGranularity.HOUR,
+      groupBy: groupBy ?? [],
+    });
   }
 }

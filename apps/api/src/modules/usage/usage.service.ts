@@ -97,9 +97,10 @@ export class UsageService {
         { maxRecords: USAGE_MAX_RECORDS },
       );
     }
-    const ids = (column: 'api_key_id' | 'model_id' | 'deployment_id') => [
-      ...new Set(rows.map((r) => r[column]).filter((id): id is string => !!id)),
-    ].filter((id) => id !== NO_USAGE_DIMENSION);
+    const ids = (column: 'api_key_id' | 'model_id' | 'deployment_id') =>
+      [...new Set(rows.map((r) => r[column]).filter((id): id is string => !!id))].filter(
+        (id) => id !== NO_USAGE_DIMENSION,
+      );
     // One query per dimension, whatever the number of records; deleted objects resolve to null.
     const [keys, models, deployments] = await Promise.all([
       this.keysById(auth, ids('api_key_id')),

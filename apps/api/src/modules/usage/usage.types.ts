@@ -40,7 +40,8 @@ export class UsageRecord {
 
   @Field(() => Model, {
     nullable: true,
-    description: 'With groupBy MODEL: the model; null otherwise, for usage of no model, or if deleted',
+    description:
+      'With groupBy MODEL: the model; null otherwise, for usage of no model, or if deleted',
   })
   model!: Model | null;
 
