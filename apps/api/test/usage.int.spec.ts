@@ -226,6 +226,15 @@ describe('usage metering', () => {
     }
     const badDimension = await api.gql(USAGE, { ...window(), by: ['WORKSPACE'] });
     expect(badDimension.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // Priced as a list of 100 records: 1 + 100 x 62 is over MAX_QUERY_COMPLEXITY (5000), where an
+    // unpaged list's 1 + 5 x 62 would pass.
+    const costly = await api.gql(
+      `query($from: DateTime!, $to: DateTime!) { usage(from: $from, to: $to, groupBy: [MODEL]) {
+        model { versions(first: 20) { edges { node { id } } } } } }`,
+      window(),
+    );
+    expect(costly.status).toBe(400);
+    expect(costly.errors?.[0]?.extensions).toMatchObject({ reason: 'MAX_COMPLEXITY' });
   });
 
   it('loses no counts when a flush fails, and writes them with the next one', async () => {
