@@ -473,3 +473,21 @@ describe('tokens, the meter cap and retention', () => {
     ]);
   });
 });
+
+describe('shutdown', () => {
+  it('flushes what the meter holds when the API closes', async () => {
+    const db = api.server.services.db; // the harness's pool: it outlives the server
+    const sum = async () => {
+      const [row] = await db.query<{ n: string }[]>(
+        `SELECT COALESCE(SUM(prediction_rows), 0)::text AS n FROM usage_counters WHERE granularity = 'hour'`,
+      );
+      return Number(row?.n);
+    };
+    await api.server.services.usageMeter.flush();
+    const before = await sum();
+    expect((await predict('usage-a', 7, api.adminKey)).errors).toBeUndefined();
+    expect(await sum()).toBe(before);
+    await api.server.close();
+    expect(await sum()).toBe(before + 7);
+  });
+});

@@ -69,3 +69,23 @@ describe('UsageMeter', () => {
     free.settle(true, target);
   });
 });
+
+describe('UsageMeter without its database', () => {
+  it("admits from its own counts when today's total cannot be read", async () => {
+    const down = {
+      query: () => Promise.reject(new Error('connection refused')),
+    } as unknown as DataSource;
+    const meter = new UsageMeter(down, pino({ level: 'silent' }), {
+      flushIntervalMs: 1000,
+      maxKeys: 100,
+    });
+    const caller = auth({ maxPredictionsPerDay: 3 });
+    (await meter.admitPredictions(caller, 3)).settle(true, target);
+    await expect(meter.admitPredictions(caller, 1)).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+    });
+    await meter.flush(); // fails: the counts stay
+    expect(meter.pendingKeys).toBe(1);
+    expect(meter.predictionsToday(caller.workspaceId)).toBe(3);
+  });
+});

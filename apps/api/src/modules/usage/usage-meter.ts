@@ -89,7 +89,8 @@ export class UsageMeter {
    * Admits a prediction of `rows` rows under the workspace's maxPredictionsPerDay, reserving them
    * until it is settled; over the quota throws QUOTA_EXCEEDED and reserves nothing. The first
    * request of a workspace with a limit that this replica has not seen yet reads today's total
-   * once; every later one is decided in memory.
+   * once (if that fails, it starts from this replica's counts until the next flush); every later
+   * one is decided in memory.
    */
   async admitPredictions(auth: AuthInfo, rows: number): Promise<PredictionAdmission> {
     const limit = auth.limits.maxPredictionsPerDay;
@@ -213,6 +214,11 @@ export class UsageMeter {
     let load = this.loading.get(workspaceId);
     if (!load) {
       load = usageToday(this.db, [workspaceId], new Date(this.now()))
+        .catch((err: unknown) => {
+          // Fail open: start from this replica's own counts; the next flush catches up.
+          this.logger.warn({ err, workspaceId }, "usage: could not read today's totals");
+          return new Map<string, { predictions: number; tokens: number }>();
+        })
         .then((totals) => {
           const t = totals.get(workspaceId) ?? { predictions: 0, tokens: 0 };
           if (!this.flushed.has(workspaceId)) {
