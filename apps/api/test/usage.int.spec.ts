@@ -435,6 +435,36 @@ describe('tokens, the meter cap and retention', () => {
     expect(rows).toHaveLength(3);
   });
 
+  it("sees another replica's predictions at its next flush (the cross-replica bound)", async () => {
+    const ws = await api.gql(`mutation { createWorkspace(name: "usage-replicas") { id } }`);
+    const caller = {
+      apiKeyId: ids.keyAdmin,
+      keyName: 'k',
+      workspaceId: ws.data.createWorkspace.id as string,
+      role: 'ADMIN' as const,
+      isRoot: false,
+      limits: { requestsPerSecond: null, maxPredictionsPerDay: 8, maxTokensPerDay: null },
+    };
+    const replica = () =>
+      new UsageMeter(api.server.services.db, api.server.services.logger, {
+        flushIntervalMs: 3_600_000,
+        maxKeys: 100,
+      });
+    const [a, b] = [replica(), replica()];
+    (await a.admitPredictions(caller, 5)).settle(true, { modelId: ids.modelA, deploymentId: null });
+    // B has not seen A's unflushed rows: within one flush interval the workspace may overshoot.
+    (await b.admitPredictions(caller, 1)).settle(true, { modelId: ids.modelA, deploymentId: null });
+    expect(b.predictionsToday(caller.workspaceId)).toBe(1);
+    await a.flush();
+    await b.flush(); // writes its own row and reads back today's total of every replica
+    expect(b.predictionsToday(caller.workspaceId)).toBe(6);
+    await expect(b.admitPredictions(caller, 3)).rejects.toMatchObject({
+      details: { quota: 'maxPredictionsPerDay', limit: 8, usage: 6 },
+    });
+    await a.flush();
+    expect(a.predictionsToday(caller.workspaceId)).toBe(6);
+  });
+
   it('sweeps usage rows per granularity after USAGE_*_RETENTION_DAYS', async () => {
     const db = api.server.services.db;
     const ws = randomUUID();
