@@ -4,7 +4,7 @@ import type { GraphQLContext } from '../../context';
 import { assertId } from '../../common/scalars';
 import { ApiKey, CreatedApiKey, mapApiKey, RoleEnum, Viewer, Workspace } from './auth.types';
 
-const mapWorkspace = (w: WorkspaceRow): Workspace => ({
+export const mapWorkspace = (w: WorkspaceRow): Workspace => ({
   id: w.id,
   name: w.name,
   createdAt: w.createdAt,
