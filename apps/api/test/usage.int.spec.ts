@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordUsage } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
@@ -463,6 +464,32 @@ describe('tokens, the meter cap and retention', () => {
     });
     await a.flush();
     expect(a.predictionsToday(caller.workspaceId)).toBe(6);
+  });
+
+  it('reports the training seconds a worker recorded, by model, with no key or deployment', async () => {
+    const ws = await api.gql(`mutation { createWorkspace(name: "usage-training") { id } }`);
+    const workspaceId = ws.data.createWorkspace.id as string;
+    const key = await api.createKey('ADMIN', workspaceId);
+    const model = await api.gql(
+      `mutation { createModel(input: { name: "trained", task: REGRESSION }) { id } }`,
+      {},
+      key,
+    );
+    const modelId = model.data.createModel.id as string;
+    // What a training worker does at the end of an attempt: the one writer, recordUsage.
+    await recordUsage(api.server.services.db, [{ workspaceId, modelId, trainingSeconds: 12.5 }]);
+    await recordUsage(api.server.services.db, [{ workspaceId, modelId, trainingSeconds: 0.25 }]);
+    const res = await api.gql(USAGE, { ...window(), g: 'DAY', by: ['MODEL', 'API_KEY'] }, key);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.usage).toEqual([
+      expect.objectContaining({
+        apiKey: null,
+        deployment: null,
+        model: { id: modelId, name: 'trained' },
+        requests: 0,
+        trainingSeconds: 12.75,
+      }),
+    ]);
   });
 
   it('sweeps usage rows per granularity after USAGE_*_RETENTION_DAYS', async () => {
