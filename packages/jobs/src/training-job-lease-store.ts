@@ -337,18 +337,16 @@ export class TrainingJobLeaseStore {
         trainingJobId: job.id,
         parentVersionId: job.warmStartVersionId,
       });
-      // The audit row, in the same transaction: the actor is the key that started the job (from
-      // its `trainingJob.start` row, while retention keeps it), else the platform (null).
-      const [started] = await queryRows<{ api_key_id: string | null }>(
+      // The audit row, in the same transaction: the actor is the key that started the job
+      // (`started_by_key_id`; null once that key is deleted, or for the platform's own jobs).
+      const [started] = await queryRows<{ started_by_key_id: string | null }>(
         m,
-        `SELECT api_key_id FROM audit_events
-         WHERE target_id = $1 AND target_type = 'training_job' AND action = 'trainingJob.start'
-         ORDER BY created_at LIMIT 1`,
+        'SELECT started_by_key_id FROM training_jobs WHERE id = $1',
         [job.id],
       );
       await recordAuditEvent(m, {
         workspaceId: job.workspaceId,
-        apiKeyId: started?.api_key_id ?? null,
+        apiKeyId: started?.started_by_key_id ?? null,
         sourceAddress: null,
         action: VERSION_TRAIN_ACTION,
         targetType: 'model_version',
