@@ -83,6 +83,10 @@ export async function openInfrastructure(
   const engine =
     options.engine ??
     (await createInferenceEngine({
+      // `child` (default): ONNX Runtime in supervised child processes, upload validation too (also
+      // with `process`, whose engine only validates uploads); `thread`: in this process.
+      isolation: config.INFERENCE_ISOLATION === 'thread' ? 'thread' : 'process',
+      maxProcessRssBytes: config.INFERENCE_PROCESS_MAX_RSS_BYTES,
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,
