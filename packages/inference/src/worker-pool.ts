@@ -265,9 +265,10 @@ export class WorkerPool {
     return {
       pid: child.pid,
       post: (message) => {
-        if (child.connected) child.send(message as object, undefined, undefined, (err) => {
-          if (err) this.logger.debug?.({ err, thread: index }, 'inference process send failed');
-        });
+        if (child.connected)
+          child.send(message as object, undefined, undefined, (err) => {
+            if (err) this.logger.debug?.({ err, thread: index }, 'inference process send failed');
+          });
       },
       // SIGKILL is safe here (unlike terminating a thread mid native call): the run dies with it.
       abandon: kill,

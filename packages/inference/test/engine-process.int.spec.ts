@@ -79,7 +79,7 @@ describe("isolation: 'process'", () => {
     expect(engine.isolation).toBe('process');
     await expectRightNumbers(engine, other);
     // Batched requests (the shared micro-batcher) come back row by row.
-    const rows = randomRows(8, 4, 1) as number[][];
+    const rows = randomRows(8, 4, 1);
     const outs = await Promise.all(rows.map((x) => engine.infer(other, { input: fp32([x]) })));
     outs.forEach((out, r) =>
       squareLinear(4, 3, rows[r] as number[]).forEach((want, i) =>
@@ -98,9 +98,9 @@ describe("isolation: 'process'", () => {
     const [pid] = engine.processIds() as [number];
     await engine.signature(loop);
     const started = performance.now();
-    await expect(
-      engine.infer(loop, { input: fp32([[1]]) }, { timeoutMs: 2500 }),
-    ).rejects.toThrow(InferenceTimeoutError);
+    await expect(engine.infer(loop, { input: fp32([[1]]) }, { timeoutMs: 2500 })).rejects.toThrow(
+      InferenceTimeoutError,
+    );
     expect(performance.now() - started).toBeLessThan(4500);
     // Killed (the native run ended with it), not left burning a core.
     await until(() => !alive(pid), 2000);
