@@ -264,11 +264,10 @@ export class WorkerPool {
     };
     return {
       pid: child.pid,
+      // A send to a child that just died fails on the channel ('error' above); its exit fails
+      // the call.
       post: (message) => {
-        if (child.connected)
-          child.send(message as object, undefined, undefined, (err) => {
-            if (err) this.logger.debug?.({ err, thread: index }, 'inference process send failed');
-          });
+        if (child.connected) child.send(message as object);
       },
       // SIGKILL is safe here (unlike terminating a thread mid native call): the run dies with it.
       abandon: kill,
