@@ -4,7 +4,9 @@ import type { Closers } from './common/closers';
 import type { Logger } from './common/logger';
 import type { ApiConfig } from './env';
 import type { Infrastructure } from './infrastructure';
+import { AuditService } from './modules/audit/audit.service';
 import { createAuthService, type AuthService } from './modules/auth/auth.service';
+import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
@@ -13,6 +15,8 @@ import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
 import { PredictionLogWriter } from './modules/predictions/prediction-log';
 import { PredictionsService } from './modules/predictions/predictions.service';
+import { ReplicaHeartbeat } from './modules/rate-limits/replica-heartbeat';
+import { rateLimitSettings, RequestRateLimiter } from './modules/rate-limits/request-rate-limiter';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
@@ -26,6 +30,13 @@ export interface Services {
   db: DataSource;
   store: ArtifactStore;
   auth: AuthService;
+  /** Request rates per key and per address, in memory; shared among the live `replicas`. */
+  rateLimits: RequestRateLimiter;
+  replicas: ReplicaHeartbeat;
+  /** Reads the audit log. */
+  audit: AuditService;
+  /** Failed sign-ins, recorded sampled in the audit log. */
+  signInFailures: SignInFailures;
   models: ModelsService;
   uploads: ModelUploadService;
   datasets: DatasetsService;
@@ -46,6 +57,17 @@ export async function buildServices(
   const { db, bus, store, engine, metrics, queue } = infra;
   const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY, () =>
     metrics.authLookups.inc(),
+  );
+  const replicas = closers.start(
+    'api-replica-heartbeat',
+    new ReplicaHeartbeat(db, logger, config.RATE_LIMIT_REPLICA_HEARTBEAT_MS, (n) =>
+      metrics.apiReplicas.set(n),
+    ),
+  );
+  const rateLimits = new RequestRateLimiter(
+    rateLimitSettings(config),
+    () => replicas.liveReplicas,
+    (bucket) => metrics.rateLimited.inc({ bucket }),
   );
   const { resolver, registryChanged } = await createSharedTargetResolver(db, bus, logger);
   const models = new ModelsService(db, store, registryChanged);
@@ -76,6 +98,10 @@ export async function buildServices(
     db,
     store,
     auth,
+    rateLimits,
+    replicas,
+    audit: new AuditService(db),
+    signInFailures: new SignInFailures(db, logger, config.AUDIT_FAILED_SIGNIN_PER_MINUTE),
     models,
     uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES, {
       maxEntries: config.MAX_MODEL_METADATA_ENTRIES,

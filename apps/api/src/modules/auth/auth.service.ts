@@ -10,6 +10,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
+import { PLATFORM_AUDIT_ACTIONS } from '../../common/audit-actions';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { assertValidName } from '../../common/names';
@@ -33,6 +34,11 @@ export interface AuthInfo {
   role: Role;
   isRoot: boolean;
   limits: RequestLimits;
+  /**
+   * The client address of this request or WebSocket (what Fastify sees as `req.ip`), for the
+   * audit log; set per request on a copy of the cached key (see auth.hooks.ts, graphql-ws.ts).
+   */
+  sourceAddress?: string | null;
 }
 
 const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
@@ -45,6 +51,12 @@ export const DEFAULT_WORKSPACE = 'default';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+function digestOf(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  const secret = match?.[1];
+  return secret && secret.length <= 512 ? hashSecret(secret) : undefined;
 }
 
 export function requireRole(auth: AuthInfo, role: Role): void {
@@ -164,12 +176,17 @@ export class AuthService {
     return apiKeyIds.filter((id) => !live.has(id));
   }
 
-  /** Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. */
-  async authenticate(authorization: string | undefined): Promise<AuthInfo | null> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    const secret = match?.[1];
-    if (!secret || secret.length > 512) return null;
-    const digest = hashSecret(secret);
+  /**
+   * Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. Cached keys
+   * (known and unknown ones) cost no database round trip; `beforeLookup` runs just before one is
+   * made (not when joining a lookup already in flight) and may throw to refuse it.
+   */
+  async authenticate(
+    authorization: string | undefined,
+    beforeLookup?: () => void,
+  ): Promise<AuthInfo | null> {
+    const digest = digestOf(authorization);
+    if (!digest) return null;
     const cached = this.known.get(digest);
     if (cached) {
       this.touch(cached.apiKeyId, Date.now());
@@ -178,6 +195,7 @@ export class AuthService {
     if (this.unknown.has(digest)) return null;
     let lookup = this.inFlight.get(digest);
     if (!lookup) {
+      beforeLookup?.();
       lookup = this.lookUp(digest);
       this.inFlight.set(digest, lookup);
       const forget = () => {
@@ -259,8 +277,18 @@ export class AuthService {
             revokedAt: null,
           }),
         );
+        // The platform made it (no key acted): the first start with ADMIN_API_KEY.
+        await audit(m, null, ws.id, 'apiKey.create', 'api_key', root.id, {
+          name: 'root',
+          role: 'ADMIN',
+          root: true,
+        });
       } else if (root.secretSha256 !== digest) {
         await m.update(ApiKey, { id: root.id }, { secretSha256: digest });
+        const { action, targetType } = PLATFORM_AUDIT_ACTIONS.rootKeyRotate;
+        await audit(m, null, ws.id, action, targetType, root.id, {
+          reason: 'ADMIN_API_KEY changed',
+        });
         rotated = true;
       }
       return { workspaceId: ws.id, apiKeyId: root.id };
