@@ -425,11 +425,11 @@ async function startApis(stack) {
   };
   if (ONLY.has('f') || ONLY.has('g')) {
     log('starting the API with INFERENCE_ISOLATION=thread…');
-    const threaded = await startChild('api-server.mjs', {
-      ...env,
-      INFERENCE_ISOLATION: 'thread',
-      ...profileEnv('api-thread'),
-    });
+    const threaded = await startChild(
+      'api-server.mjs',
+      { ...env, INFERENCE_ISOLATION: 'thread', ...profileEnv('api-thread') },
+      { profiler: Boolean(PROFILE_DIR) },
+    );
     stack.push(() => threaded.stop());
     setups.f = oip(threaded);
     setups.g = {
