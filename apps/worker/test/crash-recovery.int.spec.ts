@@ -148,8 +148,8 @@ describe('crash recovery', () => {
     ]);
     expect(versions).toEqual([{ id: done.result_version_id }]);
 
-    // Both attempts are metered: the killed one up to its last lease renewal (it ran no longer
-    // than until the kill), the second from its start to the job's end. (The first test of this
+    // Both attempts are metered: the killed one up to its last lease renewal or epoch, whichever
+    // is later (it ran no longer than until the kill), the second from its start to the job's end. (The first test of this
     // file, so the model has no other job's seconds.)
     const [metered] = await h.ds.query<
       { total: number; second: number; whole: number; until_kill: number }[]

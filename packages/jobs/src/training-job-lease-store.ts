@@ -411,10 +411,13 @@ export class TrainingJobLeaseStore {
     const leaseMs = Math.trunc(this.leaseMs);
     const limit = `$${params.length + 1}`;
     const reason = `$${params.length + 2}`;
-    // A lapsed attempt is charged up to its last renewal (when its worker was last known alive);
-    // the self-join reads the lease as it was before this UPDATE clears it.
+    // A lapsed attempt is charged up to when its worker was last known alive: its last lease
+    // renewal or its last epoch, whichever is later (the self-join reads the lease as it was
+    // before this UPDATE clears it).
     const endedAt = lapsed
-      ? `GREATEST(b.attempt_started_at, b.lease_expires_at - ${leaseMs} * interval '1 millisecond')`
+      ? `GREATEST(b.attempt_started_at, b.lease_expires_at - ${leaseMs} * interval '1 millisecond',
+           (SELECT max(e.at) FROM training_epochs e
+             WHERE e.job_id = b.id AND e.at >= b.attempt_started_at))`
       : 'now()';
     const rows = await queryRows<EndedAttemptRow>(
       m,
