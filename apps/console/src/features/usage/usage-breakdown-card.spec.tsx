@@ -8,7 +8,6 @@ const apiKey = (id: string, name: string) => ({ __typename: 'ApiKey' as const, i
 
 function record(overrides: Partial<UsageRecord>): UsageRecord {
   return {
-    __typename: 'UsageRecord',
     start: '2025-06-01T00:00:00Z',
     apiKey: null,
     model: null,

@@ -9,7 +9,6 @@ import {
 
 function record(start: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
   return {
-    __typename: 'UsageRecord',
     start,
     apiKey: null,
     model: null,
