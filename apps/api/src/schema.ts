@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { validate, type ValidationError } from 'class-validator';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { badInput } from './common/errors';
+import { auditRefusedMutations } from './graphql/audit-refusals';
 import { ApiKeyResolver, WorkspaceResolver } from './modules/auth/auth.resolver';
 import { DatasetResolver } from './modules/datasets/datasets.resolver';
 import {
@@ -20,6 +21,7 @@ import {
   ModelResolver,
   ModelVersionResolver,
 } from './modules/models/models.resolver';
+import { AuditEventResolver } from './modules/audit/audit.resolver';
 
 export const RESOLVERS = [
   ModelResolver,
@@ -33,6 +35,7 @@ export const RESOLVERS = [
   PredictionResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
+  AuditEventResolver,
 ] as const;
 
 /**
@@ -70,11 +73,13 @@ async function validateInputs(value: unknown): Promise<void> {
 
 /** The GraphQL schema, built from the resolvers; `apps/api/schema.graphql` is its printed form. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [...RESOLVERS],
     // The contract's DateTime is graphql-scalars' DateTime (type-graphql's own is DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateInputs,
     pubSub: noTopicPubSub,
   });
+  // Refused mutations (FORBIDDEN, QUOTA_EXCEEDED) leave an audit row, on every transport.
+  return auditRefusedMutations(schema);
 }

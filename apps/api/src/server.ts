@@ -5,6 +5,7 @@ import type { ApiMetrics } from './common/metrics';
 import type { ApiConfig } from './env';
 import { startApollo } from './graphql/apollo';
 import { DocumentGuard, documentLimitsFrom } from './graphql/document-limits';
+import { registerRestAuditHooks } from './common/audit-rest';
 import { registerGraphQLRoutes } from './graphql/graphql.routes';
 import { createHttpApp } from './http-app';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure';
@@ -48,6 +49,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     const guard = new DocumentGuard(schema, documentLimitsFrom(config));
     const apollo = await startApollo(app, schema, guard, config, logger, infra.metrics, closers);
     registerGraphQLRoutes(app, apollo, schema, services, guard, infra.metrics);
+    registerRestAuditHooks(app, services);
     registerModelRoutes(app, services);
     registerDatasetRoutes(app, services);
     registerOipRoutes(app, services);

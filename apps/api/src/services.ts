@@ -4,7 +4,9 @@ import type { Closers } from './common/closers';
 import type { Logger } from './common/logger';
 import type { ApiConfig } from './env';
 import type { Infrastructure } from './infrastructure';
+import { AuditService } from './modules/audit/audit.service';
 import { createAuthService, type AuthService } from './modules/auth/auth.service';
+import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
@@ -26,6 +28,10 @@ export interface Services {
   db: DataSource;
   store: ArtifactStore;
   auth: AuthService;
+  /** Reads the audit log. */
+  audit: AuditService;
+  /** Failed sign-ins, recorded sampled in the audit log. */
+  signInFailures: SignInFailures;
   models: ModelsService;
   uploads: ModelUploadService;
   datasets: DatasetsService;
@@ -76,6 +82,8 @@ export async function buildServices(
     db,
     store,
     auth,
+    audit: new AuditService(db),
+    signInFailures: new SignInFailures(db, logger, config.AUDIT_FAILED_SIGNIN_PER_MINUTE),
     models,
     uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES, {
       maxEntries: config.MAX_MODEL_METADATA_ENTRIES,

@@ -18,3 +18,4 @@ export * from './events/channels';
 export * from './registry/model-versions';
 export * from './usage/usage-today';
 export * from './usage/record-usage';
+export * from './audit/record-audit-event';

@@ -1,6 +1,8 @@
 import {
   TRAINING_EVENTS_CHANNEL,
+  VERSION_TRAIN_ACTION,
   commitModelVersion,
+  recordAuditEvent,
   type AlgorithmName,
   type JobStatus,
 } from '@maas/db';
@@ -253,6 +255,24 @@ export class TrainingJobLeaseStore {
         hyperparameters: record.hyperparameters,
         trainingJobId: job.id,
         parentVersionId: job.warmStartVersionId,
+      });
+      // The audit row, in the same transaction: the actor is the key that started the job (from
+      // its `trainingJob.start` row, while retention keeps it), else the platform (null).
+      const [started] = await queryRows<{ api_key_id: string | null }>(
+        m,
+        `SELECT api_key_id FROM audit_events
+         WHERE target_id = $1 AND target_type = 'training_job' AND action = 'trainingJob.start'
+         ORDER BY created_at LIMIT 1`,
+        [job.id],
+      );
+      await recordAuditEvent(m, {
+        workspaceId: job.workspaceId,
+        apiKeyId: started?.api_key_id ?? null,
+        sourceAddress: null,
+        action: VERSION_TRAIN_ACTION,
+        targetType: 'model_version',
+        targetId: version.id,
+        details: { modelId: job.modelId, version: version.version, trainingJobId: job.id },
       });
       const rows = await queryRows<JobEventRow>(
         m,

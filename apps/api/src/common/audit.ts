@@ -1,13 +1,21 @@
-import { AuditEvent } from '@maas/db';
+import { recordAuditEvent, type AuditOutcome } from '@maas/db';
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
-/** The caller as the audit log records it. */
+/**
+ * The caller as the audit log records it: its key and the client address the API saw (an
+ * `AuthInfo` of a request carries both). `null` is the platform itself.
+ */
 export interface AuditActor {
-  apiKeyId: string;
+  /** null: no key (a failed sign-in). */
+  apiKeyId: string | null;
+  sourceAddress?: string | null;
 }
 
-/** One audit row per change a tenant makes, written in the change's own transaction. */
+/**
+ * One audit row per change a tenant makes, written in the change's own transaction; a refused
+ * attempt passes its `outcome` (written outside the failed transaction, see audit-hooks.ts).
+ * Every API path writes through here, and here through `recordAuditEvent`, the one writer.
+ */
 export async function audit(
   m: EntityManager,
   actor: AuditActor | null,
@@ -16,14 +24,16 @@ export async function audit(
   targetType: string,
   targetId: string | null,
   details: Record<string, unknown> | null,
+  outcome: AuditOutcome = 'ok',
 ): Promise<void> {
-  const row: QueryDeepPartialEntity<AuditEvent> = {
+  await recordAuditEvent(m, {
     workspaceId,
     apiKeyId: actor?.apiKeyId ?? null,
+    sourceAddress: actor?.sourceAddress ?? null,
     action,
     targetType,
     targetId,
-    details: details as QueryDeepPartialEntity<AuditEvent>['details'],
-  };
-  await m.insert(AuditEvent, row);
+    outcome,
+    details,
+  });
 }

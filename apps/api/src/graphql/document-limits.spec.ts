@@ -122,6 +122,21 @@ describe('DocumentGuard.prepare', () => {
   });
 });
 
+describe('the cost of auditEvents', () => {
+  const page = (first: string) =>
+    `{ auditEvents${first} { totalCount edges { node { id at action outcome targetId
+       actor { id name } workspace { id name } } } } }`;
+
+  it('counts its page, the default 50 included, times the fields of an event', () => {
+    // About 1 + first × 13: the default page is refused under a limit of 500, 20 rows are not.
+    const tight = new DocumentGuard(schema, { ...documentLimitsFrom(config), maxComplexity: 500 });
+    expect(reasons(tight.prepare(page(''), undefined, {}))).toEqual(['MAX_COMPLEXITY']);
+    expect(reasons(tight.prepare(page('(first: 20)'), undefined, {}))).toEqual([]);
+    // A full page of 100 fits the default limit.
+    expect(reasons(guard.prepare(page('(first: 100)'), undefined, {}))).toEqual([]);
+  });
+});
+
 describe('ByteBoundedCache', () => {
   it('evicts the least recently used entries to stay within its bytes', () => {
     const cache = new ByteBoundedCache<string>(1_000);

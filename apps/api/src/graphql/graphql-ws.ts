@@ -68,7 +68,16 @@ export function graphqlWsHandler(
       const header = ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
       const authorization = typeof header === 'string' ? header : undefined;
       const found = await services.auth.authenticate(authorization);
-      if (!found) return false; // closes with 4403 Forbidden
+      const address = ctx.extra.request.ip;
+      if (!found) {
+        services.signInFailures.record(
+          address,
+          authorization ? 'unknown_or_revoked_key' : 'missing_key',
+          'websocket',
+          'GET /graphql',
+        );
+        return false; // closes with 4403 Forbidden
+      }
       if (!registry.add(found.apiKeyId, ctx.extra.socket)) {
         ctx.extra.socket.close(
           WS_CLOSE_TOO_MANY_SOCKETS,
@@ -76,7 +85,11 @@ export function graphqlWsHandler(
         );
         return false;
       }
-      Object.assign(state(ctx.extra), { auth: found, authorization });
+      // The socket's own copy, with its client address for the audit log.
+      Object.assign(state(ctx.extra), {
+        auth: { ...found, sourceAddress: address },
+        authorization,
+      });
       return true;
     },
     onClose: (ctx) => {

@@ -9,7 +9,8 @@ declare module 'fastify' {
 }
 
 /**
- * 401 unless the request carries a valid, unrevoked API key; sets `req.auth`. An `onRequest`
+ * 401 unless the request carries a valid, unrevoked API key (a failure is recorded in the audit
+ * log, sampled: sign-in-failures.ts); sets `req.auth`, with the client address. An `onRequest`
  * hook: it runs before Fastify reads the body, so a caller without a valid key never gets a byte
  * of its body read (the 401 closes the connection, see http-app.ts).
  */
@@ -17,6 +18,12 @@ export function requireAuth(services: Services): onRequestAsyncHookHandler {
   return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
     const auth = await services.auth.authenticate(req.headers.authorization);
     if (!auth) {
+      services.signInFailures.record(
+        req.ip,
+        req.headers.authorization ? 'unknown_or_revoked_key' : 'missing_key',
+        'http',
+        `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+      );
       const message = req.headers.authorization
         ? 'The API key is unknown or revoked'
         : 'Missing API key: send "Authorization: Bearer <key>"';
@@ -30,6 +37,7 @@ export function requireAuth(services: Services): onRequestAsyncHookHandler {
         );
       return reply;
     }
-    req.auth = auth;
+    // A copy per request: the cached AuthInfo is shared by every request with this key.
+    req.auth = { ...auth, sourceAddress: req.ip };
   };
 }

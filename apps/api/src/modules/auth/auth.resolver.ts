@@ -4,7 +4,7 @@ import type { GraphQLContext } from '../../context';
 import { assertId } from '../../common/scalars';
 import { ApiKey, CreatedApiKey, RoleEnum, Viewer, Workspace } from './auth.types';
 
-const mapKey = (k: ApiKeyRow): ApiKey => ({
+export const mapKey = (k: ApiKeyRow): ApiKey => ({
   id: k.id,
   name: k.name,
   role: k.role,
@@ -13,7 +13,7 @@ const mapKey = (k: ApiKeyRow): ApiKey => ({
   revokedAt: k.revokedAt,
   workspaceId: k.workspaceId,
 });
-const mapWorkspace = (w: WorkspaceRow): Workspace => ({
+export const mapWorkspace = (w: WorkspaceRow): Workspace => ({
   id: w.id,
   name: w.name,
   createdAt: w.createdAt,

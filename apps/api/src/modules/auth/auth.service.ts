@@ -10,6 +10,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { IsNull, type DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
+import { PLATFORM_AUDIT_ACTIONS } from '../../common/audit-actions';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { assertValidName } from '../../common/names';
@@ -33,6 +34,11 @@ export interface AuthInfo {
   role: Role;
   isRoot: boolean;
   limits: RequestLimits;
+  /**
+   * The client address of this request or WebSocket (what Fastify sees as `req.ip`), for the
+   * audit log; set per request on a copy of the cached key (see auth.hooks.ts, graphql-ws.ts).
+   */
+  sourceAddress?: string | null;
 }
 
 const ROLE_RANK: Record<Role, number> = { VIEWER: 1, EDITOR: 2, ADMIN: 3 };
@@ -259,8 +265,18 @@ export class AuthService {
             revokedAt: null,
           }),
         );
+        // The platform made it (no key acted): the first start with ADMIN_API_KEY.
+        await audit(m, null, ws.id, 'apiKey.create', 'api_key', root.id, {
+          name: 'root',
+          role: 'ADMIN',
+          root: true,
+        });
       } else if (root.secretSha256 !== digest) {
         await m.update(ApiKey, { id: root.id }, { secretSha256: digest });
+        const { action, targetType } = PLATFORM_AUDIT_ACTIONS.rootKeyRotate;
+        await audit(m, null, ws.id, action, targetType, root.id, {
+          reason: 'ADMIN_API_KEY changed',
+        });
         rotated = true;
       }
       return { workspaceId: ws.id, apiKeyId: root.id };

@@ -1,3 +1,4 @@
+import { RETENTION_DELETE_SETTING } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../common/logger';
 import type { ApiConfig } from '../../env';
@@ -97,10 +98,7 @@ export class RetentionSweeper {
       `WHERE "${column}" < now() - make_interval(days => $1) LIMIT $2)`;
     let deleted = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !this.stopping; batch++) {
-      const result = (await runner.query(sql, [days, this.batchSize], true)) as {
-        affected?: number;
-      };
-      const affected = result.affected ?? 0;
+      const affected = await this.deleteBatch(runner, sql, days);
       deleted += affected;
       if (affected < this.batchSize) break;
     }
@@ -109,6 +107,29 @@ export class RetentionSweeper {
       this.logger.info({ table, deleted, days }, 'deleted rows past their retention');
     }
     return deleted;
+  }
+
+  /**
+   * One batch, in its own transaction that says it is the retention sweep: the append-only
+   * trigger on `audit_events` refuses any other DELETE.
+   */
+  private async deleteBatch(
+    runner: ReturnType<DataSource['createQueryRunner']>,
+    sql: string,
+    days: number,
+  ): Promise<number> {
+    await runner.startTransaction();
+    try {
+      await runner.query(RETENTION_DELETE_SETTING);
+      const result = (await runner.query(sql, [days, this.batchSize], true)) as {
+        affected?: number;
+      };
+      await runner.commitTransaction();
+      return result.affected ?? 0;
+    } catch (err) {
+      await runner.rollbackTransaction();
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
