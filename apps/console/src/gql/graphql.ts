@@ -8,14 +8,19 @@ export type Incremental<T> =
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type Algorithm = 'LINEAR_REGRESSION' | 'LOGISTIC_REGRESSION' | 'MLP' | 'SOFTMAX_REGRESSION';
 
+/** Every field narrows the list; all of them must match */
 export type AuditFilter = {
   action?: string | null | undefined;
+  /** The acting key */
   actorId?: string | number | null | undefined;
+  /** At or after */
   from?: string | null | undefined;
   outcome?: string | null | undefined;
   targetId?: string | number | null | undefined;
   targetType?: string | null | undefined;
+  /** At or before */
   to?: string | null | undefined;
+  /** Root key only: one workspace */
   workspaceId?: string | number | null | undefined;
 };
 
