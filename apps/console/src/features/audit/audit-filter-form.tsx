@@ -43,9 +43,9 @@ export function AuditFilterForm({
     <form
       onSubmit={submit}
       aria-label="Filter events"
-      className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-6"
+      className="mb-4 flex flex-wrap items-end gap-3"
     >
-      <Field label="Action" htmlFor={`${id}-action`} className="lg:col-span-2">
+      <Field label="Action" htmlFor={`${id}-action`} className="w-full sm:w-48">
         <Input
           id={`${id}-action`}
           value={draft.action}
@@ -54,7 +54,7 @@ export function AuditFilterForm({
           maxLength={100}
         />
       </Field>
-      <Field label="Outcome" htmlFor={`${id}-outcome`}>
+      <Field label="Outcome" htmlFor={`${id}-outcome`} className="w-full sm:w-40">
         <Select id={`${id}-outcome`} value={draft.outcome} onChange={set('outcome')}>
           <option value="">Any</option>
           {auditOutcomes.map((outcome) => (
@@ -64,7 +64,7 @@ export function AuditFilterForm({
           ))}
         </Select>
       </Field>
-      <Field label="Actor" htmlFor={`${id}-actor`}>
+      <Field label="Actor" htmlFor={`${id}-actor`} className="w-full sm:w-40">
         <Select id={`${id}-actor`} value={draft.actorId} onChange={set('actorId')}>
           <option value="">Any key</option>
           {actors.map((actor) => (
@@ -78,7 +78,7 @@ export function AuditFilterForm({
         </Select>
       </Field>
       {workspaces ? (
-        <Field label="Workspace" htmlFor={`${id}-workspace`} className="lg:col-span-2">
+        <Field label="Workspace" htmlFor={`${id}-workspace`} className="w-full sm:w-44">
           <Select id={`${id}-workspace`} value={draft.workspaceId} onChange={set('workspaceId')}>
             <option value="">All workspaces</option>
             {workspaces.map((w) => (
@@ -89,7 +89,7 @@ export function AuditFilterForm({
           </Select>
         </Field>
       ) : null}
-      <Field label="From" htmlFor={`${id}-from`} error={errors.from} className="lg:col-span-2">
+      <Field label="From" htmlFor={`${id}-from`} error={errors.from} className="w-full sm:w-60">
         <Input
           id={`${id}-from`}
           type="datetime-local"
@@ -98,7 +98,7 @@ export function AuditFilterForm({
           aria-invalid={Boolean(errors.from)}
         />
       </Field>
-      <Field label="To" htmlFor={`${id}-to`} error={errors.to} className="lg:col-span-2">
+      <Field label="To" htmlFor={`${id}-to`} error={errors.to} className="w-full sm:w-60">
         <Input
           id={`${id}-to`}
           type="datetime-local"
@@ -107,7 +107,7 @@ export function AuditFilterForm({
           aria-invalid={Boolean(errors.to)}
         />
       </Field>
-      <div className="flex items-end gap-2 lg:col-span-2">
+      <div className="flex items-end gap-2">
         <Button type="submit" disabled={Object.keys(errors).length > 0}>
           Apply
         </Button>

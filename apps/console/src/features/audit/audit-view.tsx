@@ -130,7 +130,6 @@ function AdminAudit() {
                   <Th>Actor</Th>
                   <Th>Target</Th>
                   {viewer.isRoot ? <Th>Workspace</Th> : null}
-                  <Th>Address</Th>
                   <Th>Details</Th>
                 </tr>
               </THead>
@@ -155,6 +154,11 @@ function AdminAudit() {
                       ) : (
                         <span className="text-muted-foreground">platform</span>
                       )}
+                      {event.sourceAddress ? (
+                        <span className="block font-mono text-xs text-muted-foreground">
+                          {event.sourceAddress}
+                        </span>
+                      ) : null}
                     </Td>
                     <Td className="text-xs whitespace-nowrap">
                       {event.targetType ? (
@@ -176,10 +180,7 @@ function AdminAudit() {
                     {viewer.isRoot ? (
                       <Td className="whitespace-nowrap">{event.workspace.name}</Td>
                     ) : null}
-                    <Td className="font-mono text-xs text-muted-foreground">
-                      {event.sourceAddress ?? '—'}
-                    </Td>
-                    <Td className="max-w-64">
+                    <Td className="max-w-48">
                       <EventDetails details={event.details} />
                     </Td>
                   </Tr>

@@ -9,36 +9,23 @@ const tone: Record<QuotaLevel, 'primary' | 'warning' | 'danger' | 'muted'> = {
   full: 'danger',
 };
 
-/**
- * One quota: its usage against the limit, amber near it and red at it; "unlimited" without a bar.
- * `compact` (table cells) drops the label and thins the bar.
- */
-export function QuotaBar({
-  line,
-  compact = false,
-  className,
-}: {
-  line: QuotaLine;
-  compact?: boolean;
-  className?: string;
-}) {
+/** One quota: its usage against the limit, amber near it and red at it; "unlimited" without a bar. */
+export function QuotaBar({ line, className }: { line: QuotaLine; className?: string }) {
   const { definition, used, limit, level } = line;
   const fraction = limit === null ? 0 : limit === 0 ? 1 : used / limit;
   const usedText = formatQuotaValue(used, definition.kind);
   const limitText = formatLimit(limit, definition.kind);
   return (
     <div
-      className={cn(compact ? 'grid min-w-24 gap-1' : 'grid gap-1.5', className)}
+      className={cn('grid gap-1.5', className)}
       data-quota={definition.quota}
       data-level={level}
       data-used={used}
     >
-      <div className="flex items-baseline justify-between gap-3 text-sm">
-        {compact ? null : (
-          <span className="font-medium" title={definition.hint}>
-            {definition.label}
-          </span>
-        )}
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3 text-sm">
+        <span className="font-medium whitespace-nowrap" title={definition.hint}>
+          {definition.label}
+        </span>
         <span
           className={cn(
             'text-xs whitespace-nowrap tabular-nums',
@@ -47,18 +34,15 @@ export function QuotaBar({
         >
           <span className={level === 'full' ? undefined : 'text-foreground'}>{usedText}</span>
           {` of ${limitText}`}
-          {limit !== null && !compact ? ` · ${Math.round(Math.min(1, fraction) * 100)}%` : ''}
+          {limit !== null ? ` · ${Math.round(Math.min(1, fraction) * 100)}%` : ''}
         </span>
       </div>
       {limit === null ? (
-        compact ? null : (
-          <div aria-hidden className="h-2 w-full rounded-full border border-dashed border-border" />
-        )
+        <div aria-hidden className="h-2 w-full rounded-full border border-dashed border-border" />
       ) : (
         <ProgressBar
           value={fraction}
           tone={tone[level]}
-          className={compact ? 'h-1.5' : undefined}
           label={`${definition.label}: ${usedText} of ${limitText}`}
         />
       )}

@@ -29,7 +29,7 @@ export const quotaDefinitions: readonly QuotaDefinition[] = [
     label: 'Storage',
     kind: 'bytes',
     usage: 'storageBytes',
-    hint: 'model and dataset artifacts, each stored byte counted once',
+    hint: 'models and datasets, each stored byte once',
   },
   {
     quota: 'maxDatasetBytes',
@@ -43,7 +43,7 @@ export const quotaDefinitions: readonly QuotaDefinition[] = [
     label: 'Running jobs',
     kind: 'count',
     usage: 'runningJobs',
-    hint: 'training jobs running at once; more wait in the queue',
+    hint: 'training jobs at once; more wait',
   },
   {
     quota: 'maxQueuedJobs',

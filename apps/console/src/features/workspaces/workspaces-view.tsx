@@ -7,10 +7,9 @@ import { describeError } from '@/lib/api-error';
 import { useViewer } from '@/lib/session';
 import { PageHeader } from '@/components/page-header';
 import { RelativeTime } from '@/components/time';
-import { Card, CardBody } from '@/components/ui/card';
+import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { EmptyState, ErrorMessage, LoadingRows } from '@/components/ui/states';
-import { Table, TBody, THead, Td, Th, Tr } from '@/components/ui/table';
-import { formatLimit, quotaDefinitions, quotaLines } from '@/features/quotas/quota';
+import { formatLimit, quotaLines } from '@/features/quotas/quota';
 import { QuotaBar } from '@/features/quotas/quota-bar';
 import { QuotaDialog } from './quota-dialog';
 
@@ -36,18 +35,12 @@ export function WorkspacesView() {
   return <RootWorkspaces />;
 }
 
-const rateDefinition = quotaDefinitions.find((d) => d.quota === 'requestsPerSecond');
-const versionsDefinition = quotaDefinitions.find((d) => d.quota === 'maxVersionsPerModel');
-
 function RootWorkspaces() {
   const [{ data, fetching, error }] = useQuery({
     query: WorkspacesUsageDocument,
     requestPolicy: 'cache-and-network',
   });
   const workspaces = data?.workspaces ?? [];
-  const columns = workspaces[0]
-    ? quotaLines(workspaces[0].quota, workspaces[0].usage).map((l) => l.definition)
-    : [];
 
   return (
     <>
@@ -55,71 +48,50 @@ function RootWorkspaces() {
         title="Workspaces"
         description="Every tenant's usage against its quotas. Empty quotas are unlimited; requests over a quota are refused with QUOTA_EXCEEDED."
       />
-      <Card>
-        <CardBody className="pt-4">
-          <ErrorMessage
-            error={describeError(error)}
-            title="Cannot list workspaces"
-            className="mb-4"
-          />
-          {fetching && !data ? (
+      <ErrorMessage error={describeError(error)} title="Cannot list workspaces" className="mb-4" />
+      {fetching && !data ? (
+        <Card>
+          <CardBody className="pt-4">
             <LoadingRows rows={3} label="Loading workspaces" />
-          ) : workspaces.length === 0 ? (
-            <EmptyState icon={<Building2 />} title="No workspaces" />
-          ) : (
-            <Table>
-              <THead>
-                <tr>
-                  <Th>Workspace</Th>
-                  {columns.map((d) => (
-                    <Th key={d.quota} title={d.hint}>
-                      {d.label}
-                    </Th>
-                  ))}
-                  <Th title={versionsDefinition?.hint}>Versions / model</Th>
-                  <Th title={rateDefinition?.hint}>Rate / key</Th>
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                </tr>
-              </THead>
-              <TBody>
-                {workspaces.map((workspace) => (
-                  <WorkspaceTableRow key={workspace.id} workspace={workspace} />
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </CardBody>
-      </Card>
+          </CardBody>
+        </Card>
+      ) : workspaces.length === 0 ? (
+        <Card>
+          <EmptyState icon={<Building2 />} title="No workspaces" />
+        </Card>
+      ) : (
+        <div className="grid gap-6">
+          {workspaces.map((workspace) => (
+            <WorkspaceCard key={workspace.id} workspace={workspace} />
+          ))}
+        </div>
+      )}
     </>
   );
 }
 
-function WorkspaceTableRow({ workspace }: { workspace: WorkspaceRow }) {
+function WorkspaceCard({ workspace }: { workspace: WorkspaceRow }) {
   const lines = quotaLines(workspace.quota, workspace.usage);
   return (
-    <Tr data-workspace={workspace.name}>
-      <Td>
-        <p className="font-medium whitespace-nowrap">{workspace.name}</p>
-        <p className="text-xs text-muted-foreground">
-          created <RelativeTime iso={workspace.createdAt} />
-        </p>
-      </Td>
-      {lines.map((line) => (
-        <Td key={line.definition.quota}>
-          <QuotaBar line={line} compact />
-        </Td>
-      ))}
-      <Td className="text-xs whitespace-nowrap tabular-nums">
-        {formatLimit(workspace.quota.maxVersionsPerModel, 'count')}
-      </Td>
-      <Td className="text-xs whitespace-nowrap tabular-nums">
-        {formatLimit(workspace.quota.requestsPerSecond, 'rate')}
-      </Td>
-      <Td className="text-right">
-        <QuotaDialog workspace={workspace} />
-      </Td>
-    </Tr>
+    <Card role="region" aria-label={`Workspace ${workspace.name}`} data-workspace={workspace.name}>
+      <CardHeader
+        title={workspace.name}
+        description={
+          <>
+            Created <RelativeTime iso={workspace.createdAt} /> · versions per model:{' '}
+            {formatLimit(workspace.quota.maxVersionsPerModel, 'count')} · requests per key:{' '}
+            {formatLimit(workspace.quota.requestsPerSecond, 'rate')}
+          </>
+        }
+        actions={<QuotaDialog workspace={workspace} />}
+      />
+      <CardBody>
+        <div className="grid gap-x-8 gap-y-4 sm:grid-cols-2 lg:grid-cols-3">
+          {lines.map((line) => (
+            <QuotaBar key={line.definition.quota} line={line} />
+          ))}
+        </div>
+      </CardBody>
+    </Card>
   );
 }
