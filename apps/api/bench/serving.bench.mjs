@@ -7,12 +7,14 @@
 // Latencies are recorded per response with sub-millisecond precision (autocannon's own histogram
 // rounds to whole milliseconds). Run after a build (`npm run bench:inference`):
 //   node apps/api/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
-//     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR]
+//     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR] [--rate-limit RPS]
 // Each cell is measured in `rounds` rounds interleaved with the other setups (all servers stay up
 // for the whole run), and the median round is reported: on a shared machine, load from elsewhere
 // then hits every setup alike instead of whichever one ran at the time.
 // --write replaces the generated section of BENCHMARKS.md; --profile DIR writes a CPU profile of
 // the API process for each measured API cell into DIR (summarize-cpu-profile.mjs reads them).
+// --rate-limit RPS gives the benchmark key's workspace a request rate (set it above what the run
+// reaches), so every API request pays its token-bucket check.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,7 @@ const ONLY = new Set(option('only', 'a,b,c,d,e').split(','));
 const CONCURRENCY = option('concurrency', '1,16,64').split(',').map(Number);
 const PROFILE_DIR = option('profile', undefined);
 const WRITE = args.includes('--write');
+const RATE_LIMIT = option('rate-limit', undefined);
 const log = (...parts) => console.error(...parts);
 
 const SETUPS = {
@@ -310,6 +313,26 @@ function targets() {
   ].join('\n');
 }
 
+/**
+ * Sets the `default` workspace's requests_per_second (the benchmark's root key lives there) and
+ * announces it as setWorkspaceQuota does, so running APIs reload the key's limits.
+ */
+async function setDefaultWorkspaceRate(url, requestsPerSecond) {
+  const { Client } = require('pg');
+  const { WORKSPACE_QUOTA_CHANNEL } = require('@maas/db');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("UPDATE workspaces SET requests_per_second = $1 WHERE name = 'default'", [
+      requestsPerSecond,
+    ]);
+    await client.query('SELECT pg_notify($1, $2)', [WORKSPACE_QUOTA_CHANNEL, '{}']);
+  } finally {
+    await client.end();
+  }
+  log(`default workspace limited to ${requestsPerSecond} requests per second`);
+}
+
 /** Starts PostgreSQL and the two API processes, uploads the model; resolves with what (c)-(e) need. */
 async function startApis(stack) {
   const { startScratchPostgres, runMigrations } = require('@maas/db');
@@ -345,6 +368,7 @@ async function startApis(stack) {
     throw new Error(`upload: HTTP ${upload.status} ${await upload.text()}`);
   if ((await upload.json()).sha256 !== createHash('sha256').update(model.bytes).digest('hex'))
     throw new Error('upload: sha256 mismatch');
+  if (RATE_LIMIT !== undefined) await setDefaultWorkspaceRate(pg.url, Number(RATE_LIMIT));
   log(`API at ${api.url}; model uploaded; starting the API with batching off…`);
   const unbatched = await startChild(
     'api-server.mjs',

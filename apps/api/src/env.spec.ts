@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './env';
+import { loadConfig, trustProxyOf } from './env';
 
 const base = { DATABASE_URL: 'postgres://maas@127.0.0.1:5432/maas' };
 
@@ -77,5 +77,18 @@ describe('loadConfig', () => {
     expect(introspection({ NODE_ENV: 'development' })).toBe(true);
     expect(introspection({ NODE_ENV: 'test', GRAPHQL_INTROSPECTION: 'false' })).toBe(false);
     expect(() => introspection({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
+  });
+
+  it('reads TRUST_PROXY as off, on, a hop count or a list of trusted proxies', () => {
+    expect(loadConfig(base).TRUST_PROXY).toBe('false');
+    expect(trustProxyOf('false')).toBe(false);
+    expect(trustProxyOf('true')).toBe(true);
+    expect(trustProxyOf('10.0.0.0/8, loopback')).toBe('10.0.0.0/8, loopback');
+    const twoHops = trustProxyOf('2') as (address: string, hop: number) => boolean;
+    expect([0, 1, 2].map((hop) => twoHops('10.0.0.1', hop))).toEqual([true, true, false]);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'yes; please' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ ...base, RATE_LIMIT_BURST_SECONDS: '0' })).toThrow(
+      /RATE_LIMIT_BURST_SECONDS/,
+    );
   });
 });

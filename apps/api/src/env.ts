@@ -71,6 +71,18 @@ export const EnvSchema = z
     RETENTION_SWEEP_INTERVAL_MS: intFrom(3_600_000, 100),
     RETENTION_DELETE_BATCH: intFrom(1000, 1),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
+    RATE_LIMIT_BURST_SECONDS: z.coerce.number().positive().max(3600).default(1),
+    RATE_LIMIT_UNAUTHENTICATED_PER_SECOND: z.coerce.number().min(0).default(10),
+    RATE_LIMIT_UNAUTHENTICATED_BURST: intFrom(20, 1),
+    RATE_LIMIT_REPLICA_HEARTBEAT_MS: intFrom(5000, 100),
+    RATE_LIMIT_MAX_BUCKETS: intFrom(100_000, 100),
+    TRUST_PROXY: z
+      .string()
+      .regex(
+        /^(true|false|\d+|[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*)$/,
+        'TRUST_PROXY is true, false, a hop count, or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal',
+      )
+      .default('false'),
   })
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
     message: 'HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS',
@@ -89,6 +101,20 @@ export function poolTimeoutsOf(config: ApiConfig): PoolTimeouts {
     idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
   };
+}
+
+/** Fastify's `trustProxy` from TRUST_PROXY: which peers' X-Forwarded-For names the client. */
+export function trustProxyOf(
+  value: string,
+): boolean | string | ((address: string, hop: number) => boolean) {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) {
+    // The n closest hops are trusted (what Fastify does with a number, which its types omit).
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  return value;
 }
 
 export type ApiConfig = z.infer<typeof EnvSchema> & {

@@ -10,7 +10,7 @@ import Fastify, {
 import { payloadTooLarge, UserError } from './common/errors';
 import type { Logger } from './common/logger';
 import type { ApiMetrics } from './common/metrics';
-import type { ApiConfig } from './env';
+import { trustProxyOf, type ApiConfig } from './env';
 
 const UNREAD_BODY_LINGER_MS = 1000;
 
@@ -31,7 +31,9 @@ export async function createHttpApp(
     logController: new LogController({ disableRequestLogging: true }),
     // Every route but the uploads and OIP infer (which set their own) parses at most this much.
     bodyLimit: config.MAX_GRAPHQL_BODY_BYTES,
-    trustProxy: true,
+    // Which peers may name the client in X-Forwarded-For (req.ip: the per-address rate limit,
+    // the audit log). Off by default, so a client cannot choose its own address.
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
     return503OnClosing: true,
     // A slow or stalled client cannot hold a connection: the whole request (headers and body)
     // within HTTP_REQUEST_TIMEOUT_MS, an idle socket closed after HTTP_CONNECTION_TIMEOUT_MS, an

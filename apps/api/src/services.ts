@@ -15,6 +15,8 @@ import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
 import { PredictionLogWriter } from './modules/predictions/prediction-log';
 import { PredictionsService } from './modules/predictions/predictions.service';
+import { ReplicaHeartbeat } from './modules/rate-limits/replica-heartbeat';
+import { rateLimitSettings, RequestRateLimiter } from './modules/rate-limits/request-rate-limiter';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
@@ -28,6 +30,9 @@ export interface Services {
   db: DataSource;
   store: ArtifactStore;
   auth: AuthService;
+  /** Request rates per key and per address, in memory; shared among the live `replicas`. */
+  rateLimits: RequestRateLimiter;
+  replicas: ReplicaHeartbeat;
   /** Reads the audit log. */
   audit: AuditService;
   /** Failed sign-ins, recorded sampled in the audit log. */
@@ -52,6 +57,17 @@ export async function buildServices(
   const { db, bus, store, engine, metrics, queue } = infra;
   const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY, () =>
     metrics.authLookups.inc(),
+  );
+  const replicas = closers.start(
+    'api-replica-heartbeat',
+    new ReplicaHeartbeat(db, logger, config.RATE_LIMIT_REPLICA_HEARTBEAT_MS, (n) =>
+      metrics.apiReplicas.set(n),
+    ),
+  );
+  const rateLimits = new RequestRateLimiter(
+    rateLimitSettings(config),
+    () => replicas.liveReplicas,
+    (bucket) => metrics.rateLimited.inc({ bucket }),
   );
   const { resolver, registryChanged } = await createSharedTargetResolver(db, bus, logger);
   const models = new ModelsService(db, store, registryChanged);
@@ -82,6 +98,8 @@ export async function buildServices(
     db,
     store,
     auth,
+    rateLimits,
+    replicas,
     audit: new AuditService(db),
     signInFailures: new SignInFailures(db, logger, config.AUDIT_FAILED_SIGNIN_PER_MINUTE),
     models,

@@ -69,6 +69,23 @@ describe('the seed example, end to end through the public API', () => {
     expect(final.progress).toBe(1);
     expect(final.resultVersion.version).toBe(1);
     expect(final.resultVersion.trainingJob.id).toBe(job.id);
+    // The attempt's wall-clock seconds are metered for the workspace, the model and the key that
+    // started the job (the root key here).
+    const db = api.server.services.db;
+    const [times] = await db.query<{ seconds: number; key_id: string; root_id: string }[]>(
+      `SELECT extract(epoch FROM j.finished_at - j.started_at)::float8 AS seconds,
+              j.started_by_key_id AS key_id, k.id AS root_id
+         FROM training_jobs j, api_keys k WHERE j.id = $1 AND k.is_root AND k.revoked_at IS NULL`,
+      [job.id],
+    );
+    expect(times?.key_id).toBe(times?.root_id);
+    const metered = await db.query<{ granularity: string; seconds: number }[]>(
+      `SELECT granularity, SUM(training_seconds)::float8 AS seconds FROM usage_counters
+        WHERE api_key_id = $1 AND model_id = $2 GROUP BY granularity ORDER BY granularity`,
+      [times?.key_id, modelId],
+    );
+    expect(metered.map((r) => r.granularity)).toEqual(['day', 'hour', 'minute']);
+    for (const r of metered) expect(r.seconds).toBeCloseTo(times?.seconds ?? -1, 3);
     // Sequence numbers only grow, and epochs never go back.
     for (let i = 1; i < events.length; i++) {
       expect(events[i].seq).toBeGreaterThan(events[i - 1].seq);

@@ -27,8 +27,6 @@ export const EnvSchema = z
     MAAS_MAX_ATTEMPTS: intFrom(MAX_ATTEMPTS, 1),
     /** Heap limit of a training thread (MiB): a runaway job dies alone, the worker lives on. */
     MAAS_TRAINING_THREAD_HEAP_MB: intFrom(2048, 64),
-    /** A QUEUED job whose queue message is gone (retries used up) is re-enqueued after this long. */
-    MAAS_ORPHAN_AFTER_MS: intFrom(60_000, 100),
     /** Fallback poll of the queue; NOTIFY normally wakes the worker at once. */
     MAAS_QUEUE_POLL_MS: intFrom(5_000, 100),
     /** Checkpoint weights, optimizer and random state every this many epochs... */
@@ -61,7 +59,6 @@ export interface WorkerConfig {
   trainingThreadHeapMb: number;
   renewEveryMs: number;
   reapEveryMs: number;
-  orphanAfterMs: number;
   pollIntervalMs: number;
   checkpointEveryEpochs: number;
   checkpointMinIntervalMs: number;
@@ -90,7 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     trainingThreadHeapMb: c.MAAS_TRAINING_THREAD_HEAP_MB,
     renewEveryMs: c.MAAS_LEASE_RENEW_MS,
     reapEveryMs: c.MAAS_REAP_INTERVAL_MS,
-    orphanAfterMs: c.MAAS_ORPHAN_AFTER_MS,
     pollIntervalMs: c.MAAS_QUEUE_POLL_MS,
     checkpointEveryEpochs: c.MAAS_CHECKPOINT_EVERY_EPOCHS,
     checkpointMinIntervalMs: c.MAAS_CHECKPOINT_MIN_INTERVAL_MS,

@@ -4,13 +4,15 @@ import {
   createArtifactStore,
   createDataSource,
   EventBus,
+  QUEUE_WAKEUP_CHANNEL,
   TRAINING_CONTROL_CHANNEL,
+  WORKSPACE_QUOTA_CHANNEL,
 } from '@maas/db';
 import {
   TRAINING_QUEUE,
   TrainingJobLeaseStore,
   createJobQueue,
-  isUuid,
+  type LeasedJob,
   type QueuedJob,
   type TrainingQueuePayload,
 } from '@maas/jobs';
@@ -31,8 +33,11 @@ export interface TrainingWorker {
 }
 
 /**
- * Starts a training worker: consumes the training queue (woken by NOTIFY), runs each job in a
- * worker thread under a renewed lease, and reaps jobs whose worker died.
+ * Starts a training worker: fills its `concurrency` slots with the fair queue's picks
+ * (`TrainingJobLeaseStore.claimNext`), woken by NOTIFY when a job is enqueued, when any worker's
+ * attempt ends (a quota slot freed) and when a quota changes, and by a fallback poll; runs each job
+ * in a worker thread under a renewed lease, and reaps jobs whose worker died. pg-boss messages
+ * (one per enqueue) are drained as wake-ups; they no longer decide which job runs.
  */
 export async function startTrainingWorker(
   config: WorkerConfig,
@@ -77,17 +82,83 @@ export async function startTrainingWorker(
     await dataSource.destroy();
   };
 
-  let unlistenControl: (() => Promise<void>) | null = null;
+  // Aborted at shutdown: every run checkpoints, hands its job back and returns.
+  const shutdown = new AbortController();
+  const active = new Set<Promise<void>>();
+  let accepting = true;
+  let pumping = false;
+  let pumpAgain = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  const runJob = (job: LeasedJob): void => {
+    logger.info({ jobId: job.id, attempt: job.attempt }, 'took the lease on a training job');
+    const run = new TrainingRun(ctx, job, shutdown.signal);
+    runs.set(job.id, run);
+    const done = run
+      .execute()
+      .catch((err: unknown) => logger.error({ err, jobId: job.id }, 'training run failed'))
+      .finally(() => {
+        runs.delete(job.id);
+        active.delete(done);
+        // A slot is free: take the next fair pick at once, not at the next poll.
+        wake();
+      });
+    active.add(done);
+  };
+
+  // Claims fair picks until every slot is busy or nothing is claimable (all waiting workspaces at
+  // their quota, or none waiting). One pump at a time; a wake-up during one runs another after it.
+  const pump = async (): Promise<void> => {
+    while (accepting && runs.size < config.concurrency) {
+      const job = await jobs.claimNext(config.workerId);
+      if (!job) return;
+      runJob(job);
+    }
+  };
+  function wake(): void {
+    if (!accepting) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    pumpAgain = false;
+    pump()
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'claiming a training job failed; retrying shortly');
+        retryTimer ??= setTimeout(() => {
+          retryTimer = null;
+          wake();
+        }, 1_000);
+      })
+      .finally(() => {
+        pumping = false;
+        if (pumpAgain) wake();
+      });
+  }
+
+  const unlisten: (() => Promise<void>)[] = [];
   try {
     await queue.start();
-    unlistenControl = await bus.subscribe<{ jobId?: unknown; action?: unknown }>(
-      TRAINING_CONTROL_CHANNEL,
-      (payload) => {
-        if (payload?.action === 'cancel' && typeof payload.jobId === 'string')
-          runs.get(payload.jobId)?.requestCancel();
-      },
-      // Cancels sent while the listener was down are lost: re-read every running job's flag.
-      { onReconnect: () => runs.forEach((run) => run.poll()) },
+    unlisten.push(
+      await bus.subscribe<{ jobId?: unknown; action?: unknown }>(
+        TRAINING_CONTROL_CHANNEL,
+        (payload) => {
+          if (payload?.action === 'cancel' && typeof payload.jobId === 'string')
+            runs.get(payload.jobId)?.requestCancel();
+        },
+        // Cancels sent while the listener was down are lost: re-read every running job's flag.
+        { onReconnect: () => runs.forEach((run) => run.poll()) },
+      ),
+      // Enqueued, a slot freed on some worker, or a quota raised: any may make a job claimable.
+      await bus.subscribe<{ queue?: unknown }>(
+        QUEUE_WAKEUP_CHANNEL,
+        (payload) => {
+          if (payload?.queue === TRAINING_QUEUE) wake();
+        },
+        { onReconnect: wake },
+      ),
+      await bus.subscribe(WORKSPACE_QUOTA_CHANNEL, wake),
     );
   } catch (err) {
     await queue.stop({ graceful: false }).catch(() => undefined);
@@ -95,35 +166,10 @@ export async function startTrainingWorker(
     throw err;
   }
 
+  // A message says "a job was enqueued"; the fair pick, not the message, decides which job runs.
   async function handleTraining(message: QueuedJob<TrainingQueuePayload>): Promise<void> {
-    const jobId = message.data?.jobId;
-    if (!isUuid(jobId)) {
-      logger.error(
-        { messageId: message.id, data: message.data },
-        'training message without a valid job id; dropped',
-      );
-      return;
-    }
-    // Shutting down before the claim: fail the message so pg-boss hands it to another worker.
-    if (message.signal.aborted) throw new Error('the worker is shutting down');
-    const job = await jobs.claim(jobId, config.workerId);
-    // The lease, not pg-boss, owns the job from here: its expiry must never race the run.
     await message.complete();
-    if (!job) {
-      logger.info(
-        { jobId },
-        'training job not claimable (finished, cancelled or leased elsewhere); skipped',
-      );
-      return;
-    }
-    logger.info({ jobId, attempt: job.attempt }, 'took the lease on a training job');
-    const run = new TrainingRun(ctx, job, message.signal);
-    runs.set(jobId, run);
-    try {
-      await run.execute();
-    } finally {
-      runs.delete(jobId);
-    }
+    wake();
   }
 
   let reaping = false;
@@ -138,9 +184,6 @@ export async function startTrainingWorker(
           'reaped a training job whose lease lapsed',
         );
       }
-      for (const jobId of await jobs.requeueOrphans(config.orphanAfterMs)) {
-        logger.warn({ jobId }, 're-enqueued a queued training job that had lost its queue message');
-      }
     } catch (err) {
       logger.warn({ err }, 'reaping lapsed leases failed');
     } finally {
@@ -149,14 +192,18 @@ export async function startTrainingWorker(
   };
   const reaper = setInterval(() => void reap(), config.reapEveryMs);
   void reap();
+  // The fallback when every NOTIFY was missed (a listener reconnecting).
+  const poller = setInterval(wake, config.pollIntervalMs);
 
   try {
     await queue.work(
       { [TRAINING_QUEUE]: handleTraining },
-      { concurrency: config.concurrency, pollIntervalMs: config.pollIntervalMs },
+      { concurrency: 1, pollIntervalMs: config.pollIntervalMs },
     );
   } catch (err) {
+    accepting = false;
     clearInterval(reaper);
+    clearInterval(poller);
     await queue.stop({ graceful: false }).catch(() => undefined);
     await closeAll();
     throw err;
@@ -165,6 +212,7 @@ export async function startTrainingWorker(
     { concurrency: config.concurrency, leaseMs: config.leaseMs },
     'training worker started',
   );
+  wake();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -172,15 +220,36 @@ export async function startTrainingWorker(
     runningJobs: () => [...runs.keys()],
     stop() {
       stopping ??= (async () => {
+        accepting = false;
         clearInterval(reaper);
-        // Aborts the runs' signals: each checkpoints, hands its job back, and returns.
+        clearInterval(poller);
+        if (retryTimer) clearTimeout(retryTimer);
+        while (pumping) await new Promise((resolve) => setTimeout(resolve, 20));
+        // Each run checkpoints, hands its job back, and returns.
+        shutdown.abort();
+        await waitForRuns([...active], config.shutdownTimeoutMs, logger);
         await queue.stop({ graceful: true, timeoutMs: config.shutdownTimeoutMs });
         while (reaping) await new Promise((resolve) => setTimeout(resolve, 20));
-        await unlistenControl?.().catch(() => undefined);
+        for (const stop of unlisten) await stop().catch(() => undefined);
         await closeAll();
         logger.info('training worker stopped');
       })();
       return stopping;
     },
   };
+}
+
+/** Waits for `runs` to return, at most `timeoutMs` (then logs and goes on shutting down). */
+async function waitForRuns(
+  runs: Promise<void>[],
+  timeoutMs: number,
+  logger: Logger,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+  );
+  if ((await Promise.race([Promise.all(runs), timeout])) === 'timeout')
+    logger.warn({ timeoutMs }, 'training runs still running at shutdown');
+  clearTimeout(timer);
 }

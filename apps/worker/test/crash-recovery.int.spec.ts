@@ -147,6 +147,25 @@ describe('crash recovery', () => {
       jobId,
     ]);
     expect(versions).toEqual([{ id: done.result_version_id }]);
+
+    // Both attempts are metered: the killed one up to its last lease renewal (it ran no longer
+    // than until the kill), the second from its start to the job's end. (The first test of this
+    // file, so the model has no other job's seconds.)
+    const [metered] = await h.ds.query<
+      { total: number; second: number; whole: number; until_kill: number }[]
+    >(
+      `SELECT (SELECT SUM(training_seconds) FROM usage_counters
+                WHERE granularity = 'day' AND model_id = j.model_id)::float8 AS total,
+              extract(epoch FROM j.finished_at - j.attempt_started_at)::float8 AS second,
+              extract(epoch FROM j.finished_at - j.started_at)::float8 AS whole,
+              extract(epoch FROM to_timestamp($2 / 1000.0) - j.started_at)::float8 AS until_kill
+         FROM training_jobs j WHERE j.id = $1`,
+      [jobId, killedAt],
+    );
+    const firstAttempt = metered!.total - metered!.second;
+    expect(firstAttempt).toBeGreaterThan(0);
+    expect(firstAttempt).toBeLessThanOrEqual(metered!.until_kill + 0.05);
+    expect(metered!.total).toBeLessThan(metered!.whole);
   });
 
   it('on SIGTERM hands the running job back, checkpointed at its last epoch, and another worker finishes it', async () => {

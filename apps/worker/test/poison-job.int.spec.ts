@@ -1,7 +1,7 @@
 // A poison job (one that takes its worker down every time, e.g. by exhausting its memory) must
 // not loop forever: after MAAS_MAX_ATTEMPTS attempts that ended without a word from their worker,
 // the reaper fails it with the reason, and no worker claims it again. A retry starts it afresh.
-import { retryTrainingJob } from '@maas/jobs';
+import { cancelTrainingJob, retryTrainingJob } from '@maas/jobs';
 import { seedExample } from '@maas/training';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -101,6 +101,9 @@ describe('poison jobs', () => {
       const job = await readJob(h, jobId);
       return job.status === 'RUNNING' && job.attempt === 4 ? job : undefined;
     });
+    // Leave nothing to resume: the fair queue takes a workspace's oldest job first, and this one is
+    // older than the next test's.
+    await h.ds.transaction((m) => cancelTrainingJob(m, jobId));
   }, 120_000);
 
   it('does not count graceful hand-backs (SIGTERM) against the attempts', async () => {

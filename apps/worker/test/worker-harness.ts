@@ -88,11 +88,29 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/** A further workspace (its quota `max_concurrent_jobs`, null: unlimited) with one model. */
+export async function insertWorkspace(
+  h: Harness,
+  maxConcurrentJobs: number | null = null,
+): Promise<{ workspaceId: string; modelId: string }> {
+  const [workspace] = await h.ds.query<{ id: string }[]>(
+    `INSERT INTO workspaces (name, max_concurrent_jobs)
+     VALUES ('ws-' || substr(md5(random()::text), 1, 8), $1) RETURNING id`,
+    [maxConcurrentJobs],
+  );
+  const [model] = await h.ds.query<{ id: string }[]>(
+    `INSERT INTO models (workspace_id, name, task) VALUES ($1, 'seed', 'REGRESSION') RETURNING id`,
+    [workspace!.id],
+  );
+  return { workspaceId: workspace!.id, modelId: model!.id };
+}
+
 /** Stores `dataset`'s encoded columns and inserts its `datasets` row, as the API's upload does. */
 export async function insertDataset(
   h: Harness,
   dataset: ColumnarDataset,
   name = 'seed',
+  workspaceId = h.workspaceId,
 ): Promise<string> {
   const bytes = encodeColumns(dataset);
   const stored = await h.store.put(Readable.from([bytes]));
@@ -103,7 +121,7 @@ export async function insertDataset(
       `INSERT INTO datasets (workspace_id, name, row_count, columns, size_bytes, source_sha256, columns_sha256)
        VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
       [
-        h.workspaceId,
+        workspaceId,
         name,
         dataset.rowCount,
         JSON.stringify(
@@ -132,6 +150,10 @@ export interface JobSpec {
   features?: string[];
   hyperparameters: Record<string, unknown> & { epochs: number };
   warmStartVersionId?: string | null;
+  /** Default: the harness's workspace and model. */
+  workspaceId?: string;
+  modelId?: string;
+  startedByKeyId?: string | null;
 }
 
 /** Inserts a QUEUED job and enqueues it through the store, as `startTrainingJob` does. Returns the job id and when it committed. */
@@ -141,8 +163,9 @@ export async function startJob(
 ): Promise<{ jobId: string; committedAt: number }> {
   const job = await h.ds.transaction((m) =>
     insertTrainingJob(m, h.queue, {
-      workspaceId: h.workspaceId,
-      modelId: h.modelId,
+      workspaceId: spec.workspaceId ?? h.workspaceId,
+      modelId: spec.modelId ?? h.modelId,
+      startedByKeyId: spec.startedByKeyId ?? null,
       datasetId: spec.datasetId,
       algorithm: spec.algorithm ?? 'LINEAR_REGRESSION',
       target: spec.target ?? 'y',

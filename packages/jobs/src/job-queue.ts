@@ -66,7 +66,8 @@ export interface JobQueue {
   /**
    * Of training jobs `jobIds`, those with a message still waiting or being handled on the training
    * queue (pg-boss: created, retry or active), read through `manager` (so inside the caller's
-   * transaction when it has one). The orphan sweep re-enqueues the others.
+   * transaction when it has one). Training no longer depends on it (the fair claim reads
+   * `training_jobs`); it tells operators and tests which messages are still live.
    */
   liveTrainingJobIds(manager: EntityManager, jobIds: readonly string[]): Promise<Set<string>>;
   /**

@@ -1,14 +1,17 @@
 import {
+  QUEUE_WAKEUP_CHANNEL,
   TRAINING_EVENTS_CHANNEL,
   VERSION_TRAIN_ACTION,
   commitModelVersion,
   recordAuditEvent,
+  recordUsage,
   type AlgorithmName,
   type JobStatus,
 } from '@maas/db';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { JobQueue } from './job-queue';
 import { LEASE_MS, MAX_ATTEMPTS } from './lease';
+import { TRAINING_QUEUE } from './queues';
 import { queryRows } from './sql';
 import {
   eventFromRow,
@@ -30,6 +33,41 @@ interface ClaimRow extends JobEventRow {
   checkpoint_epoch: number | null;
 }
 
+/** Serialises every worker's claims (see `claimNext`). */
+const CLAIM_LOCK = 'maas.training-claim';
+
+/**
+ * The next job to run, fairly: among workspaces with a QUEUED job and fewer RUNNING jobs (on any
+ * worker) than their `max_concurrent_jobs` (null: no limit), the one served least recently (its
+ * newest attempt start is the oldest; never served comes first), and its oldest waiting job. A
+ * workspace at its quota is skipped, not waited on, so it blocks nobody else.
+ */
+const FAIR_PICK = `
+  SELECT q.id
+    FROM (SELECT DISTINCT workspace_id FROM training_jobs WHERE status = 'QUEUED') waiting
+    JOIN workspaces w ON w.id = waiting.workspace_id
+   CROSS JOIN LATERAL (SELECT count(*) AS n FROM training_jobs r
+                        WHERE r.workspace_id = w.id AND r.status = 'RUNNING') running
+   CROSS JOIN LATERAL (SELECT max(s.attempt_started_at) AS at FROM training_jobs s
+                        WHERE s.workspace_id = w.id) served
+   CROSS JOIN LATERAL (SELECT j.id, j.created_at FROM training_jobs j
+                        WHERE j.workspace_id = w.id AND j.status = 'QUEUED'
+                          AND j.cancel_requested_at IS NULL AND j.result_version_id IS NULL
+                        ORDER BY j.created_at, j.id LIMIT 1) q
+   WHERE w.max_concurrent_jobs IS NULL OR running.n < w.max_concurrent_jobs
+   ORDER BY served.at ASC NULLS FIRST, q.created_at, q.id
+   LIMIT 1`;
+
+/** What an attempt's end returns besides its event: what its training seconds are metered by. */
+const ATTEMPT_USAGE_COLUMNS = 't.model_id, t.started_by_key_id';
+
+interface EndedAttemptRow extends JobEventRow {
+  model_id: string;
+  started_by_key_id: string | null;
+  /** Wall-clock seconds of the attempt that just ended. */
+  seconds: number | null;
+}
+
 /** The attempt fence: `$1` the job, `$2` the attempt that must still hold it. */
 const FENCE = `t.id = $1 AND t.attempt = $2 AND t.status = 'RUNNING'`;
 const EVENT_COLUMNS = 't.id, t.workspace_id, t.seq, t.status, t.epoch';
@@ -42,6 +80,31 @@ const ATTEMPTS_EXHAUSTED =
   'it (it crashed, was killed, ran out of memory or hung). Check the worker logs; smaller ' +
   'hiddenLayers, batchSize or dataset need less memory. retryTrainingJob starts it again.';
 
+/** Seconds since the attempt took its lease, as an attempt ends now (RETURNING of a fenced UPDATE). */
+const ATTEMPT_SECONDS = `extract(epoch FROM now() - t.attempt_started_at)::float8 AS seconds`;
+
+/**
+ * After attempts ended (in their transaction): one `recordUsage` write with each attempt's
+ * training seconds, by workspace, model and the key that started the job, and one wake-up, since
+ * each freed a slot of its workspace's concurrency quota that an idle worker may now fill.
+ */
+async function attemptsEnded(m: EntityManager, rows: readonly EndedAttemptRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await recordUsage(
+    m,
+    rows.map((row) => ({
+      workspaceId: row.workspace_id,
+      modelId: row.model_id,
+      apiKeyId: row.started_by_key_id,
+      trainingSeconds: Math.max(0, Number(row.seconds ?? 0)),
+    })),
+  );
+  await m.query('SELECT pg_notify($1, $2)', [
+    QUEUE_WAKEUP_CHANNEL,
+    JSON.stringify({ queue: TRAINING_QUEUE }),
+  ]);
+}
+
 /** This attempt no longer holds the job: rolls the transaction back, answered as "lost". */
 class LeaseLostError extends Error {}
 
@@ -49,58 +112,76 @@ class LeaseLostError extends Error {}
  * The training-job store's transitions under a lease (see the table in `training-job-store.ts`):
  * a worker claims a job (attempt + 1), and every later write is fenced by that attempt, so a
  * worker that lost its lease (paused, partitioned, reaped, taken over) changes nothing. Also the
- * sweeps every worker runs: lapsed leases reaped, orphaned QUEUED jobs re-enqueued. Each method
- * runs its own transaction; each change increments `seq` and publishes its event in it.
+ * sweep every worker runs: lapsed leases reaped. Each method runs its own transaction; each change
+ * increments `seq` and publishes its event in it. Every end of an attempt (finished, handed back,
+ * reaped) adds the attempt's wall-clock seconds to `usage_counters` and wakes idle workers (a slot
+ * of its workspace's quota is free) in that same transaction.
  */
 export class TrainingJobLeaseStore {
   constructor(
     private readonly db: DataSource,
-    private readonly queue: Pick<JobQueue, 'enqueueTraining' | 'liveTrainingJobIds'>,
+    private readonly queue: Pick<JobQueue, 'enqueueTraining'>,
     private readonly leaseMs: number = LEASE_MS,
     /** Lapsed attempts (crashes, kills, hangs) after which a job is FAILED, not re-queued. */
     private readonly maxAttempts: number = MAX_ATTEMPTS,
   ) {}
 
   /**
-   * Takes the lease of a QUEUED job, or of a RUNNING one whose lease lapsed (its worker died):
-   * `attempt + 1`, status RUNNING. `null` when the job is finished, cancelled, or leased by a live
-   * worker (a duplicate queue message).
+   * The fair claim: takes the lease of the next QUEUED job by {@link FAIR_PICK} (`attempt + 1`,
+   * status RUNNING), or answers `null` when no workspace with waiting jobs is below its
+   * `max_concurrent_jobs`. Every worker's claims are serialised by one advisory transaction lock,
+   * so the RUNNING count a claim reads cannot change under it: no two workers ever push a
+   * workspace past its quota. Claims are one short transaction each, so the lock is held for
+   * milliseconds; training runs outside it.
    */
-  async claim(jobId: string, owner: string): Promise<LeasedJob | null> {
+  async claimNext(owner: string): Promise<LeasedJob | null> {
     return this.db.transaction(async (m) => {
-      const rows = await queryRows<ClaimRow>(
-        m,
-        `UPDATE training_jobs t SET
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CLAIM_LOCK]);
+      // A pick that a cancel changed meanwhile (cancels do not take the lock) is picked again.
+      for (let tries = 0; tries < 3; tries++) {
+        const job = await this.claimPicked(m, owner);
+        if (job !== 'changed') return job;
+      }
+      return null;
+    });
+  }
+
+  private async claimPicked(
+    m: EntityManager,
+    owner: string,
+  ): Promise<LeasedJob | null | 'changed'> {
+    const picked = await queryRows<{ id: string }>(m, FAIR_PICK);
+    const jobId = picked[0]?.id;
+    if (!jobId) return null;
+    const rows = await queryRows<ClaimRow>(
+      m,
+      `UPDATE training_jobs t SET
            attempt = attempt + 1, status = 'RUNNING', lease_owner = $2,
            lease_expires_at = now() + $3 * interval '1 millisecond',
-           started_at = coalesce(started_at, now()), seq = seq + 1,
-           lapsed_attempts = lapsed_attempts + CASE WHEN status = 'RUNNING' THEN 1 ELSE 0 END
-         WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND cancel_requested_at IS NULL
-           AND result_version_id IS NULL AND (lease_expires_at IS NULL OR lease_expires_at < now())
-           -- A lapsed attempt that uses up the budget is the reaper's to fail, not to retry.
-           AND (status = 'QUEUED' OR lapsed_attempts + 1 < $4)
+           started_at = coalesce(started_at, now()), attempt_started_at = now(), seq = seq + 1
+         WHERE id = $1 AND status = 'QUEUED' AND cancel_requested_at IS NULL
+           AND result_version_id IS NULL
          RETURNING ${EVENT_COLUMNS}, model_id, dataset_id, algorithm, target, features,
            hyperparameters, warm_start_version_id, attempt, checkpoint_epoch`,
-        [jobId, owner, this.leaseMs, this.maxAttempts],
-      );
-      const row = rows[0];
-      if (!row) return null;
-      await publishRowEvent(m, row, 'started');
-      return {
-        id: row.id,
-        workspaceId: row.workspace_id,
-        modelId: row.model_id,
-        datasetId: row.dataset_id,
-        algorithm: row.algorithm,
-        target: row.target,
-        features: row.features,
-        hyperparameters: row.hyperparameters,
-        warmStartVersionId: row.warm_start_version_id,
-        attempt: row.attempt,
-        epoch: row.epoch,
-        checkpointEpoch: row.checkpoint_epoch,
-      };
-    });
+      [jobId, owner, this.leaseMs],
+    );
+    const row = rows[0];
+    if (!row) return 'changed';
+    await publishRowEvent(m, row, 'started');
+    return {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      modelId: row.model_id,
+      datasetId: row.dataset_id,
+      algorithm: row.algorithm,
+      target: row.target,
+      features: row.features,
+      hyperparameters: row.hyperparameters,
+      warmStartVersionId: row.warm_start_version_id,
+      attempt: row.attempt,
+      epoch: row.epoch,
+      checkpointEpoch: row.checkpoint_epoch,
+    };
   }
 
   /** The checkpoint an earlier attempt left (fenced: `null` if the lease was lost meanwhile). */
@@ -256,33 +337,32 @@ export class TrainingJobLeaseStore {
         trainingJobId: job.id,
         parentVersionId: job.warmStartVersionId,
       });
-      // The audit row, in the same transaction: the actor is the key that started the job (from
-      // its `trainingJob.start` row, while retention keeps it), else the platform (null).
-      const [started] = await queryRows<{ api_key_id: string | null }>(
+      // The audit row, in the same transaction: the actor is the key that started the job
+      // (`started_by_key_id`; null once that key is deleted, or for the platform's own jobs).
+      const [started] = await queryRows<{ started_by_key_id: string | null }>(
         m,
-        `SELECT api_key_id FROM audit_events
-         WHERE target_id = $1 AND target_type = 'training_job' AND action = 'trainingJob.start'
-         ORDER BY created_at LIMIT 1`,
+        'SELECT started_by_key_id FROM training_jobs WHERE id = $1',
         [job.id],
       );
       await recordAuditEvent(m, {
         workspaceId: job.workspaceId,
-        apiKeyId: started?.api_key_id ?? null,
+        apiKeyId: started?.started_by_key_id ?? null,
         sourceAddress: null,
         action: VERSION_TRAIN_ACTION,
         targetType: 'model_version',
         targetId: version.id,
         details: { modelId: job.modelId, version: version.version, trainingJobId: job.id },
       });
-      const rows = await queryRows<JobEventRow>(
+      const rows = await queryRows<EndedAttemptRow>(
         m,
         `UPDATE training_jobs t SET status = 'SUCCEEDED', result_version_id = $3, error = NULL,
            ${ENDED}, seq = t.seq + 1
-         WHERE ${FENCE} RETURNING ${EVENT_COLUMNS}`,
+         WHERE ${FENCE} RETURNING ${EVENT_COLUMNS}, ${ATTEMPT_USAGE_COLUMNS}, ${ATTEMPT_SECONDS}`,
         [job.id, job.attempt, version.id],
       );
       if (!(await publishRowEvent(m, rows[0], 'status')))
         throw new Error(`training job ${job.id} changed while its row was locked`);
+      await attemptsEnded(m, rows);
       return 'SUCCEEDED';
     });
   }
@@ -307,32 +387,6 @@ export class TrainingJobLeaseStore {
   }
 
   /**
-   * QUEUED jobs whose queue message is gone (the queue used up its retries on a claim that kept
-   * failing, or the message was purged) would wait forever: enqueue them again. `orphanAfterMs`
-   * leaves time for the enqueuing transaction's message to become visible. Returns their ids.
-   */
-  async requeueOrphans(orphanAfterMs: number): Promise<string[]> {
-    return this.db.transaction(async (m) => {
-      const queued = await queryRows<{ id: string }>(
-        m,
-        `SELECT id FROM training_jobs
-         WHERE status = 'QUEUED' AND cancel_requested_at IS NULL
-           AND created_at < now() - make_interval(secs => $1::double precision / 1000)
-         ORDER BY created_at LIMIT 50 FOR UPDATE SKIP LOCKED`,
-        [orphanAfterMs],
-      );
-      if (queued.length === 0) return [];
-      const live = await this.queue.liveTrainingJobIds(
-        m,
-        queued.map((r) => r.id),
-      );
-      const orphans = queued.map((r) => r.id).filter((id) => !live.has(id));
-      for (const id of orphans) await this.queue.enqueueTraining(m, id);
-      return orphans;
-    });
-  }
-
-  /**
    * The one statement that ends a lease without ending the job (hand-back, reap): QUEUED and
    * re-enqueued, or CANCELLED when a cancel was requested. `where` selects the rows (alias `t`).
    */
@@ -344,9 +398,15 @@ export class TrainingJobLeaseStore {
   ): Promise<TrainingJobEvent[]> {
     // A lapsed lease counts against the job's attempts; a hand-back (graceful shutdown) does not.
     const counted = lapsed ? 't.lapsed_attempts + 1' : 't.lapsed_attempts';
+    const leaseMs = Math.trunc(this.leaseMs);
     const limit = `$${params.length + 1}`;
     const reason = `$${params.length + 2}`;
-    const rows = await queryRows<JobEventRow>(
+    // A lapsed attempt is charged up to its last renewal (when its worker was last known alive);
+    // the self-join reads the lease as it was before this UPDATE clears it.
+    const endedAt = lapsed
+      ? `GREATEST(b.attempt_started_at, b.lease_expires_at - ${leaseMs} * interval '1 millisecond')`
+      : 'now()';
+    const rows = await queryRows<EndedAttemptRow>(
       m,
       `UPDATE training_jobs t SET
          status = (CASE WHEN t.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
@@ -360,7 +420,10 @@ export class TrainingJobLeaseStore {
                            THEN t.checkpoint ELSE NULL END,
          lapsed_attempts = ${counted},
          lease_owner = NULL, lease_expires_at = NULL, seq = t.seq + 1
-       WHERE ${where} RETURNING ${EVENT_COLUMNS}`,
+       FROM training_jobs b
+       WHERE b.id = t.id AND ${where}
+       RETURNING ${EVENT_COLUMNS}, ${ATTEMPT_USAGE_COLUMNS},
+         extract(epoch FROM ${endedAt} - b.attempt_started_at)::float8 AS seconds`,
       [...params, this.maxAttempts, ATTEMPTS_EXHAUSTED],
     );
     const events: TrainingJobEvent[] = [];
@@ -369,6 +432,7 @@ export class TrainingJobLeaseStore {
       const event = await publishRowEvent(m, row, 'status');
       if (event) events.push(event);
     }
+    await attemptsEnded(m, rows);
     return events;
   }
 
@@ -398,13 +462,15 @@ export class TrainingJobLeaseStore {
     status: 'FAILED' | 'CANCELLED',
     error: string | null,
   ): Promise<boolean> {
-    const rows = await queryRows<JobEventRow>(
+    const rows = await queryRows<EndedAttemptRow>(
       m,
       `UPDATE training_jobs t SET status = $3, error = $4, ${ENDED}, seq = t.seq + 1
-       WHERE ${FENCE} RETURNING ${EVENT_COLUMNS}`,
+       WHERE ${FENCE} RETURNING ${EVENT_COLUMNS}, ${ATTEMPT_USAGE_COLUMNS}, ${ATTEMPT_SECONDS}`,
       [job.id, job.attempt, status, error],
     );
-    return (await publishRowEvent(m, rows[0], 'status')) !== null;
+    if ((await publishRowEvent(m, rows[0], 'status')) === null) return false;
+    await attemptsEnded(m, rows);
+    return true;
   }
 
   /** Runs `write` in a transaction; a lost lease inside it rolls everything back and answers `lost`. */

@@ -2,17 +2,36 @@
  * The training-job store: the only code that changes `training_jobs` rows (and their
  * `training_epochs`). This file holds the transitions that join the caller's transaction (the API's
  * start, cancel and retry); `training-job-lease-store.ts` ({@link TrainingJobLeaseStore}) holds the
- * worker's, made under a lease and fenced by the attempt, and the sweeps that end lapsed leases.
+ * worker's, made under a lease and fenced by the attempt, and the sweep that ends lapsed leases.
  *
  * Every transition increments `seq` and publishes a {@link TrainingJobEvent} in the same
  * transaction (delivered when it commits). A job is in a final state once SUCCEEDED, FAILED or
  * CANCELLED; only a retry leaves FAILED or CANCELLED, and nothing leaves SUCCEEDED.
  *
+ * **The fair queue.** `training_jobs` itself is the queue: a worker with a free slot claims the
+ * next job with `claimNext`, which picks, among workspaces that have a QUEUED job and fewer RUNNING
+ * jobs (on every worker) than their `workspaces.max_concurrent_jobs` (null: unlimited), the one
+ * served least recently (its newest `attempt_started_at` is the oldest; never served first), and
+ * its oldest QUEUED job. Claims run in one transaction under one advisory lock shared by every
+ * worker, so the RUNNING count a claim reads cannot change before it commits: two workers never
+ * push a workspace past its quota. A workspace at its quota is skipped (its jobs stay QUEUED), so
+ * it blocks nobody. pg-boss stays the transport of "a job was enqueued" (every transition that
+ * makes a job QUEUED still sends a message and a NOTIFY on QUEUE_WAKEUP_CHANNEL), but a worker
+ * drains those messages as wake-ups: the fair pick, not the message order, decides what runs, so a
+ * message lost or used up can no longer strand a job (no orphan sweep). Every end of an attempt
+ * also NOTIFYs QUEUE_WAKEUP_CHANNEL, so a job a finishing job unblocks starts at once.
+ *
+ * **Training seconds.** Every end of an attempt (succeeded, failed, cancelled, handed back,
+ * reaped) adds that attempt's wall-clock seconds (`attempt_started_at` to now; a reaped attempt to
+ * its last lease renewal) to `usage_counters` by workspace, model and `started_by_key_id`, with
+ * `recordUsage`, in the transaction of the transition: one write per attempt end, fenced like it
+ * (a worker that lost its lease writes none), and nothing lost when a worker crashes (the reaper
+ * charges the attempt).
+ *
  * | from                       | event                                | to                              | triggered by                          | function                   |
  * | -------------------------- | ------------------------------------ | ------------------------------- | ------------------------------------- | -------------------------- |
  * | (none)                     | start: insert + enqueue              | QUEUED (attempt 0, seq 1)       | API `startTrainingJob`                | `insertTrainingJob`        |
- * | QUEUED                     | claim: attempt + 1, lease taken      | RUNNING                         | worker, on the job's queue message    | `claim`                    |
- * | RUNNING, lease lapsed      | claim (a retried/duplicate message)  | RUNNING, attempt + 1, lapsed + 1 (below the cap only) | worker          | `claim`                    |
+ * | QUEUED, fair pick, workspace below its quota | claim: attempt + 1, lease taken, `attempt_started_at` | RUNNING | worker with a free slot | `claimNext`       |
  * | RUNNING                    | renew the lease                      | RUNNING                         | worker (its attempt), every few s     | `renew`                    |
  * | RUNNING                    | epochs finished (+ checkpoint)       | RUNNING                         | worker (its attempt)                  | `recordEpochs`             |
  * | RUNNING                    | checkpoint before a hand-back        | RUNNING                         | worker (its attempt)                  | `saveCheckpoint`           |
@@ -23,19 +42,21 @@
  * | RUNNING                    | shutdown: hand back                  | QUEUED + enqueued (CANCELLED if a cancel was requested) | worker (its attempt) | `handBack`        |
  * | RUNNING, lease lapsed      | reap                                 | QUEUED + enqueued (CANCELLED if a cancel was requested) | any worker's reaper  | `reapLapsed`      |
  * | RUNNING, lease lapsed      | reap, lapsed attempts reach the cap  | FAILED (`error`: attempts exhausted) | any worker's reaper             | `reapLapsed`      |
- * | QUEUED, no live message    | requeue orphan                       | QUEUED, enqueued again          | any worker's reaper                   | `requeueOrphans`           |
  * | QUEUED                     | cancel                               | CANCELLED                       | API `cancelTrainingJob`               | `cancelTrainingJob`        |
  * | RUNNING                    | cancel                               | RUNNING, `cancel_requested_at`  | API `cancelTrainingJob`               | `cancelTrainingJob`        |
  * | FAILED, CANCELLED          | retry: reset, epochs deleted         | QUEUED + enqueued               | API `retryTrainingJob`                | `retryTrainingJob`         |
  *
+ * Every row leaving RUNNING (the worker's ends, hand-back, reap) records the attempt's training
+ * seconds and wakes idle workers, as above.
+ *
  * "Its attempt": the statement's WHERE is `id = $job AND attempt = $mine AND status = 'RUNNING'`,
  * so a worker that lost its lease (paused past it, partitioned, reaped, its job taken over by a
- * newer attempt) changes nothing. A claim needs a QUEUED job, or a RUNNING one whose lease lapsed,
- * with no cancel request and no result.
+ * newer attempt) changes nothing. A claim needs a QUEUED job with no cancel request and no result;
+ * a RUNNING job whose lease lapsed is claimable again once the reaper has re-queued it.
  *
- * `lapsed_attempts` counts attempts that ended without a word from their worker (reaped, or
- * claimed over a lapsed lease); at `MAAS_MAX_ATTEMPTS` (default 3) the reaper fails the job
- * instead of re-queueing it. Hand-backs at shutdown do not count; a retry resets it.
+ * `lapsed_attempts` counts attempts that ended without a word from their worker (reaped); at
+ * `MAAS_MAX_ATTEMPTS` (default 3) the reaper fails the job instead of re-queueing it. Hand-backs
+ * at shutdown do not count; a retry resets it.
  */
 import { TrainingJob, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
 import type { EntityManager } from 'typeorm';
@@ -111,6 +132,8 @@ export interface SuccessRecord {
 /** A job to start, its inputs already validated (see the API's `startTrainingJob`). */
 export interface NewTrainingJob extends TrainingJobInputs {
   epochs: number;
+  /** The API key that starts it: its training seconds are metered against that key. */
+  startedByKeyId?: string | null;
 }
 
 /**
@@ -126,6 +149,8 @@ export async function insertTrainingJob(
   const saved = await manager.save(
     manager.create(TrainingJob, {
       ...job,
+      startedByKeyId: job.startedByKeyId ?? null,
+      attemptStartedAt: null,
       status: 'QUEUED',
       epoch: 0,
       resultVersionId: null,

@@ -103,9 +103,22 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     help: 'API-key lookups that went to the database (cache misses of the key caches)',
     registers: [registry],
   });
+  const rateLimited = new Counter({
+    name: 'maas_rate_limited_total',
+    help: 'Requests and WebSocket operations refused with RATE_LIMITED, by bucket (key: an API key over its rate; address: requests without a known key from one address)',
+    labelNames: ['bucket'] as const,
+    registers: [registry],
+  });
+  const apiReplicas = new Gauge({
+    name: 'maas_api_replicas',
+    help: 'Live API replicas this replica counts (each enforces rate / replicas of a key rate)',
+    registers: [registry],
+  });
   return {
     registry,
     authLookups,
+    rateLimited,
+    apiReplicas,
     httpRequests,
     httpDuration,
     graphqlOperations,

@@ -8,11 +8,16 @@ import type { Services } from '../services';
 import { formatGraphQLError } from './graphql-errors';
 import {
   WS_CLOSE_KEY_REVOKED,
+  WS_CLOSE_RATE_LIMITED,
   WS_CLOSE_TOO_MANY_SOCKETS,
   WsConnectionRegistry,
 } from './ws-connections';
 import type { DocumentGuard } from './document-limits';
 import { prepareWsOperation } from './ws-operation';
+import { authenticateRateLimited } from '../modules/auth/auth.hooks';
+
+/** A WebSocket close reason is at most 123 bytes. */
+const MAX_CLOSE_REASON = 120;
 
 type SocketState = {
   auth?: AuthInfo;
@@ -24,7 +29,10 @@ type SocketState = {
 /**
  * The graphql-ws handler for `GET /graphql` upgrades. The key comes in `connection_init`
  * (`{"authorization": "Bearer ..."}`), else the upgrade request's header; an unknown one closes
- * the socket with 4403 Forbidden, a key at WS_MAX_SOCKETS_PER_KEY open sockets with 4429.
+ * the socket with 4403 Forbidden, a key at WS_MAX_SOCKETS_PER_KEY open sockets with 4429, and so
+ * does a connection_init over its key's rate (or its address's, for a key not cached yet).
+ * Every operation (subscribe message) is charged to its key's rate: over it, the operation gets a
+ * RATE_LIMITED error with retryAfterSeconds and the socket stays open.
  * Every operation re-checks the key (revoked: refused, and the socket closed with 4403), is
  * held to the same document limits as over HTTP (the one DocumentGuard), counts
  * against WS_MAX_SUBSCRIPTIONS_PER_SOCKET, and has its errors formatted like HTTP's (internal
@@ -67,8 +75,15 @@ export function graphqlWsHandler(
     onConnect: async (ctx) => {
       const header = ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
       const authorization = typeof header === 'string' ? header : undefined;
-      const found = await services.auth.authenticate(authorization);
       const address = ctx.extra.request.ip;
+      let found: AuthInfo | null;
+      try {
+        found = await authenticateRateLimited(services, authorization, address);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        ctx.extra.socket.close(WS_CLOSE_RATE_LIMITED, err.message.slice(0, MAX_CLOSE_REASON));
+        return false;
+      }
       if (!found) {
         services.signInFailures.record(
           address,
@@ -117,6 +132,13 @@ export function graphqlWsHandler(
         // The error goes out first, then the close.
         setImmediate(() => ctx.extra.socket.close(WS_CLOSE_KEY_REVOKED, 'The API key was revoked'));
         return [unauthenticated('The API key is unknown or revoked')];
+      }
+      // Every operation is a request of its key: over the rate it is refused, the socket stays.
+      try {
+        services.rateLimits.chargeKey(current);
+      } catch (err) {
+        if (err instanceof UserError) return [err];
+        throw err;
       }
       return prepareWsOperation(schema, guard, payload);
     },

@@ -2,6 +2,8 @@
 export const WS_CLOSE_KEY_REVOKED = 4403;
 /** Close code of a socket refused because its key has WS_MAX_SOCKETS_PER_KEY sockets open. */
 export const WS_CLOSE_TOO_MANY_SOCKETS = 4429;
+/** Close code of a socket refused at connection_init because its address is over its rate. */
+export const WS_CLOSE_RATE_LIMITED = 4429;
 
 /** What the registry needs of a socket. */
 export interface ClosableSocket {

@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { ApiReplica } from './api-replica.entity';
 import { Artifact } from './artifact.entity';
 import { Dataset } from './dataset.entity';
 import { AuditEvent } from './audit-event.entity';
@@ -21,6 +22,7 @@ export {
 } from './usage-counter.entity';
 export {
   ApiKey,
+  ApiReplica,
   Artifact,
   AuditEvent,
   Dataset,
@@ -54,4 +56,5 @@ export const ENTITIES = [
   PredictionLogEntry,
   AuditEvent,
   UsageCounter,
+  ApiReplica,
 ];

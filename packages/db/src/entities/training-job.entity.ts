@@ -16,6 +16,7 @@ import {
 } from './column-types';
 import { Dataset } from './dataset.entity';
 import { Model } from './model.entity';
+import { ApiKey } from './api-key.entity';
 import { ModelVersion } from './model-version.entity';
 import { Workspace } from './workspace.entity';
 
@@ -26,6 +27,11 @@ import { Workspace } from './workspace.entity';
 @Entity({ name: 'training_jobs' })
 @Index('idx_training_jobs_workspace_created', ['workspaceId', 'createdAt', 'id'])
 @Index('idx_training_jobs_status_lease', ['status', 'leaseExpiresAt'])
+// The fair claim: a workspace's waiting jobs oldest first, and when it was last served.
+@Index('idx_training_jobs_queued', ['workspaceId', 'createdAt', 'id'], {
+  where: `status = 'QUEUED'`,
+})
+@Index('idx_training_jobs_workspace_attempt_start', ['workspaceId', 'attemptStartedAt'])
 export class TrainingJob {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -126,6 +132,21 @@ export class TrainingJob {
   // Millisecond precision, so a JavaScript Date in a page cursor compares exactly.
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
+
+  /** The key that started the job (its training seconds are metered against it); null if deleted. */
+  @Column({ name: 'started_by_key_id', type: 'uuid', nullable: true })
+  startedByKeyId!: string | null;
+
+  @ManyToOne(() => ApiKey, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'started_by_key_id' })
+  startedByKey?: ApiKey | null;
+
+  /**
+   * When the current (or last) attempt took its lease: the fair queue serves first the workspace
+   * whose newest attempt start is oldest, and an attempt's training seconds are counted from here.
+   */
+  @Column({ name: 'attempt_started_at', type: 'timestamptz', nullable: true })
+  attemptStartedAt!: Date | null;
 
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt!: Date | null;

@@ -9,14 +9,41 @@ declare module 'fastify' {
 }
 
 /**
+ * The key of a request or WebSocket, rate-limited. A valid key is charged to its own bucket.
+ * Anything else (no key, an unknown or revoked one) is charged to its source address, and so is
+ * every database lookup of a key this replica does not hold yet, before it is made: a flood of
+ * random tokens from one address costs no lookup past that address's bucket. Throws RATE_LIMITED;
+ * null when there is no valid key.
+ */
+export async function authenticateRateLimited(
+  services: Services,
+  authorization: string | undefined,
+  address: string,
+): Promise<AuthInfo | null> {
+  let charged = false;
+  const auth = await services.auth.authenticate(authorization, () => {
+    charged = true;
+    services.rateLimits.chargeAddress(address);
+  });
+  if (!auth) {
+    if (!charged) services.rateLimits.chargeAddress(address);
+    return null;
+  }
+  services.rateLimits.chargeKey(auth);
+  return auth;
+}
+
+/**
  * 401 unless the request carries a valid, unrevoked API key (a failure is recorded in the audit
- * log, sampled: sign-in-failures.ts); sets `req.auth`, with the client address. An `onRequest`
- * hook: it runs before Fastify reads the body, so a caller without a valid key never gets a byte
- * of its body read (the 401 closes the connection, see http-app.ts).
+ * log, sampled: sign-in-failures.ts); sets `req.auth`, with the client address. 429 RATE_LIMITED
+ * (thrown to the error handler, which sets Retry-After) over the key's or the address's rate.
+ * An `onRequest` hook: it runs before Fastify reads the body, so a caller without a valid key, or
+ * over its rate, never gets a byte of its body read (the answer closes the connection, see
+ * http-app.ts).
  */
 export function requireAuth(services: Services): onRequestAsyncHookHandler {
   return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
-    const auth = await services.auth.authenticate(req.headers.authorization);
+    const auth = await authenticateRateLimited(services, req.headers.authorization, req.ip);
     if (!auth) {
       services.signInFailures.record(
         req.ip,

@@ -53,6 +53,12 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+function digestOf(authorization: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  const secret = match?.[1];
+  return secret && secret.length <= 512 ? hashSecret(secret) : undefined;
+}
+
 export function requireRole(auth: AuthInfo, role: Role): void {
   if (ROLE_RANK[auth.role] < ROLE_RANK[role]) {
     throw forbidden(`This needs the ${role} role; your key "${auth.keyName}" has ${auth.role}`);
@@ -170,12 +176,17 @@ export class AuthService {
     return apiKeyIds.filter((id) => !live.has(id));
   }
 
-  /** Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. */
-  async authenticate(authorization: string | undefined): Promise<AuthInfo | null> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    const secret = match?.[1];
-    if (!secret || secret.length > 512) return null;
-    const digest = hashSecret(secret);
+  /**
+   * Resolves `Authorization: Bearer <secret>`; null when absent, unknown or revoked. Cached keys
+   * (known and unknown ones) cost no database round trip; `beforeLookup` runs just before one is
+   * made (not when joining a lookup already in flight) and may throw to refuse it.
+   */
+  async authenticate(
+    authorization: string | undefined,
+    beforeLookup?: () => void,
+  ): Promise<AuthInfo | null> {
+    const digest = digestOf(authorization);
+    if (!digest) return null;
     const cached = this.known.get(digest);
     if (cached) {
       this.touch(cached.apiKeyId, Date.now());
@@ -184,6 +195,7 @@ export class AuthService {
     if (this.unknown.has(digest)) return null;
     let lookup = this.inFlight.get(digest);
     if (!lookup) {
+      beforeLookup?.();
       lookup = this.lookUp(digest);
       this.inFlight.set(digest, lookup);
       const forget = () => {

@@ -156,6 +156,7 @@ export class TrainingService {
         hyperparameters: hyperparameters as unknown as Record<string, unknown>,
         epochs: hyperparameters.epochs,
         warmStartVersionId,
+        startedByKeyId: auth.apiKeyId,
       });
       await audit(m, auth, auth.workspaceId, 'trainingJob.start', 'training_job', saved.id, {
         model: model.name,
