@@ -6,6 +6,7 @@ import {
   auditFilterErrors,
   auditOutcomes,
   emptyAuditFilter,
+  knownAuditActions,
   type AuditFilterValues,
 } from './audit-filter';
 
@@ -52,7 +53,14 @@ export function AuditFilterForm({
           onChange={set('action')}
           placeholder="model.create"
           maxLength={100}
+          list={`${id}-actions`}
+          autoComplete="off"
         />
+        <datalist id={`${id}-actions`}>
+          {knownAuditActions.map((action) => (
+            <option key={action} value={action} />
+          ))}
+        </datalist>
       </Field>
       <Field label="Outcome" htmlFor={`${id}-outcome`} className="w-full sm:w-40">
         <Select id={`${id}-outcome`} value={draft.outcome} onChange={set('outcome')}>

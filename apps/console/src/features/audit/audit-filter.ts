@@ -5,6 +5,32 @@ import type { AuditFilter } from '@/gql/graphql';
 /** The outcomes the API records, as the filter offers them. */
 export const auditOutcomes = ['ok', 'forbidden', 'quota_exceeded', 'failed'] as const;
 
+/** Actions the API records (docs/api.md, "Audit log"), offered as suggestions; any name may be typed. */
+export const knownAuditActions = [
+  'workspace.create',
+  'quota.set',
+  'apiKey.create',
+  'apiKey.revoke',
+  'apiKey.rotate',
+  'auth.signIn',
+  'model.create',
+  'model.update',
+  'model.delete',
+  'version.upload',
+  'version.train',
+  'version.delete',
+  'alias.set',
+  'alias.delete',
+  'dataset.create',
+  'dataset.delete',
+  'trainingJob.start',
+  'trainingJob.cancel',
+  'trainingJob.retry',
+  'deployment.create',
+  'deployment.routes',
+  'deployment.delete',
+] as const;
+
 /** The form's fields: '' is "any". `from`/`to` are datetime-local values (the browser's time zone). */
 export interface AuditFilterValues {
   action: string;
