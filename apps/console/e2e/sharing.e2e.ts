@@ -203,10 +203,10 @@ describe('resource sharing in the console', () => {
       )
       .toContain('6 in 30 days');
     const byKey = team.getByRole('region', { name: 'By API key' });
-    await byKey.getByRole('cell', { name: 'team-admin' }).waitFor();
+    await byKey.getByRole('cell', { name: 'team-admin', exact: true }).waitFor();
     await team
       .getByRole('region', { name: 'By model' })
-      .getByRole('cell', { name: 'e2e-quota' })
+      .getByRole('cell', { name: 'e2e-quota', exact: true })
       .waitFor();
     await team
       .getByRole('region', { name: 'Storage' })
@@ -229,7 +229,7 @@ describe('resource sharing in the console', () => {
     await editor.page.getByText('Only admins see usage per key').waitFor();
     await editor.page
       .getByRole('region', { name: 'By model' })
-      .getByRole('cell', { name: 'e2e-quota' })
+      .getByRole('cell', { name: 'e2e-quota', exact: true })
       .waitFor();
     await shoot(editor.page, 'usage-as-editor');
     await editor.ctx.close();
