@@ -67,19 +67,20 @@ beforeAll(async () => {
   }
 
   // The ONNX file to upload: the seeded demo's, downloaded by the root key.
-  await expect
-    .poll(
-      async () => {
-        const answer = await apiGraphql<{ model: { latestVersion: { version: number } | null } }>(
-          platform.apiUrl,
-          platform.adminKey,
-          '{ model(name: "demo-linear") { latestVersion { version } } }',
-        );
-        return answer.data?.model?.latestVersion?.version ?? 0;
-      },
-      { timeout: 120_000, interval: 2000 },
-    )
-    .toBeGreaterThan(0);
+  // The supervisor seeds the demo right after start (expect.poll is for tests, not hooks).
+  const seededBy = Date.now() + 120_000;
+  for (;;) {
+    const answer = await apiGraphql<{
+      model: { latestVersion: { version: number } | null } | null;
+    }>(
+      platform.apiUrl,
+      platform.adminKey,
+      '{ model(name: "demo-linear") { latestVersion { version } } }',
+    );
+    if (answer.data?.model?.latestVersion) break;
+    if (Date.now() > seededBy) throw new Error(`The demo was not seeded:\n${platform.log()}`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
   const artifact = await fetch(`${platform.apiUrl}/v1/models/demo-linear/versions/1/artifact`, {
     headers: { authorization: `Bearer ${platform.adminKey}` },
   });
@@ -254,9 +255,11 @@ describe('resource sharing in the console', () => {
     // The refused third model is in the log too.
     await team.getByLabel('Outcome').selectOption('quota_exceeded');
     await team.getByRole('button', { name: 'Apply' }).click();
+    await team.waitForURL(/outcome=quota_exceeded/);
     await team.locator('tr[data-outcome="quota_exceeded"]').first().waitFor();
-    await team.getByLabel('Outcome').selectOption('');
+    await team.getByLabel('Outcome').selectOption({ label: 'Any' });
     await team.getByRole('button', { name: 'Apply' }).click();
+    await team.waitForURL((u) => !u.search.includes('outcome='));
     await expect.poll(() => team.locator('tr[data-action="model.create"]').count()).toBe(before);
 
     // Someone else's attempt appears on the open page within the polling interval (the models
