@@ -1,8 +1,15 @@
 import { DEFAULT_DOWNLOAD_LIMITS, DEFAULT_POOL_TIMEOUTS, type PoolTimeouts } from '@maas/db';
 import { z } from 'zod';
+import { QUOTA_MAXIMA, type QuotaName, type QuotaValues } from './modules/quotas/quota-fields';
 
 // The API's configuration, read and checked once here; nothing else reads process.env.
 const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+// A new workspace's quota: unset (or empty) is unlimited.
+const quotaDefault = (quota: QuotaName) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(QUOTA_MAXIMA[quota]).optional(),
+  );
 
 /** The variables this process reads (docs/configuration.md lists each one). */
 export const EnvSchema = z
@@ -71,6 +78,15 @@ export const EnvSchema = z
     RETENTION_SWEEP_INTERVAL_MS: intFrom(3_600_000, 100),
     RETENTION_DELETE_BATCH: intFrom(1000, 1),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
+    QUOTA_DEFAULT_MAX_MODELS: quotaDefault('maxModels'),
+    QUOTA_DEFAULT_MAX_VERSIONS_PER_MODEL: quotaDefault('maxVersionsPerModel'),
+    QUOTA_DEFAULT_MAX_STORAGE_BYTES: quotaDefault('maxStorageBytes'),
+    QUOTA_DEFAULT_MAX_DATASET_BYTES: quotaDefault('maxDatasetBytes'),
+    QUOTA_DEFAULT_MAX_CONCURRENT_JOBS: quotaDefault('maxConcurrentJobs'),
+    QUOTA_DEFAULT_MAX_QUEUED_JOBS: quotaDefault('maxQueuedJobs'),
+    QUOTA_DEFAULT_MAX_PREDICTIONS_PER_DAY: quotaDefault('maxPredictionsPerDay'),
+    QUOTA_DEFAULT_MAX_TOKENS_PER_DAY: quotaDefault('maxTokensPerDay'),
+    QUOTA_DEFAULT_REQUESTS_PER_SECOND: quotaDefault('requestsPerSecond'),
     RATE_LIMIT_BURST_SECONDS: z.coerce.number().positive().max(3600).default(1),
     RATE_LIMIT_UNAUTHENTICATED_PER_SECOND: z.coerce.number().min(0).default(10),
     RATE_LIMIT_UNAUTHENTICATED_BURST: intFrom(20, 1),
@@ -93,6 +109,21 @@ export const EnvSchema = z
       'INFERENCE_WORKERS is set, so INFERENCE_WORKER_TOKEN must be too (the workers refuse calls without it)',
     path: ['INFERENCE_WORKER_TOKEN'],
   });
+
+/** The quota a workspace made by `createWorkspace` starts with (the `default` workspace: none). */
+export function defaultQuotaOf(config: ApiConfig): QuotaValues {
+  return {
+    maxModels: config.QUOTA_DEFAULT_MAX_MODELS ?? null,
+    maxVersionsPerModel: config.QUOTA_DEFAULT_MAX_VERSIONS_PER_MODEL ?? null,
+    maxStorageBytes: config.QUOTA_DEFAULT_MAX_STORAGE_BYTES ?? null,
+    maxDatasetBytes: config.QUOTA_DEFAULT_MAX_DATASET_BYTES ?? null,
+    maxConcurrentJobs: config.QUOTA_DEFAULT_MAX_CONCURRENT_JOBS ?? null,
+    maxQueuedJobs: config.QUOTA_DEFAULT_MAX_QUEUED_JOBS ?? null,
+    maxPredictionsPerDay: config.QUOTA_DEFAULT_MAX_PREDICTIONS_PER_DAY ?? null,
+    maxTokensPerDay: config.QUOTA_DEFAULT_MAX_TOKENS_PER_DAY ?? null,
+    requestsPerSecond: config.QUOTA_DEFAULT_REQUESTS_PER_SECOND ?? null,
+  };
+}
 
 /** The statement, idle-in-transaction and connect timeouts every pool of the API uses. */
 export function poolTimeoutsOf(config: ApiConfig): PoolTimeouts {

@@ -11,6 +11,7 @@ import {
   DeploymentResolver,
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
+import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import {
   ModelVersionTrainingResolver,
@@ -29,6 +30,7 @@ export const RESOLVERS = [
   ModelAliasResolver,
   ApiKeyResolver,
   WorkspaceResolver,
+  WorkspaceQuotaResolver,
   DatasetResolver,
   DeploymentResolver,
   DeploymentRouteResolver,

@@ -2,7 +2,7 @@ import type { ArtifactStore } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import type { Closers } from './common/closers';
 import type { Logger } from './common/logger';
-import type { ApiConfig } from './env';
+import { defaultQuotaOf, type ApiConfig } from './env';
 import type { Infrastructure } from './infrastructure';
 import { AuditService } from './modules/audit/audit.service';
 import { createAuthService, type AuthService } from './modules/auth/auth.service';
@@ -19,6 +19,7 @@ import { ReplicaHeartbeat } from './modules/rate-limits/replica-heartbeat';
 import { rateLimitSettings, RequestRateLimiter } from './modules/rate-limits/request-rate-limiter';
 import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
+import { QuotasService } from './modules/quotas/quotas.service';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
 import { TrainingEventsService } from './modules/training/training-events.service';
 import { TrainingService } from './modules/training/training.service';
@@ -44,6 +45,7 @@ export interface Services {
   deploymentStats: DeploymentStatsService;
   predictions: PredictionsService;
   training: TrainingService;
+  quotas: QuotasService;
   trainingEvents: TrainingEventsService;
 }
 
@@ -55,8 +57,13 @@ export async function buildServices(
   closers: Closers,
 ): Promise<Services> {
   const { db, bus, store, engine, metrics, queue } = infra;
-  const auth = await createAuthService(db, logger, bus, config.ADMIN_API_KEY, () =>
-    metrics.authLookups.inc(),
+  const auth = await createAuthService(
+    db,
+    logger,
+    bus,
+    config.ADMIN_API_KEY,
+    () => metrics.authLookups.inc(),
+    defaultQuotaOf(config),
   );
   const replicas = closers.start(
     'api-replica-heartbeat',
@@ -126,6 +133,7 @@ export async function buildServices(
       config.PREDICT_TIMEOUT_MS,
     ),
     training,
+    quotas: new QuotasService(db, bus),
     trainingEvents: new TrainingEventsService(bus, training),
   };
 }

@@ -37,6 +37,18 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
     },
   },
   {
+    mutation: 'setWorkspaceQuota',
+    run: async () => {
+      // On the root key's own workspace (where the other rows are), changing nothing.
+      const own = (await ok(`{ viewer { workspace { id } } }`)).viewer.workspace.id as string;
+      await ok(
+        `mutation($w: ID!) { setWorkspaceQuota(workspaceId: $w, quota: { maxQueuedJobs: null }) { id } }`,
+        { w: own },
+      );
+      return own;
+    },
+  },
+  {
     mutation: 'createApiKey',
     run: async () => {
       const d = await ok(`mutation { createApiKey(name: "k", role: VIEWER) { apiKey { id } } }`);

@@ -16,6 +16,7 @@ export * from './artifacts/create-artifact-store';
 export * from './events/event-bus';
 export * from './events/channels';
 export * from './registry/model-versions';
+export * from './quotas/version-quota';
 export * from './usage/usage-today';
 export * from './usage/record-usage';
 export * from './audit/record-audit-event';

@@ -3,6 +3,7 @@ import {
   TRAINING_EVENTS_CHANNEL,
   VERSION_TRAIN_ACTION,
   commitModelVersion,
+  QuotaExceededError,
   recordAuditEvent,
   recordUsage,
   type AlgorithmName,
@@ -306,12 +307,13 @@ export class TrainingJobLeaseStore {
   /**
    * Commits the trained version and the job's success in one transaction, only if this attempt
    * still holds the job and it has no result yet (exactly one version per job). A cancel that
-   * arrived meanwhile wins: the job becomes CANCELLED and no version is made.
+   * arrived meanwhile wins: the job becomes CANCELLED and no version is made. A model already at
+   * its workspace's maxVersionsPerModel makes the job FAILED with the reason, and no version.
    */
   async completeWithVersion(
     job: LeasedJob,
     record: SuccessRecord,
-  ): Promise<'SUCCEEDED' | 'CANCELLED' | 'LOST'> {
+  ): Promise<'SUCCEEDED' | 'CANCELLED' | 'QUOTA_EXCEEDED' | 'LOST'> {
     return this.db.transaction(async (m) => {
       const locked = await queryRows<{ cancel_requested: boolean }>(
         m,
@@ -325,18 +327,26 @@ export class TrainingJobLeaseStore {
         await this.end(m, job, 'CANCELLED', null);
         return 'CANCELLED';
       }
-      const version = await commitModelVersion(m, {
-        workspaceId: job.workspaceId,
-        modelId: job.modelId,
-        source: 'TRAINING',
-        signature: record.signature,
-        sha256: record.sha256,
-        sizeBytes: record.sizeBytes,
-        metrics: record.metrics,
-        hyperparameters: record.hyperparameters,
-        trainingJobId: job.id,
-        parentVersionId: job.warmStartVersionId,
-      });
+      let version;
+      try {
+        version = await commitModelVersion(m, {
+          workspaceId: job.workspaceId,
+          modelId: job.modelId,
+          source: 'TRAINING',
+          signature: record.signature,
+          sha256: record.sha256,
+          sizeBytes: record.sizeBytes,
+          metrics: record.metrics,
+          hyperparameters: record.hyperparameters,
+          trainingJobId: job.id,
+          parentVersionId: job.warmStartVersionId,
+        });
+      } catch (err) {
+        // The model filled up while the job trained: nothing was written, the job fails saying so.
+        if (!(err instanceof QuotaExceededError)) throw err;
+        await this.end(m, job, 'FAILED', err.message);
+        return 'QUOTA_EXCEEDED';
+      }
       // The audit row, in the same transaction: the actor is the key that started the job
       // (`started_by_key_id`; null once that key is deleted, or for the platform's own jobs).
       const [started] = await queryRows<{ started_by_key_id: string | null }>(

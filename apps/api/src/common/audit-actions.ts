@@ -17,6 +17,7 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   createApiKey: { action: 'apiKey.create', targetType: 'api_key' },
   revokeApiKey: { action: 'apiKey.revoke', targetType: 'api_key' },
   createWorkspace: { action: 'workspace.create', targetType: 'workspace' },
+  setWorkspaceQuota: { action: 'quota.set', targetType: 'workspace' },
   createDataset: { action: 'dataset.create', targetType: 'dataset' },
   deleteDataset: { action: 'dataset.delete', targetType: 'dataset' },
   createDeployment: { action: 'deployment.create', targetType: 'deployment' },

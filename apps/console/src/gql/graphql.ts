@@ -88,6 +88,8 @@ export type StartTrainingJobInput = {
   features?: Array<string> | null | undefined;
   /** e.g. {"epochs": 100, "learningRate": 0.01} */
   hyperparameters?: unknown;
+  /** A retry with the same key within 24 h returns the first job */
+  idempotencyKey?: string | null | undefined;
   modelId: string | number;
   /** The column to predict */
   target: string;

@@ -3,6 +3,7 @@ import { ApiReplica } from './api-replica.entity';
 import { Artifact } from './artifact.entity';
 import { Dataset } from './dataset.entity';
 import { AuditEvent } from './audit-event.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
@@ -29,6 +30,7 @@ export {
   Deployment,
   DeploymentRoute,
   DeploymentStatsSample,
+  IdempotencyKey,
   Model,
   ModelAlias,
   ModelVersion,
@@ -56,5 +58,6 @@ export const ENTITIES = [
   PredictionLogEntry,
   AuditEvent,
   UsageCounter,
+  IdempotencyKey,
   ApiReplica,
 ];

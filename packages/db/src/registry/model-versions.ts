@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { acquireArtifact } from '../artifacts/artifact-refs';
 import type { SignatureRecord, VersionSource } from '../entities/column-types';
 import { ModelVersion } from '../entities/model-version.entity';
+import { assertVersionQuota } from '../quotas/version-quota';
 
 /** What {@link commitModelVersion} records. */
 export interface CommitModelVersionInput {
@@ -31,8 +32,10 @@ export class ModelNotFoundError extends Error {
  * Commits the next version of a model, inside the caller's transaction: takes the next number from
  * `models.version_counter` (the UPDATE's row lock serialises concurrent commits, and numbers are
  * never reused), adds a reference to the artifact, and inserts the version. Shared by uploads and
- * training. Throws {@link ModelNotFoundError} when the model is gone, and `ArtifactNotFoundError`
- * when the artifact is (put it again and retry).
+ * training. Throws {@link ModelNotFoundError} when the model is gone, `QuotaExceededError` when
+ * it already has its workspace's maxVersionsPerModel versions (checked under the model's row lock
+ * before anything is written, so the transaction may go on), and `ArtifactNotFoundError` when the
+ * artifact is gone (put it again and retry).
  */
 export async function commitModelVersion(
   manager: EntityManager,
@@ -46,6 +49,8 @@ export async function commitModelVersion(
   if (!Number.isSafeInteger(input.sizeBytes) || input.sizeBytes < 0) {
     throw new Error(`sizeBytes must be a non-negative integer, got ${input.sizeBytes}.`);
   }
+  if (!(await assertVersionQuota(manager, input.workspaceId, input.modelId, true)))
+    throw new ModelNotFoundError(input.modelId);
   // A CTE makes TypeORM return plain rows for the UPDATE.
   const rows = await manager.query<{ version_counter: number }[]>(
     `WITH bumped AS (

@@ -3,7 +3,7 @@ import { ApiKey as ApiKeyRow, Workspace as WorkspaceRow } from '@maas/db';
 import { In, type DataSource } from 'typeorm';
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../context';
-import { mapKey, mapWorkspace } from '../auth/auth.resolver';
+import { mapKey, mapWorkspace } from '../auth/auth.mappers';
 import { ApiKey, Workspace } from '../auth/auth.types';
 import { AUDIT_PAGE } from './audit.service';
 import { AuditEvent, AuditEventConnection, AuditFilter } from './audit.types';

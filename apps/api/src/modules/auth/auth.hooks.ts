@@ -10,10 +10,12 @@ declare module 'fastify' {
 
 /**
  * The key of a request or WebSocket, rate-limited. A valid key is charged to its own bucket.
- * Anything else (no key, an unknown or revoked one) is charged to its source address, and so is
- * every database lookup of a key this replica does not hold yet, before it is made: a flood of
- * random tokens from one address costs no lookup past that address's bucket. Throws RATE_LIMITED;
- * null when there is no valid key.
+ * Anything else (no key, an unknown or revoked one) is charged to its source address. A database
+ * lookup of a key this replica does not hold yet takes a token from the address before it is made
+ * (so a flood of random tokens from one address costs no lookup past that address's bucket, however
+ * many arrive at once) and gives it back when the key turns out valid: valid keys behind one
+ * address (a proxy, NAT) hold its tokens only while their lookups run, so they do not use up its
+ * bucket (more new keys than its burst at the very same moment are refused for a second). Throws RATE_LIMITED; null when there is no valid key.
  */
 export async function authenticateRateLimited(
   services: Services,
@@ -29,6 +31,7 @@ export async function authenticateRateLimited(
     if (!charged) services.rateLimits.chargeAddress(address);
     return null;
   }
+  if (charged) services.rateLimits.refundAddress(address);
   services.rateLimits.chargeKey(auth);
   return auth;
 }

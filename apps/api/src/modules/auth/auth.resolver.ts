@@ -1,23 +1,9 @@
 import { ApiKey as ApiKeyRow, Workspace as WorkspaceRow, type Role } from '@maas/db';
+import { mapKey, mapWorkspace } from './auth.mappers';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../context';
 import { assertId } from '../../common/scalars';
 import { ApiKey, CreatedApiKey, RoleEnum, Viewer, Workspace } from './auth.types';
-
-export const mapKey = (k: ApiKeyRow): ApiKey => ({
-  id: k.id,
-  name: k.name,
-  role: k.role,
-  createdAt: k.createdAt,
-  lastUsedAt: k.lastUsedAt,
-  revokedAt: k.revokedAt,
-  workspaceId: k.workspaceId,
-});
-export const mapWorkspace = (w: WorkspaceRow): Workspace => ({
-  id: w.id,
-  name: w.name,
-  createdAt: w.createdAt,
-});
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {

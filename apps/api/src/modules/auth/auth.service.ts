@@ -14,6 +14,7 @@ import { PLATFORM_AUDIT_ACTIONS } from '../../common/audit-actions';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { assertValidName } from '../../common/names';
+import type { QuotaValues } from '../quotas/quota-fields';
 
 /**
  * The workspace quotas the request path enforces in memory (no database round trip per request):
@@ -51,6 +52,15 @@ export const DEFAULT_WORKSPACE = 'default';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** The limits of a workspace row that the request path enforces (all unlimited without one). */
+function limitsOf(ws: Workspace | undefined): RequestLimits {
+  return {
+    requestsPerSecond: ws?.requestsPerSecond ?? null,
+    maxPredictionsPerDay: ws?.maxPredictionsPerDay ?? null,
+    maxTokensPerDay: ws?.maxTokensPerDay ?? null,
+  };
 }
 
 function digestOf(authorization: string | undefined): string | undefined {
@@ -111,6 +121,8 @@ export class AuthService {
     private readonly logger: Logger,
     private readonly events?: KeyEvents,
     private readonly onDatabaseLookup: () => void = () => undefined,
+    /** The quota a new workspace starts with (the QUOTA_DEFAULT_* settings); unlimited if absent. */
+    private readonly defaultQuota: Partial<QuotaValues> = {},
   ) {}
 
   /** Drops every cached key, e.g. after the event listener reconnected and may have missed a revocation. */
@@ -120,6 +132,38 @@ export class AuthService {
     this.unknown.clear();
     this.inFlight.clear();
   }
+
+  /**
+   * A workspace's quota changed (WORKSPACE_QUOTA_CHANNEL): the cached keys of that workspace get
+   * its new limits in place, with one query, instead of every key being looked up again. Without
+   * a workspace id, or when the query fails, the whole cache is dropped.
+   */
+  async onQuotaChanged(workspaceId: unknown): Promise<void> {
+    // A lookup running now may have read the old limits: it must not cache them.
+    this.generation++;
+    this.inFlight.clear();
+    try {
+      if (typeof workspaceId !== 'string') return this.clearCache();
+      let ws: Workspace | null;
+      try {
+        ws = await this.db.getRepository(Workspace).findOne({ where: { id: workspaceId } });
+      } catch (err) {
+        this.logger.warn({ err }, 'could not reload a workspace quota; dropping the key cache');
+        return this.clearCache();
+      }
+      if (!ws) return;
+      const limits = limitsOf(ws);
+      for (const [digest, info] of this.known.entries()) {
+        if (info.workspaceId === workspaceId)
+          this.known.set(digest, { ...info, limits }, { noUpdateTTL: true });
+      }
+    } finally {
+      this.quotaChangesApplied++;
+    }
+  }
+
+  /** How many quota changes this replica has applied to its cached keys (for tests and metrics). */
+  quotaChangesApplied = 0;
 
   /** Forgets the unknown tokens, after a key was created (its hash must not stay cached as unknown). */
   forgetUnknownTokens(): void {
@@ -225,11 +269,7 @@ export class AuthService {
           workspaceId: row.workspaceId,
           role: row.role,
           isRoot: row.isRoot,
-          limits: {
-            requestsPerSecond: row.workspace?.requestsPerSecond ?? null,
-            maxPredictionsPerDay: row.workspace?.maxPredictionsPerDay ?? null,
-            maxTokensPerDay: row.workspace?.maxTokensPerDay ?? null,
-          },
+          limits: limitsOf(row.workspace),
         }
       : null;
     // A revocation (or a new key) announced while this lookup ran may postdate what it read.
@@ -383,7 +423,7 @@ export class AuthService {
     assertValidName('workspace', name);
     try {
       return await this.db.transaction(async (m) => {
-        const ws = await m.save(m.create(Workspace, { name }));
+        const ws = await m.save(m.create(Workspace, { name, ...this.defaultQuota }));
         await audit(m, auth, ws.id, 'workspace.create', 'workspace', ws.id, { name });
         return ws;
       });
@@ -406,13 +446,16 @@ export async function createAuthService(
   bus: EventBus,
   rootKey?: string,
   onDatabaseLookup?: () => void,
+  defaultQuota?: Partial<QuotaValues>,
 ): Promise<AuthService> {
-  const auth = new AuthService(db, logger, bus, onDatabaseLookup);
+  const auth = new AuthService(db, logger, bus, onDatabaseLookup, defaultQuota);
   await bus.subscribe<ApiKeyEvent>(API_KEYS_CHANNEL, (event) => auth.onKeyEvent(event), {
     onReconnect: () => auth.eventsMissed(),
   });
-  // A changed quota: the cached keys carry their workspace's limits, so they are looked up again.
-  await bus.subscribe(WORKSPACE_QUOTA_CHANNEL, () => auth.clearCache());
+  // A changed quota: the cached keys carry their workspace's limits.
+  await bus.subscribe<{ workspaceId?: unknown }>(WORKSPACE_QUOTA_CHANNEL, (event) =>
+    auth.onQuotaChanged(event?.workspaceId),
+  );
   if (rootKey) await auth.ensureRootKey(rootKey);
   return auth;
 }

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { ROLES, type Role } from '@maas/db';
+import type { QuotaValues } from '../quotas/quota-fields';
 
 export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as Record<Role, Role>;
 registerEnumType(RoleEnum, { name: 'Role' });
@@ -14,6 +15,9 @@ export class Workspace {
 
   @Field(() => Date)
   createdAt!: Date;
+
+  /** Its quota row, read with it; `Workspace.quota` shows it to the workspace and the root key. */
+  quotaValues!: QuotaValues;
 }
 
 @ObjectType()

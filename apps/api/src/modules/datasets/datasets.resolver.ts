@@ -28,8 +28,13 @@ export class DatasetResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('name', () => String) name: string,
     @Arg('csv', () => String) csv: string,
+    @Arg('idempotencyKey', () => String, {
+      nullable: true,
+      description: 'A retry with the same key within 24 h returns the first dataset',
+    })
+    idempotencyKey: string | null,
   ): Promise<Dataset> {
-    return ctx.services.datasets.createInline(ctx.auth, name, csv);
+    return ctx.services.datasets.createInline(ctx.auth, name, csv, idempotencyKey);
   }
 
   @Mutation(() => Boolean, {

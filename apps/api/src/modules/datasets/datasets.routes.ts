@@ -21,6 +21,7 @@ export function registerDatasetRoutes(app: FastifyInstance, services: Services):
           req.auth,
           req.query.name,
           req.raw as Readable,
+          req.headers['idempotency-key'],
         );
         return reply.code(201).send({
           id: dataset.id,

@@ -1,7 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   acquireArtifact,
@@ -17,14 +18,24 @@ import {
   type CsvIngestResult,
   type CsvLimits,
 } from '@maas/training';
-import { In, IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
 import { discardBody } from '../../common/discard-body';
-import { badInput, conflict, notFound } from '../../common/errors';
+import { badInput, conflict, notFound, UserError } from '../../common/errors';
 import { newestFirstPage, type Page } from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import type { ApiConfig } from '../../env';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
+import {
+  assertIdempotencyKey,
+  findIdempotentResult,
+  idempotent,
+  requestSha256,
+  resultGone,
+  type IdempotencyScope,
+  type IdempotentRequest,
+} from '../idempotency/idempotency';
+import { WorkspaceQuotaCheck, type ArtifactRef } from '../quotas/quota-rules';
 import { spoolToTempFile, uploadTooLarge } from '../models/model-upload.service';
 import type { Dataset } from './datasets.types';
 
@@ -65,6 +76,17 @@ function datasetFailure(err: DatasetError, limits: CsvLimits): Error {
     ...(err.column ? { column: err.column } : {}),
     ...(err.code === 'LIMIT' ? { limit: variable ?? err.limit } : {}),
   });
+}
+
+/** sha256 and size of a file, streamed. */
+async function hashFile(filePath: string): Promise<ArtifactRef> {
+  const hash = createHash('sha256');
+  let sizeBytes = 0;
+  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    sizeBytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), sizeBytes };
 }
 
 export function mapDataset(row: DatasetRow): Dataset {
@@ -108,10 +130,16 @@ export class DatasetsService {
    * `POST /v1/datasets?name=`: streams the CSV to a temporary file through the limit guard (a
    * CSV over a limit is refused while it streams in), then parses and stores it.
    */
-  async upload(auth: AuthInfo, name: string | undefined, body: Readable): Promise<Dataset> {
+  async upload(
+    auth: AuthInfo,
+    name: string | undefined,
+    body: Readable,
+    idempotencyKey?: string | string[],
+  ): Promise<Dataset> {
     requireRole(auth, 'EDITOR');
     if (name === undefined) throw badInput('Pass the dataset name as ?name=...', { field: 'name' });
     const datasetName = assertDatasetName(name);
+    const key = assertIdempotencyKey(idempotencyKey, 'Idempotency-Key');
     const guard = new CsvLimitGuard(this.limits);
     body.once('error', (err) => guard.destroy(err));
     let spooled;
@@ -122,42 +150,89 @@ export class DatasetsService {
       throw err instanceof DatasetError ? datasetFailure(err, this.limits) : err;
     }
     try {
-      return await this.ingest(auth, datasetName, spooled.filePath, spooled.sha256);
+      const req = key
+        ? this.request(auth, 'dataset.upload', key, datasetName, spooled.sha256)
+        : null;
+      return await this.ingest(auth, datasetName, spooled, req);
     } finally {
       await rm(spooled.filePath, { force: true });
     }
   }
 
+  private request(
+    auth: AuthInfo,
+    scope: IdempotencyScope,
+    key: string,
+    name: string,
+    sha256: string,
+  ): IdempotentRequest {
+    return {
+      workspaceId: auth.workspaceId,
+      scope,
+      key,
+      requestSha256: requestSha256({ name, sha256 }),
+    };
+  }
+
   /** `createDataset(name, csv)`: small inline CSVs. */
-  async createInline(auth: AuthInfo, name: string, csv: string): Promise<Dataset> {
+  async createInline(
+    auth: AuthInfo,
+    name: string,
+    csv: string,
+    idempotencyKey?: string | null,
+  ): Promise<Dataset> {
     requireRole(auth, 'EDITOR');
     const datasetName = assertDatasetName(name);
-    if (Buffer.byteLength(csv) > this.limits.maxBytes) throw uploadTooLarge(this.limits.maxBytes);
+    const key = assertIdempotencyKey(idempotencyKey);
+    const bytes = Buffer.from(csv);
+    if (bytes.length > this.limits.maxBytes) throw uploadTooLarge(this.limits.maxBytes);
+    const source = {
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sizeBytes: bytes.length,
+    };
+    const req = key ? this.request(auth, 'dataset.create', key, datasetName, source.sha256) : null;
     const filePath = path.join(tmpdir(), `maas-dataset-${randomUUID()}.csv`);
-    await writeFile(filePath, csv, { mode: 0o600, flag: 'wx' });
+    await writeFile(filePath, bytes, { mode: 0o600, flag: 'wx' });
     try {
-      return await this.ingest(auth, datasetName, filePath);
+      return await this.ingest(auth, datasetName, { filePath, ...source }, req);
     } finally {
       await rm(filePath, { force: true });
     }
   }
 
+  /** The dataset an earlier request with the same idempotency key created. */
+  private async loadDataset(
+    m: EntityManager,
+    auth: AuthInfo,
+    id: string,
+    req: IdempotentRequest,
+  ): Promise<Dataset> {
+    const row = await m
+      .getRepository(DatasetRow)
+      .findOne({ where: { id, workspaceId: auth.workspaceId, deletedAt: IsNull() } });
+    if (!row) throw resultGone('dataset', req);
+    return mapDataset(row);
+  }
+
   /**
    * Parses on a worker thread (limits enforced there too; at most `parseConcurrency` at once),
-   * then stores; nothing on refusal.
+   * then stores within the workspace's storage and dataset quotas; nothing on refusal.
    */
   private async ingest(
     auth: AuthInfo,
     name: string,
-    filePath: string,
-    sha256?: string,
+    source: { filePath: string; sha256: string; sizeBytes: number },
+    req: IdempotentRequest | null,
   ): Promise<Dataset> {
-    const columnsPath = `${filePath}.columns`;
+    const first = req ? await findIdempotentResult(this.db.manager, req) : null;
+    if (first && req) return this.loadDataset(this.db.manager, auth, first, req);
+    const columnsPath = `${source.filePath}.columns`;
+    const created: string[] = [];
     try {
       let parsed: CsvIngestResult;
       try {
         parsed = await this.threads.ingest({
-          csvPath: filePath,
+          csvPath: source.filePath,
           columnsPath,
           options: this.limits,
           previewMaxRows: MAX_PREVIEW_ROWS,
@@ -166,31 +241,52 @@ export class DatasetsService {
       } catch (err) {
         throw err instanceof DatasetError ? datasetFailure(err, this.limits) : err;
       }
-      const source = await this.store.put(filePath, sha256 ? { sha256 } : {});
-      const columns = await this.store.put(columnsPath);
-      const row = await this.db.transaction(async (m) => {
-        await acquireArtifact(m, source.sha256);
-        await acquireArtifact(m, columns.sha256);
-        const saved = await m.save(
-          m.create(DatasetRow, {
-            workspaceId: auth.workspaceId,
-            name,
-            rowCount: parsed.rowCount,
-            columns: parsed.stats.map((s) => ({ ...s })),
-            sizeBytes: source.sizeBytes,
-            sourceSha256: source.sha256,
-            columnsSha256: columns.sha256,
-            previewRows: parsed.previewRows,
-            deletedAt: null,
-          }),
-        );
-        await audit(m, auth, auth.workspaceId, 'dataset.create', 'dataset', saved.id, {
-          name,
-          rows: parsed.rowCount,
-        });
-        return saved;
-      });
-      return mapDataset(row);
+      const csv = { sha256: source.sha256, sizeBytes: source.sizeBytes };
+      const artifacts = [csv, await hashFile(columnsPath)];
+      // Refused before a byte is stored; checked again under the workspace's lock below.
+      await (
+        await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId)
+      ).storage(artifacts, csv);
+      const stored = await this.store.put(source.filePath, { sha256: source.sha256 });
+      if (stored.created) created.push(stored.sha256);
+      const columns = await this.store.put(columnsPath, { sha256: artifacts[1]?.sha256 });
+      if (columns.created) created.push(columns.sha256);
+      return await this.db.transaction((m) =>
+        idempotent(
+          m,
+          req,
+          (id) => this.loadDataset(m, auth, id, req as IdempotentRequest),
+          async () => {
+            await (await WorkspaceQuotaCheck.lock(m, auth.workspaceId)).storage(artifacts, csv);
+            await acquireArtifact(m, stored.sha256);
+            await acquireArtifact(m, columns.sha256);
+            const saved = await m.save(
+              m.create(DatasetRow, {
+                workspaceId: auth.workspaceId,
+                name,
+                rowCount: parsed.rowCount,
+                columns: parsed.stats.map((s) => ({ ...s })),
+                sizeBytes: stored.sizeBytes,
+                sourceSha256: stored.sha256,
+                columnsSha256: columns.sha256,
+                previewRows: parsed.previewRows,
+                deletedAt: null,
+              }),
+            );
+            await audit(m, auth, auth.workspaceId, 'dataset.create', 'dataset', saved.id, {
+              name,
+              rows: parsed.rowCount,
+            });
+            return { id: saved.id, result: mapDataset(saved) };
+          },
+        ),
+      );
+    } catch (err) {
+      // Over a quota after all (a concurrent request got there first): bytes only this request
+      // stored go again (a referenced artifact is never deleted).
+      if (err instanceof UserError && err.code === 'QUOTA_EXCEEDED')
+        for (const sha256 of created) await this.store.delete(sha256);
+      throw err;
     } finally {
       await rm(columnsPath, { force: true });
     }

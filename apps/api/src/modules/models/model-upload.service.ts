@@ -9,6 +9,7 @@ import {
   ArtifactNotFoundError,
   commitModelVersion,
   ModelNotFoundError,
+  ModelVersion,
   type ArtifactStore,
   type SignatureRecord,
 } from '@maas/db';
@@ -18,10 +19,19 @@ import {
   readSignatureInThread,
   type MetadataLimits,
 } from '@maas/onnx';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
-import { badInput, notFound, payloadTooLarge, type UserError } from '../../common/errors';
+import { badInput, notFound, payloadTooLarge, UserError } from '../../common/errors';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
+import {
+  assertIdempotencyKey,
+  findIdempotentResult,
+  idempotent,
+  requestSha256,
+  resultGone,
+  type IdempotentRequest,
+} from '../idempotency/idempotency';
+import { asQuotaError, WorkspaceQuotaCheck } from '../quotas/quota-rules';
 import { toUserError } from '../predictions/predictions.service';
 import type { ModelsService } from './models.service';
 
@@ -89,22 +99,52 @@ export class ModelUploadService {
     private readonly metadataLimits: Required<MetadataLimits>,
   ) {}
 
-  /** `POST /v1/models/{name}/versions`: validates, stores and registers the next version. */
-  async upload(auth: AuthInfo, modelName: string, body: Readable): Promise<UploadedVersion> {
+  /**
+   * `POST /v1/models/{name}/versions`: validates, stores and registers the next version, within the
+   * workspace's quotas. With an `Idempotency-Key`, a retry of the same upload returns the first
+   * version.
+   */
+  async upload(
+    auth: AuthInfo,
+    modelName: string,
+    body: Readable,
+    idempotencyKey?: string | string[],
+  ): Promise<UploadedVersion> {
     requireRole(auth, 'EDITOR');
+    const key = assertIdempotencyKey(idempotencyKey, 'Idempotency-Key');
     const model = await this.models.getByName(auth, modelName);
+    // The cheap refusal first, before the body is read (a retry with a key is looked up first).
+    if (!key)
+      await (await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId)).versions(model.id);
     const spooled = await spoolToTempFile(body, this.maxBytes);
     try {
       if (spooled.sizeBytes === 0)
         throw badInput('The request body is empty: send the .onnx file as the body');
+      const req: IdempotentRequest | null = key
+        ? {
+            workspaceId: auth.workspaceId,
+            scope: 'version.upload',
+            key,
+            requestSha256: requestSha256({ model: modelName, sha256: spooled.sha256 }),
+          }
+        : null;
+      const first = req ? await findIdempotentResult(this.db.manager, req) : null;
+      if (first && req) return await this.loadVersion(this.db.manager, auth, first, req);
+      const quota = await WorkspaceQuotaCheck.read(this.db.manager, auth.workspaceId);
+      await quota.versions(model.id);
+      await quota.storage([spooled]);
       const signature = await this.inspect(spooled.filePath);
       // Identical bytes already stored may be swept or deleted between put and commit (nothing
       // referenced them yet): then they are stored again and the commit retried, once.
       for (let attempt = 1; ; attempt++) {
-        await this.store.put(spooled.filePath, { sha256: spooled.sha256 });
+        const stored = await this.store.put(spooled.filePath, { sha256: spooled.sha256 });
         try {
-          return await this.commit(auth, model, modelName, signature, spooled);
+          return await this.commit(auth, model, modelName, signature, spooled, req);
         } catch (err) {
+          // Over a quota after all (a concurrent request got there first): bytes only this
+          // request stored go again.
+          if (stored.created && err instanceof UserError && err.code === 'QUOTA_EXCEEDED')
+            await this.store.delete(spooled.sha256);
           if (!(err instanceof ArtifactNotFoundError) || attempt >= 2) throw err;
         }
       }
@@ -113,42 +153,76 @@ export class ModelUploadService {
     }
   }
 
+  /** The version an earlier request with the same idempotency key created. */
+  private async loadVersion(
+    m: EntityManager,
+    auth: AuthInfo,
+    id: string,
+    req: IdempotentRequest,
+  ): Promise<UploadedVersion> {
+    const row = await m
+      .getRepository(ModelVersion)
+      .findOne({ where: { id, workspaceId: auth.workspaceId } });
+    if (!row) throw resultGone('version', req);
+    return {
+      id: row.id,
+      version: row.version,
+      sha256: row.sha256,
+      sizeBytes: row.sizeBytes,
+      signature: row.signature,
+    };
+  }
+
   private commit(
     auth: AuthInfo,
     model: { id: string; name: string },
     modelName: string,
     signature: SignatureRecord,
     spooled: { sha256: string; sizeBytes: number },
+    req: IdempotentRequest | null,
   ): Promise<UploadedVersion> {
-    return this.db.transaction(async (m) => {
-      let version;
-      try {
-        version = await commitModelVersion(m, {
-          workspaceId: auth.workspaceId,
-          modelId: model.id,
-          source: 'UPLOAD',
-          signature,
-          sha256: spooled.sha256,
-          sizeBytes: spooled.sizeBytes,
-        });
-      } catch (err) {
-        if (err instanceof ModelNotFoundError)
-          throw notFound(`Model "${modelName}" was deleted during the upload`);
-        throw err;
-      }
-      await audit(m, auth, auth.workspaceId, 'version.upload', 'model_version', version.id, {
-        model: model.name,
-        version: version.version,
-        sha256: spooled.sha256,
-      });
-      return {
-        id: version.id,
-        version: version.version,
-        sha256: spooled.sha256,
-        sizeBytes: spooled.sizeBytes,
-        signature,
-      };
-    });
+    return this.db.transaction((m) =>
+      idempotent(
+        m,
+        req,
+        (id) => this.loadVersion(m, auth, id, req as IdempotentRequest),
+        async () => {
+          // Under the workspace's lock: concurrent uploads are counted one after the other.
+          const quota = await WorkspaceQuotaCheck.lock(m, auth.workspaceId);
+          await quota.storage([spooled]);
+          let version;
+          try {
+            version = await commitModelVersion(m, {
+              workspaceId: auth.workspaceId,
+              modelId: model.id,
+              source: 'UPLOAD',
+              signature,
+              sha256: spooled.sha256,
+              sizeBytes: spooled.sizeBytes,
+            });
+          } catch (err) {
+            if (err instanceof ModelNotFoundError)
+              throw notFound(`Model "${modelName}" was deleted during the upload`);
+            throw asQuotaError(err);
+          }
+          await audit(m, auth, auth.workspaceId, 'version.upload', 'model_version', version.id, {
+            model: model.name,
+            version: version.version,
+            sha256: spooled.sha256,
+          });
+          return {
+            id: version.id,
+            result: {
+              id: version.id,
+              version: version.version,
+              sha256: spooled.sha256,
+              sizeBytes: spooled.sizeBytes,
+              signature,
+            },
+          };
+        },
+      ),
+    );
   }
 
   /**

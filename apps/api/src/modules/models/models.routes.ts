@@ -23,6 +23,7 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
           req.auth,
           req.params.name,
           req.raw as Readable,
+          req.headers['idempotency-key'],
         );
         return reply.code(201).send(result);
       },

@@ -23,6 +23,7 @@ import {
 } from '../../common/pagination';
 import { assertId, assertJsonObject } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
+import { WorkspaceQuotaCheck } from '../quotas/quota-rules';
 import { mapAlias, mapModel, mapVersion } from './models.mappers';
 import type * as gql from './models.types';
 
@@ -117,6 +118,7 @@ export class ModelsService {
     const tags = input.tags == null ? {} : assertJsonObject(input.tags, 'tags');
     try {
       return await this.db.transaction(async (m) => {
+        await (await WorkspaceQuotaCheck.lock(m, auth.workspaceId)).models();
         const clash = await m
           .getRepository(Deployment)
           .exists({ where: { workspaceId: auth.workspaceId, name: input.name } });

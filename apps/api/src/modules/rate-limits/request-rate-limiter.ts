@@ -65,6 +65,12 @@ export class RequestRateLimiter {
     );
   }
 
+  /** Returns the token {@link chargeAddress} took, for a lookup that found a valid key. */
+  refundAddress(address: string): void {
+    if (this.settings.unauthenticatedPerSecond <= 0) return;
+    this.addresses.refund(address, this.addressRate);
+  }
+
   /** Charges one request without a known key to its source address; throws RATE_LIMITED over it. */
   chargeAddress(address: string): void {
     if (this.settings.unauthenticatedPerSecond <= 0) return;

@@ -54,6 +54,12 @@ export class TokenBuckets {
     return { allowed: false, retryAfterSeconds };
   }
 
+  /** Gives back one token taken from `key` (capped at the capacity), e.g. for a request that turned out not to count. */
+  refund(key: string, rate: BucketRate): void {
+    const bucket = this.buckets.peek(key);
+    if (bucket) bucket.tokens = Math.min(rate.capacity, bucket.tokens + 1);
+  }
+
   /** Forgets every bucket (they start full again). */
   clear(): void {
     this.buckets.clear();

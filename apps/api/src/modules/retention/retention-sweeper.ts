@@ -2,10 +2,11 @@ import { RETENTION_DELETE_SETTING } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../common/logger';
 import type { ApiConfig } from '../../env';
+import { IDEMPOTENCY_WINDOW_HOURS } from '../idempotency/idempotency';
 
 /** Rows of `table` whose `column` is older than `days` days are deleted; 0 keeps them forever. */
 export interface RetentionRule {
-  table: 'prediction_log' | 'deployment_stats' | 'audit_events';
+  table: 'prediction_log' | 'deployment_stats' | 'audit_events' | 'idempotency_keys';
   column: 'created_at' | 'bucket_start';
   days: number;
 }
@@ -20,6 +21,8 @@ export function retentionRules(config: ApiConfig): RetentionRule[] {
       days: config.SERVING_STATS_RETENTION_DAYS,
     },
     { table: 'audit_events', column: 'created_at', days: config.AUDIT_RETENTION_DAYS },
+    // Keys answer retries for IDEMPOTENCY_WINDOW_HOURS (a day), and are useless after.
+    { table: 'idempotency_keys', column: 'created_at', days: IDEMPOTENCY_WINDOW_HOURS / 24 },
   ];
 }
 

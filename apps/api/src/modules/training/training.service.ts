@@ -9,7 +9,7 @@ import {
 } from '@maas/db';
 import { insertTrainingJob, requestCancel, retryJob, type JobQueue } from '@maas/jobs';
 import { resolveHyperparameters, resolveWarmStart, type Hyperparameters } from '@maas/training';
-import { MoreThan, type DataSource } from 'typeorm';
+import { MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, conflict, notFound } from '../../common/errors';
 import {
@@ -20,6 +20,15 @@ import {
 } from '../../common/pagination';
 import { assertId } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
+import {
+  assertIdempotencyKey,
+  findIdempotentResult,
+  idempotent,
+  requestSha256,
+  resultGone,
+  type IdempotentRequest,
+} from '../idempotency/idempotency';
+import { WorkspaceQuotaCheck } from '../quotas/quota-rules';
 import type { EpochMetrics, TrainingJob } from './training.types';
 import { findWarmStartVersion, trainingInputError } from './warm-start-parent';
 
@@ -31,6 +40,7 @@ export interface StartJobArgs {
   features?: string[] | null;
   hyperparameters?: unknown;
   warmStartVersionId?: string | null;
+  idempotencyKey?: string | null;
 }
 
 export function mapJob(row: JobRow): TrainingJob {
@@ -69,8 +79,29 @@ export class TrainingService {
     private readonly queue: JobQueue,
   ) {}
 
+  /** The job an earlier request with the same idempotency key created. */
+  private async loadJob(m: EntityManager, id: string, req: IdempotentRequest): Promise<JobRow> {
+    const row = await m
+      .getRepository(JobRow)
+      .findOne({ where: { id, workspaceId: req.workspaceId } });
+    if (!row) throw resultGone('training job', req);
+    return row;
+  }
+
   async start(auth: AuthInfo, input: StartJobArgs): Promise<TrainingJob> {
     requireRole(auth, 'EDITOR');
+    const key = assertIdempotencyKey(input.idempotencyKey);
+    const { idempotencyKey: _key, ...request } = input;
+    const req: IdempotentRequest | null = key
+      ? {
+          workspaceId: auth.workspaceId,
+          scope: 'trainingJob.start',
+          key,
+          requestSha256: requestSha256(request),
+        }
+      : null;
+    const first = req ? await findIdempotentResult(this.db.manager, req) : null;
+    if (first && req) return mapJob(await this.loadJob(this.db.manager, first, req));
     const repoModel = this.db.getRepository(Model);
     const model = await repoModel.findOne({
       where: { id: assertId(input.modelId, 'modelId'), workspaceId: auth.workspaceId },
@@ -145,26 +176,37 @@ export class TrainingService {
         throw badInput(`"${f}" is the target; it cannot also be a feature`, { field: 'features' });
     }
 
-    const row = await this.db.transaction(async (m) => {
-      const saved = await insertTrainingJob(m, this.queue, {
-        workspaceId: auth.workspaceId,
-        modelId: model.id,
-        datasetId: dataset.id,
-        algorithm: input.algorithm,
-        target: target.name,
-        features,
-        hyperparameters: hyperparameters as unknown as Record<string, unknown>,
-        epochs: hyperparameters.epochs,
-        warmStartVersionId,
-        startedByKeyId: auth.apiKeyId,
-      });
-      await audit(m, auth, auth.workspaceId, 'trainingJob.start', 'training_job', saved.id, {
-        model: model.name,
-        dataset: dataset.name,
-        algorithm: input.algorithm,
-      });
-      return saved;
-    });
+    const row = await this.db.transaction((m) =>
+      idempotent(
+        m,
+        req,
+        (id) => this.loadJob(m, id, req as IdempotentRequest),
+        async () => {
+          // Under the workspace's lock: concurrent starts are counted one after the other.
+          const quota = await WorkspaceQuotaCheck.lock(m, auth.workspaceId);
+          await quota.queuedJobs();
+          await quota.versions(model.id);
+          const saved = await insertTrainingJob(m, this.queue, {
+            workspaceId: auth.workspaceId,
+            modelId: model.id,
+            datasetId: dataset.id,
+            algorithm: input.algorithm,
+            target: target.name,
+            features,
+            hyperparameters: hyperparameters as unknown as Record<string, unknown>,
+            epochs: hyperparameters.epochs,
+            warmStartVersionId,
+            startedByKeyId: auth.apiKeyId,
+          });
+          await audit(m, auth, auth.workspaceId, 'trainingJob.start', 'training_job', saved.id, {
+            model: model.name,
+            dataset: dataset.name,
+            algorithm: input.algorithm,
+          });
+          return { id: saved.id, result: saved };
+        },
+      ),
+    );
     return mapJob(row);
   }
 
@@ -192,6 +234,11 @@ export class TrainingService {
       const dataset = await m.getRepository(Dataset).findOne({ where: { id: job.datasetId } });
       if (!dataset || dataset.deletedAt)
         throw conflict(`Dataset of training job ${id} was deleted: start a new job`);
+      const quota = await WorkspaceQuotaCheck.lock(m, auth.workspaceId);
+      if (job.status === 'FAILED' || job.status === 'CANCELLED') {
+        await quota.queuedJobs();
+        await quota.versions(job.modelId);
+      }
       const result = await retryJob(m, jobId, this.queue, { workspaceId: auth.workspaceId });
       if (result.outcome === 'NOT_FOUND') throw notFound(`Training job ${id} does not exist`);
       if (result.outcome === 'NOT_RETRYABLE')

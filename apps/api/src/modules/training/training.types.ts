@@ -181,4 +181,10 @@ export class StartTrainingJobInput {
     description: "Model update: continue from this version's weights",
   })
   warmStartVersionId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A retry with the same key within 24 h returns the first job',
+  })
+  idempotencyKey?: string | null;
 }
