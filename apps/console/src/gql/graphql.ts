@@ -62,6 +62,7 @@ export type PredictInput = {
   version?: number | null | undefined;
 };
 
+/** A field left out keeps its value; null makes it unlimited */
 export type QuotaInput = {
   maxConcurrentJobs?: number | null | undefined;
   maxDatasetBytes?: number | null | undefined;
