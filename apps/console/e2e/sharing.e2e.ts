@@ -123,6 +123,12 @@ describe('resource sharing in the console', () => {
     await dialog.getByText(/A size such as 500 MB/).waitFor();
     await shoot(root, 'workspace-quotas');
     await dialog.getByLabel('Datasets').fill('');
+    // Over the API's bound: its BAD_USER_INPUT is shown at the field it names.
+    await dialog.getByLabel('Running jobs').fill('20000');
+    await dialog.getByRole('button', { name: 'Save quotas' }).click();
+    await dialog.getByText(/maxConcurrentJobs must be/).waitFor();
+    expect(await dialog.getByLabel('Running jobs').getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByLabel('Running jobs').fill('');
     await dialog.getByRole('button', { name: 'Save quotas' }).click();
     await root.getByText('Quotas of e2e-team saved.').waitFor();
     await expect
@@ -210,7 +216,7 @@ describe('resource sharing in the console', () => {
       .getByRole('cell', { name: 'e2e-quota', exact: true })
       .waitFor();
     await team
-      .getByRole('region', { name: 'Storage' })
+      .getByRole('region', { name: 'Storage against quota' })
       .locator('[data-quota="maxStorageBytes"]')
       .waitFor();
     await shoot(team, 'usage');

@@ -85,7 +85,7 @@ export function UsageView() {
         ))}
       </div>
       <QuotaCard
-        title="Storage"
+        title="Storage against quota"
         description="Artifacts of models and datasets (each stored byte counted once) against the workspace's quota."
         names={['maxStorageBytes', 'maxDatasetBytes']}
         className="mb-6"
