@@ -79,7 +79,7 @@ export async function openInfrastructure(
   closers.add('artifact-store', () => store.close());
 
   // The gauges read the backend lazily, at scrape time.
-  const metrics = createMetrics(() => backend.status());
+  const metrics = createMetrics(() => backend.status(), config.METRICS_MAX_WORKSPACES);
   const engine =
     options.engine ??
     (await createInferenceEngine({

@@ -13,6 +13,7 @@ import {
 } from './modules/deployments/deployments.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
+import { UsageResolver } from './modules/usage/usage.resolver';
 import {
   ModelVersionTrainingResolver,
   TrainingJobResolver,
@@ -37,6 +38,7 @@ export const RESOLVERS = [
   PredictionResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
+  UsageResolver,
   AuditEventResolver,
 ] as const;
 

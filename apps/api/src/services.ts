@@ -23,6 +23,8 @@ import { QuotasService } from './modules/quotas/quotas.service';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
 import { TrainingEventsService } from './modules/training/training-events.service';
 import { TrainingService } from './modules/training/training.service';
+import { UsageMeter } from './modules/usage/usage-meter';
+import { UsageService } from './modules/usage/usage.service';
 
 /** Everything a request handler may use, built once per process by {@link buildServices}. */
 export interface Services {
@@ -47,6 +49,9 @@ export interface Services {
   training: TrainingService;
   quotas: QuotasService;
   trainingEvents: TrainingEventsService;
+  /** In-memory usage counters and the daily quotas of the request path. */
+  usageMeter: UsageMeter;
+  usage: UsageService;
 }
 
 /** Builds the services on `infra`; the background writers are started and registered in `closers`. */
@@ -87,6 +92,26 @@ export async function buildServices(
   );
   closers.start('artifact-sweeper', new ArtifactSweeper(store, logger));
   const servingStats = closers.start('serving-stats', new ServingStatsRecorder(db, logger));
+  const usageMeter = closers.start(
+    'usage-meter',
+    new UsageMeter(db, logger, {
+      flushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
+      maxKeys: config.USAGE_MAX_PENDING_KEYS,
+      hooks: {
+        onPredictions: (workspaceId, _requests, rows) =>
+          metrics.predictionRows.inc({ workspace: metrics.workspaceLabel(workspaceId) }, rows),
+        onTokens: (workspaceId, prompt, completion) => {
+          const workspace = metrics.workspaceLabel(workspaceId);
+          metrics.tokens.inc({ workspace, kind: 'prompt' }, prompt);
+          metrics.tokens.inc({ workspace, kind: 'completion' }, completion);
+        },
+        onDropped: (requests) => {
+          metrics.usageDropped.inc(requests);
+          logger.warn({ requests }, 'usage meter full: counts dropped');
+        },
+      },
+    }),
+  );
   closers.start(
     'retention-sweeper',
     new RetentionSweeper(
@@ -130,10 +155,13 @@ export async function buildServices(
       predictionLog,
       servingStats,
       metrics,
+      usageMeter,
       config.PREDICT_TIMEOUT_MS,
     ),
     training,
-    quotas: new QuotasService(db, bus),
+    quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),
     trainingEvents: new TrainingEventsService(bus, training),
+    usageMeter,
+    usage: new UsageService(db, deployments),
   };
 }

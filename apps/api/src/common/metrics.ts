@@ -7,8 +7,25 @@ export interface EngineGaugeSource {
     | { loadedVersions: number; loadedBytes: number };
 }
 
-/** `engineStatus` feeds the loaded-sessions gauges when Prometheus scrapes. */
-export function createMetrics(engineStatus?: EngineGaugeSource) {
+/**
+ * A label value per workspace id for the first `max` workspaces seen, "other" for the rest, so a
+ * metric's series stay bounded however many workspaces there are.
+ */
+export function boundedLabel(max: number): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return 'other';
+    seen.add(value);
+    return value;
+  };
+}
+
+/**
+ * `engineStatus` feeds the loaded-sessions gauges when Prometheus scrapes; `maxWorkspaces` bounds
+ * the `workspace` label (METRICS_MAX_WORKSPACES).
+ */
+export function createMetrics(engineStatus?: EngineGaugeSource, maxWorkspaces = 100) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'maas_api_' });
   const httpRequests = new Counter({
@@ -30,10 +47,28 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
+  const workspaceLabel = boundedLabel(maxWorkspaces);
   const predictions = new Counter({
     name: 'maas_predictions_total',
-    help: 'Predictions by model version id and status (ok or an error code)',
-    labelNames: ['version_id', 'status'] as const,
+    help: 'Prediction requests by workspace id (the first METRICS_MAX_WORKSPACES, then "other") and status (ok or an error code)',
+    labelNames: ['workspace', 'status'] as const,
+    registers: [registry],
+  });
+  const predictionRows = new Counter({
+    name: 'maas_prediction_rows_total',
+    help: 'Rows of successful predictions by workspace id (the first METRICS_MAX_WORKSPACES, then "other")',
+    labelNames: ['workspace'] as const,
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'maas_tokens_total',
+    help: 'Language-model tokens by workspace id (bounded as above) and kind (prompt or completion)',
+    labelNames: ['workspace', 'kind'] as const,
+    registers: [registry],
+  });
+  const usageDropped = new Counter({
+    name: 'maas_usage_dropped_requests_total',
+    help: 'Metered requests dropped because the usage meter held too many unflushed combinations (USAGE_MAX_PENDING_KEYS)',
     registers: [registry],
   });
   const predictionLatency = new Histogram({
@@ -122,7 +157,11 @@ export function createMetrics(engineStatus?: EngineGaugeSource) {
     httpRequests,
     httpDuration,
     graphqlOperations,
+    workspaceLabel,
     predictions,
+    predictionRows,
+    tokens,
+    usageDropped,
     predictionLatency,
     predictionLogDropped,
     retentionDeleted,

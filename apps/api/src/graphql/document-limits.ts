@@ -68,6 +68,8 @@ export function documentLimitsFrom(config: ApiConfig): DocumentLimits {
 
 /** What a list without a page argument is assumed to hold, for the cost estimate. */
 export const UNPAGED_LIST_ITEMS = 5;
+/** What a `usage` series is assumed to hold: it may return thousands of records (docs/api.md). */
+export const USAGE_SERIES_ITEMS = 100;
 /** The cost estimate stops (and refuses) after visiting this many nodes. */
 const MAX_COST_NODES = 10_000;
 
@@ -81,6 +83,9 @@ export function limitError(reason: LimitReason, message: string): UserError {
 const listEstimator: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
   const page = [args.first, args.last, args.limit].find((v): v is number => typeof v === 'number');
   if (page !== undefined) return 1 + Math.max(page, 0) * Math.max(childComplexity, 1);
+  // A usage series is one query, but a large answer: priced as a long list, whatever its range.
+  if (parent.name === 'Query' && field.name === 'usage')
+    return 1 + USAGE_SERIES_ITEMS * Math.max(childComplexity, 1);
   const type = getNullableType(field.type);
   // Introspection lists (`types`, `fields`, …) count as one: they are the schema, bounded and
   // in memory, and the standard introspection query must fit when introspection is on.

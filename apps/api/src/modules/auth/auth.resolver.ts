@@ -14,7 +14,12 @@ export class ApiKeyResolver {
       db.getRepository(ApiKeyRow).findOneOrFail({ where: { id: ctx.auth.apiKeyId } }),
       db.getRepository(WorkspaceRow).findOneOrFail({ where: { id: ctx.auth.workspaceId } }),
     ]);
-    return { apiKey: mapKey(key), role: key.role, workspace: mapWorkspace(ws), isRoot: key.isRoot };
+    return {
+      apiKey: mapKey(key),
+      role: key.role,
+      workspace: mapWorkspace(ws),
+      isRoot: key.isRoot,
+    };
   }
 
   @Query(() => [ApiKey], { description: "ADMIN: the workspace's keys, by name" })

@@ -153,10 +153,10 @@ export class AuthService {
       }
       if (!ws) return;
       const limits = limitsOf(ws);
-      for (const [digest, info] of this.known.entries()) {
-        if (info.workspaceId === workspaceId)
-          this.known.set(digest, { ...info, limits }, { noUpdateTTL: true });
-      }
+      // Collected first: setting an entry while iterating the LRU would move it and loop forever.
+      const held = [...this.known.entries()].filter(([, info]) => info.workspaceId === workspaceId);
+      for (const [digest, info] of held)
+        this.known.set(digest, { ...info, limits }, { noUpdateTTL: true });
     } finally {
       this.quotaChangesApplied++;
     }

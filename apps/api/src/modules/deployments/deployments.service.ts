@@ -43,9 +43,19 @@ export class DeploymentsService {
   ) {}
 
   async list(auth: AuthInfo): Promise<Deployment[]> {
-    const rows = await this.db
-      .getRepository(DeploymentRow)
-      .find({ where: { workspaceId: auth.workspaceId }, order: { name: 'ASC' } });
+    return this.listWhere(auth, undefined);
+  }
+
+  /** The workspace's deployments among `ids` (two queries whatever their number). */
+  async byIds(auth: AuthInfo, ids: readonly string[]): Promise<Deployment[]> {
+    return ids.length === 0 ? [] : this.listWhere(auth, [...ids]);
+  }
+
+  private async listWhere(auth: AuthInfo, ids: string[] | undefined): Promise<Deployment[]> {
+    const rows = await this.db.getRepository(DeploymentRow).find({
+      where: { workspaceId: auth.workspaceId, ...(ids ? { id: In(ids) } : {}) },
+      order: { name: 'ASC' },
+    });
     const routes = rows.length
       ? await this.db
           .getRepository(RouteRow)

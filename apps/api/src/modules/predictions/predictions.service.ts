@@ -17,6 +17,7 @@ import {
 import { badInput, UserError } from '../../common/errors';
 import type { ApiMetrics } from '../../common/metrics';
 import type { AuthInfo } from '../auth/auth.service';
+import type { PredictionAdmission, UsageMeter } from '../usage/usage-meter';
 import type { PredictionLogWriter } from './prediction-log';
 import type { ServingStatsRecorder } from './serving-stats';
 import { recordsToTensor, tabularOutputs } from './tabular';
@@ -81,6 +82,19 @@ export function toUserError(err: unknown): unknown {
   return err;
 }
 
+/** Runs the engine on the served version, once the batch is admitted under the daily quota. */
+type Runner = (
+  feeds: Record<string, DecodedTensor>,
+  outputs?: readonly string[],
+) => Promise<Record<string, DecodedTensor>>;
+
+/** The rows of a batch: the first dimension of its first input (a scalar input is one row). */
+export function batchRows(feeds: Record<string, DecodedTensor>): number {
+  const first = Object.values(feeds)[0];
+  if (!first) return 1;
+  return first.shape.length === 0 ? 1 : (first.shape[0] ?? 1);
+}
+
 /** predict and OIP infer: name resolution, input decoding, the engine, and the bookkeeping. */
 export class PredictionsService {
   constructor(
@@ -89,6 +103,7 @@ export class PredictionsService {
     private readonly log: PredictionLogWriter,
     private readonly stats: ServingStatsRecorder,
     private readonly metrics: ApiMetrics,
+    private readonly meter: UsageMeter,
     private readonly timeoutMs: number,
   ) {}
 
@@ -106,7 +121,7 @@ export class PredictionsService {
     const { version, result, latencyMs } = await this.served(
       auth,
       args,
-      async (v) => {
+      async (v, run) => {
         let feeds: Record<string, DecodedTensor>;
         if (hasRecords) {
           const { name, tensor } = recordsToTensor(v.signature, args.records ?? []);
@@ -119,7 +134,7 @@ export class PredictionsService {
           }
           feeds = decodeTensorInputs(v.signature.inputs, args.inputs as Record<string, unknown>);
         }
-        const tensors = await this.run(v, feeds);
+        const tensors = await run(feeds);
         const encoded: Record<string, NestedJson> = {};
         for (const [name, t] of Object.entries(tensors)) encoded[name] = encodeTensorOutput(t);
         return hasRecords ? tabularOutputs(v.signature, encoded) : encoded;
@@ -142,20 +157,20 @@ export class PredictionsService {
     decode: (version: ServedVersion) => Record<string, DecodedTensor>,
     outputs?: readonly string[],
   ): Promise<{ version: ServedVersion; tensors: Record<string, DecodedTensor> }> {
-    const { version, result } = await this.served(auth, query, (v) =>
-      this.run(v, decode(v), outputs),
-    );
+    const { version, result } = await this.served(auth, query, (v, run) => run(decode(v), outputs));
     return { version, tensors: result };
   }
 
   /**
    * Resolves the name, runs `work` on the version it picks, and does the bookkeeping every
-   * prediction gets (engine errors as user errors, metrics, serving stats, the sampled log).
+   * prediction gets (engine errors as user errors, metrics, serving stats, the sampled log, usage).
+   * `work` runs the engine through `run`, which first admits the batch under the workspace's daily
+   * prediction quota: a refused request runs nothing and is counted nowhere but in the metrics.
    */
   private async served<T>(
     auth: AuthInfo,
     query: TargetQuery,
-    work: (version: ServedVersion) => Promise<T>,
+    work: (version: ServedVersion, run: Runner) => Promise<T>,
     logged: (result: T | undefined) => { inputs: unknown; outputs: unknown } = () => ({
       inputs: undefined,
       outputs: undefined,
@@ -166,35 +181,50 @@ export class PredictionsService {
     const started = performance.now();
     let result: T | undefined;
     let failure: unknown;
+    let admission: PredictionAdmission | undefined;
+    let refused = false;
+    const run: Runner = async (feeds, outputs) => {
+      try {
+        admission = await this.meter.admitPredictions(auth, batchRows(feeds));
+      } catch (err) {
+        refused = true;
+        throw err;
+      }
+      return this.backend.infer({ id: version.id, sha256: version.sha256 }, feeds, {
+        timeoutMs: this.timeoutMs,
+        ...(outputs ? { outputs } : {}),
+      });
+    };
     try {
-      result = await work(version);
+      result = await work(version, run);
       return { version, result, latencyMs: performance.now() - started };
     } catch (err) {
       failure = toUserError(err);
       throw failure;
     } finally {
-      const { inputs, outputs } = logged(result);
-      this.account(
-        auth,
-        target.deploymentId,
-        version,
-        performance.now() - started,
-        failure,
-        inputs,
-        outputs,
-      );
+      admission?.settle(failure === undefined, {
+        modelId: version.modelId,
+        deploymentId: target.deploymentId,
+      });
+      if (refused) {
+        // Over the daily quota: nothing ran, so no serving stats, log row or usage either.
+        this.metrics.predictions.inc({
+          workspace: this.metrics.workspaceLabel(auth.workspaceId),
+          status: 'QUOTA_EXCEEDED',
+        });
+      } else {
+        const { inputs, outputs } = logged(result);
+        this.account(
+          auth,
+          target.deploymentId,
+          version,
+          performance.now() - started,
+          failure,
+          inputs,
+          outputs,
+        );
+      }
     }
-  }
-
-  private run(
-    version: ServedVersion,
-    feeds: Record<string, DecodedTensor>,
-    outputs?: readonly string[],
-  ) {
-    return this.backend.infer({ id: version.id, sha256: version.sha256 }, feeds, {
-      timeoutMs: this.timeoutMs,
-      ...(outputs ? { outputs } : {}),
-    });
   }
 
   private account(
@@ -212,7 +242,10 @@ export class PredictionsService {
         : failure instanceof UserError
           ? failure.code
           : 'INTERNAL_SERVER_ERROR';
-    this.metrics.predictions.inc({ version_id: version.id, status: code });
+    this.metrics.predictions.inc({
+      workspace: this.metrics.workspaceLabel(auth.workspaceId),
+      status: code,
+    });
     this.metrics.predictionLatency.observe({ version_id: version.id }, latencyMs / 1000);
     if (deploymentId)
       this.stats.record(

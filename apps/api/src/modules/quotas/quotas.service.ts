@@ -34,6 +34,14 @@ export class QuotasService {
   constructor(
     private readonly db: DataSource,
     private readonly events: KeyEvents,
+    /** This replica's metered counts not flushed yet (the usage meter's), added to the database's. */
+    private readonly unflushed: (workspaceId: string) => {
+      predictions: number;
+      tokens: number;
+    } = () => ({
+      predictions: 0,
+      tokens: 0,
+    }),
   ) {}
 
   /**
@@ -110,8 +118,9 @@ export class QuotasService {
       get(r.workspace_id).queuedJobs = Number(r.queued);
     }
     for (const [id, t] of today) {
-      get(id).predictionsToday = t.predictions;
-      get(id).tokensToday = t.tokens;
+      const local = this.unflushed(id);
+      get(id).predictionsToday = t.predictions + local.predictions;
+      get(id).tokensToday = t.tokens + local.tokens;
     }
     return byId;
   }

@@ -1,14 +1,23 @@
-import { RETENTION_DELETE_SETTING } from '@maas/db';
+import { RETENTION_DELETE_SETTING, type UsageGranularityName } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../common/logger';
 import type { ApiConfig } from '../../env';
 import { IDEMPOTENCY_WINDOW_HOURS } from '../idempotency/idempotency';
 
-/** Rows of `table` whose `column` is older than `days` days are deleted; 0 keeps them forever. */
+/**
+ * Rows of `table` whose `column` is older than `days` days are deleted (only those of one usage
+ * `granularity`, for `usage_counters`); 0 keeps them forever.
+ */
 export interface RetentionRule {
-  table: 'prediction_log' | 'deployment_stats' | 'audit_events' | 'idempotency_keys';
+  table:
+    | 'prediction_log'
+    | 'deployment_stats'
+    | 'audit_events'
+    | 'idempotency_keys'
+    | 'usage_counters';
   column: 'created_at' | 'bucket_start';
   days: number;
+  granularity?: UsageGranularityName;
 }
 
 /** The retention the configuration sets, one rule per table. */
@@ -23,6 +32,18 @@ export function retentionRules(config: ApiConfig): RetentionRule[] {
     { table: 'audit_events', column: 'created_at', days: config.AUDIT_RETENTION_DAYS },
     // Keys answer retries for IDEMPOTENCY_WINDOW_HOURS (a day), and are useless after.
     { table: 'idempotency_keys', column: 'created_at', days: IDEMPOTENCY_WINDOW_HOURS / 24 },
+    ...(
+      [
+        ['minute', config.USAGE_MINUTE_RETENTION_DAYS],
+        ['hour', config.USAGE_HOUR_RETENTION_DAYS],
+        ['day', config.USAGE_DAY_RETENTION_DAYS],
+      ] as const
+    ).map(([granularity, days]) => ({
+      table: 'usage_counters' as const,
+      column: 'bucket_start' as const,
+      days,
+      granularity,
+    })),
   ];
 }
 
@@ -93,21 +114,23 @@ export class RetentionSweeper {
 
   private async sweepTable(
     runner: ReturnType<DataSource['createQueryRunner']>,
-    { table, column, days }: RetentionRule,
+    { table, column, days, granularity }: RetentionRule,
   ): Promise<number> {
     // Table and column names are the constants above, never input.
+    const only = granularity ? ' AND granularity = $3' : '';
     const sql =
       `DELETE FROM "${table}" WHERE ctid IN (SELECT ctid FROM "${table}" ` +
-      `WHERE "${column}" < now() - make_interval(days => $1) LIMIT $2)`;
+      `WHERE "${column}" < now() - make_interval(days => $1)${only} LIMIT $2)`;
+    const params = granularity ? [days, this.batchSize, granularity] : [days, this.batchSize];
     let deleted = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !this.stopping; batch++) {
-      const affected = await this.deleteBatch(runner, sql, days);
+      const affected = await this.deleteBatch(runner, sql, params);
       deleted += affected;
       if (affected < this.batchSize) break;
     }
     if (deleted > 0) {
       this.onDeleted(table, deleted);
-      this.logger.info({ table, deleted, days }, 'deleted rows past their retention');
+      this.logger.info({ table, granularity, deleted, days }, 'deleted rows past their retention');
     }
     return deleted;
   }
@@ -119,12 +142,12 @@ export class RetentionSweeper {
   private async deleteBatch(
     runner: ReturnType<DataSource['createQueryRunner']>,
     sql: string,
-    days: number,
+    params: readonly unknown[],
   ): Promise<number> {
     await runner.startTransaction();
     try {
       await runner.query(RETENTION_DELETE_SETTING);
-      const result = (await runner.query(sql, [days, this.batchSize], true)) as {
+      const result = (await runner.query(sql, [...params], true)) as {
         affected?: number;
       };
       await runner.commitTransaction();
