@@ -104,8 +104,10 @@ export type UpdateModelInput = {
   task?: ModelTask | null | undefined;
 };
 
+/** What a usage series is split by (API_KEY needs the ADMIN role) */
 export type UsageDimension = 'API_KEY' | 'DEPLOYMENT' | 'MODEL';
 
+/** The bucket size of a usage series (UTC minutes, hours or days) */
 export type UsageGranularity = 'DAY' | 'HOUR' | 'MINUTE';
 
 export type VersionSource = 'TRAINING' | 'UPLOAD';
