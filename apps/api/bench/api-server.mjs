@@ -1,11 +1,11 @@
 // Benchmark setups (c), (d), (e): the real API (createApiServer from @maas/api: Fastify, auth,
-// name resolution, Apollo, the engine in worker threads) against the benchmark's PostgreSQL.
+// name resolution, Apollo, the engine in child processes, or threads with INFERENCE_ISOLATION=thread) against the benchmark's PostgreSQL.
 // BENCH_BATCHING=off gives the engine `batching: false`, all else equal. Started by
 // serving.bench.mjs; prints {"listening": url} once it listens.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { createApiServer, loadConfig } = require('@maas/api');
+const { createApiServer, engineIsolation, loadConfig } = require('@maas/api');
 const { createArtifactStore } = require('@maas/db');
 const { createArtifactLoader, createInferenceEngine } = require('@maas/inference');
 
@@ -15,7 +15,8 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
   ORT_EXECUTION_PROVIDERS: 'cpu',
   PREDICTION_LOG_SAMPLE_RATE: process.env.BENCH_PREDICTION_LOG_SAMPLE_RATE ?? '0.001',
-  // INFERENCE_ISOLATION=process measures the API with its models in a child inference process.
+  // INFERENCE_ISOLATION=thread|process measures the API with its models in worker threads, or in
+  // a child inference worker over HTTP (default: `child`, supervised child processes over IPC).
   ...(process.env.INFERENCE_ISOLATION
     ? { INFERENCE_ISOLATION: process.env.INFERENCE_ISOLATION }
     : {}),
@@ -27,6 +28,7 @@ if (process.env.BENCH_BATCHING === 'off') {
   // What createApiServer builds by default, with batching off.
   store = createArtifactStore({ databaseUrl: config.DATABASE_URL });
   engine = await createInferenceEngine({
+    ...engineIsolation(config),
     executionProviders: config.ORT_EXECUTION_PROVIDERS,
     timeoutMs: config.PREDICT_TIMEOUT_MS,
     batching: false,

@@ -1,7 +1,9 @@
 // Serving benchmark (issue 3, item 7): one model, one run, the same client concurrencies, five ways:
 //   (a) raw session.run in this process (no HTTP): the floor
 //   (b) a bare node:http server doing JSON → session.run → JSON (bare-server.mjs)
-//   (c) our OIP endpoint on the real API, (d) our GraphQL predict, (e) (c) with batching off
+//   (c) our OIP endpoint on the real API, (d) our GraphQL predict, (e) (c) with batching off,
+//   and on request (--only …,f,g) (f) and (g): (c) and (d) on an API with INFERENCE_ISOLATION=thread
+//   (models in its own worker threads), to price the default isolation (child processes) in one run
 // Load: autocannon (closed loop, one request in flight per connection) against 127.0.0.1; the
 // servers run in child processes so the load generator does not share their event loop.
 // Latencies are recorded per response with sub-millisecond precision (autocannon's own histogram
@@ -50,6 +52,8 @@ const SETUPS = {
   c: '(c) OIP infer on the API',
   d: '(d) GraphQL predict on the API',
   e: '(e) OIP infer, batching off',
+  f: '(f) OIP infer, INFERENCE_ISOLATION=thread',
+  g: '(g) GraphQL predict, INFERENCE_ISOLATION=thread',
 };
 
 // The benchmark model: MLP 10 → 64 → 64 → 1, one row per request.
@@ -128,8 +132,29 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** CPU seconds a process has used so far, all its threads (Linux /proc); undefined elsewhere. */
+/**
+ * CPU seconds a process has used so far, all its threads and its live child processes (the API's
+ * inference children) (Linux /proc); undefined elsewhere.
+ */
 function processCpuSeconds(pid) {
+  const own = ownCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return own + childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0);
+}
+
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function ownCpuSeconds(pid) {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -310,6 +335,11 @@ function targets() {
     check('(d) GraphQL vs (b) at c=64', ratio(at('d', 64), at('b', 64)), 0.6, '>=', '×'),
     check('batching: (c) vs (e) at c=64', ratio(at('c', 64), at('e', 64)), 2, '>=', '×'),
     check('(d) GraphQL p99 at c=1', at('d', 1)?.p99, 5, '<=', ' ms'),
+    // The default isolation (child processes) against models in the API's threads, within 10 %.
+    ...(results.f || results.g ? CONCURRENCY : []).flatMap((c) => [
+      check(`isolation: (c) vs (f) at c=${c}`, ratio(at('c', c), at('f', c)), 0.9, '>=', '×'),
+      check(`isolation: (d) vs (g) at c=${c}`, ratio(at('d', c), at('g', c)), 0.9, '>=', '×'),
+    ]),
   ].join('\n');
 }
 
@@ -393,6 +423,21 @@ async function startApis(stack) {
     },
     e: oip(unbatched),
   };
+  if (ONLY.has('f') || ONLY.has('g')) {
+    log('starting the API with INFERENCE_ISOLATION=thread…');
+    const threaded = await startChild(
+      'api-server.mjs',
+      { ...env, INFERENCE_ISOLATION: 'thread', ...profileEnv('api-thread') },
+      { profiler: Boolean(PROFILE_DIR) },
+    );
+    stack.push(() => threaded.stop());
+    setups.f = oip(threaded);
+    setups.g = {
+      request: { url: `${threaded.url}/graphql`, method: 'POST', headers: auth, body: graphqlBody },
+      server: threaded,
+    };
+    checkOutput((await post(setups.f.request.url, oipBody, auth)).outputs[0].data[0], '(f)');
+  }
   checkOutput((await post(setups.c.request.url, oipBody, auth)).outputs[0].data[0], '(c)');
   checkOutput(
     (await post(setups.d.request.url, graphqlBody, auth)).data?.predict?.outputs?.output?.[0]?.[0],
@@ -441,7 +486,8 @@ async function main() {
       };
       checkOutput((await post(setups.b.request.url, oipBody)).outputs[0].data[0], '(b)');
     }
-    if (['c', 'd', 'e'].some((k) => ONLY.has(k))) Object.assign(setups, await startApis(stack));
+    if (['c', 'd', 'e', 'f', 'g'].some((k) => ONLY.has(k)))
+      Object.assign(setups, await startApis(stack));
     const keys = Object.keys(SETUPS).filter((k) => ONLY.has(k) && setups[k]);
     // JIT, connection pools and caches warm before anything counts.
     log('warming up every setup…');

@@ -46,7 +46,7 @@ export const EnvSchema = z
     INFERENCE_QUARANTINE_AFTER: intFrom(3, 1),
     INFERENCE_QUARANTINE_WINDOW_MS: intFrom(600_000, 1),
     INFERENCE_QUARANTINE_MS: intFrom(300_000, 1),
-    INFERENCE_ISOLATION: z.enum(['thread', 'process']).default('thread'),
+    INFERENCE_ISOLATION: z.enum(['child', 'thread', 'process']).default('child'),
     INFERENCE_PROCESS_MAX_RSS_BYTES: intFrom(4_294_967_296, 67_108_864),
     ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
     MAAS_DATA_DIR: z.string().optional(),

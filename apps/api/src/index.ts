@@ -2,4 +2,5 @@ export { createApiServer, type ApiServer, type ApiServerOptions } from './server
 export { formatGraphQLError } from './graphql/graphql-errors';
 export { buildApiSchema } from './schema';
 export { loadConfig, type ApiConfig } from './env';
+export { engineIsolation } from './infrastructure';
 export { hashSecret } from './modules/auth/auth.service';

@@ -1,5 +1,10 @@
 import { createArtifactStore, createDataSource, EventBus, type ArtifactStore } from '@maas/db';
-import { createArtifactLoader, createInferenceEngine, type InferenceEngine } from '@maas/inference';
+import {
+  createArtifactLoader,
+  createInferenceEngine,
+  type InferenceEngine,
+  type InferenceEngineOptions,
+} from '@maas/inference';
 import { createJobQueue, type JobQueue } from '@maas/jobs';
 import type { DataSource } from 'typeorm';
 import type { Closers } from './common/closers';
@@ -14,6 +19,20 @@ import { createIsolatedInferenceBackend } from './modules/predictions/isolated-b
 import type { InferenceBackend } from './modules/predictions/predictions.service';
 
 /** What the services are built on: connections, the engine, the queue. */
+/**
+ * Where the API's engine runs ONNX Runtime. `child` (default): supervised child processes, upload
+ * validation included (also with `process`, whose engine only validates uploads); `thread`: in
+ * worker threads of this process.
+ */
+export function engineIsolation(
+  config: ApiConfig,
+): Pick<InferenceEngineOptions, 'isolation' | 'maxProcessRssBytes'> {
+  return {
+    isolation: config.INFERENCE_ISOLATION === 'thread' ? 'thread' : 'process',
+    maxProcessRssBytes: config.INFERENCE_PROCESS_MAX_RSS_BYTES,
+  };
+}
+
 export interface Infrastructure {
   db: DataSource;
   bus: EventBus;
@@ -83,6 +102,7 @@ export async function openInfrastructure(
   const engine =
     options.engine ??
     (await createInferenceEngine({
+      ...engineIsolation(config),
       executionProviders: config.ORT_EXECUTION_PROVIDERS,
       logger,
       timeoutMs: config.PREDICT_TIMEOUT_MS,

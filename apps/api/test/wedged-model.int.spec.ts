@@ -1,5 +1,6 @@
 // Attack (issue 9, item 5): a model whose Loop never ends. Its predict must fail with a coded
-// error within a few seconds, the inference thread it wedged is replaced so every other model
+// error within a few seconds, the inference child process it wedged (the default,
+// INFERENCE_ISOLATION=child; a thread with `thread`) is killed and replaced so every other model
 // (and upload validation) keeps being served, and after repeated timeouts the version is
 // quarantined: visible in GraphQL, predictions refused at once with MODEL_UNAVAILABLE.
 import { buildLinearModel } from '@maas/onnx';
@@ -36,7 +37,8 @@ describe('a model whose Loop never ends', () => {
   }, 90_000);
 
   afterAll(async () => {
-    // The abandoned thread is still inside ONNX Runtime's native loop: only SIGKILL ends it.
+    // (With INFERENCE_ISOLATION=thread, an abandoned thread would still be inside ONNX Runtime's
+    // native loop, which only SIGKILL ends.)
     await api?.stop('SIGKILL');
   });
 

@@ -20,7 +20,7 @@ import { SessionLru } from './session-cache';
 import { resolveFetches, validateFeeds } from './tensor-codec';
 import type { DecodedTensor, ModelSignature, TensorSpec, VersionKey } from './tensor.types';
 import { WorkerCallError, WorkerPool } from './worker-pool';
-import type { ThreadRestart } from './worker-pool';
+import type { PoolIsolation, ThreadRestart } from './worker-pool';
 import type {
   ArtifactPayload,
   LoadResult,
@@ -33,7 +33,15 @@ import type {
 export type ArtifactLoader = (key: VersionKey) => Promise<Uint8Array | { path: string }>;
 
 export interface InferenceEngineOptions {
-  /** Pool threads. Default: 1 on ≤ 2 cores, else about half the cores. */
+  /**
+   * Where ONNX Runtime runs: `thread` (default here): worker threads of this process; `process`:
+   * supervised child processes (the API's default, `INFERENCE_ISOLATION=child`), so a native
+   * crash, a runaway allocation or a run that never ends costs that child only. See `PoolIsolation`.
+   */
+  isolation?: PoolIsolation;
+  /** `process` isolation: a pool process whose resident memory exceeds this is killed and replaced. */
+  maxProcessRssBytes?: number;
+  /** Pool threads (or processes). Default: 1 on ≤ 2 cores, else about half the cores. */
   threads?: number;
   /** ONNX Runtime intra-op threads in total, divided among the pool threads. Default: 1 on ≤ 2 cores, else the core count. */
   intraOpThreads?: number;
@@ -125,14 +133,18 @@ export class InferenceEngine {
       },
       logger,
       (restart) => ref.engine?.threadRestarted(restart),
-      // Often enough to hold the shortest deadline to about a quarter of itself.
-      Math.min(
-        200,
-        Math.max(
-          10,
-          Math.floor(Math.min(options.timeoutMs ?? 30_000, options.loadTimeoutMs ?? 60_000) / 4),
+      {
+        isolation: options.isolation ?? 'thread',
+        maxRssBytes: options.isolation === 'process' ? options.maxProcessRssBytes : undefined,
+        // Often enough to hold the shortest deadline to about a quarter of itself.
+        watchdogMs: Math.min(
+          200,
+          Math.max(
+            10,
+            Math.floor(Math.min(options.timeoutMs ?? 30_000, options.loadTimeoutMs ?? 60_000) / 4),
+          ),
         ),
-      ),
+      },
     );
     let probes: ProbeResult[];
     try {
@@ -155,6 +167,7 @@ export class InferenceEngine {
         executionProvider,
         requested: options.executionProviders ?? 'auto',
         reason: probes.find((p) => p.note)?.note ?? plan.reason,
+        isolation: pool.isolation,
         threads,
         intraOpThreadsPerThread: Math.max(1, Math.floor(intraTotal / threads)),
       },
@@ -485,6 +498,16 @@ export class InferenceEngine {
         new ModelUnavailableError(`inference thread ${index} restarted`, 'THREAD_RESTARTED', 1000),
       );
     }
+  }
+
+  /** Where this engine runs ONNX Runtime (`thread` or `process`). */
+  get isolation(): PoolIsolation {
+    return this.pool.isolation;
+  }
+
+  /** The pids of the pool processes now (`process` isolation; empty with threads). */
+  processIds(): number[] {
+    return this.pool.pids();
   }
 
   /** Sessions each pool thread holds now (a check for tests and diagnostics). */

@@ -1,5 +1,8 @@
-// The pool thread: owns ONNX Runtime sessions. create() and run() block the thread they run on,
-// which is why they live here and not on the thread that answers HTTP.
+// A pool member: owns ONNX Runtime sessions. create() and run() block the thread they run on,
+// which is why they live here and not on the thread that answers HTTP. It runs either as a worker
+// thread (INFERENCE_ISOLATION=thread) or as a child process forked with an IPC channel
+// (`serialization: 'advanced'`, so tensors travel as typed arrays, not JSON), where a native
+// crash, a runaway allocation or a run that never ends takes down this process only.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -24,6 +27,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './worker.protocol';
+import { WORKER_INIT_ENV } from './worker.protocol';
 
 class WorkerError extends Error {
   constructor(
@@ -34,7 +38,9 @@ class WorkerError extends Error {
   }
 }
 
-const init = workerData as WorkerInit;
+const init: WorkerInit = parentPort
+  ? (workerData as WorkerInit)
+  : (JSON.parse(process.env[WORKER_INIT_ENV] ?? 'null') as WorkerInit);
 let providers = init.providers;
 let providerNote: string | undefined;
 const sessions = new Map<string, ort.InferenceSession>();
@@ -236,23 +242,46 @@ function transferables(value: unknown): ArrayBuffer[] {
   return out;
 }
 
-const port = parentPort;
-if (!port) throw new Error('session.worker must run in a worker thread');
+/** How this member talks to the pool: its thread port, or the IPC channel to its parent. */
+interface Channel {
+  send(reply: WorkerResponse, transfer: ArrayBuffer[]): void;
+  onMessage(handler: (msg: WorkerRequest & { seq: number }) => void): void;
+}
+
+function channel(): Channel {
+  const port = parentPort;
+  if (port)
+    return {
+      send: (reply, transfer) => port.postMessage(reply, transfer),
+      onMessage: (handler) => port.on('message', handler),
+    };
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('session.worker must run in a worker thread or a forked process');
+  // The parent went away (or closed the channel): nothing is left to answer to.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    send: (reply) => send(reply),
+    onMessage: (handler) =>
+      process.on('message', (msg) => handler(msg as WorkerRequest & { seq: number })),
+  };
+}
+
+const port = channel();
 // One message at a time: ORT's create/run defer to setImmediate, so without this chain a
 // 'release' could slip in between a 'run' and the native call it scheduled.
 let chain: Promise<void> = Promise.resolve();
-port.on('message', (msg: WorkerRequest & { seq: number }) => {
+port.onMessage((msg) => {
   chain = chain.then(() =>
     handle(msg).then(
       (value) => {
         const reply: WorkerResponse = { seq: msg.seq, ok: true, value };
-        port.postMessage(reply, transferables(value));
+        port.send(reply, transferables(value));
       },
       (err: unknown) => {
         const code: WorkerErrorCode = err instanceof WorkerError ? err.code : 'BAD_REQUEST';
         const message = err instanceof Error ? err.message : String(err);
         const reply: WorkerResponse = { seq: msg.seq, ok: false, error: { code, message } };
-        port.postMessage(reply);
+        port.send(reply, []);
       },
     ),
   );

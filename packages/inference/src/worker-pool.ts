@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngineClosedError } from './inference.errors';
 import type { InferenceLogger } from './logger';
+import { WORKER_INIT_ENV } from './worker.protocol';
 import type { WorkerErrorCode, WorkerInit, WorkerRequest, WorkerResponse } from './worker.protocol';
 
 /**
@@ -33,8 +35,49 @@ interface PendingCall {
   op: WorkerRequest['op'];
 }
 
+/**
+ * Where the pool runs ONNX Runtime: `thread`: worker threads of this process (a native crash or
+ * a runaway allocation takes this process down; a run past its deadline can only be abandoned);
+ * `process`: child processes forked with an IPC channel (`serialization: 'advanced'`: tensors
+ * travel as typed arrays), killed with SIGKILL on a deadline or above `maxRssBytes`.
+ */
+export type PoolIsolation = 'thread' | 'process';
+
+export interface PoolOptions {
+  isolation: PoolIsolation;
+  /** `process` only: a member whose resident memory exceeds this is killed (and replaced). */
+  maxRssBytes?: number;
+  /** How often the watchdog looks for calls past their deadline. */
+  watchdogMs?: number;
+}
+
+/** One pool member, thread or process, behind the same few operations. */
+interface Member {
+  readonly pid?: number;
+  post(message: unknown, transfer: ArrayBuffer[]): void;
+  /** Stops a member that is wedged in a native call (see `expire`). */
+  abandon(): void;
+  /** Ends it for good at close. */
+  terminate(): Promise<void>;
+}
+
+/** Variables a pool process needs to start ONNX Runtime; secrets of this process stay here. */
+const CHILD_ENV = /^(PATH|LD_LIBRARY_PATH|TMPDIR|HOME|CUDA_.*|NVIDIA_.*|OMP_.*|ORT_.*)$/;
+
+/** Resident bytes of a process (Linux /proc; undefined elsewhere or once it is gone). */
+export function processRssBytes(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 interface PoolThread {
-  worker: Worker;
+  member: Member;
+  /** Set when the pool killed the member for its memory: the exit is then explained. */
+  killedFor?: string;
   pending: Map<number, PendingCall>;
   /** When the thread answered its last call: the head call cannot have started before. */
   lastReplyAt: number;
@@ -87,18 +130,28 @@ export class WorkerPool {
   private readonly watchdog: NodeJS.Timeout;
   private abandoned = 0;
 
+  private lastMemoryCheck = 0;
+
   constructor(
     readonly size: number,
     private readonly init: WorkerInit,
     private readonly logger: InferenceLogger,
     /** Called when a thread was replaced (crash or timeout): its sessions are gone. */
     private readonly onThreadRestart: (restart: ThreadRestart) => void,
-    /** How often the watchdog looks for calls past their deadline. */
-    watchdogMs = 200,
+    private readonly options: PoolOptions = { isolation: 'thread' },
   ) {
     for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
-    this.watchdog = setInterval(() => this.checkDeadlines(), watchdogMs);
+    this.watchdog = setInterval(() => this.checkDeadlines(), options.watchdogMs ?? 200);
     this.watchdog.unref();
+  }
+
+  get isolation(): PoolIsolation {
+    return this.options.isolation;
+  }
+
+  /** The pids of the pool processes (`process` isolation; empty for threads). */
+  pids(): number[] {
+    return this.threads.flatMap((t) => (t.member.pid === undefined ? [] : [t.member.pid]));
   }
 
   /** Threads replaced after a timeout that have not exited yet (still inside a native run). */
@@ -107,28 +160,24 @@ export class WorkerPool {
   }
 
   private spawn(index: number): PoolThread {
-    const worker = new Worker(this.script, {
-      workerData: this.init,
-      name: `maas-inference-${index}`,
-    });
     const thread: PoolThread = {
-      worker,
+      member: undefined as unknown as Member,
       pending: new Map(),
       lastReplyAt: performance.now(),
       retired: false,
     };
-    worker.on('message', (msg: WorkerResponse) => {
+    const onMessage = (msg: WorkerResponse) => {
       const call = thread.pending.get(msg.seq);
       if (!call) return;
       thread.pending.delete(msg.seq);
       thread.lastReplyAt = performance.now();
       if (msg.ok) call.resolve(msg.value);
       else call.reject(new WorkerCallError(msg.error.code, msg.error.message));
-    });
-    worker.on('error', (err) => {
+    };
+    const onError = (err: Error) => {
       this.logger.error({ err, thread: index }, 'inference thread failed');
-    });
-    worker.on('exit', (code) => {
+    };
+    const onExit = (code: number | null, signal?: NodeJS.Signals | null) => {
       if (thread.retired) {
         this.abandoned--;
         return;
@@ -138,9 +187,10 @@ export class WorkerPool {
         return;
       }
       const head = thread.pending.values().next().value;
+      const how = thread.killedFor ?? (signal ? `signal ${signal}` : `code ${code}`);
       this.logger.warn(
-        { thread: index, code, versionId: head?.versionId },
-        'inference thread exited; starting a new one',
+        { thread: index, code, signal, versionId: head?.versionId, isolation: this.isolation },
+        `inference ${this.isolation} exited (${how}); starting a new one`,
       );
       this.replace(
         index,
@@ -149,12 +199,85 @@ export class WorkerPool {
         (call) =>
           new WorkerCallError(
             call === head ? 'THREAD_EXITED' : 'THREAD_RESTARTED',
-            `inference thread ${index} exited (code ${code})`,
+            `inference ${this.isolation} ${index} exited (${how})`,
             head?.versionId,
           ),
       );
-    });
+    };
+    thread.member =
+      this.options.isolation === 'process'
+        ? this.forkMember(index, onMessage, onError, onExit)
+        : this.threadMember(index, onMessage, onError, onExit);
     return thread;
+  }
+
+  private threadMember(
+    index: number,
+    onMessage: (msg: WorkerResponse) => void,
+    onError: (err: Error) => void,
+    onExit: (code: number) => void,
+  ): Member {
+    const worker = new Worker(this.script, {
+      workerData: this.init,
+      name: `maas-inference-${index}`,
+    });
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer),
+      abandon() {
+        // Not worker.terminate(): ORT cannot be interrupted inside a native run, and a run that
+        // returns into a terminated thread aborts the whole process. The thread is told to exit
+        // once the run ends (messages are handled in order), and no longer keeps this process's
+        // event loop alive.
+        worker.postMessage({ op: 'exit', seq: 0 });
+        worker.unref();
+      },
+      terminate: () => worker.terminate().then(() => undefined),
+    };
+  }
+
+  private forkMember(
+    index: number,
+    onMessage: (msg: WorkerResponse) => void,
+    onError: (err: Error) => void,
+    onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+  ): Member {
+    const env: NodeJS.ProcessEnv = { [WORKER_INIT_ENV]: JSON.stringify(this.init) };
+    for (const [name, value] of Object.entries(process.env))
+      if (CHILD_ENV.test(name)) env[name] = value;
+    const child: ChildProcess = fork(this.script, [], {
+      env,
+      // Not this process's flags (an inspector, a CPU profiler): the child is plain node.
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (msg) => onMessage(msg as WorkerResponse));
+    child.on('error', onError);
+    child.on('exit', onExit);
+    // A killed child's channel may report EPIPE for a message already on its way.
+    child.channel?.on?.('error', onError);
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    return {
+      pid: child.pid,
+      // A send to a child that just died fails on the channel ('error' above); its exit fails
+      // the call.
+      post: (message) => {
+        if (child.connected) child.send(message as object);
+      },
+      // SIGKILL is safe here (unlike terminating a thread mid native call): the run dies with it.
+      abandon: kill,
+      terminate: () =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          kill();
+        }),
+    };
   }
 
   private failPending(thread: PoolThread, error: (call: PendingCall) => Error): void {
@@ -179,12 +302,32 @@ export class WorkerPool {
   private checkDeadlines(): void {
     if (this.closed) return;
     const now = performance.now();
+    if (this.options.maxRssBytes !== undefined && now - this.lastMemoryCheck >= 200) {
+      this.lastMemoryCheck = now;
+      this.checkMemory(this.options.maxRssBytes);
+    }
     this.threads.forEach((thread, index) => {
       const head: PendingCall | undefined = thread.pending.values().next().value;
       if (!head) return;
       // Calls run one at a time in order: the head started when the previous one answered.
       const started = Math.max(head.postedAt, thread.lastReplyAt);
       if (now - started > head.deadlineMs) this.expire(index, thread, head);
+    });
+  }
+
+  /** Kills a pool process above the memory limit; its exit then fails its calls as a crash. */
+  private checkMemory(limit: number): void {
+    this.threads.forEach((thread, index) => {
+      const pid = thread.member.pid;
+      if (pid === undefined || thread.killedFor) return;
+      const rss = processRssBytes(pid);
+      if (rss === undefined || rss <= limit) return;
+      thread.killedFor = `its resident memory reached ${rss} bytes, above the limit of ${limit}`;
+      this.logger.error(
+        { thread: index, pid, rss, limit },
+        'inference process above its memory limit; killing it',
+      );
+      thread.member.abandon();
     });
   }
 
@@ -208,11 +351,7 @@ export class WorkerPool {
       { thread: index, versionId: head.versionId, op: head.op, deadlineMs: head.deadlineMs },
       'inference call ran past its deadline; replacing its thread',
     );
-    // Not worker.terminate(): ORT cannot be interrupted inside a native run, and a run that returns
-    // into a terminated thread aborts the whole process. The thread is told to exit once the run
-    // ends (messages are handled in order), and no longer keeps this process's event loop alive.
-    thread.worker.postMessage({ op: 'exit', seq: 0 });
-    thread.worker.unref();
+    thread.member.abandon();
     this.replace(
       index,
       thread,
@@ -255,7 +394,7 @@ export class WorkerPool {
         versionId: 'versionId' in request ? request.versionId : undefined,
         op: request.op,
       });
-      thread.worker.postMessage({ ...request, seq }, transfer);
+      thread.member.post({ ...request, seq }, transfer);
     });
   }
 
@@ -288,7 +427,7 @@ export class WorkerPool {
     clearInterval(this.watchdog);
     // A thread inside a native run that never ends does not stop: do not wait for it forever.
     await Promise.race([
-      Promise.all(this.threads.map((t) => t.worker.terminate())),
+      Promise.all(this.threads.map((t) => t.member.terminate())),
       new Promise((r) => setTimeout(r, 2000).unref()),
     ]);
     for (const t of this.threads)

@@ -1,6 +1,9 @@
 import type { DecodedTensor, ModelSignature } from './tensor.types';
 
-/** Passed to each pool thread as workerData. */
+/** The environment variable a pool process reads its `WorkerInit` from (JSON). */
+export const WORKER_INIT_ENV = 'MAAS_INFERENCE_WORKER_INIT';
+
+/** Passed to each pool thread as workerData (to a pool process in `WORKER_INIT_ENV`). */
 export interface WorkerInit {
   providers: string[];
   fallbackToCpu: boolean;

@@ -44,3 +44,38 @@ export function buildLoopModel(trips: bigint): Uint8Array {
   g.addOutput('output', 'FP32', [-1, 1]);
   return g.toBytes();
 }
+
+/**
+ * A model whose run holds as much memory as its input asks for and never finishes: `input`
+ * [-1, 1] FP32, whose first value n makes a zero-filled FP32 tensor of n elements (4·n bytes,
+ * all touched), then a `Loop` of 10^12 trips adds 1 to it (each trip allocating another one).
+ * A tiny n (upload validation, [[1]]) costs nothing; [[1e8]] holds about 800 MB.
+ */
+export function buildMemoryHogModel(): Uint8Array {
+  const body = new GraphBuilder({ graphName: 'body' });
+  body.addInput('i', 'INT64', []).addInput('cond', 'BOOL', []).addInput('v', 'FP32', [-1]);
+  body.addInput('w', 'FP32', [-1, 1]);
+  body.addInitializer('one', 'FP32', [], [1]);
+  body
+    .addNode('Identity', ['cond'], ['cond_out'])
+    .addNode('Add', ['v', 'one'], ['v_out'])
+    .addNode('Identity', ['w'], ['w_out']);
+  body.addOutput('cond_out', 'BOOL', []).addOutput('v_out', 'FP32', [-1]);
+  body.addOutput('w_out', 'FP32', [-1, 1]);
+  const g = new GraphBuilder();
+  g.addInput('input', 'FP32', [-1, 1]);
+  g.addInitializer('one_elem', 'INT64', [1], [1n]);
+  g.addInitializer('trips', 'INT64', [], [1_000_000_000_000n]);
+  g.addInitializer('keep_going', 'BOOL', [], [true]);
+  g.addInitializer('minus_one', 'INT64', [1], [-1n]);
+  g.addInitializer('zero', 'INT64', [1], [0n]);
+  g.addNode('Reshape', ['input', 'minus_one'], ['flat'])
+    .addNode('Slice', ['flat', 'zero', 'one_elem'], ['first'])
+    .addNode('Cast', ['first'], ['n'], { to: 7 })
+    .addNode('ConstantOfShape', ['n'], ['big'])
+    .addNode('Loop', ['trips', 'keep_going', 'big', 'input'], ['big_out', 'output'], {
+      body: { graph: body },
+    });
+  g.addOutput('output', 'FP32', [-1, 1]);
+  return g.toBytes();
+}
