@@ -9,7 +9,7 @@ const actors = [
   { id: 'k2', name: 'ci' },
 ];
 
-describe('AuditFilterForm', () => {
+describe('AuditFilterForm', { timeout: 20_000 }, () => {
   it('applies action, outcome, actor and time range together', async () => {
     const user = userEvent.setup();
     const onApply = vi.fn();

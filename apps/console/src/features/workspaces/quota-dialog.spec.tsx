@@ -51,7 +51,8 @@ const saved = (quotaInput: object) => ({
   },
 });
 
-describe('QuotaDialog', () => {
+// Typing into nine fields takes seconds in jsdom on a busy machine: more than the 5 s default.
+describe('QuotaDialog', { timeout: 20_000 }, () => {
   it('shows the current quotas and sends every quota, empty ones as unlimited', async () => {
     const user = userEvent.setup();
     const mutate = vi.fn((_name: string, variables: unknown) =>
