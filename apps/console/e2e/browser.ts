@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(__dirname, 'screenshots');
@@ -42,3 +42,26 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/** A fresh browser context (its own session storage) and page. */
+export async function newPage(
+  browser: Browser,
+  options: { width?: number; height?: number; dark?: boolean } = {},
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    colorScheme: options.dark ? 'dark' : 'light',
+  });
+  return { ctx, page: await ctx.newPage() };
+}
+
+/** Signs in on the console's sign-in form with `key`. */
+export async function signIn(target: Page, consoleUrl: string, key: string): Promise<void> {
+  await target.goto(consoleUrl);
+  await target.getByLabel('API key').fill(key);
+  await target.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The console's own alert (Next.js adds an empty role="alert" route announcer). */
+export const alertOf = (target: Page | ReturnType<Page['getByRole']>) =>
+  target.locator('[role="alert"]:not(#__next-route-announcer__)').first();

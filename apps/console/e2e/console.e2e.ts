@@ -6,9 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, shoot, watchErrors } from './browser';
+import {
+  alertOf,
+  launchBrowser,
+  newPage as newPageOf,
+  shoot,
+  signIn as signInOn,
+  watchErrors,
+} from './browser';
 import { refusedQueries } from './documents';
-import { startPlatform, type RunningPlatform } from './platform';
+import { apiGraphql, startPlatform, type GraphQLAnswer, type RunningPlatform } from './platform';
 
 let platform: RunningPlatform;
 let browser: Browser;
@@ -33,23 +40,8 @@ function seedCsv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function newPage(options: { width?: number; height?: number; dark?: boolean } = {}) {
-  const ctx = await browser.newContext({
-    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
-    colorScheme: options.dark ? 'dark' : 'light',
-  });
-  return { ctx, page: await ctx.newPage() };
-}
-
-async function signIn(target: Page, key: string) {
-  await target.goto(platform.consoleUrl);
-  await target.getByLabel('API key').fill(key);
-  await target.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** The console's own alert (Next.js adds an empty role="alert" route announcer). */
-const alertOf = (target: Page | ReturnType<Page['getByRole']>) =>
-  target.locator('[role="alert"]:not(#__next-route-announcer__)').first();
+const newPage = (options: Parameters<typeof newPageOf>[1] = {}) => newPageOf(browser, options);
+const signIn = (target: Page, key: string) => signInOn(target, platform.consoleUrl, key);
 
 const url = (pathname: string) => `${platform.consoleUrl}${pathname}`;
 
@@ -329,21 +321,14 @@ describe('the console against a real platform', () => {
     await page.getByText('Live updates on').waitFor({ timeout: 60_000 });
 
     // A job started by someone else (a script) appears and finishes on the open page.
-    const graphql = async (query: string, variables: Record<string, unknown>) => {
-      const response = await fetch(`${platform.apiUrl}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${platform.adminKey}`,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as {
-        data?: Record<string, { id: string }>;
-        errors?: unknown[];
-      };
-    };
-    let model: { data?: Record<string, { id: string }>; errors?: unknown[] } = {};
+    const graphql = (query: string, variables: Record<string, unknown>) =>
+      apiGraphql<Record<string, { id: string }>>(
+        platform.apiUrl,
+        platform.adminKey,
+        query,
+        variables,
+      );
+    let model: GraphQLAnswer<Record<string, { id: string }>> = {};
     await expect
       .poll(
         async () => {

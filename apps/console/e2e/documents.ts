@@ -29,6 +29,8 @@ function placeholder(type: TypeNode): unknown {
       return 5;
     case 'String':
       return 'e2e-does-not-exist';
+    case 'DateTime':
+      return new Date().toISOString();
     default:
       return null;
   }

@@ -102,3 +102,23 @@ export async function startPlatform(
   }
   return { apiUrl, consoleUrl, adminKey, log: () => output, stop };
 }
+
+export interface GraphQLAnswer<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** One GraphQL request to the platform's API as `apiKey`, as any client would send it. */
+export async function apiGraphql<T = Record<string, unknown>>(
+  apiUrl: string,
+  apiKey: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLAnswer<T>> {
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLAnswer<T>;
+}

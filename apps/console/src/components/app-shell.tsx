@@ -5,12 +5,11 @@ import { useState, type ReactNode } from 'react';
 import { LogOut, Menu, Monitor, Moon, Sun, X } from 'lucide-react';
 import { useSession, useViewer } from '@/lib/session';
 import { useLiveState } from '@/lib/graphql-provider';
-import { can } from '@/lib/roles';
 import { useTheme, type ThemeChoice } from '@/lib/theme';
 import { cn } from '@/lib/cn';
 import { Logo } from './logo';
 import { Badge } from './ui/badge';
-import { isActive, navItems } from './nav-items';
+import { isActive, visibleNavItems } from './nav-items';
 
 /** The frame of every signed-in page: sidebar (a menu on phones), identity, theme, sign-out. */
 export function AppShell({ children }: { children: ReactNode }) {
@@ -66,7 +65,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 function SidebarContent({ pathname }: { pathname: string }) {
   const viewer = useViewer();
   const { signOut } = useSession();
-  const items = navItems.filter((item) => !item.requires || can(viewer.role, item.requires));
+  const items = visibleNavItems(viewer);
   return (
     <>
       <Link href="/" className="hidden h-14 items-center gap-2 px-5 font-semibold lg:flex">

@@ -48,6 +48,13 @@ type Documents = {
   '\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n': typeof types.PlaygroundSignatureDocument;
   '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.PredictDocument;
   '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n': typeof types.DashboardServingDocument;
+  '\n  fragment QuotaFields on Quota {\n    maxModels\n    maxVersionsPerModel\n    maxStorageBytes\n    maxDatasetBytes\n    maxConcurrentJobs\n    maxQueuedJobs\n    maxPredictionsPerDay\n    maxTokensPerDay\n    requestsPerSecond\n  }\n': typeof types.QuotaFieldsFragmentDoc;
+  '\n  fragment WorkspaceUsageFields on WorkspaceUsage {\n    models\n    storageBytes\n    datasetBytes\n    runningJobs\n    queuedJobs\n    predictionsToday\n    tokensToday\n  }\n': typeof types.WorkspaceUsageFieldsFragmentDoc;
+  '\n  query WorkspaceQuota {\n    viewer {\n      workspace {\n        id\n        name\n        quota {\n          ...QuotaFields\n        }\n        usage {\n          ...WorkspaceUsageFields\n        }\n      }\n    }\n  }\n': typeof types.WorkspaceQuotaDocument;
+  '\n  query UsageSeries(\n    $from: DateTime!\n    $to: DateTime!\n    $granularity: UsageGranularity\n    $groupBy: [UsageDimension!]\n  ) {\n    usage(from: $from, to: $to, granularity: $granularity, groupBy: $groupBy) {\n      start\n      apiKey {\n        id\n        name\n      }\n      model {\n        id\n        name\n      }\n      deployment {\n        id\n        name\n      }\n      requests\n      predictionRows\n      promptTokens\n      completionTokens\n      trainingSeconds\n    }\n  }\n': typeof types.UsageSeriesDocument;
+  '\n  query AuditEvents($filter: AuditFilter, $first: Int, $after: String) {\n    auditEvents(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          workspace {\n            id\n            name\n          }\n          actor {\n            id\n            name\n            role\n          }\n          sourceAddress\n          action\n          targetType\n          targetId\n          outcome\n          details\n        }\n      }\n    }\n  }\n': typeof types.AuditEventsDocument;
+  '\n  query WorkspacesUsage {\n    workspaces {\n      id\n      name\n      createdAt\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n': typeof types.WorkspacesUsageDocument;
+  '\n  mutation SetWorkspaceQuota($workspaceId: ID!, $quota: QuotaInput!) {\n    setWorkspaceQuota(workspaceId: $workspaceId, quota: $quota) {\n      id\n      name\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n': typeof types.SetWorkspaceQuotaDocument;
   '\n  query Datasets($first: Int!, $after: String) {\n    datasets(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          rowCount\n          sizeBytes\n          createdAt\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n': typeof types.DatasetsDocument;
   '\n  query DatasetDetail($id: ID!, $previewRows: Int!) {\n    dataset(id: $id) {\n      id\n      name\n      rowCount\n      sizeBytes\n      createdAt\n      deletedAt\n      columns {\n        name\n        type\n        nullCount\n        min\n        max\n        mean\n        distinct\n      }\n      preview(limit: $previewRows)\n    }\n  }\n': typeof types.DatasetDetailDocument;
   '\n  mutation CreateDataset($name: String!, $csv: String!) {\n    createDataset(name: $name, csv: $csv) {\n      id\n      name\n      rowCount\n    }\n  }\n': typeof types.CreateDatasetDocument;
@@ -137,6 +144,20 @@ const documents: Documents = {
     types.PredictDocument,
   '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n':
     types.DashboardServingDocument,
+  '\n  fragment QuotaFields on Quota {\n    maxModels\n    maxVersionsPerModel\n    maxStorageBytes\n    maxDatasetBytes\n    maxConcurrentJobs\n    maxQueuedJobs\n    maxPredictionsPerDay\n    maxTokensPerDay\n    requestsPerSecond\n  }\n':
+    types.QuotaFieldsFragmentDoc,
+  '\n  fragment WorkspaceUsageFields on WorkspaceUsage {\n    models\n    storageBytes\n    datasetBytes\n    runningJobs\n    queuedJobs\n    predictionsToday\n    tokensToday\n  }\n':
+    types.WorkspaceUsageFieldsFragmentDoc,
+  '\n  query WorkspaceQuota {\n    viewer {\n      workspace {\n        id\n        name\n        quota {\n          ...QuotaFields\n        }\n        usage {\n          ...WorkspaceUsageFields\n        }\n      }\n    }\n  }\n':
+    types.WorkspaceQuotaDocument,
+  '\n  query UsageSeries(\n    $from: DateTime!\n    $to: DateTime!\n    $granularity: UsageGranularity\n    $groupBy: [UsageDimension!]\n  ) {\n    usage(from: $from, to: $to, granularity: $granularity, groupBy: $groupBy) {\n      start\n      apiKey {\n        id\n        name\n      }\n      model {\n        id\n        name\n      }\n      deployment {\n        id\n        name\n      }\n      requests\n      predictionRows\n      promptTokens\n      completionTokens\n      trainingSeconds\n    }\n  }\n':
+    types.UsageSeriesDocument,
+  '\n  query AuditEvents($filter: AuditFilter, $first: Int, $after: String) {\n    auditEvents(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          workspace {\n            id\n            name\n          }\n          actor {\n            id\n            name\n            role\n          }\n          sourceAddress\n          action\n          targetType\n          targetId\n          outcome\n          details\n        }\n      }\n    }\n  }\n':
+    types.AuditEventsDocument,
+  '\n  query WorkspacesUsage {\n    workspaces {\n      id\n      name\n      createdAt\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n':
+    types.WorkspacesUsageDocument,
+  '\n  mutation SetWorkspaceQuota($workspaceId: ID!, $quota: QuotaInput!) {\n    setWorkspaceQuota(workspaceId: $workspaceId, quota: $quota) {\n      id\n      name\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n':
+    types.SetWorkspaceQuotaDocument,
   '\n  query Datasets($first: Int!, $after: String) {\n    datasets(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          rowCount\n          sizeBytes\n          createdAt\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n':
     types.DatasetsDocument,
   '\n  query DatasetDetail($id: ID!, $previewRows: Int!) {\n    dataset(id: $id) {\n      id\n      name\n      rowCount\n      sizeBytes\n      createdAt\n      deletedAt\n      columns {\n        name\n        type\n        nullCount\n        min\n        max\n        mean\n        distinct\n      }\n      preview(limit: $previewRows)\n    }\n  }\n':
@@ -395,6 +416,48 @@ export function graphql(
 export function graphql(
   source: '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n',
 ): (typeof documents)['\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment QuotaFields on Quota {\n    maxModels\n    maxVersionsPerModel\n    maxStorageBytes\n    maxDatasetBytes\n    maxConcurrentJobs\n    maxQueuedJobs\n    maxPredictionsPerDay\n    maxTokensPerDay\n    requestsPerSecond\n  }\n',
+): (typeof documents)['\n  fragment QuotaFields on Quota {\n    maxModels\n    maxVersionsPerModel\n    maxStorageBytes\n    maxDatasetBytes\n    maxConcurrentJobs\n    maxQueuedJobs\n    maxPredictionsPerDay\n    maxTokensPerDay\n    requestsPerSecond\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment WorkspaceUsageFields on WorkspaceUsage {\n    models\n    storageBytes\n    datasetBytes\n    runningJobs\n    queuedJobs\n    predictionsToday\n    tokensToday\n  }\n',
+): (typeof documents)['\n  fragment WorkspaceUsageFields on WorkspaceUsage {\n    models\n    storageBytes\n    datasetBytes\n    runningJobs\n    queuedJobs\n    predictionsToday\n    tokensToday\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query WorkspaceQuota {\n    viewer {\n      workspace {\n        id\n        name\n        quota {\n          ...QuotaFields\n        }\n        usage {\n          ...WorkspaceUsageFields\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query WorkspaceQuota {\n    viewer {\n      workspace {\n        id\n        name\n        quota {\n          ...QuotaFields\n        }\n        usage {\n          ...WorkspaceUsageFields\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query UsageSeries(\n    $from: DateTime!\n    $to: DateTime!\n    $granularity: UsageGranularity\n    $groupBy: [UsageDimension!]\n  ) {\n    usage(from: $from, to: $to, granularity: $granularity, groupBy: $groupBy) {\n      start\n      apiKey {\n        id\n        name\n      }\n      model {\n        id\n        name\n      }\n      deployment {\n        id\n        name\n      }\n      requests\n      predictionRows\n      promptTokens\n      completionTokens\n      trainingSeconds\n    }\n  }\n',
+): (typeof documents)['\n  query UsageSeries(\n    $from: DateTime!\n    $to: DateTime!\n    $granularity: UsageGranularity\n    $groupBy: [UsageDimension!]\n  ) {\n    usage(from: $from, to: $to, granularity: $granularity, groupBy: $groupBy) {\n      start\n      apiKey {\n        id\n        name\n      }\n      model {\n        id\n        name\n      }\n      deployment {\n        id\n        name\n      }\n      requests\n      predictionRows\n      promptTokens\n      completionTokens\n      trainingSeconds\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query AuditEvents($filter: AuditFilter, $first: Int, $after: String) {\n    auditEvents(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          workspace {\n            id\n            name\n          }\n          actor {\n            id\n            name\n            role\n          }\n          sourceAddress\n          action\n          targetType\n          targetId\n          outcome\n          details\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query AuditEvents($filter: AuditFilter, $first: Int, $after: String) {\n    auditEvents(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          workspace {\n            id\n            name\n          }\n          actor {\n            id\n            name\n            role\n          }\n          sourceAddress\n          action\n          targetType\n          targetId\n          outcome\n          details\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query WorkspacesUsage {\n    workspaces {\n      id\n      name\n      createdAt\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query WorkspacesUsage {\n    workspaces {\n      id\n      name\n      createdAt\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation SetWorkspaceQuota($workspaceId: ID!, $quota: QuotaInput!) {\n    setWorkspaceQuota(workspaceId: $workspaceId, quota: $quota) {\n      id\n      name\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n',
+): (typeof documents)['\n  mutation SetWorkspaceQuota($workspaceId: ID!, $quota: QuotaInput!) {\n    setWorkspaceQuota(workspaceId: $workspaceId, quota: $quota) {\n      id\n      name\n      quota {\n        ...QuotaFields\n      }\n      usage {\n        ...WorkspaceUsageFields\n      }\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -8,6 +8,22 @@ export type Incremental<T> =
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type Algorithm = 'LINEAR_REGRESSION' | 'LOGISTIC_REGRESSION' | 'MLP' | 'SOFTMAX_REGRESSION';
 
+/** Every field narrows the list; all of them must match */
+export type AuditFilter = {
+  action?: string | null | undefined;
+  /** The acting key */
+  actorId?: string | number | null | undefined;
+  /** At or after */
+  from?: string | null | undefined;
+  outcome?: string | null | undefined;
+  targetId?: string | number | null | undefined;
+  targetType?: string | null | undefined;
+  /** At or before */
+  to?: string | null | undefined;
+  /** Root key only: one workspace */
+  workspaceId?: string | number | null | undefined;
+};
+
 export type CreateDeploymentInput = {
   modelId: string | number;
   name: string;
@@ -46,6 +62,19 @@ export type PredictInput = {
   version?: number | null | undefined;
 };
 
+/** A field left out keeps its value; null makes it unlimited */
+export type QuotaInput = {
+  maxConcurrentJobs?: number | null | undefined;
+  maxDatasetBytes?: number | null | undefined;
+  maxModels?: number | null | undefined;
+  maxPredictionsPerDay?: number | null | undefined;
+  maxQueuedJobs?: number | null | undefined;
+  maxStorageBytes?: number | null | undefined;
+  maxTokensPerDay?: number | null | undefined;
+  maxVersionsPerModel?: number | null | undefined;
+  requestsPerSecond?: number | null | undefined;
+};
+
 export type Role = 'ADMIN' | 'EDITOR' | 'VIEWER';
 
 export type RouteInput = {
@@ -74,6 +103,12 @@ export type UpdateModelInput = {
   tags?: unknown;
   task?: ModelTask | null | undefined;
 };
+
+/** What a usage series is split by (API_KEY needs the ADMIN role) */
+export type UsageDimension = 'API_KEY' | 'DEPLOYMENT' | 'MODEL';
+
+/** The bucket size of a usage series (UTC minutes, hours or days) */
+export type UsageGranularity = 'DAY' | 'HOUR' | 'MINUTE';
 
 export type VersionSource = 'TRAINING' | 'UPLOAD';
 
@@ -575,6 +610,170 @@ export type DashboardServingQuery = {
     workers: number;
     loadedVersions: number;
     loadedBytes: number;
+  };
+};
+
+export type QuotaFieldsFragment = {
+  maxModels: number | null;
+  maxVersionsPerModel: number | null;
+  maxStorageBytes: number | null;
+  maxDatasetBytes: number | null;
+  maxConcurrentJobs: number | null;
+  maxQueuedJobs: number | null;
+  maxPredictionsPerDay: number | null;
+  maxTokensPerDay: number | null;
+  requestsPerSecond: number | null;
+};
+
+export type WorkspaceUsageFieldsFragment = {
+  models: number;
+  storageBytes: number;
+  datasetBytes: number;
+  runningJobs: number;
+  queuedJobs: number;
+  predictionsToday: number;
+  tokensToday: number;
+};
+
+export type WorkspaceQuotaQueryVariables = Exact<{ [key: string]: never }>;
+
+export type WorkspaceQuotaQuery = {
+  viewer: {
+    workspace: {
+      id: string;
+      name: string;
+      quota: {
+        maxModels: number | null;
+        maxVersionsPerModel: number | null;
+        maxStorageBytes: number | null;
+        maxDatasetBytes: number | null;
+        maxConcurrentJobs: number | null;
+        maxQueuedJobs: number | null;
+        maxPredictionsPerDay: number | null;
+        maxTokensPerDay: number | null;
+        requestsPerSecond: number | null;
+      };
+      usage: {
+        models: number;
+        storageBytes: number;
+        datasetBytes: number;
+        runningJobs: number;
+        queuedJobs: number;
+        predictionsToday: number;
+        tokensToday: number;
+      };
+    };
+  };
+};
+
+export type UsageSeriesQueryVariables = Exact<{
+  from: string;
+  to: string;
+  granularity?: UsageGranularity | null | undefined;
+  groupBy?: Array<UsageDimension> | UsageDimension | null | undefined;
+}>;
+
+export type UsageSeriesQuery = {
+  usage: Array<{
+    start: string;
+    requests: number;
+    predictionRows: number;
+    promptTokens: number;
+    completionTokens: number;
+    trainingSeconds: number;
+    apiKey: { id: string; name: string } | null;
+    model: { id: string; name: string } | null;
+    deployment: { id: string; name: string } | null;
+  }>;
+};
+
+export type AuditEventsQueryVariables = Exact<{
+  filter?: AuditFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+export type AuditEventsQuery = {
+  auditEvents: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: Array<{
+      cursor: string;
+      node: {
+        id: string;
+        at: string;
+        sourceAddress: string | null;
+        action: string;
+        targetType: string | null;
+        targetId: string | null;
+        outcome: string;
+        details: unknown;
+        workspace: { id: string; name: string };
+        actor: { id: string; name: string; role: Role } | null;
+      };
+    }>;
+  };
+};
+
+export type WorkspacesUsageQueryVariables = Exact<{ [key: string]: never }>;
+
+export type WorkspacesUsageQuery = {
+  workspaces: Array<{
+    id: string;
+    name: string;
+    createdAt: string;
+    quota: {
+      maxModels: number | null;
+      maxVersionsPerModel: number | null;
+      maxStorageBytes: number | null;
+      maxDatasetBytes: number | null;
+      maxConcurrentJobs: number | null;
+      maxQueuedJobs: number | null;
+      maxPredictionsPerDay: number | null;
+      maxTokensPerDay: number | null;
+      requestsPerSecond: number | null;
+    };
+    usage: {
+      models: number;
+      storageBytes: number;
+      datasetBytes: number;
+      runningJobs: number;
+      queuedJobs: number;
+      predictionsToday: number;
+      tokensToday: number;
+    };
+  }>;
+};
+
+export type SetWorkspaceQuotaMutationVariables = Exact<{
+  workspaceId: string | number;
+  quota: QuotaInput;
+}>;
+
+export type SetWorkspaceQuotaMutation = {
+  setWorkspaceQuota: {
+    id: string;
+    name: string;
+    quota: {
+      maxModels: number | null;
+      maxVersionsPerModel: number | null;
+      maxStorageBytes: number | null;
+      maxDatasetBytes: number | null;
+      maxConcurrentJobs: number | null;
+      maxQueuedJobs: number | null;
+      maxPredictionsPerDay: number | null;
+      maxTokensPerDay: number | null;
+      requestsPerSecond: number | null;
+    };
+    usage: {
+      models: number;
+      storageBytes: number;
+      datasetBytes: number;
+      runningJobs: number;
+      queuedJobs: number;
+      predictionsToday: number;
+      tokensToday: number;
+    };
   };
 };
 
@@ -1215,6 +1414,52 @@ export const DeploymentStatsFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<DeploymentStatsFieldsFragment, unknown>;
+export const QuotaFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'QuotaFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Quota' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxModels' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxVersionsPerModel' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxStorageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxDatasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxConcurrentJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxQueuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxPredictionsPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokensPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'requestsPerSecond' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<QuotaFieldsFragment, unknown>;
+export const WorkspaceUsageFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'WorkspaceUsage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'models' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'storageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'datasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'runningJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'queuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'predictionsToday' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'tokensToday' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<WorkspaceUsageFieldsFragment, unknown>;
 export const JobListFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -3645,6 +3890,543 @@ export const DashboardServingDocument = {
     },
   ],
 } as unknown as DocumentNode<DashboardServingQuery, DashboardServingQueryVariables>;
+export const WorkspaceQuotaDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'WorkspaceQuota' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'viewer' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'workspace' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'quota' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            {
+                              kind: 'FragmentSpread',
+                              name: { kind: 'Name', value: 'QuotaFields' },
+                            },
+                          ],
+                        },
+                      },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'usage' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            {
+                              kind: 'FragmentSpread',
+                              name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'QuotaFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Quota' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxModels' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxVersionsPerModel' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxStorageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxDatasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxConcurrentJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxQueuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxPredictionsPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokensPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'requestsPerSecond' } },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'WorkspaceUsage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'models' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'storageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'datasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'runningJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'queuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'predictionsToday' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'tokensToday' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<WorkspaceQuotaQuery, WorkspaceQuotaQueryVariables>;
+export const UsageSeriesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'UsageSeries' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'from' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'DateTime' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'to' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'DateTime' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'granularity' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'UsageGranularity' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'groupBy' } },
+          type: {
+            kind: 'ListType',
+            type: {
+              kind: 'NonNullType',
+              type: { kind: 'NamedType', name: { kind: 'Name', value: 'UsageDimension' } },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'usage' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'from' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'from' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'to' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'to' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'granularity' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'granularity' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'groupBy' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'groupBy' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'start' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'apiKey' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'deployment' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                    ],
+                  },
+                },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'predictionRows' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'promptTokens' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'completionTokens' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'trainingSeconds' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<UsageSeriesQuery, UsageSeriesQueryVariables>;
+export const AuditEventsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'AuditEvents' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'filter' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'AuditFilter' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'auditEvents' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'filter' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'filter' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'after' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'totalCount' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'pageInfo' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'hasNextPage' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'endCursor' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'edges' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'cursor' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'node' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'at' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'workspace' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                                ],
+                              },
+                            },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'actor' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'role' } },
+                                ],
+                              },
+                            },
+                            { kind: 'Field', name: { kind: 'Name', value: 'sourceAddress' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'action' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'targetType' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'targetId' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<AuditEventsQuery, AuditEventsQueryVariables>;
+export const WorkspacesUsageDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'WorkspacesUsage' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'workspaces' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'quota' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'FragmentSpread', name: { kind: 'Name', value: 'QuotaFields' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'usage' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'FragmentSpread',
+                        name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'QuotaFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Quota' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxModels' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxVersionsPerModel' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxStorageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxDatasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxConcurrentJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxQueuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxPredictionsPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokensPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'requestsPerSecond' } },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'WorkspaceUsage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'models' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'storageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'datasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'runningJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'queuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'predictionsToday' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'tokensToday' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<WorkspacesUsageQuery, WorkspacesUsageQueryVariables>;
+export const SetWorkspaceQuotaDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'SetWorkspaceQuota' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'workspaceId' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'quota' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'QuotaInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'setWorkspaceQuota' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'workspaceId' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'workspaceId' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'quota' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'quota' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'quota' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'FragmentSpread', name: { kind: 'Name', value: 'QuotaFields' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'usage' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'FragmentSpread',
+                        name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'QuotaFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Quota' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxModels' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxVersionsPerModel' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxStorageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxDatasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxConcurrentJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxQueuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxPredictionsPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokensPerDay' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'requestsPerSecond' } },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'WorkspaceUsageFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'WorkspaceUsage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'models' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'storageBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'datasetBytes' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'runningJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'queuedJobs' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'predictionsToday' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'tokensToday' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<SetWorkspaceQuotaMutation, SetWorkspaceQuotaMutationVariables>;
 export const DatasetsDocument = {
   kind: 'Document',
   definitions: [

@@ -5,6 +5,8 @@ import type { CombinedError } from 'urql';
 export interface ApiErrorInfo {
   message: string;
   code?: string;
+  /** The input field a BAD_USER_INPUT names (`extensions.field`), when it names one. */
+  field?: string;
 }
 
 interface GraphQLErrorLike {
@@ -23,7 +25,12 @@ export function describeError(
   const first = graphQLErrors?.[0];
   if (first) {
     const code = first.extensions?.code;
-    return { message: first.message, code: typeof code === 'string' ? code : undefined };
+    const field = first.extensions?.field;
+    return {
+      message: first.message,
+      code: typeof code === 'string' ? code : undefined,
+      ...(typeof field === 'string' ? { field } : {}),
+    };
   }
   const network = (error as Partial<CombinedError>).networkError;
   if (network) return { message: describeNetworkError(network), code: 'NETWORK_ERROR' };

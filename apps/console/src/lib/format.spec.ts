@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatByteSizeInput,
   formatBytes,
+  formatCount,
   formatDateTime,
   formatMetric,
   formatMs,
   formatRelativeTime,
+  formatSeconds,
   formatShape,
   humanizeEnum,
   jsonEntries,
+  parseByteSize,
 } from './format';
 
 describe('formatBytes', () => {
@@ -66,5 +70,38 @@ describe('formatters', () => {
     expect(jsonEntries({ mse: 1 })).toEqual([['mse', 1]]);
     expect(jsonEntries([1, 2])).toEqual([]);
     expect(jsonEntries(null)).toEqual([]);
+  });
+});
+
+describe('usage and quota figures', () => {
+  it('prints counts with separators and compute time in the fitting unit', () => {
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(Number.NaN)).toBe('—');
+    expect(formatSeconds(4.25)).toBe('4.3 s');
+    expect(formatSeconds(42)).toBe('42 s');
+    expect(formatSeconds(754)).toBe('12.6 min');
+    expect(formatSeconds(7200)).toBe('2 h');
+  });
+
+  it('reads sizes as people type them, in the powers of 1024 formatBytes prints', () => {
+    expect(parseByteSize('512')).toBe(512);
+    expect(parseByteSize('1.5 GB')).toBe(1.5 * 1024 ** 3);
+    expect(parseByteSize('20mb')).toBe(20 * 1024 ** 2);
+    expect(parseByteSize('3 k')).toBe(3072);
+    expect(parseByteSize(' 2 TB ')).toBe(2 * 1024 ** 4);
+    expect(parseByteSize('-1')).toBeNull();
+    expect(parseByteSize('1 PB')).toBeNull();
+    expect(parseByteSize('lots')).toBeNull();
+    expect(parseByteSize('')).toBeNull();
+  });
+
+  it('writes sizes back exactly in the largest unit that divides them', () => {
+    expect(formatByteSizeInput(1024 ** 3)).toBe('1 GB');
+    expect(formatByteSizeInput(1536 * 1024)).toBe('1536 KB');
+    expect(formatByteSizeInput(1500)).toBe('1500');
+    expect(formatByteSizeInput(0)).toBe('0');
+    for (const bytes of [1, 1023, 5 * 1024 ** 2, 3 * 1024 ** 4 + 1024]) {
+      expect(parseByteSize(formatByteSizeInput(bytes))).toBe(bytes);
+    }
   });
 });

@@ -83,3 +83,50 @@ export function humanizeEnum(value: string): string {
   const words = value.toLowerCase().replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** Counts with thousands separators: 12345 -> "12,345". */
+export function formatCount(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return Math.round(value).toLocaleString('en');
+}
+
+/** Compute time: 42 -> "42 s", 754 -> "12.6 min", 7200 -> "2 h". */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Number(seconds.toFixed(seconds < 10 ? 1 : 0))} s`;
+  if (seconds < 3600) return `${Number((seconds / 60).toFixed(1))} min`;
+  return `${Number((seconds / 3600).toFixed(1))} h`;
+}
+
+const byteUnits: Record<string, number> = {
+  B: 1,
+  KB: 1024,
+  MB: 1024 ** 2,
+  GB: 1024 ** 3,
+  TB: 1024 ** 4,
+};
+
+/**
+ * A size as a person types it, in the units formatBytes prints (powers of 1024): "512", "1.5 GB",
+ * "20mb" -> bytes (whole). Null when it is not a size.
+ */
+export function parseByteSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)?\s*$/i.exec(text);
+  if (!match?.[1]) return null;
+  let unit = (match[2] ?? '').toUpperCase();
+  if (unit === '') unit = 'B';
+  else if (!unit.endsWith('B')) unit = `${unit}B`;
+  const factor = byteUnits[unit];
+  if (factor === undefined) return null;
+  const bytes = Math.round(Number(match[1]) * factor);
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+/** Bytes as parseByteSize reads them back exactly: 1073741824 -> "1 GB", 1500 -> "1500". */
+export function formatByteSizeInput(bytes: number): string {
+  for (const unit of ['TB', 'GB', 'MB', 'KB'] as const) {
+    const factor = byteUnits[unit] ?? 1;
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor} ${unit}`;
+  }
+  return String(bytes);
+}

@@ -11,9 +11,11 @@ describe('can', () => {
   it('lets an editor edit but not manage keys', () => {
     expect(can('EDITOR', 'edit')).toBe(true);
     expect(can('EDITOR', 'manageKeys')).toBe(false);
+    expect(can('EDITOR', 'readAudit')).toBe(false);
   });
   it('lets an admin do everything, and nobody without a role anything', () => {
     expect(can('ADMIN', 'manageKeys')).toBe(true);
+    expect(can('ADMIN', 'readAudit')).toBe(true);
     expect(can(null, 'read')).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ export function ProgressBar({
   value: number;
   label: string;
   className?: string;
-  tone?: 'primary' | 'success' | 'danger' | 'muted';
+  tone?: 'primary' | 'success' | 'warning' | 'danger' | 'muted';
 }) {
   const percent = Math.round(Math.min(1, Math.max(0, value)) * 100);
   return (
@@ -27,6 +27,7 @@ export function ProgressBar({
           'h-full rounded-full transition-[width] duration-300',
           tone === 'primary' && 'bg-primary',
           tone === 'success' && 'bg-success',
+          tone === 'warning' && 'bg-warning',
           tone === 'danger' && 'bg-destructive',
           tone === 'muted' && 'bg-muted-foreground/50',
         )}

@@ -16,12 +16,13 @@ import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { EmptyState, ErrorMessage, LoadingRows } from '@/components/ui/states';
 import { Table, TBody, THead, Td, Th, Tr } from '@/components/ui/table';
 import { SourceBadge } from '@/features/models/source-badge';
+import { QuotaCard } from '@/features/quotas/quota-card';
 import { RunningJobsCard } from './running-jobs-card';
 import { StatCard } from './stat-card';
 import { ThroughputCard } from './throughput-card';
 import { recentVersions } from './recent-versions';
 
-/** `/`: counts and the newest versions across models. */
+/** `/`: counts, live jobs and traffic, usage against quotas, and the newest versions. */
 export function DashboardView() {
   const viewer = useViewer();
   const [{ data, fetching, error }] = useQuery({ query: DashboardRegistryQuery });
@@ -77,6 +78,7 @@ export function DashboardView() {
         />
         <ThroughputCard deployments={serving.data?.deployments ?? []} />
       </div>
+      <QuotaCard className="mb-6" />
       <Card>
         <CardHeader title="Recent versions" description="The newest version of each model" />
         <CardBody>
