@@ -98,7 +98,17 @@ export async function openInfrastructure(
   closers.add('artifact-store', () => store.close());
 
   // The gauges read the backend lazily, at scrape time.
-  const metrics = createMetrics(() => backend.status(), config.METRICS_MAX_WORKSPACES);
+  const metrics = createMetrics(
+    () => backend.status(),
+    config.METRICS_MAX_WORKSPACES,
+    async () => {
+      const rows = await db.query<{ status: string; n: number }[]>(
+        `SELECT status, count(*)::int AS n FROM training_jobs
+          WHERE status IN ('QUEUED', 'RUNNING') GROUP BY status`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+  );
   const engine =
     options.engine ??
     (await createInferenceEngine({

@@ -250,6 +250,13 @@ describe('quotas refuse at exactly their limit, changing nothing', () => {
       [jobId],
     );
     expect(job?.status).toBe('CANCELLED');
+    // The operator's view: /metrics counts the one job waiting (no worker runs in this test).
+    const metrics = await fetch(`${api.url}/metrics`, {
+      headers: { authorization: `Bearer ${api.adminKey}` },
+    });
+    const text = await metrics.text();
+    expect(text).toMatch(/^maas_training_jobs\{status="QUEUED"\} 1$/m);
+    expect(text).toMatch(/^maas_training_jobs\{status="RUNNING"\} 0$/m);
   });
 
   it('maxVersionsPerModel at start and when the trained version is committed', async () => {

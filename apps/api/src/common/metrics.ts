@@ -23,9 +23,14 @@ export function boundedLabel(max: number): (value: string) => string {
 
 /**
  * `engineStatus` feeds the loaded-sessions gauges when Prometheus scrapes; `maxWorkspaces` bounds
- * the `workspace` label (METRICS_MAX_WORKSPACES).
+ * the `workspace` label (METRICS_MAX_WORKSPACES); `liveTrainingJobs` counts the queued and running
+ * training jobs by status, once per scrape.
  */
-export function createMetrics(engineStatus?: EngineGaugeSource, maxWorkspaces = 100) {
+export function createMetrics(
+  engineStatus?: EngineGaugeSource,
+  maxWorkspaces = 100,
+  liveTrainingJobs?: () => Promise<Record<string, number>>,
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'maas_api_' });
   const httpRequests = new Counter({
@@ -129,9 +134,14 @@ export function createMetrics(engineStatus?: EngineGaugeSource, maxWorkspaces = 
   });
   const jobsByStatus = new Gauge({
     name: 'maas_training_jobs',
-    help: 'Training jobs by status (all workspaces)',
+    help: 'Queued and running training jobs (all workspaces), counted when scraped',
     labelNames: ['status'] as const,
     registers: [registry],
+    async collect() {
+      if (!liveTrainingJobs) return;
+      const counts = await liveTrainingJobs();
+      for (const status of ['QUEUED', 'RUNNING']) this.set({ status }, counts[status] ?? 0);
+    },
   });
   const authLookups = new Counter({
     name: 'maas_auth_key_lookups_total',
