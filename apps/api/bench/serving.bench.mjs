@@ -16,7 +16,8 @@
 // --write replaces the generated section of BENCHMARKS.md; --profile DIR writes a CPU profile of
 // the API process for each measured API cell into DIR (summarize-cpu-profile.mjs reads them).
 // --rate-limit RPS gives the benchmark key's workspace a request rate (set it above what the run
-// reaches), so every API request pays its token-bucket check.
+// reaches) and a daily prediction quota of 10^12 rows, so every API request pays its token-bucket
+// check and its in-memory daily-quota admission.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -353,14 +354,15 @@ async function setDefaultWorkspaceRate(url, requestsPerSecond) {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query("UPDATE workspaces SET requests_per_second = $1 WHERE name = 'default'", [
-      requestsPerSecond,
-    ]);
+    await client.query(
+      "UPDATE workspaces SET requests_per_second = $1, max_predictions_per_day = 1e12 WHERE name = 'default'",
+      [requestsPerSecond],
+    );
     await client.query('SELECT pg_notify($1, $2)', [WORKSPACE_QUOTA_CHANNEL, '{}']);
   } finally {
     await client.end();
   }
-  log(`default workspace limited to ${requestsPerSecond} requests per second`);
+  log(`default workspace limited to ${requestsPerSecond} requests per second, 10^12 rows a day`);
 }
 
 /** Starts PostgreSQL and the two API processes, uploads the model; resolves with what (c)-(e) need. */
