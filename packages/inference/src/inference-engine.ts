@@ -510,6 +510,11 @@ export class InferenceEngine {
     return this.pool.pids();
   }
 
+  /** `process` isolation: requests sent to the pool processes, and the IPC messages that carried them. */
+  ipcTraffic(): { requests: number; messages: number } {
+    return this.pool.ipcTraffic();
+  }
+
   /** Sessions each pool thread holds now (a check for tests and diagnostics). */
   async threadSessionCounts(): Promise<number[]> {
     return Promise.all(

@@ -248,6 +248,8 @@ interface Channel {
   onMessage(handler: (msg: WorkerRequest & { seq: number }) => void): void;
 }
 
+type Request = WorkerRequest & { seq: number };
+
 function channel(): Channel {
   const port = parentPort;
   if (port)
@@ -262,7 +264,11 @@ function channel(): Channel {
   return {
     send: (reply) => send(reply),
     onMessage: (handler) =>
-      process.on('message', (msg) => handler(msg as WorkerRequest & { seq: number })),
+      // The pool sends one request, or an array of the requests it gathered for a busy member.
+      process.on('message', (msg: Request | Request[]) => {
+        if (Array.isArray(msg)) for (const one of msg) handler(one);
+        else handler(msg);
+      }),
   };
 }
 

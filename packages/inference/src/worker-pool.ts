@@ -131,6 +131,8 @@ export class WorkerPool {
   private abandoned = 0;
 
   private lastMemoryCheck = 0;
+  /** Requests posted to members, and IPC messages that carried them (`process` isolation). */
+  private readonly traffic = { requests: 0, messages: 0 };
 
   constructor(
     readonly size: number,
@@ -152,6 +154,11 @@ export class WorkerPool {
   /** The pids of the pool processes (`process` isolation; empty for threads). */
   pids(): number[] {
     return this.threads.flatMap((t) => (t.member.pid === undefined ? [] : [t.member.pid]));
+  }
+
+  /** Requests sent to pool processes so far, and the IPC messages they took (fewer under load). */
+  ipcTraffic(): { requests: number; messages: number } {
+    return { ...this.traffic };
   }
 
   /** Threads replaced after a timeout that have not exited yet (still inside a native run). */
@@ -206,7 +213,7 @@ export class WorkerPool {
     };
     thread.member =
       this.options.isolation === 'process'
-        ? this.forkMember(index, onMessage, onError, onExit)
+        ? this.forkMember(index, onMessage, onError, onExit, () => thread.pending.size > 1)
         : this.threadMember(index, onMessage, onError, onExit);
     return thread;
   }
@@ -243,6 +250,8 @@ export class WorkerPool {
     onMessage: (msg: WorkerResponse) => void,
     onError: (err: Error) => void,
     onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+    /** Whether the child has calls before this one still unanswered. */
+    busy: () => boolean,
   ): Member {
     const env: NodeJS.ProcessEnv = { [WORKER_INIT_ENV]: JSON.stringify(this.init) };
     for (const [name, value] of Object.entries(process.env))
@@ -254,7 +263,11 @@ export class WorkerPool {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    child.on('message', (msg) => onMessage(msg as WorkerResponse));
+    // A child answers with one reply or, when it had several ready at once, an array of them.
+    child.on('message', (msg: WorkerResponse | WorkerResponse[]) => {
+      if (Array.isArray(msg)) for (const reply of msg) onMessage(reply);
+      else onMessage(msg);
+    });
     child.on('error', onError);
     child.on('exit', onExit);
     // A killed child's channel may report EPIPE for a message already on its way.
@@ -262,12 +275,31 @@ export class WorkerPool {
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
+    // Each IPC message costs a serialisation, a write and a wake-up on both sides. A child that is
+    // idle gets its request at once; requests for a busy child (it would only queue them) are
+    // gathered for the rest of this event-loop turn and sent as one message (an array).
+    let outbox: object[] = [];
+    const flush = () => {
+      const messages = outbox;
+      outbox = [];
+      if (!child.connected || messages.length === 0) return;
+      this.traffic.messages++;
+      child.send(messages.length === 1 ? (messages[0] as object) : messages);
+    };
     return {
       pid: child.pid,
       // A send to a child that just died fails on the channel ('error' above); its exit fails
       // the call.
       post: (message) => {
-        if (child.connected) child.send(message as object);
+        if (!child.connected) return;
+        this.traffic.requests++;
+        if (outbox.length === 0 && !busy()) {
+          this.traffic.messages++;
+          child.send(message as object);
+          return;
+        }
+        if (outbox.length === 0) setImmediate(flush);
+        outbox.push(message as object);
       },
       // SIGKILL is safe here (unlike terminating a thread mid native call): the run dies with it.
       abandon: kill,

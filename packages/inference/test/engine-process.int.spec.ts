@@ -53,6 +53,17 @@ async function expectRightNumbers(engine: InferenceEngine, key: VersionKey): Pro
   squareLinear(4, 3, x).forEach((want, i) => expect(got?.[i]).toBeCloseTo(want, 4));
 }
 
+async function expectRightNumbersFor(
+  engine: InferenceEngine,
+  key: VersionKey,
+  seed: number,
+): Promise<void> {
+  const x = randomRows(1, 4, seed)[0] as number[];
+  const out = await engine.infer(key, { input: fp32([x]) });
+  const [got] = rowsOf(out.output);
+  squareLinear(4, seed, x).forEach((want, i) => expect(got?.[i]).toBeCloseTo(want, 4));
+}
+
 describe("isolation: 'process'", () => {
   const artifacts = new MemoryArtifacts();
   const loop = artifacts.add('loop', buildLoopModel(1_000_000_000_000n));
@@ -87,6 +98,30 @@ describe("isolation: 'process'", () => {
       ),
     );
     expect(await engine.threadSessionCounts()).toEqual([1]);
+  }, 30_000);
+
+  it('answers a burst to several models right, with requests to a busy child sent together', async () => {
+    const models = [11, 12, 13, 14, 15, 16].map((seed) => ({
+      seed,
+      key: artifacts.add(`burst-${seed}`, buildSquareLinearModel(4, seed)),
+    }));
+    for (const m of models) await expectRightNumbersFor(engine, m.key, m.seed);
+    const before = engine.ipcTraffic();
+    const rows = randomRows(240, 4, 5);
+    const outs = await Promise.all(
+      rows.map((x, r) => engine.infer(models[r % models.length]!.key, { input: fp32([x]) })),
+    );
+    outs.forEach((out, r) =>
+      squareLinear(4, models[r % models.length]!.seed, rows[r] as number[]).forEach((want, i) =>
+        expect(rowsOf(out.output)[0]?.[i]).toBeCloseTo(want, 4),
+      ),
+    );
+    const after = engine.ipcTraffic();
+    const requests = after.requests - before.requests;
+    const messages = after.messages - before.messages;
+    // Six models' micro-batches queue on one child: they cannot have gone one message each.
+    expect(requests).toBeGreaterThanOrEqual(models.length);
+    expect(messages).toBeLessThan(requests);
   }, 30_000);
 
   it('validates an upload in the child', async () => {
