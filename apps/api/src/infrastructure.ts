@@ -17,6 +17,8 @@ import {
 } from './modules/predictions/inference-backend';
 import { createIsolatedInferenceBackend } from './modules/predictions/isolated-backend';
 import type { InferenceBackend } from './modules/predictions/predictions.service';
+import type { LanguageModelBackend } from './modules/language-models/language-model-backend';
+import { engineLanguageModels } from './modules/language-models/engine-language-models';
 
 /** What the services are built on: connections, the engine, the queue. */
 /**
@@ -43,6 +45,8 @@ export interface Infrastructure {
   serving: ServingBackend;
   /** Where predictions run: `serving`, unless the caller passed its own. */
   backend: InferenceBackend;
+  /** Where text generation and embeddings run: the engine, unless the caller passed its own. */
+  languageModels: LanguageModelBackend;
   queue: JobQueue;
 }
 
@@ -56,6 +60,8 @@ export interface InfrastructureOptions {
   engine?: InferenceEngine;
   /** Runs predictions elsewhere (remote inference workers); default: the engine. */
   backend?: InferenceBackend;
+  /** Runs generation and embeddings elsewhere; default: the engine's generation scheduler. */
+  languageModels?: LanguageModelBackend;
 }
 
 /** Opens each resource in turn and registers its closer as soon as it exists. */
@@ -108,6 +114,7 @@ export async function openInfrastructure(
       );
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
+    () => languageModels.occupancy?.() ?? [],
   );
   const engine =
     options.engine ??
@@ -135,6 +142,8 @@ export async function openInfrastructure(
       : createInferenceBackend(config, engine, logger);
   closers.add('serving', () => serving.close());
   const backend: InferenceBackend = options.backend ?? serving;
+  const languageModels: LanguageModelBackend =
+    options.languageModels ?? engineLanguageModels(engine);
 
   // The API only enqueues (workers consume); pg-boss maintenance runs in the workers.
   const queue = createJobQueue({
@@ -148,5 +157,5 @@ export async function openInfrastructure(
   await queue.start();
   closers.add('queue', () => queue.stop({ graceful: false }));
 
-  return { db, bus, store, metrics, engine, serving, backend, queue };
+  return { db, bus, store, metrics, engine, serving, backend, languageModels, queue };
 }

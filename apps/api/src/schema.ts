@@ -24,6 +24,10 @@ import {
   ModelVersionResolver,
 } from './modules/models/models.resolver';
 import { AuditEventResolver } from './modules/audit/audit.resolver';
+import {
+  EmbeddingsResolver,
+  GenerationResolver,
+} from './modules/language-models/language-models.resolver';
 
 export const RESOLVERS = [
   ModelResolver,
@@ -40,6 +44,8 @@ export const RESOLVERS = [
   ModelVersionTrainingResolver,
   UsageResolver,
   AuditEventResolver,
+  GenerationResolver,
+  EmbeddingsResolver,
 ] as const;
 
 /**

@@ -13,6 +13,7 @@ import { registerDatasetRoutes } from './modules/datasets/datasets.routes';
 import { registerHealthRoutes } from './modules/health/health.routes';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { registerOipRoutes } from './modules/predictions/oip.routes';
+import { registerOpenAiRoutes } from './modules/language-models/openai.routes';
 import { buildApiSchema } from './schema';
 import { buildServices, type Services } from './services';
 
@@ -53,6 +54,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     registerModelRoutes(app, services);
     registerDatasetRoutes(app, services);
     registerOipRoutes(app, services);
+    registerOpenAiRoutes(app, services);
     registerHealthRoutes(app, services, infra.metrics, infra.serving);
 
     return { app, services, metrics: infra.metrics, close: () => closers.close() };

@@ -10,6 +10,8 @@ import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
+import { generationLimits } from './modules/language-models/generation-limits';
+import { LanguageModelsService } from './modules/language-models/language-models.service';
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
@@ -46,6 +48,8 @@ export interface Services {
   deployments: DeploymentsService;
   deploymentStats: DeploymentStatsService;
   predictions: PredictionsService;
+  /** Text generation and embeddings: the OpenAI routes and GraphQL generate / embed. */
+  languageModels: LanguageModelsService;
   training: TrainingService;
   quotas: QuotasService;
   trainingEvents: TrainingEventsService;
@@ -124,6 +128,16 @@ export async function buildServices(
     ),
   );
   const training = new TrainingService(db, queue);
+  const languageModels = new LanguageModelsService(
+    db,
+    resolver,
+    infra.languageModels,
+    usageMeter,
+    servingStats,
+    metrics,
+    generationLimits(config),
+  );
+  closers.add('language-models', () => languageModels.close());
   return {
     config,
     logger,
@@ -158,6 +172,7 @@ export async function buildServices(
       usageMeter,
       config.PREDICT_TIMEOUT_MS,
     ),
+    languageModels,
     training,
     quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),
     trainingEvents: new TrainingEventsService(bus, training),

@@ -21,15 +21,23 @@ export function boundedLabel(max: number): (value: string) => string {
   };
 }
 
+/** Sequences running and queued per version in the generation engine's decode batches. */
+export interface BatchOccupancySource {
+  ():
+    | Promise<{ versionId: string; running: number; queued: number }[]>
+    | { versionId: string; running: number; queued: number }[];
+}
+
 /**
  * `engineStatus` feeds the loaded-sessions gauges when Prometheus scrapes; `maxWorkspaces` bounds
  * the `workspace` label (METRICS_MAX_WORKSPACES); `liveTrainingJobs` counts the queued and running
- * training jobs by status, once per scrape.
+ * training jobs by status, once per scrape; `batchOccupancy` feeds the generation batch gauge.
  */
 export function createMetrics(
   engineStatus?: EngineGaugeSource,
   maxWorkspaces = 100,
   liveTrainingJobs?: () => Promise<Record<string, number>>,
+  batchOccupancy?: BatchOccupancySource,
 ) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'maas_api_' });
@@ -70,6 +78,44 @@ export function createMetrics(
     help: 'Language-model tokens by workspace id (bounded as above) and kind (prompt or completion)',
     labelNames: ['workspace', 'kind'] as const,
     registers: [registry],
+  });
+  const generations = new Counter({
+    name: 'maas_generations_total',
+    help: 'Text generations (OpenAI completions and chat, GraphQL generate and generation) by status: ok, error or aborted (the client went away)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const embeddings = new Counter({
+    name: 'maas_embedding_requests_total',
+    help: 'Embedding requests by status (ok or error)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const timeToFirstToken = new Histogram({
+    name: 'maas_generation_time_to_first_token_seconds',
+    help: 'From a generation request to its first generated text (queue, prefill, first decode step)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const interTokenLatency = new Histogram({
+    name: 'maas_generation_inter_token_latency_seconds',
+    help: 'Time between generated tokens of one generation (per token)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const generationBatch = new Gauge({
+    name: 'maas_generation_batch_sequences',
+    help: "Sequences in a version's continuous batch, by version id and state (running: in the decode batch; queued: waiting for a slot), when scraped",
+    labelNames: ['version_id', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!batchOccupancy) return;
+      this.reset();
+      for (const o of await batchOccupancy()) {
+        this.set({ version_id: o.versionId, state: 'running' }, o.running);
+        this.set({ version_id: o.versionId, state: 'queued' }, o.queued);
+      }
+    },
   });
   const usageDropped = new Counter({
     name: 'maas_usage_dropped_requests_total',
@@ -171,6 +217,11 @@ export function createMetrics(
     predictions,
     predictionRows,
     tokens,
+    generations,
+    embeddings,
+    timeToFirstToken,
+    interTokenLatency,
+    generationBatch,
     usageDropped,
     predictionLatency,
     predictionLogDropped,

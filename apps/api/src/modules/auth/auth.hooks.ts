@@ -42,9 +42,13 @@ export async function authenticateRateLimited(
  * (thrown to the error handler, which sets Retry-After) over the key's or the address's rate.
  * An `onRequest` hook: it runs before Fastify reads the body, so a caller without a valid key, or
  * over its rate, never gets a byte of its body read (the answer closes the connection, see
- * http-app.ts).
+ * http-app.ts). `unauthorizedBody` shapes the 401 for routes with their own error shape (the OpenAI
+ * routes); by default it is GraphQL's on /graphql and `{ error, code }` elsewhere.
  */
-export function requireAuth(services: Services): onRequestAsyncHookHandler {
+export function requireAuth(
+  services: Services,
+  unauthorizedBody?: (message: string) => unknown,
+): onRequestAsyncHookHandler {
   return async function (this: unknown, req: FastifyRequest, reply: FastifyReply) {
     const auth = await authenticateRateLimited(services, req.headers.authorization, req.ip);
     if (!auth) {
@@ -61,9 +65,11 @@ export function requireAuth(services: Services): onRequestAsyncHookHandler {
         .code(401)
         .header('www-authenticate', 'Bearer')
         .send(
-          req.url.startsWith('/graphql')
-            ? { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }
-            : { error: message, code: 'UNAUTHENTICATED' },
+          unauthorizedBody
+            ? unauthorizedBody(message)
+            : req.url.startsWith('/graphql')
+              ? { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }
+              : { error: message, code: 'UNAUTHENTICATED' },
         );
       return reply;
     }

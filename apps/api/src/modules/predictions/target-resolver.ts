@@ -19,6 +19,8 @@ export interface ServedVersion {
   version: number;
   modelId: string;
   modelName: string;
+  /** The model's task (TEXT_GENERATION and EMBEDDING versions serve the language-model API). */
+  modelTask: string;
   signature: SignatureRecord;
 }
 
@@ -36,6 +38,31 @@ export interface TargetQuery {
 }
 
 const CACHE_TTL_MS = 2000;
+const MAX_REFERENCE_LENGTH = 200;
+
+/**
+ * A model reference as the language-model API takes it: a deployment or model name, `name@alias`,
+ * or `name@3` (a version number). Names never contain '@' (NAME_PATTERN), so the split is exact.
+ */
+export function parseModelReference(reference: string): TargetQuery {
+  if (reference.length === 0 || reference.length > MAX_REFERENCE_LENGTH)
+    throw badInput(`"model" must be 1 to ${MAX_REFERENCE_LENGTH} characters`, { param: 'model' });
+  const at = reference.indexOf('@');
+  if (at < 0) return { name: reference };
+  const name = reference.slice(0, at);
+  const pick = reference.slice(at + 1);
+  if (name.length === 0 || pick.length === 0 || pick.includes('@'))
+    throw badInput(`"model" is a name, "name@alias" or "name@<version>", not "${reference}"`, {
+      param: 'model',
+    });
+  if (/^\d+$/.test(pick)) {
+    const version = Number(pick);
+    if (!Number.isSafeInteger(version) || version < 1)
+      throw badInput(`"${pick}" is not a version number`, { param: 'model' });
+    return { name, version };
+  }
+  return { name, alias: pick };
+}
 
 /**
  * Resolves `predict`/OIP names (docs/api.md, "Names"): a deployment first (its routes pick the
@@ -121,7 +148,7 @@ export class TargetResolver {
         deploymentId: deployment.id,
         name: q.name,
         routes: routes.map((r) => ({
-          version: served(r.version as ModelVersion, model.name),
+          version: served(r.version as ModelVersion, model),
           weight: r.weight,
         })),
       };
@@ -150,18 +177,19 @@ export class TargetResolver {
     return {
       deploymentId: null,
       name: q.name,
-      routes: [{ version: served(version, model.name), weight: 100 }],
+      routes: [{ version: served(version, model), weight: 100 }],
     };
   }
 }
 
-function served(v: ModelVersion, modelName: string): ServedVersion {
+function served(v: ModelVersion, model: Model): ServedVersion {
   return {
     id: v.id,
     sha256: v.sha256,
     version: v.version,
     modelId: v.modelId,
-    modelName,
+    modelName: model.name,
+    modelTask: model.task,
     signature: v.signature,
   };
 }
