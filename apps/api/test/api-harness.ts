@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDataSource } from '@maas/db';
-import { createApiServer, loadConfig, type ApiServer } from '@maas/api';
+import { createApiServer, loadConfig, type ApiServer, type ApiServerOptions } from '@maas/api';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { createTestDatabase } from '@maas/testing';
 
@@ -83,7 +83,10 @@ export function apiClient(url: string, adminKey: string): Pick<TestApi, 'gql' | 
  * Starts the real API (Fastify, Apollo, graphql-ws) on a free port against a fresh copy of the
  * migrated template database. One per test file.
  */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  options: Pick<ApiServerOptions, 'languageModels'> = {},
+): Promise<TestApi> {
   const database = await createTestDatabase();
   const adminKey = `maas_root_${randomBytes(18).toString('base64url')}`;
   const config = loadConfig({
@@ -103,7 +106,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     logging: ['query'],
   });
   await dataSource.initialize();
-  const server = await createApiServer({ config, dataSource });
+  const server = await createApiServer({ config, dataSource, ...options });
   const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
 
   const { gql, upload } = apiClient(address, adminKey);

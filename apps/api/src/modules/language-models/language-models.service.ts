@@ -188,7 +188,9 @@ export class LanguageModelsService {
       throw languageModelUserError(err);
     }
     const events = async function* (): AsyncGenerator<StreamEvent> {
-      let done = first.done === true;
+      // Whether the engine's iterator ended by itself; if not (a `done` event seen, the consumer
+      // gone), it is returned so it frees its slot.
+      let ended = first.done === true;
       try {
         let current = first;
         while (!current.done) {
@@ -196,12 +198,13 @@ export class LanguageModelsService {
           if (out) yield out;
           if (out?.type === 'done') break;
           current = await source.next();
+          ended = current.done === true;
         }
-        done = true;
       } catch (err) {
+        ended = true;
         throw languageModelUserError(err);
       } finally {
-        if (!done) await source.return?.().catch(() => undefined);
+        if (!ended) await source.return?.().catch(() => undefined);
         settle();
       }
     };
