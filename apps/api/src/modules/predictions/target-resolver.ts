@@ -189,7 +189,9 @@ function served(v: ModelVersion, model: Model): ServedVersion {
     version: v.version,
     modelId: v.modelId,
     modelName: model.name,
-    modelTask: model.task,
+    // A bundle's own task (read from its graph at upload) before the model's.
+    modelTask:
+      (v as { languageModel?: { task?: string } | null }).languageModel?.task ?? model.task,
     signature: v.signature,
   };
 }
