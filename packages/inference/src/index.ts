@@ -19,3 +19,21 @@ export * from './rendezvous';
 export * from './remote-wire';
 export * from './remote-inference-client';
 export * from './quarantine';
+export * from './generation/generation.types';
+export {
+  BUNDLE_GRAPH_PATHS,
+  chatTemplateOf,
+  describeLanguageModel,
+  readBundleDir,
+} from './generation/bundle';
+export type {
+  BundleFiles,
+  BundleJson,
+  LanguageModelInfo,
+  LanguageModelTask,
+  PoolingMode,
+} from './generation/bundle';
+export type { ChatMessage } from './generation/text-tokenizer';
+export { TextTokenizer } from './generation/text-tokenizer';
+export { SeededRandom, sampleToken } from './generation/sampling';
+export type { SamplingParams } from './generation/sampling';

@@ -1,8 +1,27 @@
 import { availableParallelism } from 'node:os';
 import { planExecutionProviders } from './execution-provider';
 import type { ExecutionProviderName } from './execution-provider';
+import { describeLanguageModel, readBundleDir } from './generation/bundle';
+import type { BundleFiles, LanguageModelInfo } from './generation/bundle';
+import { encoderFeeds, poolEmbeddings } from './generation/embedding';
+import { prepareGeneration } from './generation/generation-request';
+import { GenerationScheduler } from './generation/generation-scheduler';
+import { DEFAULT_GENERATION_LIMITS } from './generation/generation.types';
+import type {
+  BundleLoader,
+  EmbeddingResult,
+  GenerateOptions,
+  GenerateRequest,
+  GenerationLimits,
+  GenerationResult,
+  GenerationStepEvent,
+  GenerationStream,
+} from './generation/generation.types';
+import type { LmGraph, LmIntType, LmStepResult } from './generation/lm-batch';
+import { TextTokenizer } from './generation/text-tokenizer';
 import {
   EngineClosedError,
+  GenerationInputError,
   InferenceRunError,
   InferenceTimeoutError,
   ModelLoadError,
@@ -65,6 +84,17 @@ export interface InferenceEngineOptions {
   logger?: InferenceLogger;
   /** Called once per ONNX Runtime call made by a batcher (for metrics). */
   onBatch?: (versionId: string, event: BatchEvent) => void;
+  /**
+   * Needed by `generate`, `complete`, `embed` and `languageModel`: the directory holding a bundle
+   * version's files, extracted in the Hugging Face layout (`materializeBundle` writes one from
+   * stored artifacts). The engine reads it when it loads the version; the pool member opens the
+   * graph in place (so its external data is found next to it).
+   */
+  loadBundle?: BundleLoader;
+  /** Caps and bounds of the generation engine (`DEFAULT_GENERATION_LIMITS`). */
+  generation?: Partial<GenerationLimits>;
+  /** Called once per decode step of a language model's batch (for metrics). */
+  onGenerationStep?: (versionId: string, event: GenerationStepEvent) => void;
 }
 
 export interface InferOptions {
@@ -85,13 +115,50 @@ export type ValidateModelResult =
   | { ok: true; inputs: TensorSpec[]; outputs: TensorSpec[]; nonTensorOutputs: string[] }
   | { ok: false; reason: string };
 
+/** A bundle version once loaded: what it is, its tokenizer, and its decode loop's batcher. */
+interface LoadedLanguageModel {
+  info: LanguageModelInfo;
+  tokenizer: TextTokenizer;
+  generationConfig?: Record<string, unknown>;
+  /** Decoders: how to feed the graph, and the continuous batcher. */
+  graph?: LmGraph;
+  scheduler?: GenerationScheduler;
+}
+
 interface VersionState {
   key: VersionKey;
+  /** `file`: a single ONNX artifact (`loadArtifact`); `bundle`: a bundle directory (`loadBundle`). */
+  kind: 'file' | 'bundle';
   thread: number;
   ready: boolean;
   loading: Promise<void>;
   signature?: ModelSignature;
   batcher?: MicroBatcher;
+  lm?: LoadedLanguageModel;
+}
+
+const EMBED_BATCH = 32;
+
+function intType(datatype: string | undefined): LmIntType | undefined {
+  if (datatype === undefined) return undefined;
+  return datatype === 'INT32' ? 'int32' : 'int64';
+}
+
+/** How the decode loop feeds a decoder graph (types from its signature, shapes from config.json). */
+function lmGraphOf(info: LanguageModelInfo, signature: ModelSignature): LmGraph {
+  const type = (name: string) => signature.inputs.find((i) => i.name === name)?.datatype;
+  return {
+    layers: info.layers,
+    kvHeads: info.kvHeads,
+    headDim: info.headDim,
+    vocabSize: info.vocabSize,
+    kvType: type('past_key_values.0.key') === 'FP16' ? 'float16' : 'float32',
+    inputIdsType: intType(type('input_ids')) ?? 'int64',
+    attentionMaskType: intType(type('attention_mask')),
+    positionIdsType: intType(type('position_ids')),
+    useCacheBranch: type('use_cache_branch') !== undefined,
+    padId: info.padTokenId ?? info.eosTokenIds[0] ?? 0,
+  };
 }
 
 /**
@@ -103,6 +170,7 @@ export class InferenceEngine {
   private readonly lru: SessionLru;
   private readonly batching: BatchingOptions | false;
   private readonly quarantine: VersionQuarantine;
+  private readonly limits: GenerationLimits;
   private closed = false;
 
   private constructor(
@@ -114,6 +182,16 @@ export class InferenceEngine {
     this.lru = new SessionLru(options.cacheBytes ?? 1024 ** 3);
     this.batching = options.batching === false ? false : batchingOptions(options.batching ?? {});
     this.quarantine = new VersionQuarantine({ ...DEFAULT_QUARANTINE, ...options.quarantine });
+    this.limits = { ...DEFAULT_GENERATION_LIMITS };
+    for (const [name, value] of Object.entries(options.generation ?? {}) as [
+      keyof GenerationLimits,
+      number | undefined,
+    ][]) {
+      if (value === undefined) continue;
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new Error(`generation.${name} must be a whole number ≥ 1, got ${value}`);
+      this.limits[name] = value;
+    }
   }
 
   /** @internal use createInferenceEngine */
@@ -336,30 +414,207 @@ export class InferenceEngine {
       );
       return result.outputs;
     } catch (err) {
-      if (err instanceof WorkerCallError && err.code === 'TIMEOUT')
-        throw new InferenceTimeoutError(
-          `prediction for version ${v.key.id} took longer than ${this.runTimeoutMs} ms`,
+      throw this.runError(v, err);
+    }
+  }
+
+  /** A failed `run` or `lmStep` call as the caller sees it. */
+  private runError(v: VersionState, err: unknown): unknown {
+    if (err instanceof WorkerCallError && err.code === 'TIMEOUT')
+      return new InferenceTimeoutError(
+        `a run of version ${v.key.id} took longer than ${this.runTimeoutMs} ms`,
+      );
+    if (err instanceof WorkerCallError) {
+      const mapped = this.unavailable(err);
+      if (mapped !== err) return mapped;
+    }
+    if (err instanceof WorkerCallError && (err.code === 'RUN_FAILED' || err.code === 'BAD_REQUEST')) {
+      // ORT's message for a run failure caused by input values (e.g. an index out of range).
+      return new InferenceRunError(`ONNX Runtime failed to run version ${v.key.id}: ${err.message}`);
+    }
+    return err;
+  }
+
+  private bundleState(v: VersionState): LoadedLanguageModel {
+    if (!v.lm) throw new ModelLoadError(`version ${v.key.id} is not a model bundle`);
+    return v.lm;
+  }
+
+  /** What a bundle version's language model is (loading it if needed). */
+  async languageModel(key: VersionKey): Promise<LanguageModelInfo> {
+    this.assertOpen();
+    const v = await this.acquire(key, 'bundle');
+    try {
+      return { ...this.bundleState(v).info };
+    } finally {
+      this.releasePin(v);
+    }
+  }
+
+  /**
+   * Starts generating text with a bundle version's decoder. Resolves once the request is checked,
+   * tokenized and queued (so a refusal, `GenerationInputError` or `GenerationOverloadedError`,
+   * comes before any event); then iterate the stream. Requests for one version share each decode
+   * step (continuous batching); `signal` cancels (the sequence leaves the batch at the next step).
+   */
+  async generate(
+    key: VersionKey,
+    request: GenerateRequest,
+    opts: GenerateOptions = {},
+  ): Promise<GenerationStream> {
+    this.assertOpen();
+    this.assertServed(key.id);
+    opts.signal?.throwIfAborted();
+    const v = await this.acquire(key, 'bundle');
+    try {
+      const lm = this.bundleState(v);
+      if (!lm.scheduler)
+        throw new GenerationInputError(
+          `version ${key.id} is an embedding model; it does not generate text`,
+          'wrong_task',
+          'model',
         );
-      if (err instanceof WorkerCallError) {
-        const mapped = this.unavailable(err);
-        if (mapped !== err) throw mapped;
-      }
-      if (err instanceof WorkerCallError && err.code === 'RUN_FAILED') {
-        // ORT's message for a run failure caused by input values (e.g. an index out of range).
-        throw new InferenceRunError(
-          `ONNX Runtime failed to run version ${v.key.id}: ${err.message}`,
-        );
-      }
+      const prepared = prepareGeneration(
+        request,
+        lm.info,
+        lm.tokenizer,
+        lm.generationConfig,
+        this.limits,
+      );
+      return lm.scheduler.submit(prepared, opts.signal, () => this.releasePin(v));
+    } catch (err) {
+      this.releasePin(v);
       throw err;
     }
   }
 
-  /** Resolves with the version loaded and pinned (not evictable until releasePin). */
-  private async acquire(key: VersionKey): Promise<VersionState> {
+  /** `generate`, collected: the whole text, its tokens, finish reason and usage. */
+  async complete(
+    key: VersionKey,
+    request: GenerateRequest,
+    opts: GenerateOptions = {},
+  ): Promise<GenerationResult> {
+    const stream = await this.generate(key, request, opts);
+    for await (const event of stream) {
+      if (event.type !== 'finish') continue;
+      const { type: _type, ...result } = event;
+      return result;
+    }
+    // Only a cancel without a reason ends a stream without a finish.
+    throw opts.signal?.reason ?? new Error('the generation was cancelled');
+  }
+
+  /**
+   * Embeds texts with a bundle version's encoder: last_hidden_state pooled as its
+   * 1_Pooling/config.json says (mean by default, or CLS), L2-normalised, in input order.
+   */
+  async embed(key: VersionKey, texts: readonly string[]): Promise<EmbeddingResult> {
+    this.assertOpen();
+    this.assertServed(key.id);
+    if (!Array.isArray(texts) || texts.length === 0)
+      throw new GenerationInputError('give at least one text to embed', 'invalid_request', 'input');
+    if (texts.length > this.limits.maxEmbedInputs)
+      throw new GenerationInputError(
+        `${texts.length} texts, more than the ${this.limits.maxEmbedInputs} this server embeds at once`,
+        'too_many_inputs',
+        'input',
+      );
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string')
+        throw new GenerationInputError(`input[${i}] must be a string`, 'invalid_request', 'input');
+      if (t.length > this.limits.maxPromptChars)
+        throw new GenerationInputError(
+          `input[${i}] has ${t.length} characters, more than the ${this.limits.maxPromptChars} this server takes`,
+          'prompt_too_long',
+          'input',
+        );
+    });
+    const v = await this.acquire(key, 'bundle');
+    try {
+      const lm = this.bundleState(v);
+      const info = lm.info;
+      if (info.task !== 'embedding')
+        throw new GenerationInputError(
+          `version ${key.id} is a text generation model; it does not embed`,
+          'wrong_task',
+          'model',
+        );
+      const ids = texts.map((t, i) => {
+        const tokens = lm.tokenizer.encode(t, true);
+        if (tokens.length > info.contextLength)
+          throw new GenerationInputError(
+            `input[${i}] has ${tokens.length} tokens; this model takes at most ${info.contextLength}`,
+            'context_length_exceeded',
+            'input',
+          );
+        return tokens;
+      });
+      const signature = v.signature as ModelSignature;
+      const embeddings: Float32Array[] = [];
+      for (let start = 0; start < ids.length; start += EMBED_BATCH) {
+        const batch = ids.slice(start, start + EMBED_BATCH);
+        const { feeds, mask } = encoderFeeds(batch, info.padTokenId ?? 0, signature);
+        const out = await this.runOnThread(v, feeds, ['last_hidden_state']);
+        const hidden = out.last_hidden_state;
+        if (!hidden || !(hidden.data instanceof Float32Array) || hidden.shape.length !== 3)
+          throw new InferenceRunError(
+            `version ${key.id}: last_hidden_state should be FP32 [batch, tokens, hidden]`,
+          );
+        embeddings.push(...poolEmbeddings(hidden.data, hidden.shape, mask, info.pooling ?? 'mean'));
+      }
+      return {
+        embeddings,
+        dimensions: embeddings[0]?.length ?? 0,
+        promptTokens: ids.reduce((n, t) => n + t.length, 0),
+      };
+    } finally {
+      this.releasePin(v);
+    }
+  }
+
+  /** The scheduler of a decoder version, created when it loaded. */
+  private startScheduler(v: VersionState, lm: LoadedLanguageModel, graph: LmGraph): void {
+    // Without position_ids or an attention mask, sequences of different lengths cannot share a
+    // padded batch exactly: such a model decodes one sequence at a time.
+    const batchable = graph.positionIdsType !== undefined && graph.attentionMaskType !== undefined;
+    const id = v.key.id;
+    lm.scheduler = new GenerationScheduler(
+      {
+        versionId: id,
+        maxRunning: batchable ? this.limits.maxRunning : 1,
+        maxQueued: this.limits.maxQueued,
+        prefillTokenBudget: this.limits.prefillTokenBudget,
+      },
+      async (step) => {
+        try {
+          return await this.pool.call<LmStepResult>(
+            v.thread,
+            { op: 'lmStep', versionId: id, step: { ...step, graph } },
+            [],
+            this.runTimeoutMs,
+          );
+        } catch (err) {
+          throw this.runError(v, err);
+        }
+      },
+      (tokens) => lm.tokenizer.decode(tokens),
+      (event) => this.options.onGenerationStep?.(id, event),
+    );
+  }
+
+  /**
+   * Resolves with the version loaded and pinned (not evictable until releasePin). A bundle
+   * version serves `infer` too (its graph); a single-file version asked for as a bundle is reloaded.
+   */
+  private async acquire(key: VersionKey, kind: 'file' | 'bundle' = 'file'): Promise<VersionState> {
     for (;;) {
       this.assertOpen();
       const v = this.versions.get(key.id);
-      if (v && v.key.sha256.toLowerCase() !== key.sha256.toLowerCase()) {
+      if (
+        v &&
+        (v.key.sha256.toLowerCase() !== key.sha256.toLowerCase() ||
+          (kind === 'bundle' && v.kind !== 'bundle'))
+      ) {
         // Same id, different artifact: the caller knows better than our cache.
         await v.loading.catch(() => undefined);
         if (this.versions.get(key.id) === v) this.evict(key.id);
@@ -370,7 +625,7 @@ export class InferenceEngine {
         this.lru.touch(key.id);
         return v;
       }
-      await (v ?? this.startLoad(key)).loading;
+      await (v ?? this.startLoad(key, kind)).loading;
     }
   }
 
@@ -379,31 +634,57 @@ export class InferenceEngine {
     for (const id of this.lru.trim()) this.evict(id);
   }
 
-  private startLoad(key: VersionKey): VersionState {
+  /** Reads a bundle version's directory (its loader, then its JSON files and tokenizer). */
+  private async openBundle(key: VersionKey): Promise<BundleFiles> {
+    const loader = this.options.loadBundle;
+    if (!loader)
+      throw new ModelLoadError('inference engine: no loadBundle was given, cannot load bundles');
+    let dir: string;
+    try {
+      ({ dir } = await loader(key));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof VersionNotFoundError)
+        throw new VersionNotFoundError(`version ${key.id}: ${message}`);
+      throw new ModelLoadError(`could not fetch the bundle of version ${key.id}: ${message}`);
+    }
+    return readBundleDir(dir);
+  }
+
+  private startLoad(key: VersionKey, kind: 'file' | 'bundle'): VersionState {
     const loader = this.options.loadArtifact;
     const v: VersionState = {
       key: { id: key.id, sha256: key.sha256.toLowerCase() },
+      kind,
       thread: threadIndex(key.id, this.pool.size),
       ready: false,
       loading: Promise.resolve(),
     };
     v.loading = (async () => {
       try {
-        if (!loader)
-          throw new ModelLoadError(
-            'inference engine: no loadArtifact was given, cannot load models',
-          );
-        let artifact: Uint8Array | { path: string };
-        try {
-          artifact = await loader(v.key);
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          if (err instanceof VersionNotFoundError)
-            throw new VersionNotFoundError(`version ${key.id}: ${message}`);
-          throw new ModelLoadError(`could not fetch the artifact of version ${key.id}: ${message}`);
+        let source: ArtifactPayload;
+        let bundle: BundleFiles | undefined;
+        if (kind === 'bundle') {
+          bundle = await this.openBundle(v.key);
+          source = { file: bundle.graphPath };
+        } else {
+          if (!loader)
+            throw new ModelLoadError(
+              'inference engine: no loadArtifact was given, cannot load models',
+            );
+          let artifact: Uint8Array | { path: string };
+          try {
+            artifact = await loader(v.key);
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            if (err instanceof VersionNotFoundError)
+              throw new VersionNotFoundError(`version ${key.id}: ${message}`);
+            throw new ModelLoadError(
+              `could not fetch the artifact of version ${key.id}: ${message}`,
+            );
+          }
+          source = artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
         }
-        const source: ArtifactPayload =
-          artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
         const started = performance.now();
         const loaded = await this.pool.call<LoadResult>(
           v.thread,
@@ -417,15 +698,34 @@ export class InferenceEngine {
           return;
         }
         v.signature = loaded.signature;
+        if (bundle) {
+          let lm: LoadedLanguageModel;
+          try {
+            const info = describeLanguageModel(bundle, loaded.signature);
+            lm = {
+              info,
+              tokenizer: new TextTokenizer(bundle),
+              generationConfig: bundle.generationConfig,
+            };
+            if (info.task === 'text-generation') {
+              lm.graph = lmGraphOf(info, loaded.signature);
+              this.startScheduler(v, lm, lm.graph);
+            }
+          } catch (err) {
+            this.pool.call(v.thread, { op: 'release', versionId: key.id }).catch(() => undefined);
+            throw err;
+          }
+          v.lm = lm;
+        }
         v.ready = true;
-        if (this.batching && isBatchable(loaded.signature)) {
+        if (!bundle && this.batching && isBatchable(loaded.signature)) {
           v.batcher = new MicroBatcher(
             this.batching,
             (feeds, fetches) => this.runOnThread(v, feeds, fetches),
             (event) => this.options.onBatch?.(key.id, event),
           );
         }
-        for (const id of this.lru.add(key.id, loaded.bytes)) this.evict(id);
+        for (const id of this.lru.add(key.id, bundle?.graphBytes ?? loaded.bytes)) this.evict(id);
         this.logger.info(
           {
             versionId: key.id,
@@ -434,6 +734,7 @@ export class InferenceEngine {
             loadMs: Math.round(loaded.loadMs),
             totalMs: Math.round(performance.now() - started),
             batching: v.batcher !== undefined,
+            languageModel: v.lm?.info.task,
           },
           'model version loaded',
         );
@@ -462,6 +763,7 @@ export class InferenceEngine {
     this.lru.remove(id);
     if (!v) return;
     v.batcher?.close(new ModelLoadError(`version ${id} was unloaded`));
+    v.lm?.scheduler?.close(new ModelLoadError(`version ${id} was unloaded`));
     this.logger.debug?.({ versionId: id }, 'model version evicted');
     // Messages to a thread are handled in order, so this runs after any run already sent to it.
     this.pool.call(v.thread, { op: 'release', versionId: id }).catch((err: unknown) => {
@@ -494,9 +796,13 @@ export class InferenceEngine {
       if (v.thread !== index) continue;
       this.versions.delete(id);
       this.lru.remove(id);
-      v.batcher?.close(
-        new ModelUnavailableError(`inference thread ${index} restarted`, 'THREAD_RESTARTED', 1000),
+      const error = new ModelUnavailableError(
+        `inference thread ${index} restarted`,
+        'THREAD_RESTARTED',
+        1000,
       );
+      v.batcher?.close(error);
+      v.lm?.scheduler?.close(error);
     }
   }
 
@@ -528,8 +834,10 @@ export class InferenceEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const v of this.versions.values())
+    for (const v of this.versions.values()) {
       v.batcher?.close(new EngineClosedError('inference engine closed'));
+      v.lm?.scheduler?.close(new EngineClosedError('inference engine closed'));
+    }
     this.versions.clear();
     for (const id of this.lru.ids()) this.lru.remove(id);
     await this.pool.close();

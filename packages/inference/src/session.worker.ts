@@ -4,10 +4,12 @@
 // (`serialization: 'advanced'`, so tensors travel as typed arrays, not JSON), where a native
 // crash, a runaway allocation or a run that never ends takes down this process only.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { LmBatch } from './generation/lm-batch';
+import type { LmRun, LmStepRequest, LmStepResult, LmTensor } from './generation/lm-batch';
 import { withoutPaths } from './ort-messages';
 import { identityModelBytes } from './probe-model';
 import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
@@ -46,6 +48,8 @@ const init: WorkerInit = parentPort
 let providers = init.providers;
 let providerNote: string | undefined;
 const sessions = new Map<string, ort.InferenceSession>();
+/** The running sequences of each language model loaded here (see LmBatch). */
+const lmBatches = new Map<string, LmBatch>();
 
 function sessionOptions(list: string[]): ort.InferenceSession.SessionOptions {
   return {
@@ -128,18 +132,27 @@ async function load(
   sha256: string,
   source: WorkerRequest & { op: 'load' },
 ): Promise<LoadResult> {
-  const bytes = 'bytes' in source.source ? source.source.bytes : readFileSync(source.source.path);
-  const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== sha256.toLowerCase()) {
-    throw new WorkerError(
-      'SHA_MISMATCH',
-      `artifact of version ${versionId} has sha256 ${actual}, expected ${sha256}`,
-    );
+  let model: string | Uint8Array;
+  let byteLength: number;
+  if ('file' in source.source) {
+    model = source.source.file;
+    byteLength = statSync(model).size;
+  } else {
+    const bytes = 'bytes' in source.source ? source.source.bytes : readFileSync(source.source.path);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256.toLowerCase()) {
+      throw new WorkerError(
+        'SHA_MISMATCH',
+        `artifact of version ${versionId} has sha256 ${actual}, expected ${sha256}`,
+      );
+    }
+    model = bytes;
+    byteLength = bytes.byteLength;
   }
   const started = performance.now();
   let session: ort.InferenceSession;
   try {
-    session = await createSession(bytes);
+    session = await createSession(model);
   } catch (err) {
     throw new WorkerError(
       'LOAD_FAILED',
@@ -155,8 +168,9 @@ async function load(
   }
   const previous = sessions.get(versionId);
   sessions.set(versionId, session);
+  lmBatches.delete(versionId);
   if (previous) await previous.release();
-  return { signature, bytes: bytes.byteLength, loadMs: performance.now() - started };
+  return { signature, bytes: byteLength, loadMs: performance.now() - started };
 }
 
 async function run(
@@ -198,6 +212,42 @@ async function run(
   return { outputs, runMs };
 }
 
+/** One step of a language model's decode loop: the batch's state stays in this member. */
+async function lmStep(versionId: string, step: LmStepRequest): Promise<LmStepResult> {
+  const session = sessions.get(versionId);
+  if (!session)
+    throw new WorkerError('NOT_LOADED', `version ${versionId} is not loaded in this thread`);
+  let batch = lmBatches.get(versionId);
+  if (!batch) {
+    batch = new LmBatch();
+    lmBatches.set(versionId, batch);
+  }
+  const runLm: LmRun = async (feeds, fetches) => {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds))
+      ortFeeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await session.run(ortFeeds, fetches);
+    } catch (err) {
+      throw new WorkerError('RUN_FAILED', withoutPaths((err as Error).message));
+    }
+    const out: Record<string, LmTensor> = {};
+    for (const name of fetches) {
+      const value = results[name];
+      // The CPU data is this thread's own copy; it stays alive as the next step's cache.
+      if (value)
+        out[name] = {
+          type: value.type as LmTensor['type'],
+          data: value.data as LmTensor['data'],
+          dims: [...value.dims],
+        };
+    }
+    return out;
+  };
+  return batch.step(step, runLm);
+}
+
 async function handle(msg: WorkerRequest): Promise<unknown> {
   switch (msg.op) {
     case 'probe':
@@ -208,15 +258,19 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       return load(msg.versionId, msg.sha256, msg);
     case 'run':
       return run(msg.versionId, msg.feeds, msg.fetches);
+    case 'lmStep':
+      return lmStep(msg.versionId, msg.step);
     case 'release': {
       const session = sessions.get(msg.versionId);
       sessions.delete(msg.versionId);
+      lmBatches.delete(msg.versionId);
       if (session) await session.release();
       return session !== undefined;
     }
     case 'releaseAll': {
       const all = [...sessions.values()];
       sessions.clear();
+      lmBatches.clear();
       for (const session of all) await session.release();
       return all.length;
     }

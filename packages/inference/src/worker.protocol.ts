@@ -1,3 +1,4 @@
+import type { LmStepRequest } from './generation/lm-batch';
 import type { DecodedTensor, ModelSignature } from './tensor.types';
 
 /** The environment variable a pool process reads its `WorkerInit` from (JSON). */
@@ -13,14 +14,19 @@ export interface WorkerInit {
   intraOpNumThreads: number;
 }
 
-/** Where a thread gets a model's bytes: a copy of them, or a file it reads itself. */
-export type ArtifactPayload = { bytes: Uint8Array } | { path: string };
+/**
+ * Where a thread gets a model's bytes: a copy of them, or a file it reads itself (both checked
+ * against the sha256), or `file`: a graph in a bundle directory that ONNX Runtime opens in place,
+ * so external data files next to it are found (the bundle's files were checked when written).
+ */
+export type ArtifactPayload = { bytes: Uint8Array } | { path: string } | { file: string };
 
 export type WorkerRequest =
   | { op: 'probe' }
   | { op: 'validate'; path: string }
   | { op: 'load'; versionId: string; sha256: string; source: ArtifactPayload }
   | { op: 'run'; versionId: string; feeds: Record<string, DecodedTensor>; fetches: string[] }
+  | { op: 'lmStep'; versionId: string; step: LmStepRequest }
   | { op: 'release'; versionId: string }
   | { op: 'releaseAll' }
   | { op: 'exit' }
