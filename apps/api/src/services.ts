@@ -152,7 +152,7 @@ export async function buildServices(
     uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES, {
       maxEntries: config.MAX_MODEL_METADATA_ENTRIES,
       maxBytes: config.MAX_MODEL_METADATA_BYTES,
-    }),
+    }, { maxBytes: config.MAX_BUNDLE_BYTES, maxFiles: config.MAX_BUNDLE_FILES }),
     datasets: new DatasetsService(
       db,
       store,
