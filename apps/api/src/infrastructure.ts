@@ -2,6 +2,7 @@ import { createArtifactStore, createDataSource, EventBus, type ArtifactStore } f
 import {
   createArtifactLoader,
   createInferenceEngine,
+  type GenerationStepEvent,
   type InferenceEngine,
   type InferenceEngineOptions,
 } from '@maas/inference';
@@ -19,6 +20,7 @@ import { createIsolatedInferenceBackend } from './modules/predictions/isolated-b
 import type { InferenceBackend } from './modules/predictions/predictions.service';
 import type { LanguageModelBackend } from './modules/language-models/language-model-backend';
 import { engineLanguageModels } from './modules/language-models/engine-language-models';
+import { createBundleLoader } from './modules/language-models/bundle-loader';
 
 /** What the services are built on: connections, the engine, the queue. */
 /**
@@ -116,6 +118,10 @@ export async function openInfrastructure(
     },
     () => languageModels.occupancy?.() ?? [],
   );
+  const bundles = await createBundleLoader(db, store);
+  closers.add('bundle-directories', () => bundles.close());
+  // Fed by the engine's decode steps; the engine is made below.
+  const onGenerationStep: (versionId: string, event: GenerationStepEvent) => void = () => undefined;
   const engine =
     options.engine ??
     (await createInferenceEngine({
@@ -130,6 +136,12 @@ export async function openInfrastructure(
         durationMs: config.INFERENCE_QUARANTINE_MS,
       },
       loadArtifact: createArtifactLoader(store),
+      loadBundle: bundles.loadBundle,
+      generation: {
+        maxMessages: config.GENERATION_MAX_MESSAGES,
+        maxEmbedInputs: config.EMBEDDING_MAX_INPUTS,
+      },
+      onGenerationStep: (versionId, event) => onGenerationStep(versionId, event),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);
         metrics.queueWait.observe(event.queueWaitMs / 1000);
