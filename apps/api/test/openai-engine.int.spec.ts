@@ -26,7 +26,7 @@ let decoder: PreTrainedModel;
 /** transformers.js' greedy continuation of `prompt` (special tokens left out of the text). */
 async function oracleText(prompt: string, maxNewTokens: number): Promise<string> {
   const inputs = tokenizer(prompt);
-  const promptLength = (inputs.input_ids.dims)[1] ?? 0;
+  const promptLength = inputs.input_ids.dims[1] ?? 0;
   const out = (await decoder.generate({
     ...inputs,
     max_new_tokens: maxNewTokens,
@@ -105,7 +105,7 @@ describe('OpenAI-compatible API on the generation engine', () => {
       if (chunk.usage) usage = chunk.usage;
     }
     expect(text).toBe(expected);
-    expect(usage?.prompt_tokens).toBe((tokenizer(prompt).input_ids.dims)[1]);
+    expect(usage?.prompt_tokens).toBe(tokenizer(prompt).input_ids.dims[1]);
     const gql = await api.gql(
       `{ generate(input: { model: "gpt", prompt: "The quick brown fox", maxTokens: 12, temperature: 0 }) { text usage { completionTokens } } }`,
     );
@@ -145,6 +145,40 @@ describe('OpenAI-compatible API on the generation engine', () => {
       .create({ model: 'gpt', prompt: 'word '.repeat(200), max_tokens: 10 })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400, code: 'context_length_exceeded' });
+  });
+
+  it('a client that disconnects mid-stream leaves no sequence in the batch, and the engine serves on', async () => {
+    const running = async () => {
+      const text = await (
+        await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.adminKey}` } })
+      ).text();
+      return [
+        ...text.matchAll(/^maas_generation_batch_sequences\{[^}]*state="running"[^}]*\} (\d+)/gm),
+      ]
+        .map((m) => Number(m[1]))
+        .reduce((a, b) => a + b, 0);
+    };
+    const controller = new AbortController();
+    const stream = await client.completions.create(
+      { model: 'gpt', prompt: 'Once upon a time', max_tokens: 100, stream: true, temperature: 0 },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    await (async () => {
+      for await (const _chunk of stream) {
+        chunks += 1;
+        // (The tiny model may finish before the abort lands: the API layer's own test, on a
+        // slow backend, shows the abort reaching it.)
+        if (chunks === 2) controller.abort();
+      }
+    })().catch((e: unknown) => expect(String(e)).toMatch(/abort/i));
+    const deadline = Date.now() + 5000;
+    while ((await running()) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await running()).toBe(0);
+    // The engine still serves.
+    const after = await client.completions.create({ model: 'gpt', prompt: 'Hi', max_tokens: 2 });
+    expect(after.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
   it('embeds as transformers.js feature-extraction does, float and base64', async () => {
