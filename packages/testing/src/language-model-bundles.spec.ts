@@ -86,6 +86,64 @@ const argmax = (row: Float32Array) =>
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const ones = (n: number) => new Array<number>(n).fill(1);
 
+/** GPT-2's forward pass in plain float64 JS from the returned weights: the graph's arithmetic, checked. */
+function referenceLogits(ids: number[]): Float64Array {
+  const { dims, weights } = gpt2.model;
+  const h = dims.hidden;
+  const d = h / dims.heads;
+  const norm = (x: number[], w: { gamma: Float32Array; beta: Float32Array }) => {
+    const mean = x.reduce((a, b) => a + b, 0) / h;
+    const variance = x.reduce((a, b) => a + (b - mean) ** 2, 0) / h;
+    return x.map(
+      (v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * (w.gamma[i] ?? 0) + (w.beta[i] ?? 0),
+    );
+  };
+  const dense = (x: number[], m: Float32Array, b: Float32Array) =>
+    Array.from(b, (bias, o) => x.reduce((sum, v, i) => sum + v * (m[i * b.length + o] ?? 0), bias));
+  const gelu = (x: number) =>
+    0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  let xs = ids.map((id, p) =>
+    Array.from(
+      { length: h },
+      (_, i) =>
+        (weights.tokenEmbedding[id * h + i] ?? 0) + (weights.positionEmbedding[p * h + i] ?? 0),
+    ),
+  );
+  for (const w of weights.blocks) {
+    const ln = xs.map((x) => norm(x, w.attentionNorm));
+    const q = ln.map((x) => dense(x, w.query, w.queryBias));
+    const k = ln.map((x) => dense(x, w.key, w.keyBias));
+    const v = ln.map((x) => dense(x, w.value, w.valueBias));
+    xs = xs.map((x, t) => {
+      const context = new Array<number>(h).fill(0);
+      for (let head = 0; head < dims.heads; head++) {
+        const scores = k.slice(0, t + 1).map((kj) => {
+          let dot = 0;
+          for (let i = head * d; i < (head + 1) * d; i++) dot += (q[t]?.[i] ?? 0) * (kj[i] ?? 0);
+          return dot / Math.sqrt(d);
+        });
+        const top = Math.max(...scores);
+        const e = scores.map((sc) => Math.exp(sc - top));
+        const total = e.reduce((a, b) => a + b, 0);
+        e.forEach((p, j) => {
+          for (let i = head * d; i < (head + 1) * d; i++)
+            context[i] = (context[i] ?? 0) + (p / total) * (v[j]?.[i] ?? 0);
+        });
+      }
+      const attended = x.map((xi, i) => xi + (dense(context, w.output, w.outputBias)[i] ?? 0));
+      const up = dense(norm(attended, w.mlpNorm), w.up, w.upBias).map(gelu);
+      const down = dense(up, w.down, w.downBias);
+      return attended.map((a, i) => a + (down[i] ?? 0));
+    });
+  }
+  const finalNorm = weights.finalNorm;
+  if (!finalNorm) throw new Error('no ln_f');
+  const last = norm(xs[xs.length - 1] ?? [], finalNorm);
+  return Float64Array.from({ length: dims.vocabSize }, (_, j) =>
+    last.reduce((sum, v, i) => sum + v * (weights.tokenEmbedding[j * h + i] ?? 0), 0),
+  );
+}
+
 async function solo(ids: number[]): Promise<Step> {
   return run([ids], [ones(ids.length)], [range(ids.length)]);
 }
@@ -120,6 +178,15 @@ describe('tiny GPT-2 decoder', () => {
       n_embd: 32,
       use_cache: true,
     });
+  });
+
+  it('computes what GPT-2 computes (a float64 reference of the same weights)', async () => {
+    const ids = prompt.slice(0, 6);
+    const out = await solo(ids);
+    const expected = referenceLogits(ids);
+    expect(
+      maxDiff(at(out, ids.length, 0, ids.length - 1), Float32Array.from(expected)),
+    ).toBeLessThan(1e-3);
   });
 
   it('gives the last logits of a full prefill from a prefill of N-1 and one cached step', async () => {
