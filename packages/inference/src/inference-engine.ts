@@ -428,9 +428,14 @@ export class InferenceEngine {
       const mapped = this.unavailable(err);
       if (mapped !== err) return mapped;
     }
-    if (err instanceof WorkerCallError && (err.code === 'RUN_FAILED' || err.code === 'BAD_REQUEST')) {
+    if (
+      err instanceof WorkerCallError &&
+      (err.code === 'RUN_FAILED' || err.code === 'BAD_REQUEST')
+    ) {
       // ORT's message for a run failure caused by input values (e.g. an index out of range).
-      return new InferenceRunError(`ONNX Runtime failed to run version ${v.key.id}: ${err.message}`);
+      return new InferenceRunError(
+        `ONNX Runtime failed to run version ${v.key.id}: ${err.message}`,
+      );
     }
     return err;
   }
@@ -511,7 +516,7 @@ export class InferenceEngine {
   async embed(key: VersionKey, texts: readonly string[]): Promise<EmbeddingResult> {
     this.assertOpen();
     this.assertServed(key.id);
-    if (!Array.isArray(texts) || texts.length === 0)
+    if (!Array.isArray(texts as unknown) || texts.length === 0)
       throw new GenerationInputError('give at least one text to embed', 'invalid_request', 'input');
     if (texts.length > this.limits.maxEmbedInputs)
       throw new GenerationInputError(

@@ -64,7 +64,11 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 function readJson(dir: string, name: string, required: true): Record<string, unknown>;
 function readJson(dir: string, name: string, required: false): Record<string, unknown> | undefined;
-function readJson(dir: string, name: string, required: boolean): Record<string, unknown> | undefined {
+function readJson(
+  dir: string,
+  name: string,
+  required: boolean,
+): Record<string, unknown> | undefined {
   const path = join(dir, name);
   if (!existsSync(path)) {
     if (required) throw new ModelLoadError(`the bundle has no ${name}`);
@@ -146,7 +150,10 @@ const PAST_KEY = /^past_key_values\.(\d+)\.key$/;
  * `past_key_values.*` inputs and a `logits` output generates text; an encoder with a
  * `last_hidden_state` output embeds it. Throws `ModelLoadError` naming what is missing.
  */
-export function describeLanguageModel(json: BundleJson, signature: ModelSignature): LanguageModelInfo {
+export function describeLanguageModel(
+  json: BundleJson,
+  signature: ModelSignature,
+): LanguageModelInfo {
   const c = json.config;
   const inputs = new Set(signature.inputs.map((i) => i.name));
   const outputs = new Set(signature.outputs.map((o) => o.name));

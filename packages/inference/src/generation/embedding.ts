@@ -49,7 +49,7 @@ export function poolEmbeddings(
   for (let b = 0; b < batch; b++) {
     const v = new Float64Array(dim);
     if (mode === 'cls') {
-      for (let j = 0; j < dim; j++) v[j] = hidden[(b * width) * dim + j] as number;
+      for (let j = 0; j < dim; j++) v[j] = hidden[b * width * dim + j] as number;
     } else {
       let count = 0;
       for (let k = 0; k < width; k++) {

@@ -53,8 +53,7 @@ function promptText(
   const given = [request.prompt, request.messages, request.promptTokenIds].filter(
     (v) => v !== undefined,
   ).length;
-  if (given !== 1)
-    bad('give exactly one of prompt, messages or promptTokenIds', 'prompt');
+  if (given !== 1) bad('give exactly one of prompt, messages or promptTokenIds', 'prompt');
   if (request.prompt !== undefined) {
     if (typeof request.prompt !== 'string') bad('prompt must be a string', 'prompt');
     if (request.prompt.length > limits.maxPromptChars)
@@ -67,7 +66,7 @@ function promptText(
   }
   if (request.messages !== undefined) {
     const messages = request.messages;
-    if (!Array.isArray(messages) || messages.length === 0)
+    if (!Array.isArray(messages as unknown) || messages.length === 0)
       bad('messages must be a non-empty list', 'messages');
     if (messages.length > limits.maxMessages)
       throw new GenerationInputError(
@@ -121,7 +120,8 @@ export function prepareGeneration(
   generationConfig: Record<string, unknown> | undefined,
   limits: GenerationLimits,
 ): PreparedGeneration {
-  if (typeof request !== 'object' || request === null) bad('the request must be an object', 'request');
+  if (typeof request !== 'object' || request === null)
+    bad('the request must be an object', 'request');
   const text = promptText(request, tokenizer, limits);
   let promptIds: number[];
   if (text) {
@@ -130,7 +130,7 @@ export function prepareGeneration(
     promptIds = tokenizer.encode(text.text, !text.chat);
   } else {
     const ids = request.promptTokenIds ?? [];
-    if (!Array.isArray(ids) || ids.length > info.contextLength + 1)
+    if (!Array.isArray(ids as unknown) || ids.length > info.contextLength + 1)
       throw new GenerationInputError(
         `promptTokenIds must be a list of at most ${info.contextLength} ids`,
         'context_length_exceeded',
@@ -138,7 +138,10 @@ export function prepareGeneration(
       );
     ids.forEach((id, i) => {
       if (!Number.isSafeInteger(id) || id < 0 || id >= info.vocabSize)
-        bad(`promptTokenIds[${i}] must be a token id from 0 to ${info.vocabSize - 1}`, 'promptTokenIds');
+        bad(
+          `promptTokenIds[${i}] must be a token id from 0 to ${info.vocabSize - 1}`,
+          'promptTokenIds',
+        );
     });
     promptIds = [...ids];
   }
@@ -155,22 +158,29 @@ export function prepareGeneration(
       text?.chat ? 'messages' : 'prompt',
     );
   const maxTokens =
-    optionalNumber(request.maxTokens, 'maxTokens', (n) => Number.isSafeInteger(n) && n >= 1, 'a whole number ≥ 1') ??
-    room;
+    optionalNumber(
+      request.maxTokens,
+      'maxTokens',
+      (n) => Number.isSafeInteger(n) && n >= 1,
+      'a whole number ≥ 1',
+    ) ?? room;
   const d = defaults(generationConfig);
   const temperature =
     optionalNumber(request.temperature, 'temperature', (n) => n >= 0 && n <= 10, 'from 0 to 10') ??
     d.temperature;
   const topK =
-    optionalNumber(request.topK, 'topK', (n) => Number.isSafeInteger(n) && n >= 0, 'a whole number ≥ 0') ??
-    d.topK;
-  const topP =
-    optionalNumber(request.topP, 'topP', (n) => n > 0 && n <= 1, 'in (0, 1]') ?? d.topP;
+    optionalNumber(
+      request.topK,
+      'topK',
+      (n) => Number.isSafeInteger(n) && n >= 0,
+      'a whole number ≥ 0',
+    ) ?? d.topK;
+  const topP = optionalNumber(request.topP, 'topP', (n) => n > 0 && n <= 1, 'in (0, 1]') ?? d.topP;
   const seed =
     optionalNumber(request.seed, 'seed', (n) => Number.isSafeInteger(n), 'a whole number') ??
-    randomInt(2 ** 48);
+    randomInt(2 ** 47);
   const stop = request.stop ?? [];
-  if (!Array.isArray(stop) || stop.length > limits.maxStop)
+  if (!Array.isArray(stop as unknown) || stop.length > limits.maxStop)
     bad(`stop must be a list of at most ${limits.maxStop} strings`, 'stop');
   stop.forEach((s, i) => {
     if (typeof s !== 'string' || s.length === 0 || s.length > limits.maxStopChars)

@@ -29,7 +29,10 @@ export interface SchedulerOptions {
 /** Events of one stream, handed from the decode loop to whoever iterates it. */
 class EventChannel {
   private readonly buffer: GenerationEvent[] = [];
-  private waiting?: { resolve: (r: IteratorResult<GenerationEvent>) => void; reject: (e: unknown) => void };
+  private waiting?: {
+    resolve: (r: IteratorResult<GenerationEvent>) => void;
+    reject: (e: unknown) => void;
+  };
   private ended = false;
   private error?: unknown;
 
@@ -60,7 +63,7 @@ class EventChannel {
       if (this.error !== undefined) {
         const error = this.error;
         this.error = undefined;
-        return Promise.reject(error);
+        return Promise.reject(error as Error);
       }
       return Promise.resolve({ value: undefined, done: true });
     }
@@ -170,6 +173,8 @@ export class GenerationScheduler {
   private readonly queue: Sequence[] = [];
   /** Sequences in the pool member's batch (joined, not yet told to leave). */
   private readonly running = new Map<string, Sequence>();
+  /** Sequences being prefilled in the step in flight (in the batch once it returns). */
+  private joining = 0;
   private looping = false;
   private closedWith?: Error;
 
@@ -192,12 +197,17 @@ export class GenerationScheduler {
    * Queues a request. Throws `GenerationOverloadedError` when the batch is full and `maxQueued`
    * requests already wait. `onEnd` runs once when the stream ends, however it ends.
    */
-  submit(prepared: PreparedGeneration, signal: AbortSignal | undefined, onEnd: () => void): GenerationStream {
+  submit(
+    prepared: PreparedGeneration,
+    signal: AbortSignal | undefined,
+    onEnd: () => void,
+  ): GenerationStream {
     if (this.closedWith) throw this.closedWith;
     const waiting = this.queue.filter((s) => !s.over).length;
-    if (this.running.size >= this.options.maxRunning && waiting >= this.options.maxQueued)
+    const busy = this.running.size + this.joining;
+    if (busy >= this.options.maxRunning && waiting >= this.options.maxQueued)
       throw new GenerationOverloadedError(
-        `version ${this.options.versionId} is generating for ${this.running.size} requests with ${waiting} waiting, its most (maxRunning ${this.options.maxRunning}, maxQueued ${this.options.maxQueued}); retry later`,
+        `version ${this.options.versionId} is generating for ${busy} requests with ${waiting} waiting, its most (maxRunning ${this.options.maxRunning}, maxQueued ${this.options.maxQueued}); retry later`,
       );
     const seq = new Sequence(prepared, this.detokenize, this, onEnd);
     if (signal) {
@@ -273,18 +283,25 @@ export class GenerationScheduler {
       const now = performance.now();
       for (const s of join) s.joinedAt = now;
       let result: LmStepResult;
+      this.joining = join.length;
       try {
         result = await this.runStep({
           leave,
           decode,
-          join: join.map((s) => ({ seq: s.id, tokens: s.prepared.promptIds, sampling: s.sampling() })),
+          join: join.map((s) => ({
+            seq: s.id,
+            tokens: s.prepared.promptIds,
+            sampling: s.sampling(),
+          })),
         });
       } catch (err) {
         // The member dropped its batch: every sequence in it fails; the queue goes on.
+        this.joining = 0;
         for (const s of [...this.running.values(), ...join]) s.close(err);
         this.running.clear();
         continue;
       }
+      this.joining = 0;
       for (const s of join) this.running.set(s.id, s);
       let tokens = 0;
       for (const [id, token] of Object.entries(result.tokens)) {

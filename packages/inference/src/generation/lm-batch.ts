@@ -136,7 +136,8 @@ export class LmBatch {
       if (req.leave.length > 0) {
         const leaving = new Set(req.leave);
         const kept = this.rows.filter((r) => !leaving.has(r.seq));
-        if (kept.length !== this.rows.length) this.rebuild(g, [{ rows: kept, batch: this.snapshot() }]);
+        if (kept.length !== this.rows.length)
+          this.rebuild(g, [{ rows: kept, batch: this.snapshot() }]);
       }
       const decoding = Object.keys(req.decode);
       if (decoding.length !== this.rows.length || this.rows.some((r) => !req.decode[r.seq]))
@@ -202,7 +203,11 @@ export class LmBatch {
       const key = out[`present.${i}.key`];
       const value = out[`present.${i}.value`];
       for (const t of [key, value])
-        if (!t || t.data.length !== want || !(t.data instanceof Float32Array || t.data instanceof Uint16Array))
+        if (
+          !t ||
+          t.data.length !== want ||
+          !(t.data instanceof Float32Array || t.data instanceof Uint16Array)
+        )
           throw new Error(
             `present.${i}.* should be [${batch}, ${g.kvHeads}, ${length}, ${g.headDim}], got [${t?.dims.join(', ') ?? 'nothing'}]`,
           );
@@ -230,17 +235,31 @@ export class LmBatch {
     const b = this.rows.length;
     const total = this.past + 1;
     const feeds: Record<string, LmTensor> = {
-      input_ids: { type: g.inputIdsType, data: intArray(g.inputIdsType, this.rows.map((r) => r.next)), dims: [b, 1] },
+      input_ids: {
+        type: g.inputIdsType,
+        data: intArray(
+          g.inputIdsType,
+          this.rows.map((r) => r.next),
+        ),
+        dims: [b, 1],
+      },
     };
     if (g.attentionMaskType) {
       const mask = new Array<number>(b * total).fill(0);
       this.rows.forEach((r, i) => mask.fill(1, i * total + total - (r.len + 1), (i + 1) * total));
-      feeds.attention_mask = { type: g.attentionMaskType, data: intArray(g.attentionMaskType, mask), dims: [b, total] };
+      feeds.attention_mask = {
+        type: g.attentionMaskType,
+        data: intArray(g.attentionMaskType, mask),
+        dims: [b, total],
+      };
     }
     if (g.positionIdsType)
       feeds.position_ids = {
         type: g.positionIdsType,
-        data: intArray(g.positionIdsType, this.rows.map((r) => r.len)),
+        data: intArray(
+          g.positionIdsType,
+          this.rows.map((r) => r.len),
+        ),
         dims: [b, 1],
       };
     this.pastFeeds(g, feeds, b, this.past, this.cache);
@@ -282,9 +301,17 @@ export class LmBatch {
       input_ids: { type: g.inputIdsType, data: intArray(g.inputIdsType, ids), dims: [j, width] },
     };
     if (g.attentionMaskType)
-      feeds.attention_mask = { type: g.attentionMaskType, data: intArray(g.attentionMaskType, mask), dims: [j, width] };
+      feeds.attention_mask = {
+        type: g.attentionMaskType,
+        data: intArray(g.attentionMaskType, mask),
+        dims: [j, width],
+      };
     if (g.positionIdsType)
-      feeds.position_ids = { type: g.positionIdsType, data: intArray(g.positionIdsType, positions), dims: [j, width] };
+      feeds.position_ids = {
+        type: g.positionIdsType,
+        data: intArray(g.positionIdsType, positions),
+        dims: [j, width],
+      };
     this.pastFeeds(g, feeds, j, 0, undefined);
     const out = await run(feeds, this.fetches(g));
     const logits = out.logits;
@@ -337,7 +364,10 @@ export class LmBatch {
             const to = ((out * g.kvHeads + h) * past + past - row.len) * d;
             const n = row.len * d;
             (dst.key as Float32Array).set((src.key as Float32Array).subarray(from, from + n), to);
-            (dst.value as Float32Array).set((src.value as Float32Array).subarray(from, from + n), to);
+            (dst.value as Float32Array).set(
+              (src.value as Float32Array).subarray(from, from + n),
+              to,
+            );
           }
         }
         out++;

@@ -67,7 +67,12 @@ export function argmax(logits: ArrayLike<number>, offset = 0, length = logits.le
 }
 
 /** Indices of the k largest values, largest first (ties: lower index first). */
-function topIndices(logits: ArrayLike<number>, offset: number, length: number, k: number): number[] {
+function topIndices(
+  logits: ArrayLike<number>,
+  offset: number,
+  length: number,
+  k: number,
+): number[] {
   // A min-heap of the best k seen so far: O(V log k).
   const heap: number[] = [];
   const value = (i: number) => logits[offset + i] as number;

@@ -8,6 +8,20 @@ import { ModelLoadError } from '../inference.errors';
 import { chatTemplateOf } from './bundle';
 import type { BundleJson } from './bundle';
 
+/** What this module uses of @huggingface/tokenizers' Tokenizer (its published types do not resolve under nodenext). */
+interface HfTokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
+  decode(
+    ids: number[],
+    options?: { skip_special_tokens?: boolean; clean_up_tokenization_spaces?: boolean },
+  ): string;
+  token_to_id(token: string): number | undefined;
+}
+const HfTokenizerClass = Tokenizer as unknown as new (
+  tokenizer: object,
+  config: object,
+) => HfTokenizer;
+
 /** One chat message: `content` is plain text (the API layer joins text parts). */
 export interface ChatMessage {
   role: string;
@@ -38,15 +52,17 @@ function tokenContent(value: unknown): string | undefined {
 
 /** A bundle's tokenizer, its special tokens and chat template. */
 export class TextTokenizer {
-  private readonly tokenizer: Tokenizer;
+  private readonly tokenizer: HfTokenizer;
   private readonly template?: Template;
   private readonly specialTokens: Record<string, string> = {};
 
   constructor(json: Pick<BundleJson, 'tokenizer' | 'tokenizerConfig'>) {
     try {
-      this.tokenizer = new Tokenizer(json.tokenizer, json.tokenizerConfig);
+      this.tokenizer = new HfTokenizerClass(json.tokenizer, json.tokenizerConfig);
     } catch (err) {
-      throw new ModelLoadError(`the bundle's tokenizer.json could not be read: ${(err as Error).message}`);
+      throw new ModelLoadError(
+        `the bundle's tokenizer.json could not be read: ${(err as Error).message}`,
+      );
     }
     for (const name of SPECIAL_TOKENS) {
       const content = tokenContent(json.tokenizerConfig[name]);
@@ -57,7 +73,9 @@ export class TextTokenizer {
       try {
         this.template = new Template(source);
       } catch (err) {
-        throw new ModelLoadError(`the bundle's chat_template does not parse: ${(err as Error).message}`);
+        throw new ModelLoadError(
+          `the bundle's chat_template does not parse: ${(err as Error).message}`,
+        );
       }
     }
   }
