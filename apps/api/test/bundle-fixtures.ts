@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { crc32, gzipSync } from 'node:zlib';
 import { encodeModelMessage, GraphBuilder } from '@maas/onnx';
-import { extract as tarExtract, pack as tarPack, type Headers } from 'tar-stream';
+import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
 
 export interface FixtureFile {
   path: string;
@@ -67,7 +67,9 @@ const tokenizer = () =>
     version: '1.0',
     model: {
       type: 'BPE',
-      vocab: Object.fromEntries(['<|endoftext|>', 'a', 'b', 'c', 'd', 'e', 'f', 'g'].map((t, i) => [t, i])),
+      vocab: Object.fromEntries(
+        ['<|endoftext|>', 'a', 'b', 'c', 'd', 'e', 'f', 'g'].map((t, i) => [t, i]),
+      ),
       merges: [],
     },
   });
@@ -78,7 +80,15 @@ export function decoderBundle(): FixtureFile[] {
   return [
     {
       path: 'config.json',
-      bytes: json({ model_type: 'gpt2', n_positions: 64, n_ctx: 64, vocab_size: VOCAB, n_layer: 1, n_head: 2, n_embd: 8 }),
+      bytes: json({
+        model_type: 'gpt2',
+        n_positions: 64,
+        n_ctx: 64,
+        vocab_size: VOCAB,
+        n_layer: 1,
+        n_head: 2,
+        n_embd: 8,
+      }),
     },
     { path: 'tokenizer.json', bytes: tokenizer() },
     {
@@ -99,11 +109,20 @@ export function encoderBundle(): FixtureFile[] {
   return [
     {
       path: 'config.json',
-      bytes: json({ model_type: 'bert', max_position_embeddings: 32, vocab_size: VOCAB, num_hidden_layers: 1, hidden_size: 4 }),
+      bytes: json({
+        model_type: 'bert',
+        max_position_embeddings: 32,
+        vocab_size: VOCAB,
+        num_hidden_layers: 1,
+        hidden_size: 4,
+      }),
     },
     { path: 'tokenizer.json', bytes: tokenizer() },
     { path: 'tokenizer_config.json', bytes: json({ unk_token: 'a' }) },
-    { path: '1_Pooling/config.json', bytes: json({ pooling_mode_mean_tokens: true, word_embedding_dimension: 4 }) },
+    {
+      path: '1_Pooling/config.json',
+      bytes: json({ pooling_mode_mean_tokens: true, word_embedding_dimension: 4 }),
+    },
     { path: 'model.onnx', bytes: encoderGraph() },
   ];
 }
@@ -118,7 +137,9 @@ export function manifestOf(files: FixtureFile[]) {
 }
 
 /** A tar of entries: files (with bytes) or any other header (links, devices, odd names). */
-export async function tarOf(entries: (FixtureFile | (Headers & { bytes?: Buffer }))[]): Promise<Buffer> {
+export async function tarOf(
+  entries: (FixtureFile | (Partial<Header> & Pick<Header, 'name'> & { bytes?: Buffer }))[],
+): Promise<Buffer> {
   const pack = tarPack();
   const chunks: Buffer[] = [];
   const done = (async () => {
@@ -126,7 +147,7 @@ export async function tarOf(entries: (FixtureFile | (Headers & { bytes?: Buffer 
   })();
   for (const e of entries) {
     if ('path' in e) pack.entry({ name: e.path, size: e.bytes.length }, e.bytes);
-    else pack.entry(e, e.bytes);
+    else pack.entry(e, e.bytes ?? Buffer.alloc(0));
   }
   pack.finalize();
   await done;

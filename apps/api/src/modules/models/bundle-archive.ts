@@ -166,7 +166,7 @@ async function extractTar(
     brotli: false,
     zstd: false,
   });
-  let failure: unknown = null;
+  const state: { failure: Error | null } = { failure: null };
   const pending: Promise<void>[] = [];
   let ended = false;
   const finished = new Promise<void>((resolve, reject) => {
@@ -174,17 +174,19 @@ async function extractTar(
       ended = true;
       resolve();
     });
-    parser.on('error', (err: Error) => reject(badInput(`Not a usable tar archive: ${err.message}`)));
+    parser.on('error', (err: Error) =>
+      reject(badInput(`Not a usable tar archive: ${err.message}`)),
+    );
   });
   finished.catch(() => undefined);
   parser.on('entry', (entry: ReadEntry) => {
-    if (failure !== null) {
+    if (state.failure !== null) {
       entry.resume();
       return;
     }
     pending.push(
       extractTarEntry(target, entry).catch((err: unknown) => {
-        failure ??= err;
+        state.failure ??= err instanceof Error ? err : new Error(String(err));
         entry.resume();
       }),
     );
@@ -201,17 +203,17 @@ async function extractTar(
             : `The body is ${inner}-compressed: send a tar.gz as Content-Type application/gzip`,
         );
     }
-    if (failure !== null) break;
+    if (state.failure !== null) break;
     // After the end-of-archive blocks the rest is only read (hashed and counted), not parsed.
     if (ended) continue;
     if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), finished]);
   }
-  if (failure === null && !ended) {
+  if (state.failure === null && !ended) {
     parser.end();
     await finished;
   }
   await Promise.all(pending);
-  if (failure !== null) throw failure;
+  if (state.failure !== null) throw state.failure;
   if (first) throw badInput('The request body is empty: send the bundle as the body');
 }
 
@@ -251,7 +253,8 @@ async function extractZipEntry(
     throw badInput('A bundle entry has a name that is not UTF-8: name files in UTF-8');
   }
   // Unix modes (made on Unix: upper byte of "version made by" is 3) sit in the upper 16 bits.
-  const unixType = entry.versionMadeBy >> 8 === 3 ? (entry.externalFileAttributes >>> 16) & S_IFMT : 0;
+  const unixType =
+    entry.versionMadeBy >> 8 === 3 ? (entry.externalFileAttributes >>> 16) & S_IFMT : 0;
   const problem = ZIP_TYPE_PROBLEMS[unixType];
   if (problem) throw badEntry(name, `${problem}: a bundle holds regular files and folders only`);
   if (name.endsWith('/') || unixType === 0o040000) {
@@ -266,7 +269,9 @@ async function extractZipEntry(
     );
   const p = target.admitFile(name, entry.uncompressedSize);
   const stream = await new Promise<Readable>((resolve, reject) =>
-    zip.openReadStream(entry, (err, s) => (err ? reject(badEntry(name, `cannot be read: ${err.message}`)) : resolve(s))),
+    zip.openReadStream(entry, (err, s) =>
+      err ? reject(badEntry(name, `cannot be read: ${err.message}`)) : resolve(s),
+    ),
   );
   try {
     await target.write(p, stream);
@@ -322,7 +327,8 @@ export async function extractBundle(
     if (format === 'zip') {
       const file = path.join(dir, `archive-${randomUUID()}.zip`);
       await pipeline(body, archive, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
-      if (archive.bytes === 0) throw badInput('The request body is empty: send the bundle as the body');
+      if (archive.bytes === 0)
+        throw badInput('The request body is empty: send the bundle as the body');
       await extractZip(file, target, limits.maxFiles);
       await rm(file, { force: true });
     } else {

@@ -46,7 +46,8 @@ export function bundleLayout(extracted: readonly ExtractedFile[]): BundleLayout 
   if (extracted.length === 0) throw badInput('The bundle holds no files');
   const tops = new Set(extracted.map((f) => f.path.split('/')[0]));
   const [top] = tops;
-  const nested = tops.size === 1 && top !== undefined && extracted.every((f) => f.path.includes('/'));
+  const nested =
+    tops.size === 1 && top !== undefined && extracted.every((f) => f.path.includes('/'));
   const files = nested
     ? extracted.map((f) => ({ ...f, path: f.path.slice(top.length + 1) }))
     : [...extracted];
@@ -55,16 +56,15 @@ export function bundleLayout(extracted: readonly ExtractedFile[]): BundleLayout 
   const config = byPath.get('config.json');
   if (!config)
     throw badInput(
-      'The bundle has no config.json: put the model\'s config.json at the bundle\'s root (or under its one top folder)',
+      "The bundle has no config.json: put the model's config.json at the bundle's root (or under its one top folder)",
       { file: 'config.json' },
     );
   const graphPath = BUNDLE_GRAPH_PATHS.find((p) => byPath.has(p));
   const graph = graphPath ? byPath.get(graphPath) : undefined;
   if (!graph)
-    throw badInput(
-      `The bundle has no ONNX graph: put it at ${BUNDLE_GRAPH_PATHS.join(', ')}`,
-      { file: BUNDLE_GRAPH_PATHS[0] },
-    );
+    throw badInput(`The bundle has no ONNX graph: put it at ${BUNDLE_GRAPH_PATHS.join(', ')}`, {
+      file: BUNDLE_GRAPH_PATHS[0],
+    });
   return { files, graph, config };
 }
 
@@ -81,7 +81,6 @@ export function checkExternalData(layout: BundleLayout, locations: readonly stri
       location === '' ||
       location.startsWith('/') ||
       location.includes('\\') ||
-      // eslint-disable-next-line no-control-regex
       /[\u0000-\u001f]/.test(location) ||
       resolved === '..' ||
       resolved.startsWith('../');
@@ -180,7 +179,12 @@ function checkDecoderGraph(
     if (m) indices.add(Number(m[1]));
   }
   if (indices.size !== layers.value || [...indices].some((i) => i >= layers.value))
-    throw mismatch(layers.field, layers.value, graph, `has past_key_values inputs for ${indices.size} layers`);
+    throw mismatch(
+      layers.field,
+      layers.value,
+      graph,
+      `has past_key_values inputs for ${indices.size} layers`,
+    );
   for (let i = 0; i < layers.value; i++) {
     for (const part of ['key', 'value']) {
       const past = inputs.get(`past_key_values.${i}.${part}`);
@@ -195,7 +199,12 @@ function checkDecoderGraph(
         throw mismatch(kv.field, kv.value, graph, `has ${heads} key/value heads in ${past.name}`);
       const size = staticDim(past, 3);
       if (size !== null && size !== headSize.value)
-        throw mismatch(headSize.field, headSize.value, graph, `has heads of size ${size} in ${past.name}`);
+        throw mismatch(
+          headSize.field,
+          headSize.value,
+          graph,
+          `has heads of size ${size} in ${past.name}`,
+        );
     }
   }
   const logits = outputs.get('logits');
@@ -215,7 +224,12 @@ export function languageModelOf(
   const architecture = architectureOf(config, CONFIG);
   const vocab = requiredInt(config, CONFIG, ['vocab_size'], MAX_TOKENS);
   if (task === 'EMBEDDING') {
-    const context = requiredInt(config, CONFIG, ['max_position_embeddings', 'n_positions'], MAX_TOKENS);
+    const context = requiredInt(
+      config,
+      CONFIG,
+      ['max_position_embeddings', 'n_positions'],
+      MAX_TOKENS,
+    );
     const layers = requiredInt(
       config,
       CONFIG,
@@ -251,7 +265,12 @@ export function languageModelOf(
     ['n_positions', 'max_position_embeddings', 'n_ctx', 'seq_length'],
     MAX_TOKENS,
   );
-  const layers = requiredInt(config, CONFIG, ['n_layer', 'num_hidden_layers', 'num_layers'], MAX_LAYERS);
+  const layers = requiredInt(
+    config,
+    CONFIG,
+    ['n_layer', 'num_hidden_layers', 'num_layers'],
+    MAX_LAYERS,
+  );
   const heads = requiredInt(config, CONFIG, ['n_head', 'num_attention_heads'], MAX_LAYERS);
   const kv = intField(config, CONFIG, ['num_key_value_heads', 'num_kv_heads'], MAX_LAYERS) ?? heads;
   if (kv.value > heads.value || heads.value % kv.value !== 0)

@@ -9,11 +9,11 @@ import {
   ArtifactNotFoundError,
   commitModelVersion,
   listVersionFiles,
-  Model,
   ModelNotFoundError,
   ModelVersion,
   type ArtifactStore,
   type BundleFileRecord,
+  type Model,
   type LanguageModelRecord,
   type SignatureRecord,
 } from '@maas/db';
@@ -37,7 +37,12 @@ import {
 } from '../idempotency/idempotency';
 import { asQuotaError, WorkspaceQuotaCheck } from '../quotas/quota-rules';
 import { toUserError } from '../predictions/predictions.service';
-import { bundleFormatOf, extractBundle, type BundleFormat, type BundleLimits } from './bundle-archive';
+import {
+  bundleFormatOf,
+  extractBundle,
+  type BundleFormat,
+  type BundleLimits,
+} from './bundle-archive';
 import { inspectBundle } from './bundle-inspect';
 import type { ModelsService } from './models.service';
 
