@@ -5,6 +5,7 @@
 // crash, a runaway allocation or a run that never ends takes down this process only.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { withoutPaths } from './ort-messages';
@@ -27,7 +28,8 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './worker.protocol';
-import { WORKER_INIT_ENV } from './worker.protocol';
+import { FRAME_FD, WORKER_INIT_ENV } from './worker.protocol';
+import { encodeFrame, FrameReader } from './ipc-frames';
 
 class WorkerError extends Error {
   constructor(
@@ -257,18 +259,25 @@ function channel(): Channel {
       send: (reply, transfer) => port.postMessage(reply, transfer),
       onMessage: (handler) => port.on('message', handler),
     };
-  const send = process.send?.bind(process);
-  if (!send) throw new Error('session.worker must run in a worker thread or a forked process');
+  if (!process.send)
+    throw new Error('session.worker must run in a worker thread or a forked process');
   // The parent went away (or closed the channel): nothing is left to answer to.
   process.on('disconnect', () => process.exit(0));
+  const pipe = new Socket({ fd: FRAME_FD, readable: true, writable: true });
+  pipe.on('error', () => process.exit(0));
+  pipe.on('end', () => process.exit(0));
   return {
-    send: (reply) => send(reply),
-    onMessage: (handler) =>
-      // The pool sends one request, or an array of the requests it gathered for a busy member.
-      process.on('message', (msg: Request | Request[]) => {
-        if (Array.isArray(msg)) for (const one of msg) handler(one);
-        else handler(msg);
-      }),
+    send: (reply) => {
+      const chunks = encodeFrame(reply);
+      pipe.cork();
+      for (const chunk of chunks) pipe.write(chunk);
+      pipe.uncork();
+    },
+    // The pool writes frames, several at once when it gathered requests for a busy member.
+    onMessage: (handler) => {
+      const reader = new FrameReader((msg) => handler(msg as Request));
+      pipe.on('data', (data: Buffer) => reader.push(data));
+    },
   };
 }
 

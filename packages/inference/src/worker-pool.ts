@@ -1,10 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngineClosedError } from './inference.errors';
 import type { InferenceLogger } from './logger';
-import { WORKER_INIT_ENV } from './worker.protocol';
+import { encodeFrame, FrameReader } from './ipc-frames';
+import { FRAME_FD, WORKER_INIT_ENV } from './worker.protocol';
 import type { WorkerErrorCode, WorkerInit, WorkerRequest, WorkerResponse } from './worker.protocol';
 
 /**
@@ -260,46 +262,50 @@ export class WorkerPool {
       env,
       // Not this process's flags (an inspector, a CPU profiler): the child is plain node.
       execArgv: [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // fd 3: Node's IPC channel (the child exits when it closes); fd 4: the frame pipe that
+      // requests and replies travel on (ipc-frames.ts: cheaper than the IPC channel's messages).
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
-    // A child answers with one reply or, when it had several ready at once, an array of them.
-    child.on('message', (msg: WorkerResponse | WorkerResponse[]) => {
-      if (Array.isArray(msg)) for (const reply of msg) onMessage(reply);
-      else onMessage(msg);
-    });
+    const pipe = child.stdio[FRAME_FD] as Socket;
+    const reader = new FrameReader((msg) => onMessage(msg as WorkerResponse));
+    pipe.on('data', (data: Buffer) => reader.push(data));
+    // A killed child's pipe may report EPIPE for a request already on its way; its exit fails
+    // the calls.
+    pipe.on('error', () => undefined);
     child.on('error', onError);
     child.on('exit', onExit);
-    // A killed child's channel may report EPIPE for a message already on its way.
     child.channel?.on?.('error', onError);
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
-    // Each IPC message costs a serialisation, a write and a wake-up on both sides. A child that is
-    // idle gets its request at once; requests for a busy child (it would only queue them) are
-    // gathered for the rest of this event-loop turn and sent as one message (an array).
-    let outbox: object[] = [];
-    const flush = () => {
-      const messages = outbox;
-      outbox = [];
-      if (!child.connected || messages.length === 0) return;
+    // Each write costs a system call and a wake-up of the child. A child that is idle gets its
+    // request at once; requests for a busy child (it would only queue them) are held for the rest
+    // of this event-loop turn (the pipe is corked) and go out in one write.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
       this.traffic.messages++;
-      child.send(messages.length === 1 ? (messages[0] as object) : messages);
+      pipe.uncork();
     };
     return {
       pid: child.pid,
-      // A send to a child that just died fails on the channel ('error' above); its exit fails
-      // the call.
       post: (message) => {
-        if (!child.connected) return;
+        if (pipe.destroyed || !pipe.writable) return;
         this.traffic.requests++;
-        if (outbox.length === 0 && !busy()) {
+        const chunks = encodeFrame(message);
+        if (!corked && !busy()) {
           this.traffic.messages++;
-          child.send(message as object);
+          if (chunks.length > 1) pipe.cork();
+          for (const chunk of chunks) pipe.write(chunk);
+          if (chunks.length > 1) pipe.uncork();
           return;
         }
-        if (outbox.length === 0) setImmediate(flush);
-        outbox.push(message as object);
+        if (!corked) {
+          corked = true;
+          pipe.cork();
+          setImmediate(uncork);
+        }
+        for (const chunk of chunks) pipe.write(chunk);
       },
       // SIGKILL is safe here (unlike terminating a thread mid native call): the run dies with it.
       abandon: kill,

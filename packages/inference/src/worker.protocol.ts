@@ -3,6 +3,9 @@ import type { DecodedTensor, ModelSignature } from './tensor.types';
 /** The environment variable a pool process reads its `WorkerInit` from (JSON). */
 export const WORKER_INIT_ENV = 'MAAS_INFERENCE_WORKER_INIT';
 
+/** The file descriptor of a pool process's frame pipe (requests in, replies out; ipc-frames.ts). */
+export const FRAME_FD = 4;
+
 /** Passed to each pool thread as workerData (to a pool process in `WORKER_INIT_ENV`). */
 export interface WorkerInit {
   providers: string[];
