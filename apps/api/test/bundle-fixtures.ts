@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { crc32, gzipSync } from 'node:zlib';
 import { encodeModelMessage, GraphBuilder } from '@maas/onnx';
-import { extract as tarExtract, pack as tarPack, type Headers } from 'tar-stream';
+import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
 
 export interface FixtureFile {
   path: string;
@@ -138,7 +138,7 @@ export function manifestOf(files: FixtureFile[]) {
 
 /** A tar of entries: files (with bytes) or any other header (links, devices, odd names). */
 export async function tarOf(
-  entries: (FixtureFile | (Headers & { bytes?: Buffer }))[],
+  entries: (FixtureFile | (Partial<Header> & Pick<Header, 'name'> & { bytes?: Buffer }))[],
 ): Promise<Buffer> {
   const pack = tarPack();
   const chunks: Buffer[] = [];
@@ -147,7 +147,7 @@ export async function tarOf(
   })();
   for (const e of entries) {
     if ('path' in e) pack.entry({ name: e.path, size: e.bytes.length }, e.bytes);
-    else pack.entry(e, e.bytes);
+    else pack.entry(e, e.bytes ?? Buffer.alloc(0));
   }
   pack.finalize();
   await done;

@@ -166,7 +166,7 @@ async function extractTar(
     brotli: false,
     zstd: false,
   });
-  let failure: unknown = null;
+  const state: { failure: Error | null } = { failure: null };
   const pending: Promise<void>[] = [];
   let ended = false;
   const finished = new Promise<void>((resolve, reject) => {
@@ -180,13 +180,13 @@ async function extractTar(
   });
   finished.catch(() => undefined);
   parser.on('entry', (entry: ReadEntry) => {
-    if (failure !== null) {
+    if (state.failure !== null) {
       entry.resume();
       return;
     }
     pending.push(
       extractTarEntry(target, entry).catch((err: unknown) => {
-        failure ??= err;
+        state.failure ??= err instanceof Error ? err : new Error(String(err));
         entry.resume();
       }),
     );
@@ -203,17 +203,17 @@ async function extractTar(
             : `The body is ${inner}-compressed: send a tar.gz as Content-Type application/gzip`,
         );
     }
-    if (failure !== null) break;
+    if (state.failure !== null) break;
     // After the end-of-archive blocks the rest is only read (hashed and counted), not parsed.
     if (ended) continue;
     if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), finished]);
   }
-  if (failure === null && !ended) {
+  if (state.failure === null && !ended) {
     parser.end();
     await finished;
   }
   await Promise.all(pending);
-  if (failure !== null) throw failure;
+  if (state.failure !== null) throw state.failure;
   if (first) throw badInput('The request body is empty: send the bundle as the body');
 }
 

@@ -81,7 +81,6 @@ export function checkExternalData(layout: BundleLayout, locations: readonly stri
       location === '' ||
       location.startsWith('/') ||
       location.includes('\\') ||
-      // eslint-disable-next-line no-control-regex
       /[\u0000-\u001f]/.test(location) ||
       resolved === '..' ||
       resolved.startsWith('../');

@@ -21,7 +21,7 @@ export function badEntry(name: string, problem: string): UserError {
  */
 export function safeEntryPath(name: string): string | null {
   if (name.startsWith('/')) throw badEntry(name, 'is an absolute path: paths must be relative');
-  // eslint-disable-next-line no-control-regex
+
   if (/[\u0000-\u001f\u007f\\]/.test(name))
     throw badEntry(name, 'has a backslash or a control character in its name');
   const parts = name.split('/');

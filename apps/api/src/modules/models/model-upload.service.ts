@@ -9,11 +9,11 @@ import {
   ArtifactNotFoundError,
   commitModelVersion,
   listVersionFiles,
-  Model,
   ModelNotFoundError,
   ModelVersion,
   type ArtifactStore,
   type BundleFileRecord,
+  type Model,
   type LanguageModelRecord,
   type SignatureRecord,
 } from '@maas/db';
