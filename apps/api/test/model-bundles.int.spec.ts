@@ -65,7 +65,11 @@ async function rows(): Promise<{ versions: number; artifacts: number; files: num
             (SELECT count(*) FROM model_version_files) AS files`,
   );
   const row = r.rows[0] as { versions: string; artifacts: string; files: string };
-  return { versions: Number(row.versions), artifacts: Number(row.artifacts), files: Number(row.files) };
+  return {
+    versions: Number(row.versions),
+    artifacts: Number(row.artifacts),
+    files: Number(row.files),
+  };
 }
 
 const VERSION_FIELDS = `id version sha256 sizeBytes files { path sizeBytes sha256 }
@@ -166,9 +170,15 @@ describe('bundle uploads', () => {
 
     await createModel('short-lived');
     const before = await rows();
-    const up = await send('short-lived', await tarOf(encoderBundle().map((f) => ({ ...f, path: `x/${f.path}` }))), 'application/x-tar');
+    const up = await send(
+      'short-lived',
+      await tarOf(encoderBundle().map((f) => ({ ...f, path: `x/${f.path}` }))),
+      'application/x-tar',
+    );
     expect(up.status).toBe(201);
-    const del = await api.gql(`mutation($id: ID!) { deleteModelVersion(id: $id) }`, { id: up.body.id });
+    const del = await api.gql(`mutation($id: ID!) { deleteModelVersion(id: $id) }`, {
+      id: up.body.id,
+    });
     expect(del.errors).toBeUndefined();
     // The encoder's files are shared with "bert" (same bytes): only the references went.
     expect(await rows()).toEqual(before);
@@ -177,55 +187,161 @@ describe('bundle uploads', () => {
 
 describe('unsafe or incomplete bundles', () => {
   const decoder = decoderBundle();
-  const withEntry = async (extra: Parameters<typeof tarOf>[0][number]) => tarOf([...decoder, extra]);
+  const withEntry = async (extra: Parameters<typeof tarOf>[0][number]) =>
+    tarOf([...decoder, extra]);
 
-  const attacks: { name: string; body: () => Promise<Buffer> | Buffer; type: string; status?: number; message: RegExp }[] = [
-    { name: 'a ../ path', type: 'application/x-tar', body: () => withEntry({ path: '../evil', bytes: Buffer.from('x') }), message: /entry "\.\.\/evil" goes up a folder/ },
-    { name: 'an absolute path', type: 'application/x-tar', body: () => withEntry({ path: '/abs', bytes: Buffer.from('x') }), message: /entry "\/abs" is an absolute path/ },
-    { name: 'a symbolic link', type: 'application/x-tar', body: () => withEntry({ name: 'link', type: 'symlink', linkname: '/etc/passwd' }), message: /entry "link" is a symbolic link/ },
-    { name: 'a hard link', type: 'application/x-tar', body: () => withEntry({ name: 'hard', type: 'link', linkname: 'config.json' }), message: /entry "hard" is a hard link/ },
-    { name: 'a device', type: 'application/x-tar', body: () => withEntry({ name: 'dev', type: 'character-device', devmajor: 1, devminor: 3 }), message: /entry "dev" is a character device/ },
+  const attacks: {
+    name: string;
+    body: () => Promise<Buffer> | Buffer;
+    type: string;
+    status?: number;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'a ../ path',
+      type: 'application/x-tar',
+      body: () => withEntry({ path: '../evil', bytes: Buffer.from('x') }),
+      message: /entry "\.\.\/evil" goes up a folder/,
+    },
+    {
+      name: 'an absolute path',
+      type: 'application/x-tar',
+      body: () => withEntry({ path: '/abs', bytes: Buffer.from('x') }),
+      message: /entry "\/abs" is an absolute path/,
+    },
+    {
+      name: 'a symbolic link',
+      type: 'application/x-tar',
+      body: () => withEntry({ name: 'link', type: 'symlink', linkname: '/etc/passwd' }),
+      message: /entry "link" is a symbolic link/,
+    },
+    {
+      name: 'a hard link',
+      type: 'application/x-tar',
+      body: () => withEntry({ name: 'hard', type: 'link', linkname: 'config.json' }),
+      message: /entry "hard" is a hard link/,
+    },
+    {
+      name: 'a device',
+      type: 'application/x-tar',
+      body: () => withEntry({ name: 'dev', type: 'character-device', devmajor: 1, devminor: 3 }),
+      message: /entry "dev" is a character device/,
+    },
     {
       name: 'too many files',
       type: 'application/x-tar',
-      body: () => tarOf([...decoder, ...Array.from({ length: MAX_BUNDLE_FILES }, (_, i) => ({ path: `extra/${i}.txt`, bytes: Buffer.from('x') }))]),
+      body: () =>
+        tarOf([
+          ...decoder,
+          ...Array.from({ length: MAX_BUNDLE_FILES }, (_, i) => ({
+            path: `extra/${i}.txt`,
+            bytes: Buffer.from('x'),
+          })),
+        ]),
       message: /entry "extra\/\d+\.txt" is one entry too many: .*MAX_BUNDLE_FILES \(16\)/,
     },
-    { name: 'no config.json', type: 'application/x-tar', body: () => tarOf(decoder.filter((f) => f.path !== 'config.json')), message: /no config\.json/ },
-    { name: 'no graph', type: 'application/x-tar', body: () => tarOf(decoder.filter((f) => !f.path.startsWith('onnx/'))), message: /no ONNX graph: put it at onnx\/model\.onnx/ },
+    {
+      name: 'no config.json',
+      type: 'application/x-tar',
+      body: () => tarOf(decoder.filter((f) => f.path !== 'config.json')),
+      message: /no config\.json/,
+    },
+    {
+      name: 'no graph',
+      type: 'application/x-tar',
+      body: () => tarOf(decoder.filter((f) => !f.path.startsWith('onnx/'))),
+      message: /no ONNX graph: put it at onnx\/model\.onnx/,
+    },
     {
       name: 'external data outside the bundle',
       type: 'application/x-tar',
-      body: () => tarOf([...decoder.filter((f) => f.path !== 'onnx/model.onnx'), { path: 'onnx/model.onnx', bytes: decoderGraph({ externalData: '../../../etc/passwd' }).graph }]),
+      body: () =>
+        tarOf([
+          ...decoder.filter((f) => f.path !== 'onnx/model.onnx'),
+          {
+            path: 'onnx/model.onnx',
+            bytes: decoderGraph({ externalData: '../../../etc/passwd' }).graph,
+          },
+        ]),
       message: /keeps tensor data in "\.\.\/\.\.\/\.\.\/etc\/passwd", outside the bundle/,
     },
-    { name: 'a zip with a duplicate entry', type: 'application/zip', body: () => zipOf([...decoder, { path: 'config.json', bytes: Buffer.from('{}') }]), message: /entry "config\.json" appears twice/ },
-    { name: 'a zip symlink', type: 'application/zip', body: () => zipOf([...decoder, { path: 'up', bytes: Buffer.from('/etc'), mode: 0o120777 }]), message: /entry "up" is a symbolic link/ },
-    { name: 'a bad config.json field', type: 'application/x-tar', body: () => tarOf([...decoder.filter((f) => f.path !== 'config.json'), { path: 'config.json', bytes: Buffer.from('{"model_type":"gpt2","n_positions":64,"vocab_size":8,"n_layer":"two","n_head":2,"n_embd":8}') }]), message: /config\.json: "n_layer" must be an integer/ },
-    { name: 'an archive over MAX_BUNDLE_BYTES', type: 'application/x-tar', status: 413, body: () => withEntry({ path: 'big.bin', bytes: Buffer.alloc(MAX_BUNDLE_BYTES + 1, 7) }), message: /larger than MAX_BUNDLE_BYTES \(2097152 bytes\)/ },
+    {
+      name: 'a zip with a duplicate entry',
+      type: 'application/zip',
+      body: () => zipOf([...decoder, { path: 'config.json', bytes: Buffer.from('{}') }]),
+      message: /entry "config\.json" appears twice/,
+    },
+    {
+      name: 'a zip symlink',
+      type: 'application/zip',
+      body: () => zipOf([...decoder, { path: 'up', bytes: Buffer.from('/etc'), mode: 0o120777 }]),
+      message: /entry "up" is a symbolic link/,
+    },
+    {
+      name: 'a bad config.json field',
+      type: 'application/x-tar',
+      body: () =>
+        tarOf([
+          ...decoder.filter((f) => f.path !== 'config.json'),
+          {
+            path: 'config.json',
+            bytes: Buffer.from(
+              '{"model_type":"gpt2","n_positions":64,"vocab_size":8,"n_layer":"two","n_head":2,"n_embd":8}',
+            ),
+          },
+        ]),
+      message: /config\.json: "n_layer" must be an integer/,
+    },
+    {
+      name: 'an archive over MAX_BUNDLE_BYTES',
+      type: 'application/x-tar',
+      status: 413,
+      body: () => withEntry({ path: 'big.bin', bytes: Buffer.alloc(MAX_BUNDLE_BYTES + 1, 7) }),
+      message: /larger than MAX_BUNDLE_BYTES \(2097152 bytes\)/,
+    },
     // 32 MiB of zeros compress to 32 KiB: refused by its declared size before a byte is written…
-    { name: 'a gzip bomb entry', type: 'application/gzip', status: 413, body: async () => gzip(await withEntry({ path: 'zeros.bin', bytes: Buffer.alloc(32 * 1_048_576) })), message: /total of the bundle's files is larger than MAX_BUNDLE_BYTES/ },
+    {
+      name: 'a gzip bomb entry',
+      type: 'application/gzip',
+      status: 413,
+      body: async () =>
+        gzip(await withEntry({ path: 'zeros.bin', bytes: Buffer.alloc(32 * 1_048_576) })),
+      message: /total of the bundle's files is larger than MAX_BUNDLE_BYTES/,
+    },
     // …and zeros after the end of the archive are counted as they are decompressed.
-    { name: 'a gzip bomb after the archive', type: 'application/gzip', status: 413, body: async () => gzip(Buffer.concat([await tarOf(decoder), Buffer.alloc(32 * 1_048_576)])), message: /decompressed, is larger than MAX_BUNDLE_BYTES/ },
+    {
+      name: 'a gzip bomb after the archive',
+      type: 'application/gzip',
+      status: 413,
+      body: async () => gzip(Buffer.concat([await tarOf(decoder), Buffer.alloc(32 * 1_048_576)])),
+      message: /decompressed, is larger than MAX_BUNDLE_BYTES/,
+    },
   ];
 
-  it.each(attacks)('refuses $name naming it, leaving no version or artifact behind', async ({ name, body, type, status, message }) => {
-    const model = `attack-${name.replace(/[^a-z]+/gi, '-').toLowerCase()}`.slice(0, 60).replace(/-$/, '');
-    await createModel(model);
-    const before = await rows();
-    const res = await send(model, await body(), type);
-    expect(res.status, JSON.stringify(res.body)).toBe(status ?? 400);
-    expect(res.body.code).toBe(status === 413 ? 'QUOTA_EXCEEDED' : 'BAD_USER_INPUT');
-    expect(res.body.error).toMatch(message);
-    expect(res.body.error).not.toMatch(/maas-bundle-|\/tmp\//);
-    expect(await rows()).toEqual(before);
-    await expectStillServing(api);
-  });
+  it.each(attacks)(
+    'refuses $name naming it, leaving no version or artifact behind',
+    async ({ name, body, type, status, message }) => {
+      const model = `attack-${name.replace(/[^a-z]+/gi, '-').toLowerCase()}`
+        .slice(0, 60)
+        .replace(/-$/, '');
+      await createModel(model);
+      const before = await rows();
+      const res = await send(model, await body(), type);
+      expect(res.status, JSON.stringify(res.body)).toBe(status ?? 400);
+      expect(res.body.code).toBe(status === 413 ? 'QUOTA_EXCEEDED' : 'BAD_USER_INPUT');
+      expect(res.body.error).toMatch(message);
+      expect(res.body.error).not.toMatch(/maas-bundle-|\/tmp\//);
+      expect(await rows()).toEqual(before);
+      await expectStillServing(api);
+    },
+  );
 
   it('refuses a TEXT_GENERATION bundle on a model of another task', async () => {
     await createModel('tabular', 'REGRESSION');
     const res = await send('tabular', await tarOf(decoder), 'application/x-tar');
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatch(/has task REGRESSION, but this bundle is a TEXT_GENERATION model/);
+    expect(res.body.error).toMatch(
+      /has task REGRESSION, but this bundle is a TEXT_GENERATION model/,
+    );
   });
 });

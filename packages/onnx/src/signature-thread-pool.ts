@@ -2,11 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { OnnxFormatError } from './errors';
-import {
-  OnnxMetadataLimitError,
-  type OnnxSignature,
-  type SignatureOptions,
-} from './signature';
+import { OnnxMetadataLimitError, type OnnxSignature, type SignatureOptions } from './signature';
 
 /** What the signature thread posts back. */
 export type SignatureThreadReply =

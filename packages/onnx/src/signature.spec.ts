@@ -245,9 +245,9 @@ describe('readSignature', () => {
     expect(signature.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 2] }]);
     expect(signature.externalDataLocations).toEqual(['model.onnx_data', '../outside.bin']);
     expect(() => readSignature(bytes)).toThrow(EXTERNAL_DATA_MESSAGE);
-    expect(readSignature(encodeModelMessage(linearProto()), { allowExternalData: true })).not.toHaveProperty(
-      'externalDataLocations',
-    );
+    expect(
+      readSignature(encodeModelMessage(linearProto()), { allowExternalData: true }),
+    ).not.toHaveProperty('externalDataLocations');
   });
 
   it('rejects a Constant node whose tensor points at external data, also inside a subgraph', () => {

@@ -77,7 +77,9 @@ export async function commitModelVersion(
   if (bundle) {
     const graph = bundle.files.find((f) => f.path === bundle.graphPath);
     if (graph?.sha256 !== input.sha256)
-      throw new Error(`The bundle's graph ${bundle.graphPath} must be one of its files, with the version's sha256.`);
+      throw new Error(
+        `The bundle's graph ${bundle.graphPath} must be one of its files, with the version's sha256.`,
+      );
   }
   if (!(await assertVersionQuota(manager, input.workspaceId, input.modelId, true)))
     throw new ModelNotFoundError(input.modelId);

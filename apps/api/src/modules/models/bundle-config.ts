@@ -57,9 +57,12 @@ export async function checkTokenizerJson(file: ConfigFile): Promise<void> {
     const head = Buffer.alloc(Math.min(1024, file.sizeBytes));
     await handle.read(head, 0, head.length, 0);
     if (!/^\s*\{/.test(head.toString('utf8')))
-      throw badInput(`The bundle's ${file.path} must hold a JSON object (a Hugging Face tokenizer)`, {
-        file: file.path,
-      });
+      throw badInput(
+        `The bundle's ${file.path} must hold a JSON object (a Hugging Face tokenizer)`,
+        {
+          file: file.path,
+        },
+      );
   } finally {
     await handle.close();
   }
@@ -99,10 +102,10 @@ export function requiredInt(
 ): { field: string; value: number } {
   const found = intField(config, file, fields, max);
   if (!found)
-    throw badInput(
-      `The bundle's ${file} must set ${fields.map((f) => `"${f}"`).join(' or ')}`,
-      { file, field: fields[0] },
-    );
+    throw badInput(`The bundle's ${file} must set ${fields.map((f) => `"${f}"`).join(' or ')}`, {
+      file,
+      field: fields[0],
+    });
   return found;
 }
 
@@ -163,9 +166,7 @@ export function chatTemplateOf(config: JsonObject, file: string): boolean {
   if (typeof value === 'string') return value.length > 0;
   if (
     Array.isArray(value) &&
-    value.every(
-      (t) => isObject(t) && typeof t.name === 'string' && typeof t.template === 'string',
-    )
+    value.every((t) => isObject(t) && typeof t.name === 'string' && typeof t.template === 'string')
   )
     return value.length > 0;
   throw fieldError(

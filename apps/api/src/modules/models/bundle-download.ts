@@ -15,7 +15,9 @@ export async function openBundleTar(
 ): Promise<Readable> {
   const pack = tarPack();
   let next: Readable | undefined =
-    files[0] !== undefined ? await store.openRead(files[0].sha256, { purpose: 'download' }) : undefined;
+    files[0] !== undefined
+      ? await store.openRead(files[0].sha256, { purpose: 'download' })
+      : undefined;
   const fill = async () => {
     for (let i = 0; i < files.length; i++) {
       const file = files[i] as BundleFileRecord;

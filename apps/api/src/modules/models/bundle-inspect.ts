@@ -36,7 +36,11 @@ export async function inspectBundle(
     ? languageModelOf(task, config, signature, layout.graph.path, hasChatTemplate)
     : null;
   await graph.validate(layout.graph.diskPath);
-  const files = layout.files.map((f) => ({ path: f.path, sizeBytes: f.sizeBytes, sha256: f.sha256 }));
+  const files = layout.files.map((f) => ({
+    path: f.path,
+    sizeBytes: f.sizeBytes,
+    sha256: f.sha256,
+  }));
   return {
     signature,
     sha256: layout.graph.sha256,

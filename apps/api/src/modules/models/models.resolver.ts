@@ -133,9 +133,7 @@ export class ModelVersionResolver {
       "A bundle's files by path (config, tokenizer, graph, external data); empty for a single-file version",
   })
   files(@Root() version: ModelVersion, @Ctx() ctx: GraphQLContext): Promise<BundleFile[]> {
-    return version.isBundle
-      ? ctx.loaders.filesByVersionId.load(version.id)
-      : Promise.resolve([]);
+    return version.isBundle ? ctx.loaders.filesByVersionId.load(version.id) : Promise.resolve([]);
   }
 
   @FieldResolver(() => VersionServingStatus, {

@@ -49,7 +49,8 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
         throw notFound(`Version "${req.params.version}" does not exist`);
       const version = await services.models.getVersionByNumber(req.auth, req.params.name, number);
       let stream: Readable;
-      const files = version.graphPath !== null ? await listVersionFiles(services.db.manager, version.id) : null;
+      const files =
+        version.graphPath !== null ? await listVersionFiles(services.db.manager, version.id) : null;
       try {
         stream = files
           ? await openBundleTar(services.store, files, version.createdAt)

@@ -80,7 +80,9 @@ export class Model {
   workspaceId!: string;
 }
 
-@ObjectType({ description: "One file of a bundle version: its path in the bundle, size and sha256" })
+@ObjectType({
+  description: 'One file of a bundle version: its path in the bundle, size and sha256',
+})
 export class BundleFile {
   @Field(() => String)
   path!: string;
@@ -92,7 +94,9 @@ export class BundleFile {
   sha256!: string;
 }
 
-@ObjectType({ description: "What a language-model bundle's config.json says, checked against its graph" })
+@ObjectType({
+  description: "What a language-model bundle's config.json says, checked against its graph",
+})
 export class LanguageModelInfo {
   @Field(() => String, { description: 'config.json model_type, e.g. "gpt2", "llama", "bert"' })
   architecture!: string;
@@ -139,7 +143,9 @@ export class ModelVersion {
   @Field(() => JSONScalar, { nullable: true })
   hyperparameters!: Record<string, unknown> | null;
 
-  @Field(() => SafeIntScalar, { description: "The model file's size; for a bundle, its files' total" })
+  @Field(() => SafeIntScalar, {
+    description: "The model file's size; for a bundle, its files' total",
+  })
   sizeBytes!: number;
 
   @Field(() => String, { description: "The model file's sha256; for a bundle, its graph's" })
