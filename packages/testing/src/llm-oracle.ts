@@ -1,4 +1,3 @@
-// A copy of branch llmfix's @maas/testing oracle (until it is on main).
 // Independent oracles for language-model tests: transformers.js (@huggingface/transformers)
 // loading a bundle directory from disk only, never the network. A separate entry point
 // (`@maas/testing/llm-oracle`), so nothing imports transformers.js unless it asks for it.

@@ -6,7 +6,7 @@
 // exporter-era runtime load them. The weights are seeded and returned, so a test can check the
 // graph against its own arithmetic.
 import { GraphBuilder, type OipDatatype, type TensorValues, attr } from '@maas/onnx';
-import { seededRandom } from '@maas/testing';
+import { seededRandom } from './seeded-random';
 
 /** The sizes of a tiny transformer. */
 export interface TransformerDims {

@@ -1,9 +1,9 @@
-// A copy of branch llmfix's @maas/testing fixture (until it is on main): same bytes.
 // Language-model bundles in the Hugging Face / Optimum / transformers.js layout, built in code:
 // a tiny GPT-2 decoder (text generation) and a tiny BERT encoder (embeddings), each with GPT-2's
 // real byte-level BPE tokenizer. The same options always give the same bytes.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { create as createTar } from 'tar';
 import {
   GPT2_END_OF_TEXT,
   GPT2_END_OF_TEXT_ID,
@@ -362,4 +362,42 @@ export function writeTinyBertBundle(dir: string, options: TinyBertOptions = {}):
   const bundle = tinyBertBundle(options);
   writeBundle(dir, bundle.files);
   return bundle;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix))
+    .sort()
+    .flatMap((name) => {
+      const rel = prefix ? `${prefix}/${name}` : name;
+      return statSync(path.join(dir, rel)).isDirectory() ? listFiles(dir, rel) : [rel];
+    });
+}
+
+/** Options for {@link tarBundle}. */
+export interface TarBundleOptions {
+  /** Put every entry under this one top folder (`tiny-gpt2/config.json`); default: at the root. */
+  topFolder?: string;
+  /** gzip the archive (a .tar.gz); default false. */
+  gzip?: boolean;
+}
+
+/**
+ * A tar (or tar.gz) of the files under `dir`, sorted, with fixed modes and times, so the same
+ * directory always gives the same bytes.
+ */
+export async function tarBundle(dir: string, options: TarBundleOptions = {}): Promise<Buffer> {
+  const stream = createTar(
+    {
+      cwd: dir,
+      portable: true,
+      gzip: options.gzip ?? false,
+      mtime: new Date(0),
+      prefix: options.topFolder,
+      noDirRecurse: true,
+    },
+    listFiles(dir),
+  );
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
 }
