@@ -37,3 +37,5 @@ export type { ChatMessage } from './generation/text-tokenizer';
 export { TextTokenizer } from './generation/text-tokenizer';
 export { SeededRandom, sampleToken } from './generation/sampling';
 export type { SamplingParams } from './generation/sampling';
+export { isSafeBundlePath, materializeBundle } from './generation/materialize-bundle';
+export type { BundleFileRef } from './generation/materialize-bundle';

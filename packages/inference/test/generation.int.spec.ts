@@ -16,8 +16,8 @@ import type {
   InferenceEngineOptions,
   VersionKey,
 } from '@maas/inference';
-import { writeTinyBertBundle, writeTinyGpt2Bundle } from './lm-fixture/language-model-bundles';
-import { disposeOracles, oracleEmbed, oracleGenerate } from './lm-fixture/llm-oracle';
+import { writeTinyBertBundle, writeTinyGpt2Bundle } from '@maas/testing';
+import { disposeOracles, oracleEmbed, oracleGenerate } from '@maas/testing/llm-oracle';
 
 const root = mkdtempSync(join(tmpdir(), 'maas-gen-'));
 const dirs: Record<string, string> = {};
