@@ -30,6 +30,8 @@ export const EnvSchema = z
     GRAPHQL_DOCUMENT_CACHE_BYTES: intFrom(4_194_304, 0),
     GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
     MAX_UPLOAD_BYTES: intFrom(536_870_912, 1),
+    MAX_BUNDLE_BYTES: intFrom(8_589_934_592, 1),
+    MAX_BUNDLE_FILES: intFrom(256, 1),
     MAX_MODEL_METADATA_ENTRIES: intFrom(1000, 0),
     MAX_MODEL_METADATA_BYTES: intFrom(1_048_576, 0),
     MAX_OIP_JSON_BYTES: intFrom(67_108_864, 1024),

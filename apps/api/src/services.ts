@@ -135,10 +135,18 @@ export async function buildServices(
     audit: new AuditService(db),
     signInFailures: new SignInFailures(db, logger, config.AUDIT_FAILED_SIGNIN_PER_MINUTE),
     models,
-    uploads: new ModelUploadService(db, models, store, engine, config.MAX_UPLOAD_BYTES, {
-      maxEntries: config.MAX_MODEL_METADATA_ENTRIES,
-      maxBytes: config.MAX_MODEL_METADATA_BYTES,
-    }),
+    uploads: new ModelUploadService(
+      db,
+      models,
+      store,
+      engine,
+      config.MAX_UPLOAD_BYTES,
+      {
+        maxEntries: config.MAX_MODEL_METADATA_ENTRIES,
+        maxBytes: config.MAX_MODEL_METADATA_BYTES,
+      },
+      { maxBytes: config.MAX_BUNDLE_BYTES, maxFiles: config.MAX_BUNDLE_FILES },
+    ),
     datasets: new DatasetsService(
       db,
       store,

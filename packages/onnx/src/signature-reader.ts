@@ -57,6 +57,8 @@ export interface ModelSummary {
   /** `metadata_props` (a repeated key: the last one wins). */
   metadata: Record<string, string>;
   usesExternalData: boolean;
+  /** The distinct `location`s of tensors kept in external files, in the order first seen. */
+  externalDataLocations: string[];
 }
 
 /** Deepest If/Loop/Scan subgraph nesting read (ONNX Runtime's protobuf parser stops far sooner). */
@@ -64,6 +66,9 @@ export const MAX_SUBGRAPH_DEPTH = 64;
 
 /** Longest name (of a graph value, initializer, opset domain or producer) read. */
 export const MAX_NAME_BYTES = 65_536;
+
+/** Most distinct external data files (`location`s) a model may name. */
+export const MAX_EXTERNAL_DATA_FILES = 4096;
 
 /** TypeProto `value` members other than `tensor_type` (1), by field number. */
 const OTHER_TYPES: Partial<Record<number, string>> = {
@@ -80,6 +85,7 @@ class ModelWalker {
   private metadataBytes = 0;
   /** Set when a tensor read since the last reset keeps its data externally. */
   private external = false;
+  private readonly locations = new Set<string>();
 
   constructor(
     private readonly r: WireReader,
@@ -94,6 +100,7 @@ class ModelWalker {
       producerName: '',
       metadata: {},
       usesExternalData: false,
+      externalDataLocations: [],
     };
     let graphExternal = false;
     let functionsExternal = false;
@@ -116,6 +123,7 @@ class ModelWalker {
       return true;
     });
     summary.usesExternalData = graphExternal || functionsExternal;
+    summary.externalDataLocations = [...this.locations];
     return summary;
   }
 
@@ -235,13 +243,31 @@ class ModelWalker {
       if (field === 8 && wire === Wire.LEN && wantName) name = this.name(end);
       else if (field === 14 && wire === Wire.VARINT) {
         if (this.r.int32() === 1) this.external = true; // data_location EXTERNAL
-      } else {
-        if (field === 13 && wire === Wire.LEN) this.external = true; // an external_data entry
-        return false;
-      }
+      } else if (field === 13 && wire === Wire.LEN) {
+        this.external = true; // an external_data entry
+        this.externalDataEntry(end);
+      } else return false;
       return true;
     });
     return name;
+  }
+
+  /** A StringStringEntryProto of `external_data`: its `location` is noted. */
+  private externalDataEntry(end: number): void {
+    let key = '';
+    let value = '';
+    this.r.message(end, (field, wire, end) => {
+      if ((field !== 1 && field !== 2) || wire !== Wire.LEN) return false;
+      if (field === 1) key = this.name(end);
+      else value = this.name(end);
+      return true;
+    });
+    if (key !== 'location' || this.locations.has(value)) return;
+    if (this.locations.size >= MAX_EXTERNAL_DATA_FILES)
+      throw new OnnxFormatError(
+        `the model names more than ${MAX_EXTERNAL_DATA_FILES} external data files`,
+      );
+    this.locations.add(value);
   }
 
   private valueInfo(end: number): TensorSpec {

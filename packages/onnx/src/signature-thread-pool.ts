@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { OnnxFormatError } from './errors';
-import { OnnxMetadataLimitError, type MetadataLimits, type OnnxSignature } from './signature';
+import { OnnxMetadataLimitError, type OnnxSignature, type SignatureOptions } from './signature';
 
 /** What the signature thread posts back. */
 export type SignatureThreadReply =
@@ -10,7 +10,7 @@ export type SignatureThreadReply =
   | { ok: false; kind: 'limit'; message: string; limit: 'entries' | 'bytes'; max: number }
   | { ok: false; kind: 'format' | 'error'; message: string };
 
-export interface SignatureThreadOptions extends MetadataLimits {
+export interface SignatureThreadOptions extends SignatureOptions {
   /** The thread's V8 heap limit; a model whose graph metadata needs more is refused. */
   heapLimitMb?: number;
 }
@@ -50,9 +50,10 @@ async function slot(): Promise<() => void> {
 
 function runThread(path: string, options: SignatureThreadOptions): Promise<OnnxSignature> {
   const heapLimitMb = options.heapLimitMb ?? DEFAULT_SIGNATURE_HEAP_MB;
-  const limits: MetadataLimits = {};
+  const limits: SignatureOptions = {};
   if (options.maxEntries !== undefined) limits.maxEntries = options.maxEntries;
   if (options.maxBytes !== undefined) limits.maxBytes = options.maxBytes;
+  if (options.allowExternalData) limits.allowExternalData = true;
   return new Promise((resolve, reject) => {
     const worker = new Worker(threadScriptPath(), {
       workerData: { path, limits },

@@ -221,6 +221,35 @@ describe('readSignature', () => {
     expect(usesExternalData(encodeModelMessage(linearProto()))).toBe(false);
   });
 
+  it('with allowExternalData, reads the signature and each external data location once', () => {
+    const proto = linearProto();
+    const w = proto.graph.initializer[0];
+    delete w.raw_data;
+    w.data_location = 1;
+    w.external_data = [
+      { key: 'offset', value: '0' },
+      { key: 'location', value: 'model.onnx_data' },
+    ];
+    proto.graph.initializer.push({
+      ...w,
+      name: 'w2',
+      external_data: [{ key: 'location', value: 'model.onnx_data' }],
+    });
+    proto.graph.initializer.push({
+      ...w,
+      name: 'w3',
+      external_data: [{ key: 'location', value: '../outside.bin' }],
+    });
+    const bytes = encodeModelMessage(proto);
+    const signature = readSignature(bytes, { allowExternalData: true });
+    expect(signature.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 2] }]);
+    expect(signature.externalDataLocations).toEqual(['model.onnx_data', '../outside.bin']);
+    expect(() => readSignature(bytes)).toThrow(EXTERNAL_DATA_MESSAGE);
+    expect(
+      readSignature(encodeModelMessage(linearProto()), { allowExternalData: true }),
+    ).not.toHaveProperty('externalDataLocations');
+  });
+
   it('rejects a Constant node whose tensor points at external data, also inside a subgraph', () => {
     const constant = new GraphBuilder()
       .addInput('x', 'FP32', [1])

@@ -1,10 +1,10 @@
 // Worker-thread entry of readSignatureInThread: reads one file's signature and posts the answer.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readSignatureFile, OnnxMetadataLimitError, type MetadataLimits } from './signature';
+import { readSignatureFile, OnnxMetadataLimitError, type SignatureOptions } from './signature';
 import { OnnxFormatError } from './errors';
 import type { SignatureThreadReply } from './signature-thread-pool';
 
-const { path, limits } = workerData as { path: string; limits: MetadataLimits };
+const { path, limits } = workerData as { path: string; limits: SignatureOptions };
 
 function reply(): SignatureThreadReply {
   try {

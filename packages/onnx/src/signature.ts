@@ -10,6 +10,7 @@ import { parseTabularMetadata } from './tabular-metadata';
 import { FileSource, WireFormatError, bytesSource, type ByteSource } from './wire-reader';
 
 export {
+  MAX_EXTERNAL_DATA_FILES,
   MAX_NAME_BYTES,
   MAX_SUBGRAPH_DEPTH,
   OnnxMetadataLimitError,
@@ -42,6 +43,20 @@ export interface OnnxSignature {
   /** Imported operator sets; the default domain is reported as `ai.onnx`. */
   opsets: { domain: string; version: number }[];
   producerName?: string;
+  /**
+   * With `allowExternalData`: the `location`s (relative to the model file's folder) of the
+   * files its tensors keep their data in, each once; absent when there are none.
+   */
+  externalDataLocations?: string[];
+}
+
+/** How a signature is read: metadata bounds, and whether tensors may live in side files. */
+export interface SignatureOptions extends MetadataLimits {
+  /**
+   * Accept tensors kept in external files (a model bundle carries them) and report their
+   * locations; by default such a model is refused with {@link EXTERNAL_DATA_MESSAGE}.
+   */
+  allowExternalData?: boolean;
 }
 
 /** The message for models whose tensors live in side files, which an upload cannot carry. */
@@ -128,10 +143,12 @@ function summaryOf(
   return { ...model, graph };
 }
 
-function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignature {
+function signatureFrom(source: ByteSource, options: SignatureOptions): OnnxSignature {
+  const { allowExternalData = false, ...limits } = options;
   const model = summaryOf(source, limits);
   const graph = model.graph;
-  if (model.usesExternalData) throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
+  if (model.usesExternalData && !allowExternalData)
+    throw new OnnxFormatError(EXTERNAL_DATA_MESSAGE);
 
   const signature: OnnxSignature = {
     inputs: graph.inputs.filter((input) => !graph.initializerNames.has(input.name)),
@@ -141,6 +158,8 @@ function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignatur
     opsets: model.opsets,
   };
   if (model.producerName) signature.producerName = model.producerName;
+  if (model.externalDataLocations.length > 0)
+    signature.externalDataLocations = model.externalDataLocations;
   Object.assign(signature, parseTabularMetadata(model.metadata));
   checkTabularShapes(signature);
   return signature;
@@ -149,12 +168,12 @@ function signatureFrom(source: ByteSource, limits: MetadataLimits): OnnxSignatur
 /**
  * Reads a model's inputs, outputs and metadata. Inputs that are also initializers (as older
  * exporters write them) are left out. Throws {@link OnnxFormatError} when the bytes are not an
- * ONNX model, when tensors reference external data, when `maas.*` metadata is malformed, or
- * ({@link OnnxMetadataLimitError}) when `metadata_props` are over `limits`. Tensor data is
- * skipped, never decoded.
+ * ONNX model, when tensors reference external data (unless `allowExternalData`), when `maas.*`
+ * metadata is malformed, or ({@link OnnxMetadataLimitError}) when `metadata_props` are over the
+ * limits. Tensor data is skipped, never decoded.
  */
-export function readSignature(bytes: Uint8Array, limits: MetadataLimits = {}): OnnxSignature {
-  return signatureFrom(bytesSource(bytes), limits);
+export function readSignature(bytes: Uint8Array, options: SignatureOptions = {}): OnnxSignature {
+  return signatureFrom(bytesSource(bytes), options);
 }
 
 /**
@@ -162,6 +181,6 @@ export function readSignature(bytes: Uint8Array, limits: MetadataLimits = {}): O
  * the graph's metadata, not of the file. Synchronous: call it off the main thread
  * (`readSignatureInThread` does).
  */
-export function readSignatureFile(path: string, limits: MetadataLimits = {}): OnnxSignature {
-  return FileSource.use(path, (source) => signatureFrom(source, limits));
+export function readSignatureFile(path: string, options: SignatureOptions = {}): OnnxSignature {
+  return FileSource.use(path, (source) => signatureFrom(source, options));
 }

@@ -46,9 +46,11 @@ export type ModelFilter = {
 
 export type ModelTask =
   | 'BINARY_CLASSIFICATION'
+  | 'EMBEDDING'
   | 'MULTICLASS_CLASSIFICATION'
   | 'OTHER'
-  | 'REGRESSION';
+  | 'REGRESSION'
+  | 'TEXT_GENERATION';
 
 export type PredictInput = {
   alias?: string | null | undefined;

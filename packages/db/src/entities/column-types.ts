@@ -14,6 +14,8 @@ export const MODEL_TASKS = [
   'BINARY_CLASSIFICATION',
   'MULTICLASS_CLASSIFICATION',
   'OTHER',
+  'TEXT_GENERATION',
+  'EMBEDDING',
 ] as const;
 export type ModelTask = (typeof MODEL_TASKS)[number];
 
@@ -47,6 +49,35 @@ export interface SignatureRecord {
   labels?: string[];
   categories?: Record<string, string[]>;
   metadata?: Record<string, string>;
+}
+
+/** One file of a model bundle (model_version_files): its path in the bundle, size and sha256. */
+export interface BundleFileRecord {
+  /** Relative to the bundle's root, `/`-separated, e.g. `onnx/model.onnx`. */
+  path: string;
+  sizeBytes: number;
+  /** The artifact holding the file's bytes. */
+  sha256: string;
+}
+
+/** The language-model tasks a bundle's graph is recognised as. */
+export type LanguageModelTask = Extract<ModelTask, 'TEXT_GENERATION' | 'EMBEDDING'>;
+
+/** What is stored in model_versions.language_model: read from a bundle's config.json and graph. */
+export interface LanguageModelRecord {
+  task: LanguageModelTask;
+  /** config.json `model_type`, e.g. `gpt2`, `llama`, `bert`. */
+  architecture: string;
+  contextLength: number;
+  vocabularySize: number;
+  layers: number;
+  /** Decoders: key/value heads of the KV cache (grouped-query attention: fewer than the heads). */
+  keyValueHeads: number | null;
+  /** Decoders: the size of one head. */
+  headSize: number | null;
+  hasChatTemplate: boolean;
+  /** Encoders: the width of `last_hidden_state`. */
+  embeddingDimensions: number | null;
 }
 
 /** What is stored in datasets.columns. */

@@ -9,6 +9,7 @@ import { PredictionLogEntry } from './prediction-log.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
 import { ModelAlias } from './model-alias.entity';
 import { ModelVersion } from './model-version.entity';
+import { ModelVersionFile } from './model-version-file.entity';
 import { Model } from './model.entity';
 import { TrainingEpoch } from './training-epoch.entity';
 import { TrainingJob } from './training-job.entity';
@@ -34,6 +35,7 @@ export {
   Model,
   ModelAlias,
   ModelVersion,
+  ModelVersionFile,
   PredictionLogEntry,
   TrainingEpoch,
   TrainingJob,
@@ -48,6 +50,7 @@ export const ENTITIES = [
   Artifact,
   Model,
   ModelVersion,
+  ModelVersionFile,
   ModelAlias,
   Dataset,
   TrainingJob,

@@ -11,6 +11,7 @@ import { Artifact } from './artifact.entity';
 import {
   bigintAsNumber,
   VERSION_SOURCES,
+  type LanguageModelRecord,
   type SignatureRecord,
   type VersionSource,
 } from './column-types';
@@ -59,8 +60,20 @@ export class ModelVersion {
   @JoinColumn({ name: 'sha256' })
   artifact?: Artifact;
 
+  /** The model file's size; for a bundle, the total of its files. */
   @Column({ name: 'size_bytes', type: 'bigint', transformer: bigintAsNumber })
   sizeBytes!: number;
+
+  /**
+   * A bundle's ONNX graph, one of its files (`model_version_files`), whose artifact is `sha256`;
+   * null for a single-file version.
+   */
+  @Column({ name: 'graph_path', type: 'varchar', length: 512, nullable: true })
+  graphPath!: string | null;
+
+  /** A language-model bundle's config, as read at upload; null otherwise. */
+  @Column({ name: 'language_model', type: 'jsonb', nullable: true })
+  languageModel!: LanguageModelRecord | null;
 
   @Index('idx_model_versions_training_job')
   @Column({ name: 'training_job_id', type: 'uuid', nullable: true })

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { Model, ModelAlias, ModelVersion } from '@maas/db';
+import { listFilesOfVersions, Model, ModelAlias, ModelVersion } from '@maas/db';
 import { In, type DataSource } from 'typeorm';
 import { mapAlias, mapModel, mapVersion } from './models.mappers';
 import type * as gql from './models.types';
@@ -53,7 +53,13 @@ export function createModelLoaders(db: DataSource, workspaceId: string) {
     return modelIds.map((id) => byModel.get(id) ?? []);
   });
 
-  return { modelById, versionById, latestVersionByModelId, aliasesByModelId };
+  // Only versions of the caller's workspace reach this loader (they were loaded scoped to it).
+  const filesByVersionId = new DataLoader<string, gql.BundleFile[]>(async (versionIds) => {
+    const byVersion = await listFilesOfVersions(db.manager, versionIds);
+    return versionIds.map((id) => byVersion.get(id) ?? []);
+  });
+
+  return { modelById, versionById, latestVersionByModelId, aliasesByModelId, filesByVersionId };
 }
 
 export type ModelLoaders = ReturnType<typeof createModelLoaders>;

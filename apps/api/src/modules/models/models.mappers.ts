@@ -34,6 +34,19 @@ export function mapVersion(row: db.ModelVersion): ModelVersion {
     hyperparameters: row.hyperparameters,
     sizeBytes: row.sizeBytes,
     sha256: row.sha256,
+    languageModel: row.languageModel
+      ? {
+          architecture: row.languageModel.architecture,
+          contextLength: row.languageModel.contextLength,
+          vocabularySize: row.languageModel.vocabularySize,
+          layers: row.languageModel.layers,
+          keyValueHeads: row.languageModel.keyValueHeads,
+          headSize: row.languageModel.headSize,
+          hasChatTemplate: row.languageModel.hasChatTemplate,
+          embeddingDimensions: row.languageModel.embeddingDimensions,
+        }
+      : null,
+    isBundle: row.graphPath !== null,
     trainingJobId: row.trainingJobId,
     parentVersionId: row.parentVersionId,
     createdAt: row.createdAt,

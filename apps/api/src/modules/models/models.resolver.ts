@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { GraphQLContext } from '../../context';
 import { CreateModelInput, ModelFilter, UpdateModelInput } from './models.inputs';
 import {
+  BundleFile,
   Model,
   ModelAlias,
   ModelConnection,
@@ -125,6 +126,14 @@ export class ModelVersionResolver {
     const model = await ctx.loaders.modelById.load(version.modelId);
     if (!model) throw new Error(`model ${version.modelId} of version ${version.id} is missing`);
     return model;
+  }
+
+  @FieldResolver(() => [BundleFile], {
+    description:
+      "A bundle's files by path (config, tokenizer, graph, external data); empty for a single-file version",
+  })
+  files(@Root() version: ModelVersion, @Ctx() ctx: GraphQLContext): Promise<BundleFile[]> {
+    return version.isBundle ? ctx.loaders.filesByVersionId.load(version.id) : Promise.resolve([]);
   }
 
   @FieldResolver(() => VersionServingStatus, {

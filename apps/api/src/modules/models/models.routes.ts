@@ -1,9 +1,11 @@
-import { ArtifactDownloadsBusyError } from '@maas/db';
+import { ArtifactDownloadsBusyError, listVersionFiles } from '@maas/db';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { notFound, rateLimited } from '../../common/errors';
 import { refuseDeclaredOversize } from '../../common/body-limits';
 import { uploadLimit, withStreamingBody } from '../../common/streaming-body';
+import { bundleFormatOf } from './bundle-archive';
+import { openBundleTar } from './bundle-download';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
 
@@ -15,8 +17,15 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
       {
         // Authenticated, then sized by Content-Length, before a byte of the body is read; the
         // upload service counts a chunked body as it streams it.
-        onRequest: [requireAuth(services), refuseDeclaredOversize(() => uploadLimit(services))],
-        bodyLimit: services.config.MAX_UPLOAD_BYTES,
+        onRequest: [
+          requireAuth(services),
+          refuseDeclaredOversize((req) =>
+            bundleFormatOf(req.headers['content-type'])
+              ? { bytes: services.config.MAX_BUNDLE_BYTES, variable: 'MAX_BUNDLE_BYTES' }
+              : uploadLimit(services),
+          ),
+        ],
+        bodyLimit: Math.max(services.config.MAX_UPLOAD_BYTES, services.config.MAX_BUNDLE_BYTES),
       },
       async (req, reply) => {
         const result = await services.uploads.upload(
@@ -24,6 +33,7 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
           req.params.name,
           req.raw as Readable,
           req.headers['idempotency-key'],
+          req.headers['content-type'],
         );
         return reply.code(201).send(result);
       },
@@ -39,8 +49,12 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
         throw notFound(`Version "${req.params.version}" does not exist`);
       const version = await services.models.getVersionByNumber(req.auth, req.params.name, number);
       let stream: Readable;
+      const files =
+        version.graphPath !== null ? await listVersionFiles(services.db.manager, version.id) : null;
       try {
-        stream = await services.store.openRead(version.sha256, { purpose: 'download' });
+        stream = files
+          ? await openBundleTar(services.store, files, version.createdAt)
+          : await services.store.openRead(version.sha256, { purpose: 'download' });
       } catch (err) {
         if (!(err instanceof ArtifactDownloadsBusyError)) throw err;
         throw rateLimited(
@@ -49,6 +63,11 @@ export function registerModelRoutes(app: FastifyInstance, services: Services): v
           { limit: 'ARTIFACT_DOWNLOAD_CONCURRENCY' },
         );
       }
+      if (files)
+        return reply
+          .header('content-type', 'application/x-tar')
+          .header('content-disposition', `attachment; filename="${req.params.name}-v${number}.tar"`)
+          .send(stream);
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', String(version.sizeBytes))

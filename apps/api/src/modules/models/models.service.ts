@@ -4,7 +4,8 @@ import {
   Model,
   ModelAlias,
   ModelVersion,
-  releaseArtifact,
+  releaseVersionArtifacts,
+  versionArtifactRefs,
   type ArtifactStore,
   type ModelTask,
   type ReleasedArtifact,
@@ -177,10 +178,10 @@ export class ModelsService {
       const versions = await m
         .getRepository(ModelVersion)
         .find({ where: { modelId: row.id }, select: { id: true, sha256: true } });
+      const refs = await versionArtifactRefs(m, versions);
       await m.delete(ModelAlias, { modelId: row.id });
       await m.delete(Model, { id: row.id });
-      const out: ReleasedArtifact[] = [];
-      for (const v of versions) out.push(await releaseArtifact(m, v.sha256));
+      const out: ReleasedArtifact[] = await releaseVersionArtifacts(m, refs);
       await audit(m, auth, auth.workspaceId, 'model.delete', 'model', row.id, {
         name: row.name,
         versions: versions.length,
@@ -258,12 +259,13 @@ export class ModelsService {
         throw conflict(
           `Version ${row.version} receives traffic from a deployment: change its routes first`,
         );
+      const refs = await versionArtifactRefs(m, [row]);
       await m.delete(ModelVersion, { id: row.id });
-      const out = await releaseArtifact(m, row.sha256);
+      const out = await releaseVersionArtifacts(m, refs);
       await audit(m, auth, auth.workspaceId, 'version.delete', 'model_version', row.id, {
         version: row.version,
       });
-      return [out];
+      return out;
     });
     await this.afterRelease(released);
     this.changed(auth.workspaceId);

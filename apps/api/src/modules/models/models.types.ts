@@ -80,6 +80,49 @@ export class Model {
   workspaceId!: string;
 }
 
+@ObjectType({
+  description: 'One file of a bundle version: its path in the bundle, size and sha256',
+})
+export class BundleFile {
+  @Field(() => String)
+  path!: string;
+
+  @Field(() => SafeIntScalar)
+  sizeBytes!: number;
+
+  @Field(() => String)
+  sha256!: string;
+}
+
+@ObjectType({
+  description: "What a language-model bundle's config.json says, checked against its graph",
+})
+export class LanguageModelInfo {
+  @Field(() => String, { description: 'config.json model_type, e.g. "gpt2", "llama", "bert"' })
+  architecture!: string;
+
+  @Field(() => Int)
+  contextLength!: number;
+
+  @Field(() => Int)
+  vocabularySize!: number;
+
+  @Field(() => Int)
+  layers!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Decoders: key/value heads of the KV cache' })
+  keyValueHeads!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Decoders: the size of one attention head' })
+  headSize!: number | null;
+
+  @Field(() => Boolean)
+  hasChatTemplate!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'EMBEDDING models: the vector width' })
+  embeddingDimensions!: number | null;
+}
+
 @ObjectType()
 export class ModelVersion {
   @Field(() => ID)
@@ -100,15 +143,25 @@ export class ModelVersion {
   @Field(() => JSONScalar, { nullable: true })
   hyperparameters!: Record<string, unknown> | null;
 
-  @Field(() => SafeIntScalar)
+  @Field(() => SafeIntScalar, {
+    description: "The model file's size; for a bundle, its files' total",
+  })
   sizeBytes!: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The model file's sha256; for a bundle, its graph's" })
   sha256!: string;
+
+  @Field(() => LanguageModelInfo, {
+    nullable: true,
+    description: 'TEXT_GENERATION and EMBEDDING bundles: what their config.json says',
+  })
+  languageModel!: LanguageModelInfo | null;
 
   @Field(() => Date)
   createdAt!: Date;
 
+  /** A bundle version (its files are listed by the `files` field). */
+  isBundle!: boolean;
   modelId!: string;
   workspaceId!: string;
   trainingJobId!: string | null;

@@ -10,11 +10,13 @@ export interface ArtifactRef {
 }
 
 /**
- * The artifacts a workspace references, one row per (workspace, sha256): its model versions and
- * its live datasets' CSV and columns files. The storage quota and usage both read it.
+ * The artifacts a workspace references, one row per (workspace, sha256): its model versions (and
+ * their bundles' files) and its live datasets' CSV and columns files. The storage quota and usage both read it.
  */
 export const WORKSPACE_ARTIFACTS_SQL = `
   SELECT workspace_id, sha256 FROM model_versions WHERE workspace_id = ANY($1)
+  UNION SELECT v.workspace_id, f.sha256 FROM model_version_files f
+    JOIN model_versions v ON v.id = f.version_id WHERE v.workspace_id = ANY($1)
   UNION SELECT workspace_id, source_sha256 FROM datasets WHERE workspace_id = ANY($1) AND deleted_at IS NULL
   UNION SELECT workspace_id, columns_sha256 FROM datasets WHERE workspace_id = ANY($1) AND deleted_at IS NULL`;
 
