@@ -371,6 +371,24 @@ describe('OpenAI-compatible API', () => {
       key,
     );
     expect(gql.errors?.[0]?.extensions?.code).toBe('QUOTA_EXCEEDED');
+
+    // Over the key's request rate: 429 rate_limit_exceeded with Retry-After, before the body.
+    const rate = await api.gql(
+      'mutation($w: ID!) { setWorkspaceQuota(workspaceId: $w, quota: { requestsPerSecond: 1 }) { id } }',
+      { w: team },
+    );
+    expect(rate.errors).toBeUndefined();
+    const statuses: Response[] = [];
+    for (let i = 0; i < 4; i += 1)
+      statuses.push(
+        await fetch(`${api.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }),
+      );
+    const limited = statuses.find((r) => r.status === 429);
+    expect(limited, 'a request over the rate is refused').toBeDefined();
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited?.json()).toMatchObject({
+      error: { type: 'requests', code: 'rate_limit_exceeded' },
+    });
   });
 
   it('aborts the generation of a client that disconnects mid-stream, freeing its slot', async () => {
