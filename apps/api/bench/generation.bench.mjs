@@ -14,13 +14,14 @@
 // machine hits every cell alike. Streams are closed loops: each sends its next request when the
 // previous one ends. Tokens count when they arrive inside the cell's window; requests still
 // running at its end are drained (their later tokens do not count) before the next cell.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuModel, median, percentile, processCpuSeconds } from './bench-stats.mjs';
 
 const require = createRequire(import.meta.url);
 const { tarBundle, writeTinyGpt2Bundle } = require('@maas/testing');
@@ -64,55 +65,6 @@ const PROMPTS = [
   'The weather today is',
 ];
 const MODEL = 'gpt';
-
-function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
-}
-
-function median(values) {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds of a process, its threads and its live children (Linux /proc); else undefined. */
-function processCpuSeconds(pid) {
-  const own = ownCpuSeconds(pid);
-  if (own === undefined) return undefined;
-  return own + childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0);
-}
-
-function childPids(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function ownCpuSeconds(pid) {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Starts api-server.mjs in a child process; resolves with its URL, pid and a stop function. */
 function startApi(envVars) {
@@ -450,15 +402,7 @@ async function choosePrompt(api, peer, eosIds) {
 // Report.
 
 function machine() {
-  let model = cpus()[0]?.model ?? 'unknown CPU';
-  try {
-    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
-    const name = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1];
-    const hypervisor = /^Hypervisor vendor:\s*(.+)$/m.exec(lscpu)?.[1];
-    if (name) model = `${name}${hypervisor ? ` (${hypervisor} guest)` : ''}`;
-  } catch {
-    // no lscpu: os.cpus() it is
-  }
+  const model = cpuModel();
   const version = (name) => {
     try {
       return JSON.parse(

@@ -18,13 +18,14 @@
 // --rate-limit RPS gives the benchmark key's workspace a request rate (set it above what the run
 // reaches) and a daily prediction quota of 10^12 rows, so every API request pays its token-bucket
 // check and its in-memory daily-quota admission.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuModel, median, percentile, processCpuSeconds } from './bench-stats.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -68,10 +69,6 @@ const graphqlBody = JSON.stringify({
   query: 'query($input: PredictInput!) { predict(input: $input) { outputs } }',
   variables: { input: { model: 'bench', inputs: { input: [row] } } },
 });
-
-function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
-}
 
 /** `cpuSeconds`: CPU the serving process used during the cell, for µs of server CPU per request. */
 function summarize(latencies, seconds, errors, cpuSeconds) {
@@ -123,47 +120,6 @@ async function measureRaw(concurrency, seconds) {
   await Promise.all(Array.from({ length: concurrency }, () => loop(until, latencies)));
   const cpu = process.cpuUsage(cpuBefore);
   return summarize(latencies, seconds, 0, (cpu.user + cpu.system) / 1e6);
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/**
- * CPU seconds a process has used so far, all its threads and its live child processes (the API's
- * inference children) (Linux /proc); undefined elsewhere.
- */
-function processCpuSeconds(pid) {
-  const own = ownCpuSeconds(pid);
-  if (own === undefined) return undefined;
-  return own + childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0);
-}
-
-function childPids(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function ownCpuSeconds(pid) {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
 }
 
 function runAutocannon(options, onResponse) {
@@ -271,25 +227,10 @@ async function post(url, body, headers = {}) {
   return JSON.parse(text);
 }
 
-/** The median of each metric over a cell's rounds (robust to one round disturbed by other load). */
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const results = {}; // results[setup][concurrency] = { rps, p50, p99, errors, rounds }
 
 function machine() {
-  let model = cpus()[0]?.model ?? 'unknown CPU';
-  try {
-    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
-    const name = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1];
-    const hypervisor = /^Hypervisor vendor:\s*(.+)$/m.exec(lscpu)?.[1];
-    if (name) model = `${name}${hypervisor ? ` (${hypervisor} guest)` : ''}`;
-  } catch {
-    // no lscpu: os.cpus() it is
-  }
+  const model = cpuModel();
   const ortVersion = require('onnxruntime-node/package.json').version;
   return `${model}, ${availableParallelism()} cores, Node ${process.versions.node}, onnxruntime-node ${ortVersion} (CPU)`;
 }

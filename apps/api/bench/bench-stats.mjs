@@ -1,0 +1,72 @@
+// What the benchmarks share: order statistics, a process tree's CPU time, the machine's CPU name.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** The p-quantile (0..1) of an ascending array; NaN when empty. */
+export function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+}
+
+/** The median of the values that are numbers; NaN when there are none. */
+export function median(values) {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds a process has used so far, all its threads and its live child processes (the API's
+ * inference children) (Linux /proc); undefined elsewhere.
+ */
+export function processCpuSeconds(pid) {
+  const own = ownCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return own + childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0);
+}
+
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function ownCpuSeconds(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU's name, with the hypervisor when it is a guest (lscpu; os.cpus() without it). */
+export function cpuModel() {
+  let model = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
+    const name = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1];
+    const hypervisor = /^Hypervisor vendor:\s*(.+)$/m.exec(lscpu)?.[1];
+    if (name) model = `${name}${hypervisor ? ` (${hypervisor} guest)` : ''}`;
+  } catch {
+    // no lscpu: os.cpus() it is
+  }
+  return model;
+}
