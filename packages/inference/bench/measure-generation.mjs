@@ -8,8 +8,9 @@
 //   [--streams 16] [--seconds 8] [--max-tokens 48] [--isolation process|thread] [--rounds 1]
 //   [--direct]
 // `--direct` leaves the engine out: the pool member's decode loop (LmBatch and ONNX Runtime) in
-// this thread, the streams joining together and leaving after --max-tokens, and prints where a
-// step's time goes (decode and prefill runs). Profile with `node --cpu-prof ...` (with --direct,
+// this thread, the streams staggered (each joins and leaves at its own step), and prints where a
+// step's time goes (decode and prefill runs); --layers, --hidden and --heads make the decoder
+// bigger than the tiny default. Profile with `node --cpu-prof ...` (with --direct,
 // or `--isolation thread`, which puts the pool member in a worker thread that --cpu-prof profiles).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,9 +42,16 @@ if (args.includes('--direct')) {
 /** The decode loop alone, in this thread. */
 async function direct() {
   const ort = require('onnxruntime-node');
-  const { LmBatch } = require('../dist/generation/lm-batch.js');
+  // --lm-batch <file>: another build of lm-batch.js (an A/B of a change to it).
+  const { LmBatch } = require(option('lm-batch', '../dist/generation/lm-batch.js'));
   const { tinyGpt2Bundle, gpt2TokenizerJson } = require('@maas/testing');
-  const gpt2 = tinyGpt2Bundle();
+  // --layers/--hidden/--heads: a bigger decoder than the default tiny one (a KV cache that costs).
+  const size = (name) => (option(name) === undefined ? undefined : Number(option(name)));
+  const gpt2 = tinyGpt2Bundle({
+    layers: size('layers'),
+    hidden: size('hidden'),
+    heads: size('heads'),
+  });
   const session = await ort.InferenceSession.create(gpt2.files.get('onnx/model.onnx'), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -63,7 +71,6 @@ async function direct() {
     attentionMaskType: 'int64',
     positionIdsType: 'int64',
     useCacheBranch: false,
-    logitsVocab: gpt2.vocabSize,
     padId: 50256,
   };
   let runMs = 0;
@@ -91,28 +98,49 @@ async function direct() {
   let decodeMs = 0;
   let prefillMs = 0;
   let steps = 0;
-  const round = async () => {
-    const seqs = Array.from({ length: STREAMS }, (_, i) => `r${i}`);
-    let leave = [];
-    let join = seqs.map((seq) => ({ seq, tokens: prompt, sampling: greedy }));
-    let decode = {};
-    for (let k = 0; k < MAX_TOKENS; k++) {
-      const r = await batch.step({ graph, leave, decode, join }, run);
-      tokens += Object.keys(r.tokens).length;
-      decodeMs += r.decodeMs;
-      prefillMs += r.prefillMs;
-      steps++;
-      join = [];
-      decode = Object.fromEntries(seqs.map((s) => [s, greedy]));
+  // Closed loops, staggered: stream i starts at step i * max-tokens / streams, so that in the
+  // steady state sequences join and leave at different steps (as in a server), not all at once.
+  const left = new Map();
+  let id = 0;
+  let leave = [];
+  let rejoin = 0;
+  const step = async (k) => {
+    const join = [];
+    for (let i = 0; i < STREAMS; i++)
+      if (k === Math.floor((i * MAX_TOKENS) / STREAMS)) join.push(`r${id++}`);
+    for (; rejoin > 0; rejoin--) join.push(`r${id++}`);
+    const decode = Object.fromEntries([...left.keys()].map((s) => [s, greedy]));
+    const r = await batch.step(
+      {
+        graph,
+        leave,
+        decode,
+        join: join.map((seq) => ({ seq, tokens: prompt, sampling: greedy })),
+      },
+      run,
+    );
+    leave = [];
+    for (const seq of join) left.set(seq, MAX_TOKENS);
+    for (const seq of Object.keys(r.tokens)) {
+      tokens++;
+      const n = left.get(seq) - 1;
+      if (n > 0) left.set(seq, n);
+      else {
+        left.delete(seq);
+        leave.push(seq);
+        rejoin++;
+      }
     }
-    leave = seqs;
-    await batch.step({ graph, leave, decode: {}, join: [] }, run);
+    decodeMs += r.decodeMs;
+    prefillMs += r.prefillMs;
+    steps++;
   };
-  await round();
+  let k = 0;
+  while (k < 3 * MAX_TOKENS) await step(k++);
   tokens = decodeMs = prefillMs = steps = runMs = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  while (performance.now() - t0 < SECONDS * 1000) await round();
+  while (performance.now() - t0 < SECONDS * 1000) await step(k++);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   console.log(
@@ -121,7 +149,7 @@ async function direct() {
       `tokens/s=${((tokens * 1000) / wall).toFixed(0)}`,
       `ms/step=${(wall / steps).toFixed(3)}`,
       `decode ms/step=${(decodeMs / steps).toFixed(3)}`,
-      `prefill ms/round=${((prefillMs * MAX_TOKENS) / steps).toFixed(3)}`,
+      `prefill ms/step=${(prefillMs / steps).toFixed(3)}`,
       `ort.run ms/step=${(runMs / steps).toFixed(3)}`,
       `cpu µs/token=${((cpu.user + cpu.system) / tokens).toFixed(0)}`,
       `load=${loadavg()[0].toFixed(2)}`,

@@ -222,20 +222,28 @@ async function lmStep(versionId: string, step: LmStepRequest): Promise<LmStepRes
     batch = new LmBatch();
     lmBatches.set(versionId, batch);
   }
-  const runLm: LmRun = async (feeds, fetches) => {
+  const runLm: LmRun = async (feeds, fetches, into = {}) => {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds))
       ortFeeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+    // Outputs given a buffer are written into it (preallocated outputs); the rest are allocated.
+    const ortFetches: Record<string, ort.Tensor | null> = {};
+    for (const name of fetches) {
+      const t = into[name];
+      ortFetches[name] = t
+        ? new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims)
+        : null;
+    }
     let results: ort.InferenceSession.ReturnType;
     try {
-      results = await session.run(ortFeeds, fetches);
+      results = await session.run(ortFeeds, ortFetches);
     } catch (err) {
       throw new WorkerError('RUN_FAILED', withoutPaths((err as Error).message));
     }
     const out: Record<string, LmTensor> = {};
     for (const name of fetches) {
       const value = results[name];
-      // The CPU data is this thread's own copy; it stays alive as the next step's cache.
+      // The CPU data is this thread's own (a preallocated output's is the buffer it was given).
       if (value)
         out[name] = {
           type: value.type as LmTensor['type'],

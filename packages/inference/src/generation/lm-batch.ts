@@ -1,11 +1,19 @@
 // The decode loop's state inside a pool member: the running sequences of one language model and
 // their key/value cache, kept as one left-padded batch per layer ([batch, kv_heads, past, head_dim],
-// the Optimum layout). Each step feeds the last tokens of all running sequences in one run (the
-// `present.*` outputs become the next step's `past_key_values.*` as they are, no copy), then
-// prefills the sequences joining in one more run and merges their cache into the batch. A sequence
-// leaving, or joining, costs one copy of the cache (trimmed to the longest sequence left): the
-// simple, exact approach; a paged cache would avoid it. Padding is masked out by `attention_mask`
-// and every sequence gets its own `position_ids`, so it computes what it would alone.
+// the Optimum layout). Each step feeds the last tokens of all running sequences in one run, then
+// prefills the sequences joining in one more run and adds their cache to the batch. Padding is
+// masked out by `attention_mask` and every sequence gets its own `position_ids`, so it computes
+// what it would alone.
+//
+// The cache lives in two sets of buffers this class owns, grown by doubling and reused: a step
+// reads its past from one set and ONNX Runtime writes `present.*` into the other (preallocated
+// outputs), so a steady-state step copies nothing here and allocates nothing (onnxruntime-node
+// 1.30 still hands back a copy of every output besides, which is dropped). A batch row is one
+// contiguous block per layer, so a sequence leaving costs one row copied (the last row moves into
+// its place) and a sequence joining costs its own rows copied in (after the others, in place),
+// unless its prompt is longer than the batch's past (then every row is re-padded once). The past
+// keeps growing by one position a step while the batch runs; when the longest sequence has left
+// and the padding at the left is large, the rows are re-padded (trimmed) once.
 import { sampleToken } from './sampling';
 import type { SamplingParams } from './sampling';
 
@@ -19,10 +27,15 @@ export interface LmTensor {
   dims: number[];
 }
 
-/** Runs the session: feeds in, the named outputs back. */
+/**
+ * Runs the session: feeds in, the named outputs back. An output given in `into` is written there
+ * (ONNX Runtime's preallocated outputs): the tensor returned for it views the same memory, or, if
+ * the binding copied it elsewhere, holds the values to copy back.
+ */
 export type LmRun = (
   feeds: Record<string, LmTensor>,
   fetches: string[],
+  into?: Record<string, LmTensor>,
 ) => Promise<Record<string, LmTensor | undefined>>;
 
 /** How to feed a decoder graph, worked out from its signature and config.json. */
@@ -75,11 +88,23 @@ interface Row {
 
 type KvData = Float32Array | Uint16Array;
 
-function intArray(type: LmIntType, values: ArrayLike<number>): BigInt64Array | Int32Array {
+type IntData = BigInt64Array | Int32Array;
+
+function intArray(type: LmIntType, values: ArrayLike<number>): IntData {
   if (type === 'int32') return Int32Array.from(values);
   const out = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i] as number);
   return out;
+}
+
+function intZeros(type: LmIntType, length: number): IntData {
+  return type === 'int32' ? new Int32Array(length) : new BigInt64Array(length);
+}
+
+/** Sets `data[from, to)` to `value`. */
+function intFill(data: IntData, value: number, from: number, to: number): void {
+  if (data instanceof Int32Array) data.fill(value, from, to);
+  else data.fill(BigInt(value), from, to);
 }
 
 function kvArray(type: LmFloatType, length: number): KvData {
@@ -106,25 +131,105 @@ function floats(t: LmTensor): Float32Array {
   throw new Error(`logits of type ${t.type} are not supported`);
 }
 
+/** Re-pad the rows (drop left padding) once it is at least this many positions and a quarter of the past. */
+const TRIM_MIN = 16;
+
+/** One set of cache buffers: a key and a value buffer per layer, `capacity` elements each. */
+class KvSet {
+  layers: { key: KvData; value: KvData }[] = [];
+  capacity = 0;
+
+  /** Makes room for `need` elements per buffer, keeping the first `keep` of each. */
+  reserve(g: LmGraph, need: number, keep: number): void {
+    if (this.capacity >= need && this.layers.length === g.layers) return;
+    const capacity = Math.max(need, this.capacity * 2);
+    this.layers = Array.from({ length: g.layers }, (_, i) => {
+      const old = this.layers[i];
+      const key = kvArray(g.kvType, capacity);
+      const value = kvArray(g.kvType, capacity);
+      if (old && keep > 0) {
+        (key as Float32Array).set((old.key as Float32Array).subarray(0, keep));
+        (value as Float32Array).set((old.value as Float32Array).subarray(0, keep));
+      }
+      return { key, value };
+    });
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * Copies the last `len` positions of row `srcRow` of `src` (a cache `srcPast` long) into row
+ * `dstRow` of `dst` (`dstPast` long), right-aligned, with zeros in the padding before them.
+ */
+function copyRow(
+  g: LmGraph,
+  src: KvData,
+  srcRow: number,
+  srcPast: number,
+  dst: KvData,
+  dstRow: number,
+  dstPast: number,
+  len: number,
+): void {
+  const d = g.headDim;
+  for (let h = 0; h < g.kvHeads; h++) {
+    const from = ((srcRow * g.kvHeads + h) * srcPast + srcPast - len) * d;
+    const to = (dstRow * g.kvHeads + h) * dstPast * d;
+    const pad = (dstPast - len) * d;
+    dst.fill(0, to, to + pad);
+    (dst as Float32Array).set((src as Float32Array).subarray(from, from + len * d), to + pad);
+  }
+}
+
+/** A value no healthy output holds (NaN, as float32 or as IEEE half bits). */
+function isSentinel(data: LmTensor['data'], i: number): boolean {
+  const v = data[i];
+  return data instanceof Uint16Array ? v === 0x7e00 : Number.isNaN(v);
+}
+
+/** Marks the ends of each preallocated output, to see after the run whether it was written. */
+function mark(into: Record<string, LmTensor>): void {
+  for (const t of Object.values(into)) {
+    const data = t.data as Float32Array | Uint16Array;
+    if (data.length === 0) continue;
+    const nan = data instanceof Uint16Array ? 0x7e00 : NaN;
+    data[0] = nan;
+    data[data.length - 1] = nan;
+  }
+}
+
+/**
+ * Checks a preallocated output came back. ONNX Runtime writes it into the buffer given; a binding
+ * may still hand back a copy (onnxruntime-node 1.30 does): the buffer is kept, and only if it was
+ * not written (its marks are still there) is the copy copied in.
+ */
+function settle(name: string, given: LmTensor, got: LmTensor | undefined): void {
+  if (!got || got.data.length !== given.data.length)
+    throw new Error(
+      `${name} should be [${given.dims.join(', ')}], got [${got?.dims.join(', ') ?? 'nothing'}]`,
+    );
+  const n = given.data.length;
+  if (n === 0 || got.data === given.data) return;
+  if (isSentinel(given.data, 0) || isSentinel(given.data, n - 1))
+    (given.data as Float32Array).set(got.data as Float32Array);
+}
+
 export class LmBatch {
   private rows: Row[] = [];
-  /** Padded cache length: the longest sequence's. */
+  /** Padded cache length: at least the longest sequence's. */
   private past = 0;
-  private cache: { key: KvData; value: KvData }[] = [];
+  /** The cache is in `sets[cur]`; the other set takes the next step's `present.*`. */
+  private readonly sets = [new KvSet(), new KvSet()];
+  private cur = 0;
 
   get size(): number {
     return this.rows.length;
-  }
-
-  private snapshot(): { rows: Row[]; past: number; cache: { key: KvData; value: KvData }[] } {
-    return { rows: this.rows, past: this.past, cache: this.cache };
   }
 
   /** Drops every sequence (after a failed run the cache is not trusted). */
   reset(): void {
     this.rows = [];
     this.past = 0;
-    this.cache = [];
   }
 
   async step(req: LmStepRequest, run: LmRun): Promise<LmStepResult> {
@@ -133,12 +238,7 @@ export class LmBatch {
     let decodeMs = 0;
     let prefillMs = 0;
     try {
-      if (req.leave.length > 0) {
-        const leaving = new Set(req.leave);
-        const kept = this.rows.filter((r) => !leaving.has(r.seq));
-        if (kept.length !== this.rows.length)
-          this.rebuild(g, [{ rows: kept, batch: this.snapshot() }]);
-      }
+      if (req.leave.length > 0) this.leave(g, new Set(req.leave));
       const decoding = Object.keys(req.decode);
       if (decoding.length !== this.rows.length || this.rows.some((r) => !req.decode[r.seq]))
         throw new Error(
@@ -161,29 +261,120 @@ export class LmBatch {
     return { tokens, rows: this.rows.length, decodeMs, prefillMs };
   }
 
+  /** Elements of one batch row's cache in one layer's key (or value), `past` positions long. */
+  private block(g: LmGraph, past: number): number {
+    return g.kvHeads * past * g.headDim;
+  }
+
+  /** Removes `leaving`: the last row moves into each freed place. Trims the padding when it is large. */
+  private leave(g: LmGraph, leaving: ReadonlySet<string>): void {
+    const size = this.block(g, this.past);
+    const set = this.sets[this.cur] as KvSet;
+    for (let r = this.rows.length - 1; r >= 0; r--) {
+      if (!leaving.has((this.rows[r] as Row).seq)) continue;
+      const last = this.rows.length - 1;
+      if (r !== last) {
+        for (const layer of set.layers) {
+          layer.key.copyWithin(r * size, last * size, (last + 1) * size);
+          layer.value.copyWithin(r * size, last * size, (last + 1) * size);
+        }
+        this.rows[r] = this.rows[last] as Row;
+      }
+      this.rows.pop();
+    }
+    if (this.rows.length === 0) {
+      this.past = 0;
+      return;
+    }
+    const longest = Math.max(...this.rows.map((r) => r.len));
+    const padding = this.past - longest;
+    if (padding >= TRIM_MIN && padding * 4 >= this.past) this.relayout(g, longest);
+  }
+
+  /**
+   * Moves the batch into the other set of buffers with a cache `past` long (each row
+   * right-aligned), followed by `extra` rows from a prefill's `present.*`.
+   */
+  private relayout(
+    g: LmGraph,
+    past: number,
+    extra?: { rows: Row[]; cache: { key: KvData; value: KvData }[]; past: number },
+  ): void {
+    const from = this.sets[this.cur] as KvSet;
+    const to = this.sets[1 - this.cur] as KvSet;
+    const rows = extra ? [...this.rows, ...extra.rows] : this.rows;
+    to.reserve(g, rows.length * this.block(g, past), 0);
+    for (let i = 0; i < g.layers; i++) {
+      const src = from.layers[i];
+      const dst = to.layers[i] as { key: KvData; value: KvData };
+      this.rows.forEach((r, b) => {
+        if (!src) return;
+        copyRow(g, src.key, b, this.past, dst.key, b, past, r.len);
+        copyRow(g, src.value, b, this.past, dst.value, b, past, r.len);
+      });
+      const add = extra?.cache[i];
+      if (extra && add)
+        extra.rows.forEach((r, k) => {
+          const b = this.rows.length + k;
+          copyRow(g, add.key, k, extra.past, dst.key, b, past, r.len);
+          copyRow(g, add.value, k, extra.past, dst.value, b, past, r.len);
+        });
+    }
+    this.rows = rows;
+    this.past = past;
+    this.cur = 1 - this.cur;
+  }
+
+  /** Adds prefilled rows after the batch's, in place, when their cache fits its past. */
+  private admit(
+    g: LmGraph,
+    joined: Row[],
+    cache: { key: KvData; value: KvData }[],
+    width: number,
+  ): void {
+    if (this.rows.length === 0 || width > this.past) {
+      this.relayout(g, Math.max(width, this.past), { rows: joined, cache, past: width });
+      return;
+    }
+    const set = this.sets[this.cur] as KvSet;
+    const size = this.block(g, this.past);
+    set.reserve(g, (this.rows.length + joined.length) * size, this.rows.length * size);
+    for (let i = 0; i < g.layers; i++) {
+      const src = cache[i] as { key: KvData; value: KvData };
+      const dst = set.layers[i] as { key: KvData; value: KvData };
+      joined.forEach((r, k) => {
+        const b = this.rows.length + k;
+        copyRow(g, src.key, k, width, dst.key, b, this.past, r.len);
+        copyRow(g, src.value, k, width, dst.value, b, this.past, r.len);
+      });
+    }
+    this.rows = [...this.rows, ...joined];
+  }
+
   private pastFeeds(
     g: LmGraph,
     feeds: Record<string, LmTensor>,
     batch: number,
     past: number,
-    cache: { key: KvData; value: KvData }[] | undefined,
+    set: KvSet | undefined,
   ): void {
     const dims = [batch, g.kvHeads, past, g.headDim];
+    const n = batch * this.block(g, past);
     for (let i = 0; i < g.layers; i++) {
-      const layer = cache?.[i];
+      const layer = set?.layers[i];
       feeds[`past_key_values.${i}.key`] = {
         type: g.kvType,
-        data: layer?.key ?? kvArray(g.kvType, 0),
+        data: layer ? layer.key.subarray(0, n) : kvArray(g.kvType, 0),
         dims,
       };
       feeds[`past_key_values.${i}.value`] = {
         type: g.kvType,
-        data: layer?.value ?? kvArray(g.kvType, 0),
+        data: layer ? layer.value.subarray(0, n) : kvArray(g.kvType, 0),
         dims,
       };
     }
     if (g.useCacheBranch)
-      feeds.use_cache_branch = { type: 'bool', data: Uint8Array.of(cache ? 1 : 0), dims: [1] };
+      feeds.use_cache_branch = { type: 'bool', data: Uint8Array.of(set ? 1 : 0), dims: [1] };
   }
 
   private fetches(g: LmGraph): string[] {
@@ -198,7 +389,7 @@ export class LmBatch {
     batch: number,
     length: number,
   ): { key: KvData; value: KvData }[] {
-    const want = batch * g.kvHeads * length * g.headDim;
+    const want = batch * this.block(g, length);
     return Array.from({ length: g.layers }, (_, i) => {
       const key = out[`present.${i}.key`];
       const value = out[`present.${i}.value`];
@@ -226,6 +417,12 @@ export class LmBatch {
     return sampleToken(values, (b * seqLen + seqLen - 1) * vocab, usable, sampling, sampling.u);
   }
 
+  private logitsOf(out: Record<string, LmTensor | undefined>): LmTensor {
+    const logits = out.logits;
+    if (!logits) throw new Error('the model returned no logits');
+    return logits;
+  }
+
   private async decode(
     g: LmGraph,
     sampling: Record<string, LmSampling>,
@@ -245,13 +442,11 @@ export class LmBatch {
       },
     };
     if (g.attentionMaskType) {
-      const mask = new Array<number>(b * total).fill(0);
-      this.rows.forEach((r, i) => mask.fill(1, i * total + total - (r.len + 1), (i + 1) * total));
-      feeds.attention_mask = {
-        type: g.attentionMaskType,
-        data: intArray(g.attentionMaskType, mask),
-        dims: [b, total],
-      };
+      const mask = intZeros(g.attentionMaskType, b * total);
+      this.rows.forEach((r, i) =>
+        intFill(mask, 1, i * total + total - (r.len + 1), (i + 1) * total),
+      );
+      feeds.attention_mask = { type: g.attentionMaskType, data: mask, dims: [b, total] };
     }
     if (g.positionIdsType)
       feeds.position_ids = {
@@ -262,11 +457,22 @@ export class LmBatch {
         ),
         dims: [b, 1],
       };
-    this.pastFeeds(g, feeds, b, this.past, this.cache);
-    const out = await run(feeds, this.fetches(g));
-    const logits = out.logits;
-    if (!logits) throw new Error('the model returned no logits');
-    this.cache = this.presentOf(g, out, b, total);
+    this.pastFeeds(g, feeds, b, this.past, this.sets[this.cur]);
+    // present.* go into the other set: a view as long as this step's cache.
+    const next = this.sets[1 - this.cur] as KvSet;
+    const n = b * this.block(g, total);
+    next.reserve(g, n, 0);
+    const into: Record<string, LmTensor> = {};
+    const dims = [b, g.kvHeads, total, g.headDim];
+    next.layers.forEach((layer, i) => {
+      into[`present.${i}.key`] = { type: g.kvType, data: layer.key.subarray(0, n), dims };
+      into[`present.${i}.value`] = { type: g.kvType, data: layer.value.subarray(0, n), dims };
+    });
+    mark(into);
+    const out = await run(feeds, this.fetches(g), into);
+    for (const [name, given] of Object.entries(into)) settle(name, given, out[name]);
+    const logits = this.logitsOf(out);
+    this.cur = 1 - this.cur;
     this.past = total;
     this.rows.forEach((r, i) => {
       const token = this.pick(logits, i, g, sampling[r.seq] as LmSampling);
@@ -314,67 +520,12 @@ export class LmBatch {
       };
     this.pastFeeds(g, feeds, j, 0, undefined);
     const out = await run(feeds, this.fetches(g));
-    const logits = out.logits;
-    if (!logits) throw new Error('the model returned no logits');
+    const logits = this.logitsOf(out);
     const joined: Row[] = join.map((s, r) => {
       const token = this.pick(logits, r, g, s.sampling);
       tokens[s.seq] = token;
       return { seq: s.seq, len: s.tokens.length, next: token };
     });
-    const group = { rows: joined, past: width, cache: this.presentOf(g, out, j, width) };
-    if (this.rows.length === 0) {
-      this.rows = joined;
-      this.past = width;
-      this.cache = group.cache;
-      return;
-    }
-    this.rebuild(g, [
-      { rows: this.rows, batch: this.snapshot() },
-      { rows: joined, batch: group },
-    ]);
-  }
-
-  /**
-   * Makes the batch `groups`' rows in order, each sequence's cache right-aligned in a cache as
-   * long as the longest of them (the rest is padding, zeros, masked out).
-   */
-  private rebuild(
-    g: LmGraph,
-    groups: {
-      rows: Row[];
-      batch: { rows: Row[]; past: number; cache: { key: KvData; value: KvData }[] };
-    }[],
-  ): void {
-    const rows = groups.flatMap((x) => x.rows);
-    const past = Math.max(0, ...rows.map((r) => r.len));
-    const d = g.headDim;
-    const cache = Array.from({ length: g.layers }, () => ({
-      key: kvArray(g.kvType, rows.length * g.kvHeads * past * d),
-      value: kvArray(g.kvType, rows.length * g.kvHeads * past * d),
-    }));
-    let out = 0;
-    for (const { rows: chosen, batch } of groups) {
-      for (const row of chosen) {
-        const b = batch.rows.indexOf(row);
-        for (let i = 0; i < g.layers; i++) {
-          const src = batch.cache[i] as { key: KvData; value: KvData };
-          const dst = cache[i] as { key: KvData; value: KvData };
-          for (let h = 0; h < g.kvHeads; h++) {
-            const from = ((b * g.kvHeads + h) * batch.past + batch.past - row.len) * d;
-            const to = ((out * g.kvHeads + h) * past + past - row.len) * d;
-            const n = row.len * d;
-            (dst.key as Float32Array).set((src.key as Float32Array).subarray(from, from + n), to);
-            (dst.value as Float32Array).set(
-              (src.value as Float32Array).subarray(from, from + n),
-              to,
-            );
-          }
-        }
-        out++;
-      }
-    }
-    this.rows = rows;
-    this.past = past;
-    this.cache = cache;
+    this.admit(g, joined, this.presentOf(g, out, j, width), width);
   }
 }
