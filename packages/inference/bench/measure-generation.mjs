@@ -6,7 +6,7 @@
 // (that is `npm run bench:generation`, through the API).
 // Usage (after a build): node packages/inference/bench/measure-generation.mjs
 //   [--streams 16] [--seconds 8] [--max-tokens 48] [--isolation process|thread] [--rounds 1]
-//   [--direct]
+//   [--direct [--js-argmax] [--lm-batch file] [--layers n --hidden n --heads n]]
 // `--direct` leaves the engine out: the pool member's decode loop (LmBatch and ONNX Runtime) in
 // this thread, the streams staggered (each joins and leaves at its own step), and prints where a
 // step's time goes (decode and prefill runs); --layers, --hidden and --heads make the decoder
@@ -92,6 +92,18 @@ async function direct() {
     }
     return out;
   };
+  // Greedy picks on ONNX Runtime as the pool member makes them (--js-argmax: in JS).
+  const { argmaxModelBytes } = require('../dist/probe-model.js');
+  const argmaxSession = await ort.InferenceSession.create(argmaxModelBytes(), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  const argmax = args.includes('--js-argmax')
+    ? undefined
+    : async (logits, rows, width) =>
+        (await argmaxSession.run({ logits: new ort.Tensor('float32', logits, [rows, width]) })).ids
+          .data;
   const greedy = { temperature: 0, topK: 0, topP: 1, u: 0 };
   const batch = new LmBatch();
   let tokens = 0;
@@ -118,6 +130,7 @@ async function direct() {
         join: join.map((seq) => ({ seq, tokens: prompt, sampling: greedy })),
       },
       run,
+      argmax,
     );
     leave = [];
     for (const seq of join) left.set(seq, MAX_TOKENS);

@@ -1,5 +1,6 @@
-// A minimal ONNX protobuf writer, just enough for the one-node model the pool uses to probe an
-// execution provider (creating a session is the only reliable test that CUDA really loads).
+// A minimal ONNX protobuf writer, just enough for the one-node models a pool member uses: the one
+// that probes an execution provider (creating a session is the only reliable test that CUDA really
+// loads), and the ArgMax that picks greedy tokens from a decode step's logits.
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -45,6 +46,34 @@ export function identityModelBytes(
     ...field(2, 2, 'probe'),
     ...field(11, 2, valueInfo('x', elemType, dims)),
     ...field(12, 2, valueInfo('y', elemType, dims)),
+  ];
+  const opset = [...field(1, 2, ''), ...field(2, 0, 13)];
+  const model = [...field(1, 0, 8), ...field(8, 2, opset), ...field(7, 2, graph)];
+  return Uint8Array.from(model);
+}
+
+/** An INT attribute (AttributeProto: name, i, type INT). */
+function intAttribute(name: string, value: number): number[] {
+  return [...field(1, 2, name), ...field(3, 0, value), ...field(20, 0, 2)];
+}
+
+/**
+ * Bytes of a model with a single `ArgMax` node: `logits` FP32 [rows, vocab] → `ids` INT64 [rows],
+ * the index of each row's largest value, the first one on a tie (opset 13).
+ */
+export function argmaxModelBytes(): Uint8Array {
+  const node = [
+    ...field(1, 2, 'logits'),
+    ...field(2, 2, 'ids'),
+    ...field(4, 2, 'ArgMax'),
+    ...field(5, 2, intAttribute('axis', 1)),
+    ...field(5, 2, intAttribute('keepdims', 0)),
+  ];
+  const graph = [
+    ...field(1, 2, node),
+    ...field(2, 2, 'argmax'),
+    ...field(11, 2, valueInfo('logits', ONNX_ELEM_TYPE.FLOAT, ['rows', 'vocab'])),
+    ...field(12, 2, valueInfo('ids', ONNX_ELEM_TYPE.INT64, ['rows'])),
   ];
   const opset = [...field(1, 2, ''), ...field(2, 0, 13)];
   const model = [...field(1, 0, 8), ...field(8, 2, opset), ...field(7, 2, graph)];

@@ -9,9 +9,9 @@ import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { LmBatch } from './generation/lm-batch';
-import type { LmRun, LmStepRequest, LmStepResult, LmTensor } from './generation/lm-batch';
+import type { LmArgmax, LmRun, LmStepRequest, LmStepResult, LmTensor } from './generation/lm-batch';
 import { withoutPaths } from './ort-messages';
-import { identityModelBytes } from './probe-model';
+import { argmaxModelBytes, identityModelBytes } from './probe-model';
 import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
 import type {
   DecodedTensor,
@@ -212,6 +212,27 @@ async function run(
   return { outputs, runMs };
 }
 
+/** This member's ArgMax session (CPU, one thread), made at the first greedy decode step. */
+let argmaxSession: Promise<ort.InferenceSession | undefined> | undefined;
+
+/** Greedy picks for LmBatch on ONNX Runtime; undefined (picked in JS) if the session cannot be made. */
+const lmArgmax: LmArgmax = async (logits, rows, width) => {
+  argmaxSession ??= ort.InferenceSession.create(argmaxModelBytes(), {
+    ...sessionOptions(['cpu']),
+    intraOpNumThreads: 1,
+  }).catch(() => undefined);
+  const session = await argmaxSession;
+  if (!session) return undefined;
+  let out: ort.InferenceSession.ReturnType;
+  try {
+    out = await session.run({ logits: new ort.Tensor('float32', logits, [rows, width]) }, ['ids']);
+  } catch (err) {
+    throw new WorkerError('RUN_FAILED', withoutPaths((err as Error).message));
+  }
+  const ids = out.ids?.data;
+  return ids instanceof BigInt64Array || ids instanceof Int32Array ? ids : undefined;
+};
+
 /** One step of a language model's decode loop: the batch's state stays in this member. */
 async function lmStep(versionId: string, step: LmStepRequest): Promise<LmStepResult> {
   const session = sessions.get(versionId);
@@ -253,7 +274,7 @@ async function lmStep(versionId: string, step: LmStepRequest): Promise<LmStepRes
     }
     return out;
   };
-  return batch.step(step, runLm);
+  return batch.step(step, runLm, lmArgmax);
 }
 
 async function handle(msg: WorkerRequest): Promise<unknown> {

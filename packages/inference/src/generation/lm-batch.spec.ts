@@ -4,8 +4,9 @@
 // equal a decode without any cache (the whole sequence fed at every step).
 import { tinyGpt2Bundle } from '@maas/testing';
 import * as ort from 'onnxruntime-node';
+import { argmaxModelBytes } from '../probe-model';
 import { LmBatch } from './lm-batch';
-import type { LmGraph, LmRun, LmSampling, LmTensor } from './lm-batch';
+import type { LmArgmax, LmGraph, LmRun, LmSampling, LmTensor } from './lm-batch';
 import { argmax, SeededRandom } from './sampling';
 
 const gpt2 = tinyGpt2Bundle();
@@ -24,18 +25,25 @@ const graph: LmGraph = {
 };
 
 let session: ort.InferenceSession;
+let argmaxSession: ort.InferenceSession;
 beforeAll(async () => {
+  const opts = { intraOpNumThreads: 1, interOpNumThreads: 1 };
   session = await ort.InferenceSession.create(
     gpt2.files.get('onnx/model.onnx') ?? new Uint8Array(),
-    {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-    },
+    opts,
   );
+  argmaxSession = await ort.InferenceSession.create(argmaxModelBytes(), opts);
 });
 afterAll(async () => {
   await session.release();
+  await argmaxSession.release();
 });
+
+/** Greedy picks on ONNX Runtime, as the pool member makes them. */
+const ortArgmax: LmArgmax = async (logits, rows, width) => {
+  const out = await argmaxSession.run({ logits: new ort.Tensor('float32', logits, [rows, width]) });
+  return out.ids?.data as BigInt64Array;
+};
 
 /** As the pool member runs it; `preallocate` false ignores `into` (a binding that copies outputs elsewhere). */
 function runner(preallocate: boolean): LmRun {
@@ -93,7 +101,11 @@ interface Job {
 }
 
 /** Runs `jobs` through one LmBatch, each joining at its step and leaving after `count` tokens. */
-async function churn(jobs: Job[], run: LmRun): Promise<Record<string, number[]>> {
+async function churn(
+  jobs: Job[],
+  run: LmRun,
+  argmax?: LmArgmax,
+): Promise<Record<string, number[]>> {
   const batch = new LmBatch();
   const got: Record<string, number[]> = {};
   const running = new Set<string>();
@@ -103,7 +115,7 @@ async function churn(jobs: Job[], run: LmRun): Promise<Record<string, number[]>>
       .filter((j) => j.joinAt === step)
       .map((j) => ({ seq: j.seq, tokens: j.prompt, sampling: GREEDY }));
     const decode = Object.fromEntries([...running].map((s) => [s, GREEDY]));
-    const result = await batch.step({ graph, leave, decode, join }, run);
+    const result = await batch.step({ graph, leave, decode, join }, run, argmax);
     leave = [];
     for (const j of join) {
       running.add(j.seq);
@@ -146,14 +158,26 @@ describe('LmBatch', () => {
     }
   });
 
+  it('picks with the ArgMax model what argmax in JS picks, the first index on a tie', async () => {
+    const rng = new SeededRandom(1);
+    const width = 1000;
+    const rows = 8;
+    const logits = Float32Array.from({ length: rows * width }, () => Math.round(rng.next() * 50));
+    // Ties: 50 (the largest value) appears several times in most rows.
+    const ids = (await ortArgmax(logits, rows, width)) as BigInt64Array;
+    expect([...ids].map(Number)).toEqual(
+      Array.from({ length: rows }, (_, r) => argmax(logits, r * width, width)),
+    );
+  });
+
   it.each([
-    ['preallocated outputs', true],
-    ['outputs copied back', false],
+    ['preallocated outputs, picks on ONNX Runtime', true],
+    ['outputs copied back, picks in JS', false],
   ])(
     'gives every sequence its solo tokens while others join and leave (%s)',
     async (_name, preallocate) => {
       const jobs = jobsOf(preallocate ? 5 : 9, 24);
-      const together = await churn(jobs, runner(preallocate));
+      const together = await churn(jobs, runner(preallocate), preallocate ? ortArgmax : undefined);
       for (const job of jobs) {
         const alone = await churn([{ ...job, joinAt: 0 }], runner(true));
         expect({ seq: job.seq, tokens: together[job.seq] }).toEqual({
