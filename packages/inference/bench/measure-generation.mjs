@@ -33,6 +33,13 @@ const MAX_TOKENS = Number(option('max-tokens', 48));
 const ISOLATION = option('isolation', 'process');
 const ROUNDS = Number(option('rounds', 1));
 const PROMPT = option('prompt', 'The quick brown fox');
+// --consumer-us n: each streamed token costs its consumer n µs of this thread (as an HTTP server's
+// SSE writes do), to see how the decode loop copes with a busy main thread.
+const CONSUMER_US = Number(option('consumer-us', 0));
+const spin = (us) => {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+};
 
 if (args.includes('--direct')) {
   await direct();
@@ -200,6 +207,7 @@ async function once() {
     if (event.type === 'delta') {
       text += event.text;
       tokens++;
+      if (CONSUMER_US > 0) spin(CONSUMER_US);
     } else if (event.text !== text) throw new Error('streamed text differs from the final text');
   }
   return { text, tokens };
