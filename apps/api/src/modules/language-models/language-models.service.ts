@@ -159,7 +159,10 @@ export class LanguageModelsService {
       );
       this.metrics.generations.inc({ status: ok ? 'ok' : aborted.aborted ? 'aborted' : 'error' });
       if (target.deploymentId)
-        this.stats.record(auth.workspaceId, target.deploymentId, version.id, latencyMs, ok);
+        this.stats.record(auth.workspaceId, target.deploymentId, version.id, latencyMs, ok, {
+          ...usage,
+          ...(firstAt !== undefined ? { timeToFirstTokenMs: firstAt - started } : {}),
+        });
     };
     const observe = (event: GenerationEvent): StreamEvent | undefined => {
       if (event.type === 'done') {
@@ -295,6 +298,7 @@ export class LanguageModelsService {
           version.id,
           performance.now() - started,
           ok,
+          { promptTokens, completionTokens: 0 },
         );
     }
   }
