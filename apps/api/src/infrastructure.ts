@@ -2,7 +2,6 @@ import { createArtifactStore, createDataSource, EventBus, type ArtifactStore } f
 import {
   createArtifactLoader,
   createInferenceEngine,
-  type GenerationStepEvent,
   type InferenceEngine,
   type InferenceEngineOptions,
 } from '@maas/inference';
@@ -120,8 +119,6 @@ export async function openInfrastructure(
   );
   const bundles = await createBundleLoader(db, store);
   closers.add('bundle-directories', () => bundles.close());
-  // Fed by the engine's decode steps; the engine is made below.
-  const onGenerationStep: (versionId: string, event: GenerationStepEvent) => void = () => undefined;
   const engine =
     options.engine ??
     (await createInferenceEngine({
@@ -141,7 +138,6 @@ export async function openInfrastructure(
         maxMessages: config.GENERATION_MAX_MESSAGES,
         maxEmbedInputs: config.EMBEDDING_MAX_INPUTS,
       },
-      onGenerationStep: (versionId, event) => onGenerationStep(versionId, event),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);
         metrics.queueWait.observe(event.queueWaitMs / 1000);

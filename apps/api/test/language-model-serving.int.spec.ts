@@ -1,5 +1,7 @@
-// Language models behind deployments, on the real generation engine: a canary deployment's
-// serving stats count exactly the tokens the calls reported.
+// Language models behind deployments and over plain HTTP GraphQL, on the real generation engine:
+// a canary deployment's serving stats count exactly the tokens the calls reported, and a client
+// that drops its connection in the middle of a GraphQL `generate` frees its place in the batch.
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,21 @@ async function uploadVersion(name: string, tar: Buffer): Promise<string> {
   return body.id;
 }
 
+/** The /metrics samples of `name` whose labels include `labels`, summed. */
+async function metric(name: string, labels: string): Promise<number> {
+  const text = await (
+    await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.adminKey}` } })
+  ).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (m && m[1] === name && (m[2] ?? '').includes(labels)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+const running = () => metric('maas_generation_batch_sequences', 'state="running"');
+
 async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -35,8 +52,10 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'maas-lm-serving-'));
   writeTinyGpt2Bundle(join(dir, 'tiny-gpt2'));
+  // A long context, for a generation that runs for a few seconds.
+  writeTinyGpt2Bundle(join(dir, 'long-gpt2'), { contextLength: 4096 });
   api = await startTestApi();
-  for (const name of ['gpt'])
+  for (const name of ['gpt', 'long'])
     expect(
       (
         await api.gql('mutation($n: String!) { createModel(input: { name: $n }) { id } }', {
@@ -47,6 +66,7 @@ beforeAll(async () => {
   const tar = await tarBundle(join(dir, 'tiny-gpt2'));
   // Two versions (the same files): a canary routes between them.
   versionIds.push(await uploadVersion('gpt', tar), await uploadVersion('gpt', tar));
+  await uploadVersion('long', await tarBundle(join(dir, 'long-gpt2')));
 }, 180_000);
 
 afterAll(async () => {
@@ -145,5 +165,52 @@ describe('a language model behind a canary deployment', () => {
       expect(v.timeToFirstTokenP50Ms).toBeGreaterThan(0);
       expect(v.timeToFirstTokenP99Ms).toBeGreaterThanOrEqual(v.timeToFirstTokenP50Ms);
     }
+  });
+});
+
+describe('GraphQL generate over HTTP', () => {
+  it('frees the sequence within a decode step when the client drops its connection, and serves on', async () => {
+    const abortedBefore = await metric('maas_generations_total', 'status="aborted"');
+    const body = JSON.stringify({
+      query: `{ generate(input: { model: "long", prompt: "Once upon a time", maxTokens: 4000, temperature: 0 }) { text } }`,
+    });
+    const url = new URL(`${api.url}/graphql`);
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: '/graphql',
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${api.adminKey}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', () => undefined);
+    req.end(body);
+    // It is in the batch (decoding), with thousands of tokens to go.
+    expect(await waitFor(async () => (await running()) === 1, 30_000)).toBe(true);
+    const droppedAt = performance.now();
+    req.destroy();
+    expect(await waitFor(async () => (await running()) === 0, 2000)).toBe(true);
+    const freedMs = performance.now() - droppedAt;
+    expect(answered).toBe(false);
+    // Cut short by the client (not finished): counted as aborted.
+    expect(
+      await waitFor(
+        async () =>
+          (await metric('maas_generations_total', 'status="aborted"')) === abortedBefore + 1,
+        2000,
+      ),
+    ).toBe(true);
+    expect(freedMs).toBeLessThan(2000);
+    // The engine serves the next request.
+    const after = await api.gql(
+      `{ generate(input: { model: "long", prompt: "Hi", maxTokens: 3, temperature: 0 }) { usage { completionTokens } } }`,
+    );
+    expect(after.errors).toBeUndefined();
+    expect(after.data.generate.usage.completionTokens).toBeGreaterThan(0);
   });
 });
