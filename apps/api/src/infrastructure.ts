@@ -147,11 +147,11 @@ export async function openInfrastructure(
   const serving =
     config.INFERENCE_ISOLATION === 'process' && !config.INFERENCE_WORKERS?.trim()
       ? await createIsolatedInferenceBackend(config, logger)
-      : createInferenceBackend(config, engine, logger);
+      : createInferenceBackend(config, engine, logger, (key) => bundles.manifest(key));
   closers.add('serving', () => serving.close());
   const backend: InferenceBackend = options.backend ?? serving;
   const languageModels: LanguageModelBackend =
-    options.languageModels ?? engineLanguageModels(engine);
+    options.languageModels ?? engineLanguageModels(serving.generation ?? engine);
 
   // The API only enqueues (workers consume); pg-boss maintenance runs in the workers.
   const queue = createJobQueue({
