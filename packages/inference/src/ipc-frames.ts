@@ -2,7 +2,7 @@
 // channel with `serialization: 'advanced'` costs about twice a worker thread's postMessage per
 // round trip (v8.serialize on both sides plus its framing); this wire is a plain pipe carrying
 // frames of a JSON header and the raw bytes of every typed array in the message, which brings a
-// round trip close to a thread's (packages/inference/BENCHMARKS.md, "Isolation").
+// round trip close to a thread's (apps/api/BENCHMARKS.md, "Isolation and the hardening").
 //
 // A frame: u32 LE total length (after these 4 bytes), u32 LE header length, the header (UTF-8
 // JSON: `[message, placements]`, each typed array replaced by null and its place listed as
