@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   INFERENCE_HEADER_CONTENT_LENGTH,
   encodeInferResponse,
+  sendInferResponse,
   parseInferRequestBody,
   wantsBinaryOutput,
 } from './binary-data';
@@ -265,10 +266,7 @@ export async function startInferenceServer(
       },
       (name) => wantsBinaryOutput(request, name),
     );
-    reply.header('content-type', encoded.contentType);
-    if (encoded.headerLength !== undefined)
-      reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
-    return reply.code(200).send(encoded.body);
+    return sendInferResponse(reply, encoded);
   }
 
   // Generations being streamed: the server's close cancels them rather than wait for their end.
