@@ -88,7 +88,7 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-async function postFeedback(body: string | unknown, key = api.adminKey) {
+async function postFeedback(body: unknown, key = api.adminKey) {
   const res = await fetch(`${api.url}/v1/feedback`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },

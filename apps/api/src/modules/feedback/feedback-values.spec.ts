@@ -45,7 +45,7 @@ describe('checkActual', () => {
     expect(checkActual(1.5, 'REGRESSION', null)).toEqual({ ok: true, value: 1.5 });
     expect(checkActual(-0, 'REGRESSION', null)).toEqual({ ok: true, value: -0 });
     for (const bad of ['1.5', true, null, undefined, [1], { a: 1 }, Number.NaN, Infinity])
-      expect(checkActual(bad, 'REGRESSION', null).ok, String(bad)).toBe(false);
+      expect(checkActual(bad, 'REGRESSION', null).ok, JSON.stringify(bad)).toBe(false);
   });
 
   it("takes one of a classifier's labels, stored as the label", () => {

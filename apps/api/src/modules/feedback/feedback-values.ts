@@ -47,23 +47,24 @@ export function checkActual(
       message: `"actual" must be a number or a label, not ${Array.isArray(actual) ? 'an array' : 'an object'}`,
     };
   }
-  if (kind === 'number' && !Number.isFinite(actual))
+  const scalar = actual as ActualValue;
+  if (kind === 'number' && !Number.isFinite(scalar))
     return { ok: false, message: '"actual" must be a finite number' };
   if (task === 'REGRESSION') {
     return kind === 'number'
-      ? { ok: true, value: actual as number }
+      ? { ok: true, value: scalar }
       : {
           ok: false,
           message: `The model is a regression model: "actual" is a number, got ${shown(actual)}`,
         };
   }
   if (kind === 'string') {
-    const problem = checkString(actual as string);
+    const problem = checkString(scalar as string);
     if (problem) return { ok: false, message: problem };
   }
   if (task !== null && CLASSIFICATION_TASKS.has(task)) {
     if (labels && labels.length > 0) {
-      const label = String(actual);
+      const label = String(scalar);
       if (labels.includes(label)) return { ok: true, value: label };
       const listed = labels.slice(0, LABELS_SHOWN).join(', ');
       const more = labels.length > LABELS_SHOWN ? `, … (${labels.length} labels)` : '';
@@ -79,5 +80,5 @@ export function checkActual(
       };
     }
   }
-  return { ok: true, value: actual as ActualValue };
+  return { ok: true, value: scalar };
 }
