@@ -284,6 +284,19 @@ describe('recordFeedback', () => {
   });
 });
 
+describe('feedback and the prediction log', () => {
+  it('goes with its prediction when the log row is removed (retention), which then is unknown', async () => {
+    const id = await predictRecords('fb-dep', 1);
+    expect((await api.gql(RECORD, { i: { predictionId: id, actual: 4 } })).errors).toBeUndefined();
+    expect(await feedbackRows(id)).toHaveLength(1);
+    // What the retention sweeper does to an old row.
+    await api.server.services.db.query('DELETE FROM prediction_log WHERE id = $1', [id]);
+    expect(await feedbackRows(id)).toEqual([]);
+    const res = await api.gql(RECORD, { i: { predictionId: id, actual: 4 } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN' });
+  });
+});
+
 describe('POST /v1/feedback', () => {
   it('records the good items of a mixed batch and lists the others with a reason', async () => {
     const id = await predictRecords('fb-dep', 2);

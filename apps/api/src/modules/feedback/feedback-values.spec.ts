@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issuePredictionId, predictionIdKind } from '../predictions/prediction-id';
+import { parseFeedbackItems } from './feedback-items';
 import { checkActual, MAX_ACTUAL_LABEL_LENGTH } from './feedback-values';
 
 describe('prediction ids', () => {
@@ -72,5 +73,37 @@ describe('checkActual', () => {
     expect(checkActual('a\u0000b', 'OTHER', null).ok).toBe(false);
     expect(checkActual('a\ud800', null, null).ok).toBe(false);
     expect(checkActual(true, null, null)).toEqual({ ok: true, value: true });
+  });
+});
+
+describe('parseFeedbackItems', () => {
+  it('refuses, without the database, what the items and their ids say is wrong', () => {
+    const workspace = randomUUID();
+    const logged = issuePredictionId(workspace, true);
+    const { parsed, refused } = parseFeedbackItems(
+      [
+        { predictionId: logged, actual: 1 },
+        { predictionId: logged.toUpperCase(), record: 0, actual: 2 },
+        { predictionId: logged, record: 1.5, actual: 1 },
+        { predictionId: issuePredictionId(workspace, false), actual: 1 },
+        { predictionId: issuePredictionId(randomUUID(), true), actual: 1 },
+        { predictionId: 'nope', actual: 1 },
+        null,
+        { predictionId: logged, record: 1, actual: 'x' },
+      ],
+      workspace,
+    );
+    expect(parsed).toEqual([
+      { index: 0, predictionId: logged, record: 0, actual: 1 },
+      { index: 7, predictionId: logged, record: 1, actual: 'x' },
+    ]);
+    expect(refused.map((r) => [r.index, r.code, r.reason])).toEqual([
+      [1, 'BAD_USER_INPUT', 'DUPLICATE'],
+      [2, 'BAD_USER_INPUT', 'INVALID'],
+      [3, 'NOT_FOUND', 'NOT_SAMPLED'],
+      [4, 'NOT_FOUND', 'UNKNOWN'],
+      [5, 'BAD_USER_INPUT', 'INVALID'],
+      [6, 'BAD_USER_INPUT', 'INVALID'],
+    ]);
   });
 });

@@ -1,51 +1,19 @@
 import { recordUsage, type UsageDelta } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import { audit } from '../../common/audit';
-import {
-  badInput,
-  isForeignKeyViolation,
-  notFound,
-  UserError,
-  type ErrorCode,
-} from '../../common/errors';
-import { isId } from '../../common/scalars';
+import { badInput, isForeignKeyViolation, notFound, UserError } from '../../common/errors';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
-import { predictionIdKind } from '../predictions/prediction-id';
 import type { PredictionLogWriter } from '../predictions/prediction-log';
+import {
+  parseFeedbackItems,
+  refusal,
+  unknownPredictionMessage,
+  type FeedbackItem,
+  type FeedbackRefusal,
+  type ParsedFeedbackItem,
+} from './feedback-items';
 import { checkActual, type ActualValue } from './feedback-values';
 import type { Feedback } from './feedback.types';
-
-/** The largest record index taken (a GraphQL Int). */
-const MAX_RECORD = 2_147_483_647;
-
-/** One item as a client sent it (REST: anything; GraphQL: typed), checked by the service. */
-export interface FeedbackItem {
-  predictionId: unknown;
-  record?: unknown;
-  actual: unknown;
-}
-
-/** Why an item was refused: NOT_SAMPLED and UNKNOWN are the two NOT_FOUND reasons. */
-export type FeedbackRefusalReason =
-  | 'INVALID'
-  | 'DUPLICATE'
-  | 'NOT_SAMPLED'
-  | 'UNKNOWN'
-  | 'FAILED_PREDICTION'
-  | 'NO_SUCH_RECORD'
-  | 'WRONG_TYPE'
-  | 'NOT_YOUR_PREDICTION';
-
-export interface FeedbackRefusal {
-  index: number;
-  predictionId: string | null;
-  record: number | null;
-  code: Extract<ErrorCode, 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN'>;
-  reason: FeedbackRefusalReason;
-  message: string;
-  /** The item's field at fault, for BAD_USER_INPUT. */
-  field?: 'predictionId' | 'record' | 'actual';
-}
 
 export interface FeedbackOutcome {
   /** Items written: new ground truth, or a different value replacing an earlier one. */
@@ -68,10 +36,7 @@ interface LoggedPrediction {
   labels: string[] | null;
 }
 
-interface Accepted {
-  index: number;
-  predictionId: string;
-  record: number;
+interface Accepted extends Omit<ParsedFeedbackItem, 'actual'> {
   actual: ActualValue;
   prediction: LoggedPrediction;
 }
@@ -139,106 +104,8 @@ export class FeedbackService {
         { limit: 'MAX_FEEDBACK_BATCH', max: this.maxBatch },
       );
     }
-    const refused: FeedbackRefusal[] = [];
-    const refuse = (
-      index: number,
-      predictionId: string | null,
-      record: number | null,
-      code: FeedbackRefusal['code'],
-      reason: FeedbackRefusalReason,
-      message: string,
-      field?: FeedbackRefusal['field'],
-    ) =>
-      refused.push({
-        index,
-        predictionId,
-        record,
-        code,
-        reason,
-        message,
-        ...(field ? { field } : {}),
-      });
-
     // Shape first, then what the id says about itself: neither needs the database.
-    const parsed: { index: number; predictionId: string; record: number; actual: unknown }[] = [];
-    const seen = new Set<string>();
-    items.forEach((raw, index) => {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-        refuse(
-          index,
-          null,
-          null,
-          'BAD_USER_INPUT',
-          'INVALID',
-          'An item is an object: {"predictionId", "record"?, "actual"}',
-        );
-        return;
-      }
-      const item = raw as Partial<FeedbackItem>;
-      const rawId = item.predictionId;
-      if (typeof rawId !== 'string' || !isId(rawId)) {
-        refuse(
-          index,
-          null,
-          null,
-          'BAD_USER_INPUT',
-          'INVALID',
-          '"predictionId" must be the id (a UUID) that predict returned',
-          'predictionId',
-        );
-        return;
-      }
-      const predictionId = rawId.toLowerCase();
-      const record = item.record ?? 0;
-      if (
-        typeof record !== 'number' ||
-        !Number.isInteger(record) ||
-        record < 0 ||
-        record > MAX_RECORD
-      ) {
-        refuse(
-          index,
-          predictionId,
-          null,
-          'BAD_USER_INPUT',
-          'INVALID',
-          `"record" must be a record index (an integer from 0), got ${String(JSON.stringify(record)).slice(0, 40)}`,
-          'record',
-        );
-        return;
-      }
-      const key = `${predictionId}|${record}`;
-      if (seen.has(key)) {
-        refuse(
-          index,
-          predictionId,
-          record,
-          'BAD_USER_INPUT',
-          'DUPLICATE',
-          `Record ${record} of prediction ${predictionId} appears more than once in the batch`,
-        );
-        return;
-      }
-      seen.add(key);
-      const kind = predictionIdKind(predictionId, auth.workspaceId);
-      if (kind === 'unlogged') {
-        refuse(
-          index,
-          predictionId,
-          record,
-          'NOT_FOUND',
-          'NOT_SAMPLED',
-          `Prediction ${predictionId} was not logged (it fell outside its deployment's logSampleRate), so it cannot take feedback; raise the rate with updateDeploymentLogging for later predictions`,
-        );
-        return;
-      }
-      if (kind === 'unknown') {
-        refuse(index, predictionId, record, 'NOT_FOUND', 'UNKNOWN', unknownMessage(predictionId));
-        return;
-      }
-      parsed.push({ index, predictionId, record, actual: item.actual });
-    });
-
+    const { parsed, refused } = parseFeedbackItems(items, auth.workspaceId);
     const ids = [...new Set(parsed.map((p) => p.predictionId))];
     // A prediction made on this replica a moment ago may still wait in the log's buffer.
     await this.log.written(ids);
@@ -247,60 +114,52 @@ export class FeedbackService {
     for (const p of parsed) {
       const prediction = predictions.get(p.predictionId);
       if (!prediction) {
-        refuse(
-          p.index,
-          p.predictionId,
-          p.record,
-          'NOT_FOUND',
-          'UNKNOWN',
-          unknownMessage(p.predictionId),
+        refused.push(
+          refusal(p.index, p, 'NOT_FOUND', 'UNKNOWN', unknownPredictionMessage(p.predictionId)),
         );
         continue;
       }
       if (prediction.status !== 'ok') {
-        refuse(
-          p.index,
-          p.predictionId,
-          p.record,
-          'NOT_FOUND',
-          'FAILED_PREDICTION',
-          `Prediction ${p.predictionId} failed: it has no outputs to take feedback`,
+        refused.push(
+          refusal(
+            p.index,
+            p,
+            'NOT_FOUND',
+            'FAILED_PREDICTION',
+            `Prediction ${p.predictionId} failed: it has no outputs to take feedback`,
+          ),
         );
         continue;
       }
       if (auth.role === 'VIEWER' && prediction.api_key_id !== auth.apiKeyId) {
-        refuse(
-          p.index,
-          p.predictionId,
-          p.record,
-          'FORBIDDEN',
-          'NOT_YOUR_PREDICTION',
-          `A VIEWER key sends feedback only on its own predictions; prediction ${p.predictionId} was made by another key (EDITOR or ADMIN may)`,
+        refused.push(
+          refusal(
+            p.index,
+            p,
+            'FORBIDDEN',
+            'NOT_YOUR_PREDICTION',
+            `A VIEWER key sends feedback only on its own predictions; prediction ${p.predictionId} was made by another key (EDITOR or ADMIN may)`,
+          ),
         );
         continue;
       }
       if (prediction.record_count !== null && p.record >= prediction.record_count) {
-        refuse(
-          p.index,
-          p.predictionId,
-          p.record,
-          'BAD_USER_INPUT',
-          'NO_SUCH_RECORD',
-          `Prediction ${p.predictionId} has ${prediction.record_count} record(s): "record" is from 0 to ${prediction.record_count - 1}, got ${p.record}`,
-          'record',
+        refused.push(
+          refusal(
+            p.index,
+            p,
+            'BAD_USER_INPUT',
+            'NO_SUCH_RECORD',
+            `Prediction ${p.predictionId} has ${prediction.record_count} record(s): "record" is from 0 to ${prediction.record_count - 1}, got ${p.record}`,
+            'record',
+          ),
         );
         continue;
       }
       const checked = checkActual(p.actual, prediction.task, prediction.labels);
       if (!checked.ok) {
-        refuse(
-          p.index,
-          p.predictionId,
-          p.record,
-          'BAD_USER_INPUT',
-          'WRONG_TYPE',
-          checked.message,
-          'actual',
+        refused.push(
+          refusal(p.index, p, 'BAD_USER_INPUT', 'WRONG_TYPE', checked.message, 'actual'),
         );
         continue;
       }
@@ -418,8 +277,4 @@ export class FeedbackService {
       return { written: changed.length, rows };
     });
   }
-}
-
-function unknownMessage(predictionId: string): string {
-  return `No logged prediction ${predictionId} in this workspace: the id is unknown, its log row is not written yet (within about a second of the prediction: retry), or it is gone (removed after PREDICTION_LOG_RETENTION_DAYS, or dropped under load)`;
 }
