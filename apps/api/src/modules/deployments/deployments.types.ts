@@ -22,6 +22,12 @@ export class Deployment {
   @Field(() => [DeploymentRoute])
   routes!: DeploymentRoute[];
 
+  @Field(() => Float, {
+    description:
+      'Share (0..1) of successful predictions logged, and so open to feedback; default PREDICTION_LOG_SAMPLE_RATE',
+  })
+  logSampleRate!: number;
+
   @Field(() => Date)
   createdAt!: Date;
 
