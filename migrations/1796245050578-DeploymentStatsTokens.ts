@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Language models in the serving stats: deployment_stats gains the prompt and generated tokens
  * and a time-to-first-token histogram of each sample. Generated from the entities.
  */
-export class DeploymentStatsTokens1796242549804 implements MigrationInterface {
-  name = 'DeploymentStatsTokens1796242549804';
+export class DeploymentStatsTokens1796245050578 implements MigrationInterface {
+  name = 'DeploymentStatsTokens1796245050578';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
