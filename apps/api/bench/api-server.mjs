@@ -41,7 +41,7 @@ const server = await createApiServer({ config, engine });
 // there, so the profile covers only a measured cell (not start-up).
 if (process.env.BENCH_PROFILE_DIR) {
   const { Session } = require('node:inspector');
-  const { writeFileSync } = require('node:fs');
+  const { mkdirSync, writeFileSync } = require('node:fs');
   const { join } = require('node:path');
   const session = new Session();
   session.connect();
@@ -59,6 +59,7 @@ if (process.env.BENCH_PROFILE_DIR) {
             process.env.BENCH_PROFILE_DIR,
             `${process.env.BENCH_PROFILE_NAME ?? 'api'}-${++count}.cpuprofile`,
           );
+          mkdirSync(process.env.BENCH_PROFILE_DIR, { recursive: true });
           writeFileSync(file, JSON.stringify(profile));
           process.stdout.write(`${JSON.stringify({ profile: file })}\n`);
         })

@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AutoModelForCausalLM,
-  AutoTokenizer,
-  env,
-  pipeline,
-  type PreTrainedModel,
-  type PreTrainedTokenizer,
-} from '@huggingface/transformers';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { tarBundle, writeTinyBertBundle, writeTinyGpt2Bundle } from '@maas/testing';
+import {
+  disposeOracles,
+  oracleEmbed,
+  oracleGenerate,
+  oracleTokenizer,
+} from '@maas/testing/llm-oracle';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
@@ -21,19 +20,13 @@ let api: TestApi;
 let client: OpenAI;
 let dir: string;
 let tokenizer: PreTrainedTokenizer;
-let decoder: PreTrainedModel;
 
-/** transformers.js' greedy continuation of `prompt` (special tokens left out of the text). */
-async function oracleText(prompt: string, maxNewTokens: number): Promise<string> {
-  const inputs = tokenizer(prompt);
-  const promptLength = inputs.input_ids.dims[1] ?? 0;
-  const out = (await decoder.generate({
-    ...inputs,
-    max_new_tokens: maxNewTokens,
-    do_sample: false,
-  })) as { tolist(): bigint[][] };
-  const ids = (out.tolist()[0] ?? []).slice(promptLength).map(Number);
-  return tokenizer.decode(ids, { skip_special_tokens: true });
+/** transformers.js' greedy continuation (special tokens left out of the text). */
+async function oracleText(
+  prompt: Parameters<typeof oracleGenerate>[1],
+  maxNewTokens: number,
+): Promise<string> {
+  return (await oracleGenerate(join(dir, 'tiny-gpt2'), prompt, maxNewTokens)).text;
 }
 
 async function uploadBundle(name: string, tar: Buffer) {
@@ -56,10 +49,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'maas-openai-engine-'));
   writeTinyGpt2Bundle(join(dir, 'tiny-gpt2'));
   writeTinyBertBundle(join(dir, 'tiny-bert'));
-  env.allowRemoteModels = false;
-  env.localModelPath = dir;
-  tokenizer = await AutoTokenizer.from_pretrained('tiny-gpt2');
-  decoder = await AutoModelForCausalLM.from_pretrained('tiny-gpt2', { dtype: 'fp32' });
+  tokenizer = await oracleTokenizer(join(dir, 'tiny-gpt2'));
   api = await startTestApi();
   await uploadBundle('gpt', await tarBundle(join(dir, 'tiny-gpt2')));
   await uploadBundle('bert', await tarBundle(join(dir, 'tiny-bert')));
@@ -67,7 +57,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await decoder?.dispose();
+  await disposeOracles();
   await api?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -126,11 +116,7 @@ describe('OpenAI-compatible API on the generation engine', () => {
 
   it('renders chat with the bundle template and answers as transformers.js does', async () => {
     const messages = [{ role: 'user' as const, content: 'Hello there' }];
-    const rendered = tokenizer.apply_chat_template(messages, {
-      tokenize: false,
-      add_generation_prompt: true,
-    });
-    const expected = await oracleText(rendered, 10);
+    const expected = await oracleText(messages, 10);
     const answer = await client.chat.completions.create({
       model: 'gpt',
       messages,
@@ -183,10 +169,7 @@ describe('OpenAI-compatible API on the generation engine', () => {
 
   it('embeds as transformers.js feature-extraction does, float and base64', async () => {
     const input = ['a first sentence', 'another one'];
-    const extractor = await pipeline('feature-extraction', 'tiny-bert', { dtype: 'fp32' });
-    const expected = (
-      (await extractor(input, { pooling: 'mean', normalize: true })) as { tolist(): number[][] }
-    ).tolist();
+    const expected = await oracleEmbed(join(dir, 'tiny-bert'), input);
     // float; base64 as the client asks by default (and decodes); base64 asked for (decoded here).
     const answers = [
       await client.embeddings.create({ model: 'bert', input, encoding_format: 'float' }),
@@ -204,6 +187,5 @@ describe('OpenAI-compatible API on the generation engine', () => {
         expect(d.embedding).toHaveLength(e.length);
         d.embedding.forEach((x, j) => expect(Math.abs(x - (e[j] ?? NaN))).toBeLessThan(1e-5));
       });
-    await extractor.dispose();
   });
 });

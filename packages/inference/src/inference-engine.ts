@@ -31,8 +31,8 @@ import {
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
 import { batchingOptions, defaultThreads, isBatchable, threadIndex } from './engine-config';
-import { MicroBatcher, batchRows } from './micro-batcher';
-import type { BatchEvent, BatchingOptions } from './micro-batcher';
+import { Deadline, MicroBatcher, batchRows } from './micro-batcher';
+import type { BatchEvent, BatchingOptions, Cancellable } from './micro-batcher';
 import { DEFAULT_QUARANTINE, VersionQuarantine } from './quarantine';
 import type { QuarantineOptions, ServingStatus } from './quarantine';
 import { SessionLru } from './session-cache';
@@ -109,6 +109,15 @@ export interface InferenceStatus {
   workers: number;
   loadedVersions: number;
   loadedBytes: number;
+}
+
+/** One decoder version's continuous batch now (`InferenceEngine.generationOccupancy`). */
+export interface GenerationOccupancy {
+  versionId: string;
+  /** Sequences in the decode batch. */
+  running: number;
+  /** Requests waiting for a place in it. */
+  queued: number;
 }
 
 export type ValidateModelResult =
@@ -270,6 +279,21 @@ export class InferenceEngine {
   }
 
   /**
+   * The batches of the decoder versions that are generating or have requests waiting: what a
+   * cancellation test watches (a cancelled sequence leaves `running` at the next decode step) and
+   * the batch occupancy gauges show.
+   */
+  generationOccupancy(): GenerationOccupancy[] {
+    const out: GenerationOccupancy[] = [];
+    for (const v of this.versions.values()) {
+      const scheduler = v.lm?.scheduler;
+      if (scheduler && (scheduler.active > 0 || scheduler.queued > 0))
+        out.push({ versionId: v.key.id, running: scheduler.active, queued: scheduler.queued });
+    }
+    return out;
+  }
+
+  /**
    * Loads an ONNX file once in a pool thread to see whether ONNX Runtime accepts it, then releases
    * the session. `reason` is ONNX Runtime's own message.
    */
@@ -353,8 +377,8 @@ export class InferenceEngine {
     this.assertOpen();
     this.assertServed(key.id);
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 30_000;
-    const abort = new AbortController();
-    const work = this.inferPinned(key, inputs, opts, abort.signal);
+    const abort = new Deadline();
+    const work = this.inferPinned(key, inputs, opts, abort);
     if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return work;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -384,7 +408,7 @@ export class InferenceEngine {
     key: VersionKey,
     inputs: Record<string, DecodedTensor>,
     opts: InferOptions,
-    signal: AbortSignal,
+    signal: Cancellable,
   ): Promise<Record<string, DecodedTensor>> {
     const v = await this.acquire(key);
     try {

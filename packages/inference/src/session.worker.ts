@@ -31,7 +31,7 @@ import type {
   WorkerResponse,
 } from './worker.protocol';
 import { FRAME_FD, WORKER_INIT_ENV } from './worker.protocol';
-import { encodeFrame, FrameReader } from './ipc-frames';
+import { FrameReader, writeFrame } from './ipc-frames';
 
 class WorkerError extends Error {
   constructor(
@@ -350,12 +350,7 @@ function channel(): Channel {
   pipe.on('error', () => process.exit(0));
   pipe.on('end', () => process.exit(0));
   return {
-    send: (reply) => {
-      const chunks = encodeFrame(reply);
-      pipe.cork();
-      for (const chunk of chunks) pipe.write(chunk);
-      pipe.uncork();
-    },
+    send: (reply) => writeFrame(pipe, reply),
     // The pool writes frames, several at once when it gathered requests for a busy member.
     onMessage: (handler) => {
       const reader = new FrameReader((msg) => handler(msg as Request));

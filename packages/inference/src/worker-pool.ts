@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngineClosedError } from './inference.errors';
 import type { InferenceLogger } from './logger';
-import { encodeFrame, FrameReader } from './ipc-frames';
+import { FrameReader, writeFrame } from './ipc-frames';
 import { FRAME_FD, WORKER_INIT_ENV } from './worker.protocol';
 import type { WorkerErrorCode, WorkerInit, WorkerRequest, WorkerResponse } from './worker.protocol';
 
@@ -292,12 +292,9 @@ export class WorkerPool {
       post: (message) => {
         if (pipe.destroyed || !pipe.writable) return;
         this.traffic.requests++;
-        const chunks = encodeFrame(message);
         if (!corked && !busy()) {
           this.traffic.messages++;
-          if (chunks.length > 1) pipe.cork();
-          for (const chunk of chunks) pipe.write(chunk);
-          if (chunks.length > 1) pipe.uncork();
+          writeFrame(pipe, message);
           return;
         }
         if (!corked) {
@@ -305,7 +302,7 @@ export class WorkerPool {
           pipe.cork();
           setImmediate(uncork);
         }
-        for (const chunk of chunks) pipe.write(chunk);
+        writeFrame(pipe, message);
       },
       // SIGKILL is safe here (unlike terminating a thread mid native call): the run dies with it.
       abandon: kill,
