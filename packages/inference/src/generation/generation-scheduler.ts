@@ -4,6 +4,13 @@
 // pool member that holds the model and the batch's cache (`lmStep`), under the pool's run
 // deadline. Tokens come back to this thread, where each sequence's text, stop strings, EOS and
 // length are checked and its events handed to its stream.
+//
+// Steps are pipelined: the next step is sent before the last one's tokens come back (a step names
+// the batch as the steps before it leave it, which this thread knows without their tokens), so
+// the pool member starts it as soon as it has sent those tokens instead of waiting a round trip
+// and this thread's handling of them. A sequence that reaches its `maxTokens` leaves on time (its
+// count is known ahead); one that meets EOS or a stop string, or is cancelled, is decoded in the
+// step already sent (that token is dropped) and leaves in the next one.
 import { GenerationOverloadedError } from '../inference.errors';
 import type { LmSampling, LmStepRequest, LmStepResult } from './lm-batch';
 import type {
@@ -90,6 +97,8 @@ class Sequence implements GenerationStream {
   firstTokenAt?: number;
   /** Cancelled, finished or failed: it is leaving (or never joined). */
   over = false;
+  /** Tokens it gets from steps sent and not yet back. */
+  pending = 0;
   /** Runs once when the stream ends (removes the abort listener). */
   cleanup?: () => void;
   private released = false;
@@ -168,13 +177,28 @@ class Sequence implements GenerationStream {
   }
 }
 
+/** Steps sent ahead of their predecessors' tokens (see the header). */
+const PIPELINE_DEPTH = 2;
+
+/** A step sent to the pool member, not yet handled here. */
+interface InFlight {
+  /** The sequences it decodes or prefills, by id. */
+  seqs: Map<string, Sequence>;
+  joined: number;
+  left: number;
+  sentAt: number;
+  done: Promise<{ ok: true; result: LmStepResult } | { ok: false; error: unknown }>;
+}
+
 /** The continuous batcher of one version. */
 export class GenerationScheduler {
   private readonly queue: Sequence[] = [];
-  /** Sequences in the pool member's batch (joined, not yet told to leave). */
+  /** The pool member's batch once the steps sent so far have run (joined, not yet told to leave). */
   private readonly running = new Map<string, Sequence>();
-  /** Sequences being prefilled in the step in flight (in the batch once it returns). */
-  private joining = 0;
+  private readonly inflight: InFlight[] = [];
+  /** Ids to drop from the member's batch after a failed step (steps sent after it may have added them). */
+  private orphans: string[] = [];
+  private lastDoneAt = 0;
   private looping = false;
   private closedWith?: Error;
 
@@ -204,7 +228,7 @@ export class GenerationScheduler {
   ): GenerationStream {
     if (this.closedWith) throw this.closedWith;
     const waiting = this.queue.filter((s) => !s.over).length;
-    const busy = this.running.size + this.joining;
+    const busy = this.running.size;
     if (busy >= this.options.maxRunning && waiting >= this.options.maxQueued)
       throw new GenerationOverloadedError(
         `version ${this.options.versionId} is generating for ${busy} requests with ${waiting} waiting, its most (maxRunning ${this.options.maxRunning}, maxQueued ${this.options.maxQueued}); retry later`,
@@ -235,7 +259,8 @@ export class GenerationScheduler {
   /** Fails every request (the version was unloaded, its thread replaced, the engine closed). */
   close(error: Error): void {
     this.closedWith = error;
-    for (const s of [...this.queue, ...this.running.values()]) s.close(error);
+    const inflight = this.inflight.flatMap((f) => [...f.seqs.values()]);
+    for (const s of [...this.queue, ...this.running.values(), ...inflight]) s.close(error);
     this.queue.length = 0;
     this.running.clear();
   }
@@ -255,58 +280,108 @@ export class GenerationScheduler {
     return false;
   }
 
+  /** The next step: who leaves, who joins, who decodes; undefined when there is nothing to do. */
+  private nextStep(): { step: Parameters<StepRunner>[0]; seqs: Map<string, Sequence> } | undefined {
+    const leave = this.orphans;
+    this.orphans = [];
+    for (const [id, s] of this.running)
+      if (s.over || s.text.tokenIds.length + s.pending >= s.prepared.maxTokens) {
+        // Over, or its last token is in a step already sent.
+        this.running.delete(id);
+        leave.push(id);
+      }
+    const join: Sequence[] = [];
+    let width = 0;
+    while (this.queue.length > 0 && this.running.size + join.length < this.options.maxRunning) {
+      const next = this.queue[0] as Sequence;
+      if (next.over) {
+        this.queue.shift();
+        continue;
+      }
+      const w = Math.max(width, next.prepared.promptIds.length);
+      if (join.length > 0 && w * (join.length + 1) > this.options.prefillTokenBudget) break;
+      this.queue.shift();
+      width = w;
+      join.push(next);
+    }
+    if (this.running.size === 0 && join.length === 0 && leave.length === 0) return undefined;
+    const seqs = new Map<string, Sequence>();
+    const decode: Record<string, LmSampling> = {};
+    for (const [id, s] of this.running) {
+      decode[id] = s.sampling();
+      s.pending++;
+      seqs.set(id, s);
+    }
+    const now = performance.now();
+    for (const s of join) {
+      s.joinedAt = now;
+      s.pending++;
+      seqs.set(s.id, s);
+      this.running.set(s.id, s);
+    }
+    return {
+      seqs,
+      step: {
+        leave,
+        decode,
+        join: join.map((s) => ({
+          seq: s.id,
+          tokens: s.prepared.promptIds,
+          sampling: s.sampling(),
+        })),
+      },
+    };
+  }
+
+  private send(next: { step: Parameters<StepRunner>[0]; seqs: Map<string, Sequence> }): void {
+    // runStep posts the step before it first awaits: steps reach the member in order.
+    const done = this.runStep(next.step).then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    this.inflight.push({
+      seqs: next.seqs,
+      joined: next.step.join.length,
+      left: next.step.leave.length,
+      sentAt: performance.now(),
+      done,
+    });
+  }
+
   private async loop(): Promise<void> {
     while (!this.closedWith) {
-      const leave: string[] = [];
-      for (const [id, s] of this.running)
-        if (s.over) {
-          this.running.delete(id);
-          leave.push(id);
-        }
-      const join: Sequence[] = [];
-      let width = 0;
-      while (this.queue.length > 0 && this.running.size + join.length < this.options.maxRunning) {
-        const next = this.queue[0] as Sequence;
-        if (next.over) {
-          this.queue.shift();
-          continue;
-        }
-        const w = Math.max(width, next.prepared.promptIds.length);
-        if (join.length > 0 && w * (join.length + 1) > this.options.prefillTokenBudget) break;
-        this.queue.shift();
-        width = w;
-        join.push(next);
+      while (this.inflight.length < PIPELINE_DEPTH) {
+        const next = this.nextStep();
+        if (!next) break;
+        this.send(next);
       }
-      if (this.running.size === 0 && join.length === 0 && leave.length === 0) return;
-      const decode: Record<string, LmSampling> = {};
-      for (const [id, s] of this.running) decode[id] = s.sampling();
-      const now = performance.now();
-      for (const s of join) s.joinedAt = now;
-      let result: LmStepResult;
-      this.joining = join.length;
-      try {
-        result = await this.runStep({
-          leave,
-          decode,
-          join: join.map((s) => ({
-            seq: s.id,
-            tokens: s.prepared.promptIds,
-            sampling: s.sampling(),
-          })),
-        });
-      } catch (err) {
-        // The member dropped its batch: every sequence in it fails; the queue goes on.
-        this.joining = 0;
-        for (const s of [...this.running.values(), ...join]) s.close(err);
+      const head = this.inflight.shift();
+      if (!head) return;
+      const outcome = await head.done;
+      if (this.closedWith) return;
+      if (!outcome.ok) {
+        // The member dropped its batch: every sequence in it fails; the queue goes on. Steps sent
+        // after the failed one are waited for, and whatever they added is dropped next step.
+        const rest = this.inflight.splice(0);
+        for (const f of rest) await f.done;
+        if (this.closedWith) return;
+        const failed = new Set([...this.running.values(), ...head.seqs.values()]);
+        for (const f of rest)
+          for (const [id, s] of f.seqs) {
+            failed.add(s);
+            this.orphans.push(id);
+          }
+        for (const s of failed) s.close(outcome.error);
         this.running.clear();
         continue;
       }
-      this.joining = 0;
-      for (const s of join) this.running.set(s.id, s);
+      const { result } = outcome;
       let tokens = 0;
       for (const [id, token] of Object.entries(result.tokens)) {
-        const s = this.running.get(id);
-        if (!s || s.over) continue;
+        const s = head.seqs.get(id);
+        if (!s) continue;
+        s.pending--;
+        if (s.over) continue;
         tokens++;
         try {
           s.accept(token);
@@ -314,15 +389,17 @@ export class GenerationScheduler {
           s.close(err);
         }
       }
+      const now = performance.now();
       this.onStep?.({
         rows: result.rows,
         capacity: this.options.maxRunning,
-        joined: join.length,
-        left: leave.length,
+        joined: head.joined,
+        left: head.left,
         tokens,
-        stepMs: performance.now() - now,
+        stepMs: now - Math.max(head.sentAt, this.lastDoneAt),
         queued: this.queue.length,
       });
+      this.lastDoneAt = now;
     }
   }
 }
