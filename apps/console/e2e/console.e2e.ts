@@ -288,6 +288,9 @@ describe('the console against a real platform', () => {
     await page.getByLabel('ONNX file').setInputFiles(archive);
     await page.getByRole('dialog').getByRole('button', { name: 'Upload', exact: true }).click();
     await page.getByRole('heading', { name: /Version 1/ }).waitFor();
+    await page.getByRole('button', { name: 'Bundle (tar)' }).waitFor();
+    // A fresh load: the version as anyone opening it sees it (and without the upload's toast).
+    await page.reload();
     const bundleFiles = page.getByRole('table', { name: 'Bundle files' });
     for (const file of gpt2.files.keys())
       await bundleFiles.getByRole('cell', { name: file, exact: true }).waitFor();
@@ -382,6 +385,8 @@ describe('the console against a real platform', () => {
 
     await page.goto(url('/chat'));
     await page.getByRole('tab', { name: 'Embeddings' }).click();
+    await page.getByLabel('Text 1', { exact: true }).waitFor();
+    expect(page.url()).toMatch(/\?tab=embeddings$/);
     const panel = page.getByRole('tabpanel');
     await panel.getByLabel('Deployment or model').selectOption('m:e2e-bert');
     await panel.getByText('model: e2e-bert').waitFor();
@@ -391,7 +396,7 @@ describe('the console against a real platform', () => {
       'Quarterly revenue grew by twelve percent.',
     ];
     for (const [i, text] of texts.entries())
-      expect(await page.getByLabel(`Text ${i + 1}`).inputValue()).toBe(text);
+      expect(await page.getByLabel(`Text ${i + 1}`, { exact: true }).inputValue()).toBe(text);
     await page.getByRole('button', { name: 'Embed' }).click();
     const matrix = page.getByRole('table', { name: 'Cosine similarity' });
     await matrix.waitFor();

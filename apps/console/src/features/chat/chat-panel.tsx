@@ -34,11 +34,11 @@ interface Active {
 }
 
 const samplingFields: { field: Exclude<SamplingField, 'stop'>; label: string; hint: string }[] = [
-  { field: 'temperature', label: 'Temperature', hint: '0 is greedy; up to 2' },
-  { field: 'topP', label: 'Top-p', hint: 'Nucleus: above 0, at most 1' },
+  { field: 'temperature', label: 'Temperature', hint: '0 is greedy, up to 2' },
+  { field: 'topP', label: 'Top-p', hint: 'Above 0, up to 1' },
   { field: 'topK', label: 'Top-k', hint: '0 for none' },
-  { field: 'maxTokens', label: 'Max tokens', hint: 'Empty: what the context leaves' },
-  { field: 'seed', label: 'Seed', hint: 'Same seed, same sample' },
+  { field: 'maxTokens', label: 'Max tokens', hint: 'Empty: fill the context' },
+  { field: 'seed', label: 'Seed', hint: 'Repeatable samples' },
 ];
 
 /** Chat with a TEXT_GENERATION model: the answer streams over `generation`, Stop cancels it. */
@@ -278,8 +278,8 @@ export function ChatPanel({
           title={mode === 'chat' ? 'Conversation' : 'Completions'}
           description={
             mode === 'chat'
-              ? 'Each message sends the conversation so far; the answer streams as it is generated.'
-              : 'Each prompt stands alone; the continuation streams as it is generated.'
+              ? 'The answer streams as it is generated.'
+              : 'Each prompt stands alone; the continuation streams.'
           }
           actions={
             <Button

@@ -1,5 +1,6 @@
 'use client';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
+import { useState } from 'react';
 import { useQuery } from 'urql';
 import { MessageSquare, Sigma } from 'lucide-react';
 import { LanguageModelTargetsQuery } from '@/graphql/language-models';
@@ -21,10 +22,10 @@ type Tab = 'chat' | 'embeddings';
  */
 export function ChatView() {
   const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
   const [{ data, fetching, error }] = useQuery({ query: LanguageModelTargetsQuery });
-  const tab: Tab = params.get('tab') === 'embeddings' ? 'embeddings' : 'chat';
+  const [tab, setTabState] = useState<Tab>(
+    params.get('tab') === 'embeddings' ? 'embeddings' : 'chat',
+  );
   const fromUrl = {
     deployment: params.get('deployment'),
     model: params.get('model'),
@@ -45,16 +46,16 @@ export function ChatView() {
     !targets.models.some((m) => m.latestVersion) &&
     !(tab === panel && (fromUrl.model || fromUrl.deployment));
 
+  // The URL follows the tab (a reload or a shared link opens it); the model it named was for the
+  // tab it was opened on.
   const setTab = (next: string) => {
-    const query = new URLSearchParams(params.toString());
-    // A model picked for one tab is rarely right for the other.
-    query.delete('model');
-    query.delete('deployment');
-    query.delete('version');
-    if (next === 'embeddings') query.set('tab', 'embeddings');
-    else query.delete('tab');
-    const search = query.toString();
-    router.replace(search ? `${pathname}?${search}` : pathname, { scroll: false });
+    const chosen: Tab = next === 'embeddings' ? 'embeddings' : 'chat';
+    setTabState(chosen);
+    window.history.replaceState(
+      null,
+      '',
+      chosen === 'embeddings' ? '?tab=embeddings' : window.location.pathname,
+    );
   };
 
   return (

@@ -151,7 +151,7 @@ export function TargetPicker({
             value={state.choice}
             onChange={(e) => state.setChoice(e.target.value)}
           >
-            <option value="">Default (production alias, else latest)</option>
+            <option value="">Default: production, else latest</option>
             {state.versions?.aliases.length ? (
               <optgroup label="Aliases">
                 {state.versions.aliases.map((a) => (

@@ -103,18 +103,18 @@ export function BundleDetails({
 
       <div>
         <h4 className="mb-2 text-sm font-medium">Tokenizer and generation settings</h4>
-        <ul aria-label="Configuration files" className="grid gap-1 text-sm sm:grid-cols-2">
+        <ul aria-label="Configuration files" className="grid gap-1.5 text-sm">
           {configFiles.map(({ path, what }) => (
-            <li key={path} className="flex items-baseline gap-2">
+            <li key={path} className="grid grid-cols-[4.5rem_12rem_1fr] items-baseline gap-2">
               {present.has(path) ? (
-                <Badge tone="success" className="shrink-0">
+                <Badge tone="success" className="justify-self-start">
                   present
                 </Badge>
               ) : (
-                <Badge className="shrink-0">absent</Badge>
+                <Badge className="justify-self-start">absent</Badge>
               )}
-              <code className="font-mono text-xs">{path}</code>
-              <span className="truncate text-xs text-muted-foreground">{what}</span>
+              <code className="truncate font-mono text-xs">{path}</code>
+              <span className="min-w-0 text-xs text-muted-foreground">{what}</span>
             </li>
           ))}
         </ul>
