@@ -1,5 +1,6 @@
 // `npm run bench` (after its build step): every benchmark, one after another, each printing its
-// own table. First `npm run bench:inference` (the serving benchmark), then every other
+// own table. First `npm run bench:inference` and `bench:inference:cnn` (the serving benchmark on
+// the MLP and on the compute-bound CNN), then every other
 // `packages/*/bench/*.bench.mjs` and `apps/*/bench/*.bench.mjs`. A failing benchmark is reported
 // and the rest still run; the exit code says whether all succeeded.
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,11 @@ const runs = [
     name: 'bench:inference',
     command: process.platform === 'win32' ? 'npm.cmd' : 'npm',
     args: ['run', '--silent', 'bench:inference'],
+  },
+  {
+    name: 'bench:inference:cnn',
+    command: process.platform === 'win32' ? 'npm.cmd' : 'npm',
+    args: ['run', '--silent', 'bench:inference:cnn'],
   },
   ...benchScripts().map((script) => ({ name: script, command: process.execPath, args: [script] })),
 ];

@@ -3,13 +3,19 @@
 //   (b) a bare node:http server doing JSON → session.run → JSON (bare-server.mjs)
 //   (c) our OIP endpoint on the real API, (d) our GraphQL predict, (e) (c) with batching off,
 //   and on request (--only …,f,g) (f) and (g): (c) and (d) on an API with INFERENCE_ISOLATION=thread
-//   (models in its own worker threads), to price the default isolation (child processes) in one run
+//   (models in its own worker threads), to price the default isolation (child processes) in one run,
+//   (h) (c) with the tensor as OIP binary data both ways, and (a8) (a32) raw session.run on
+//   batches of 8 and 32 samples (their "req/s" column counts samples per second)
+// --model mlp (default: MLP 10 → 64 → 64 → 1, 13 µs a call) or --model cnn (@maas/onnx
+//   buildCnnModel: 1×28×28 → 10, 29 M multiply-accumulates, ~0.7 ms a sample): the same setups on a
+//   compute-bound model; its table goes to its own section of BENCHMARKS.md with --write
 // Load: autocannon (closed loop, one request in flight per connection) against 127.0.0.1; the
 // servers run in child processes so the load generator does not share their event loop.
 // Latencies are recorded per response with sub-millisecond precision (autocannon's own histogram
 // rounds to whole milliseconds). Run after a build (`npm run bench:inference`):
 //   node apps/api/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
 //     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR] [--rate-limit RPS]
+//     [--model mlp|cnn]
 // Each cell is measured in `rounds` rounds interleaved with the other setups (all servers stay up
 // for the whole run), and the median round is reported: on a shared machine, load from elsewhere
 // then hits every setup alike instead of whichever one ran at the time.
@@ -30,7 +36,7 @@ import { cpuModel, median, percentile, processCpuSeconds } from './bench-stats.m
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 const ort = require('onnxruntime-node');
-const { buildMlpModel } = require('@maas/onnx');
+const { buildCnnModel, buildMlpModel } = require('@maas/onnx');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -38,37 +44,97 @@ const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
+const MODEL = option('model', 'mlp');
+if (MODEL !== 'mlp' && MODEL !== 'cnn') throw new Error('--model is mlp or cnn');
 const SECONDS = Number(option('seconds', process.env.BENCH_SECONDS ?? 3));
 const ROUNDS = Number(option('rounds', process.env.BENCH_ROUNDS ?? 3));
 const WARMUP = Number(option('warmup', 0.5));
-const ONLY = new Set(option('only', 'a,b,c,d,e').split(','));
+const ONLY = new Set(
+  option('only', MODEL === 'cnn' ? 'a,a8,a32,b,c,d,e,h' : 'a,b,c,d,e').split(','),
+);
 const CONCURRENCY = option('concurrency', '1,16,64').split(',').map(Number);
 const PROFILE_DIR = option('profile', undefined);
 const WRITE = args.includes('--write');
 const RATE_LIMIT = option('rate-limit', undefined);
+
 const log = (...parts) => console.error(...parts);
 
 const SETUPS = {
   a: '(a) raw session.run, one process, no HTTP',
+  a8: '(a8) raw session.run, batches of 8 (samples/s)',
+  a32: '(a32) raw session.run, batches of 32 (samples/s)',
   b: '(b) bare node:http, JSON → session.run → JSON',
   c: '(c) OIP infer on the API',
   d: '(d) GraphQL predict on the API',
   e: '(e) OIP infer, batching off',
   f: '(f) OIP infer, INFERENCE_ISOLATION=thread',
   g: '(g) GraphQL predict, INFERENCE_ISOLATION=thread',
+  h: '(h) OIP infer, binary tensor data both ways',
 };
 
-// The benchmark model: MLP 10 → 64 → 64 → 1, one row per request.
-const model = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 1, seed: 1 });
-const row = Array.from({ length: 10 }, (_, i) => Math.fround(((i * 37) % 11) / 11 - 0.4));
-const expected = model.forward([row])[0][0];
+// The benchmark model, one sample per request: MLP 10 → 64 → 64 → 1, or the CNN (1×28×28 → 10).
+const MODELS = {
+  mlp: () => {
+    const built = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 1, seed: 1 });
+    const row = Array.from({ length: 10 }, (_, i) => Math.fround(((i * 37) % 11) / 11 - 0.4));
+    return {
+      bytes: built.bytes,
+      task: 'REGRESSION',
+      shape: [1, 10],
+      sample: row,
+      nested: [row],
+      expected: built.forward([row])[0][0],
+      describe: 'MLP 10 → 64 → 64 → 1 (@maas/onnx buildMlpModel)',
+    };
+  },
+  cnn: () => {
+    const built = buildCnnModel();
+    const sample = Array.from({ length: 784 }, (_, i) => Math.fround(((i * 37) % 29) / 29 - 0.5));
+    const image = Array.from({ length: 28 }, (_, y) => sample.slice(y * 28, y * 28 + 28));
+    return {
+      bytes: built.bytes,
+      task: 'OTHER',
+      shape: [1, 1, 28, 28],
+      sample,
+      nested: [[image]],
+      expected: built.forward([Float32Array.from(sample)])[0][0],
+      describe: `CNN 1×28×28 → 10 (@maas/onnx buildCnnModel: 32 channels, 2 residual blocks, ${(built.macsPerSample / 1e6).toFixed(0)} M multiply-accumulates a sample)`,
+    };
+  },
+};
+const model = MODELS[MODEL]();
+const row = model.sample;
+const expected = model.expected;
 const oipBody = JSON.stringify({
-  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 10], data: row }],
+  inputs: [{ name: 'input', datatype: 'FP32', shape: model.shape, data: row }],
 });
 const graphqlBody = JSON.stringify({
   query: 'query($input: PredictInput!) { predict(input: $input) { outputs } }',
-  variables: { input: { model: 'bench', inputs: { input: [row] } } },
+  variables: { input: { model: 'bench', inputs: { input: model.nested } } },
 });
+// (h): the OIP binary tensor extension: a JSON header, then the input's float32 bytes; the
+// output asked for in binary too.
+const binaryHeader = Buffer.from(
+  JSON.stringify({
+    inputs: [
+      {
+        name: 'input',
+        datatype: 'FP32',
+        shape: model.shape,
+        parameters: { binary_data_size: row.length * 4 },
+      },
+    ],
+    parameters: { binary_data_output: true },
+  }),
+);
+const binaryBody = Buffer.concat([binaryHeader, Buffer.from(Float32Array.from(row).buffer)]);
+
+/** The first output value of a binary OIP answer (header length in its response header). */
+function firstBinaryOutput(bytes, headerLength) {
+  const header = JSON.parse(bytes.subarray(0, headerLength).toString('utf8'));
+  if (!header.outputs?.[0]?.parameters?.binary_data_size) throw new Error('no binary output');
+  return bytes.readFloatLE(headerLength);
+}
 
 /** `cpuSeconds`: CPU the serving process used during the cell, for µs of server CPU per request. */
 function summarize(latencies, seconds, errors, cpuSeconds) {
@@ -94,7 +160,7 @@ function checkOutput(value, what) {
 }
 
 // (a): closed-loop callers awaiting session.run directly, with the engine's session settings.
-async function measureRaw(concurrency, seconds) {
+async function measureRaw(concurrency, seconds, batch = 1) {
   const session = (measureRaw.session ??= await ort.InferenceSession.create(model.bytes, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,
@@ -103,7 +169,11 @@ async function measureRaw(concurrency, seconds) {
     graphOptimizationLevel: 'all',
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   }));
-  const feeds = () => ({ input: new ort.Tensor('float32', Float32Array.from(row), [1, 10]) });
+  const batched = new Float32Array(row.length * batch);
+  for (let i = 0; i < batch; i++) batched.set(row, i * row.length);
+  const feeds = () => ({
+    input: new ort.Tensor('float32', batched.slice(), [batch, ...model.shape.slice(1)]),
+  });
   checkOutput((await session.run(feeds())).output.data[0], 'session.run');
   const loop = async (until, latencies) => {
     while (performance.now() < until) {
@@ -119,7 +189,9 @@ async function measureRaw(concurrency, seconds) {
   const until = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, () => loop(until, latencies)));
   const cpu = process.cpuUsage(cpuBefore);
-  return summarize(latencies, seconds, 0, (cpu.user + cpu.system) / 1e6);
+  // Per sample: a batch of `batch` counts as that many answers.
+  const perSample = latencies.flatMap((l) => Array.from({ length: batch }, () => l));
+  return summarize(perSample, seconds, 0, (cpu.user + cpu.system) / 1e6);
 }
 
 function runAutocannon(options, onResponse) {
@@ -272,6 +344,20 @@ function targets() {
     return `- ${label}: ${value.toFixed(2)}${unit} (target ${cmp === '>=' ? '≥' : '≤'} ${goal}${unit}): **${met ? 'met' : 'missed'}**`;
   };
   const ratio = (x, y) => (x && y ? x.rps / y.rps : undefined);
+  if (MODEL === 'cnn')
+    return [
+      check('batching: (c) vs (e) at c=64', ratio(at('c', 64), at('e', 64)), 2, '>=', '×'),
+      ...CONCURRENCY.map((c) =>
+        check(
+          `(h) OIP binary vs (a) raw, one sample, c=${c}`,
+          ratio(at('h', c), at('a', c)),
+          0.8,
+          '>=',
+          '×',
+        ),
+      ),
+      check('(c) OIP vs (b) at c=64', ratio(at('c', 64), at('b', 64)), 0.8, '>=', '×'),
+    ].join('\n');
   return [
     check('(c) OIP vs (b) at c=64', ratio(at('c', 64), at('b', 64)), 0.8, '>=', '×'),
     check('(d) GraphQL vs (b) at c=64', ratio(at('d', 64), at('b', 64)), 0.6, '>=', '×'),
@@ -328,7 +414,7 @@ async function startApis(stack) {
   await post(
     `${api.url}/graphql`,
     JSON.stringify({
-      query: 'mutation { createModel(input: { name: "bench", task: REGRESSION }) { id } }',
+      query: `mutation { createModel(input: { name: "bench", task: ${model.task} }) { id } }`,
     }),
     auth,
   );
@@ -365,6 +451,19 @@ async function startApis(stack) {
       server: api,
     },
     e: oip(unbatched),
+    h: {
+      request: {
+        url: `${api.url}/v2/models/bench/infer`,
+        method: 'POST',
+        headers: {
+          authorization: auth.authorization,
+          'content-type': 'application/octet-stream',
+          'inference-header-content-length': String(binaryHeader.length),
+        },
+        body: binaryBody,
+      },
+      server: api,
+    },
   };
   if (ONLY.has('f') || ONLY.has('g')) {
     log('starting the API with INFERENCE_ISOLATION=thread…');
@@ -387,6 +486,16 @@ async function startApis(stack) {
     '(d)',
   );
   checkOutput((await post(setups.e.request.url, oipBody, auth)).outputs[0].data[0], '(e)');
+  if (ONLY.has('h')) {
+    const res = await fetch(setups.h.request.url, {
+      method: 'POST',
+      headers: setups.h.request.headers,
+      body: binaryBody,
+    });
+    if (!res.ok) throw new Error(`(h): HTTP ${res.status} ${await res.text()}`);
+    const headerLength = Number(res.headers.get('inference-header-content-length'));
+    checkOutput(firstBinaryOutput(Buffer.from(await res.arrayBuffer()), headerLength), '(h)');
+  }
   return setups;
 }
 
@@ -412,9 +521,9 @@ async function main() {
   stack.push(() => rmSync(scratch, { recursive: true, force: true }));
   try {
     // Every server runs (idle when not measured) for the whole run, so the rounds can interleave.
-    const setups = { a: { raw: true } };
+    const setups = { a: { raw: 1 }, a8: { raw: 8 }, a32: { raw: 32 } };
     if (ONLY.has('b')) {
-      const modelPath = path.join(scratch, 'mlp.onnx');
+      const modelPath = path.join(scratch, `${MODEL}.onnx`);
       writeFileSync(modelPath, model.bytes);
       const bare = await startChild('bare-server.mjs', { BENCH_MODEL_PATH: modelPath });
       stack.push(() => bare.stop());
@@ -435,7 +544,7 @@ async function main() {
     // JIT, connection pools and caches warm before anything counts.
     log('warming up every setup…');
     for (const key of keys) {
-      if (setups[key].raw) await measureRaw(16, 2);
+      if (setups[key].raw) await measureRaw(16, 2, setups[key].raw);
       else await runAutocannon({ ...setups[key].request, connections: 16, duration: 2 });
     }
 
@@ -447,7 +556,7 @@ async function main() {
         for (const key of order) {
           const setup = setups[key];
           const cell = setup.raw
-            ? await measureRaw(c, SECONDS)
+            ? await measureRaw(c, SECONDS, setup.raw)
             : await measureHttp(setup, c, SECONDS, round === 0);
           rounds[key].push(cell);
           log(
@@ -479,7 +588,7 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(
         ' / ',
-      )} at the end. Run on ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s: ${ROUNDS} interleaved rounds of ${SECONDS} s per cell (each after ${WARMUP} s of warm-up), median of the rounds, req/s range over the rounds in brackets. Model: MLP 10 → 64 → 64 → 1 (@maas/onnx buildMlpModel), one row per request, JSON both ways.`,
+      )} at the end. Run on ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s: ${ROUNDS} interleaved rounds of ${SECONDS} s per cell (each after ${WARMUP} s of warm-up), median of the rounds, req/s range over the rounds in brackets. Model: ${model.describe}, one sample per request, JSON both ways unless said.`,
     '',
     table(),
     '',
@@ -491,8 +600,9 @@ async function main() {
   if (WRITE) writeReport(report);
 }
 
-const START = '<!-- serving-bench:start (generated by bench/serving.bench.mjs --write) -->';
-const END = '<!-- serving-bench:end -->';
+const MARK = MODEL === 'cnn' ? 'serving-bench-cnn' : 'serving-bench';
+const START = `<!-- ${MARK}:start (generated by bench/serving.bench.mjs${MODEL === 'cnn' ? ' --model cnn' : ''} --write) -->`;
+const END = `<!-- ${MARK}:end -->`;
 
 function writeReport(report) {
   const file = path.join(here, '..', 'BENCHMARKS.md');
@@ -503,7 +613,7 @@ function writeReport(report) {
   const next =
     from >= 0 && to > from
       ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
-      : `${text.trimEnd()}\n\n## Serving benchmark\n\n${section}\n`;
+      : `${text.trimEnd()}\n\n## Serving benchmark${MODEL === 'cnn' ? ', compute-bound model (CNN)' : ''}\n\n${section}\n`;
   writeFileSync(file, next);
   log(`wrote ${file}`);
 }

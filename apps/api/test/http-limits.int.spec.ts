@@ -175,6 +175,17 @@ describe('request bodies are checked before they are read', () => {
     await expectStillServing(api);
   });
 
+  it('marks every GraphQL answer Cache-Control: no-store (answers depend on the key)', async () => {
+    for (const body of [{ query: '{ viewer { role } }' }, { query: '{ nope }' }]) {
+      const res = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
   it('bounds the element count of a binary BYTES tensor (zero-length elements: 4 bytes each)', async () => {
     const count = 100_001;
     const header = Buffer.from(

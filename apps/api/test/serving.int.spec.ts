@@ -251,6 +251,80 @@ describe('Open Inference Protocol', () => {
     const out = body.subarray(jsonLength);
     expect(new Float32Array(out.buffer.slice(out.byteOffset, out.byteOffset + 4))[0]).toBe(9);
   });
+
+  it('passes large binary tensors of several datatypes through unchanged, streamed back', async () => {
+    await api.gql(`mutation { createModel(input: { name: "big-ident" }) { id } }`);
+    const up = await api.upload(
+      'big-ident',
+      buildIdentityModel([
+        { name: 'a', datatype: 'FP32', shape: [-1] },
+        { name: 'b', datatype: 'FP64', shape: [-1] },
+        { name: 'c', datatype: 'BOOL', shape: [-1] },
+      ]),
+    );
+    expect(up.status).toBe(201);
+    // 300,001 floats (1.2 MB, over the size above which answers are streamed), then FP64 after an
+    // odd number of bytes (so it cannot be viewed in place and is copied), then BOOL bytes that
+    // are not 0/1 (normalised).
+    const a = Float32Array.from({ length: 300_001 }, (_, i) => Math.fround(Math.sin(i)));
+    const b = Float64Array.from({ length: 1_001 }, (_, i) => i / 7);
+    const c = Uint8Array.from({ length: 9 }, (_, i) => (i % 3 === 0 ? 0 : i));
+    // A header of odd length (the padding) puts the binary data at an odd offset of the body.
+    const header = Buffer.from(
+      JSON.stringify({
+        pad: 'x'.repeat(3),
+        inputs: [
+          {
+            name: 'a',
+            shape: [a.length],
+            datatype: 'FP32',
+            parameters: { binary_data_size: a.byteLength },
+          },
+          {
+            name: 'b',
+            shape: [b.length],
+            datatype: 'FP64',
+            parameters: { binary_data_size: b.byteLength },
+          },
+          {
+            name: 'c',
+            shape: [c.length],
+            datatype: 'BOOL',
+            parameters: { binary_data_size: c.byteLength },
+          },
+        ],
+        parameters: { binary_data_output: true },
+      }),
+    );
+    const res = await oip('/v2/models/big-ident/infer', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.length),
+      },
+      body: Buffer.concat([header, Buffer.from(a.buffer), Buffer.from(b.buffer), c]),
+    });
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(Number(res.headers.get('content-length'))).toBe(body.byteLength);
+    const jsonLength = Number(res.headers.get('inference-header-content-length'));
+    const json = JSON.parse(body.subarray(0, jsonLength).toString('utf8'));
+    expect(json.outputs.map((o: { name: string }) => o.name)).toEqual(['a_out', 'b_out', 'c_out']);
+    let offset = jsonLength;
+    const next = (size: number) => {
+      const bytes = body.subarray(offset, offset + size);
+      offset += size;
+      return new Uint8Array(bytes); // a copy, aligned
+    };
+    const sizes = json.outputs.map(
+      (o: { parameters: { binary_data_size: number } }) => o.parameters.binary_data_size,
+    );
+    expect(sizes).toEqual([a.byteLength, b.byteLength, c.byteLength]);
+    expect(new Float32Array(next(sizes[0]).buffer)).toEqual(a);
+    expect(new Float64Array(next(sizes[1]).buffer)).toEqual(b);
+    expect(Array.from(next(sizes[2]))).toEqual(Array.from(c, (v) => (v === 0 ? 0 : 1)));
+    expect(offset).toBe(body.byteLength);
+  });
 });
 
 describe('deployments', () => {

@@ -57,13 +57,15 @@ async function main(): Promise<number> {
 
   const started = platform;
   void started.ready.then(async (ok) => {
+    if (!ok || !config.seedDemo) return;
+    // The trained demo needs a worker; the language models only the API.
     const worker = started.children().some((child) => child.name === 'worker');
-    if (!ok || !config.seedDemo || !worker) return;
     try {
       await seedDemoOnce({
         databaseUrl: started.databaseUrl,
-        graphqlUrl: `http://127.0.0.1:${config.apiPort}/graphql`,
+        apiUrl: `http://127.0.0.1:${config.apiPort}`,
         adminKey: started.adminKey.secret,
+        parts: worker ? ['language-models', 'linear'] : ['language-models'],
         log,
       });
     } catch (err) {

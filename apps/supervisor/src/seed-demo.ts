@@ -1,97 +1,123 @@
 import { seedExampleCsv } from '@maas/training';
 import { Client } from 'pg';
+import { type DemoApi, gql } from './demo-api';
+import { seedLanguageModels } from './seed-language-models';
 
 export const DEMO_MODEL = 'demo-linear';
-const MARKER_ACTION = 'demo.seed';
+
+/** The parts of the demo, each seeded once: the trained linear model, the language models. */
+export type DemoPart = 'linear' | 'language-models';
+
+/** Each part's marker row in `audit_events` (its `action`). */
+const MARKERS: Record<DemoPart, string> = {
+  linear: 'demo.seed',
+  'language-models': 'demo.seed.language-models',
+};
 
 export interface SeedDemoOptions {
   databaseUrl: string;
-  graphqlUrl: string;
+  /** The API's base URL, e.g. `http://127.0.0.1:4000`. */
+  apiUrl: string;
   adminKey: string;
+  /** What to seed; default both. `linear` needs a training worker. */
+  parts?: readonly DemoPart[];
   log: { info(message: string): void; warn(message: string): void };
   /** How long to wait for the demo's training job. */
   timeoutMs?: number;
 }
 
-async function gql<T>(
-  url: string,
-  key: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data)
-    throw new Error(body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${res.status}`);
-  return body.data;
-}
-
 /**
- * On the first start of an empty database, runs the seed example once through the public API:
- * a dataset, a training job, version 1 and alias `production`, so a newcomer's console shows a
- * trained model and its loss curve. A marker row in `audit_events` (taken under an advisory
- * lock) makes it run once, even with several supervisors or after the demo was deleted.
+ * Claims the demo's parts on an empty database: under an advisory lock, when no demo marker
+ * exists and there are no models and no datasets, writes one marker per part and returns the
+ * parts; else returns none. So the demo is seeded once, even with several supervisors, after a
+ * failed seed, or after the demo was deleted.
  */
-export async function seedDemoOnce(options: SeedDemoOptions): Promise<'seeded' | 'skipped'> {
+export async function claimDemoSeed(
+  databaseUrl: string,
+  parts: readonly DemoPart[],
+): Promise<DemoPart[]> {
+  if (parts.length === 0) return [];
   const db = new Client({
-    connectionString: options.databaseUrl,
+    connectionString: databaseUrl,
     application_name: 'maas-supervisor-seed',
   });
   await db.connect();
   try {
     await db.query('BEGIN');
     await db.query("SELECT pg_advisory_xact_lock(hashtext('maas.demo-seed'))");
-    const marked = await db.query('SELECT 1 FROM audit_events WHERE action = $1 LIMIT 1', [
-      MARKER_ACTION,
+    const marked = await db.query('SELECT 1 FROM audit_events WHERE action = ANY($1) LIMIT 1', [
+      Object.values(MARKERS),
     ]);
     const used = await db.query(
       'SELECT (SELECT count(*) FROM models) + (SELECT count(*) FROM datasets) AS n',
     );
-    if (marked.rowCount || Number((used.rows[0] as { n: string }).n) > 0) {
-      await db.query('ROLLBACK');
-      return 'skipped';
-    }
     const ws = await db.query("SELECT id FROM workspaces WHERE name = 'default'");
     const workspaceId = (ws.rows[0] as { id: string } | undefined)?.id;
-    if (!workspaceId) {
+    if (marked.rowCount || Number((used.rows[0] as { n: string }).n) > 0 || !workspaceId) {
       await db.query('ROLLBACK');
-      return 'skipped';
+      return [];
     }
-    await db.query(
-      `INSERT INTO audit_events (workspace_id, action, target_type, details) VALUES ($1, $2, 'demo', $3)`,
-      [workspaceId, MARKER_ACTION, JSON.stringify({ model: DEMO_MODEL })],
-    );
+    const claimed = [...new Set(parts)];
+    for (const part of claimed) {
+      await db.query(
+        `INSERT INTO audit_events (workspace_id, action, target_type, details) VALUES ($1, $2, 'demo', $3)`,
+        [workspaceId, MARKERS[part], JSON.stringify({ part })],
+      );
+    }
     await db.query('COMMIT');
+    return claimed;
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
     await db.end();
   }
+}
 
-  const { graphqlUrl: url, adminKey: key, log } = options;
+/**
+ * On the first start of an empty database, seeds the demo through the public API: the demo
+ * language models ({@link seedLanguageModels}) and the seed example (a dataset, a training job,
+ * version 1 and alias `production`), so a newcomer's console shows a chat model, an embedding
+ * model and a trained model with its loss curve. A part that fails is reported, not retried.
+ * Returns the parts it seeded.
+ */
+export async function seedDemoOnce(options: SeedDemoOptions): Promise<DemoPart[]> {
+  const claimed = await claimDemoSeed(
+    options.databaseUrl,
+    options.parts ?? ['language-models', 'linear'],
+  );
+  const api: DemoApi = { url: options.apiUrl, key: options.adminKey };
+  const seeded: DemoPart[] = [];
+  for (const part of claimed) {
+    try {
+      if (part === 'language-models') await seedLanguageModels(api, options.log);
+      else await seedLinearDemo(api, options);
+      seeded.push(part);
+    } catch (err) {
+      options.log.warn(`The demo (${part}) could not be seeded: ${(err as Error).message}`);
+    }
+  }
+  return seeded;
+}
+
+/** The seed example y = 3x + noise, trained by the worker and aliased `production`. */
+async function seedLinearDemo(api: DemoApi, options: SeedDemoOptions): Promise<void> {
+  const { log } = options;
   log.info(`Seeding the demo: model "${DEMO_MODEL}" trained on y = 3x + noise`);
   const { createModel } = await gql<{ createModel: { id: string } }>(
-    url,
-    key,
+    api,
     `mutation($d: String!) { createModel(input: { name: "${DEMO_MODEL}", task: REGRESSION, description: $d, tags: { demo: true } }) { id } }`,
     {
       d: 'The seed example: y = 3x + noise, x and noise uniform in [0, 1). Trained by linear regression; weight ≈ 3, bias ≈ 0.5.',
     },
   );
   const { createDataset } = await gql<{ createDataset: { id: string } }>(
-    url,
-    key,
+    api,
     'mutation($c: String!) { createDataset(name: "demo-seed", csv: $c) { id } }',
     { c: seedExampleCsv(1000, 7) },
   );
   const { startTrainingJob } = await gql<{ startTrainingJob: { id: string } }>(
-    url,
-    key,
+    api,
     `mutation($m: ID!, $d: ID!) { startTrainingJob(input: { modelId: $m, datasetId: $d, algorithm: LINEAR_REGRESSION, target: "y" }) { id } }`,
     { m: createModel.id, d: createDataset.id },
   );
@@ -103,16 +129,12 @@ export async function seedDemoOnce(options: SeedDemoOptions): Promise<'seeded' |
         error: string | null;
         resultVersion: { version: number } | null;
       };
-    }>(
-      url,
-      key,
-      'query($id: ID!) { trainingJob(id: $id) { status error resultVersion { version } } }',
-      { id: startTrainingJob.id },
-    );
+    }>(api, 'query($id: ID!) { trainingJob(id: $id) { status error resultVersion { version } } }', {
+      id: startTrainingJob.id,
+    });
     if (trainingJob.status === 'SUCCEEDED' && trainingJob.resultVersion) {
       await gql(
-        url,
-        key,
+        api,
         `mutation($m: ID!, $v: Int!) { setModelAlias(modelId: $m, alias: "production", version: $v) { alias } }`,
         {
           m: createModel.id,
@@ -122,7 +144,7 @@ export async function seedDemoOnce(options: SeedDemoOptions): Promise<'seeded' |
       log.info(
         `Demo ready: "${DEMO_MODEL}" version ${trainingJob.resultVersion.version} is aliased production`,
       );
-      return 'seeded';
+      return;
     }
     if (trainingJob.status === 'FAILED' || trainingJob.status === 'CANCELLED') {
       throw new Error(`the demo training job ${trainingJob.status}: ${trainingJob.error ?? ''}`);

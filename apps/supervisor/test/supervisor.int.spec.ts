@@ -219,6 +219,27 @@ describe('supervisor, as a real process', () => {
           },
         },
       });
+      // And the demo language models, uploaded as bundles after the platform said it was ready
+      // (the seed never holds up the start; test/seed-demo.int.spec.ts checks them in depth).
+      const seeded = await supervisor.waitFor(
+        /Demo language model ready: deployment "([\w-]+)"/g,
+        60_000,
+        2,
+      );
+      expect(seeded.map((m) => m[1]).sort()).toEqual(['demo-chat', 'demo-embeddings']);
+      expect(supervisor.text.indexOf('[maas] Ready:')).toBeLessThan(seeded[0]?.index ?? -1);
+      const deployments = await getJson(
+        `http://127.0.0.1:${ports.api}/graphql?query=${encodeURIComponent('{ deployments { name model { name task } } }')}`,
+        { authorization: `Bearer ${saved}` },
+      );
+      expect(deployments.body).toEqual({
+        data: {
+          deployments: expect.arrayContaining([
+            { name: 'demo-chat', model: { name: 'demo-gpt2', task: 'TEXT_GENERATION' } },
+            { name: 'demo-embeddings', model: { name: 'demo-bert', task: 'EMBEDDING' } },
+          ]),
+        },
+      });
 
       await stopAndCheckCleanShutdown(supervisor, ports, dataDir);
     } finally {

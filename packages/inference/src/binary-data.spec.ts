@@ -3,6 +3,8 @@ import {
   decodeBinaryTensor,
   encodeBinaryTensor,
   encodeInferResponse,
+  GATHER_RESPONSE_BYTES,
+  inferResponseBody,
   parseInferRequestBody,
   wantsBinaryOutput,
 } from './binary-data';
@@ -179,14 +181,16 @@ describe("Triton's binary tensor data extension", () => {
     );
     expect(encoded.contentType).toBe('application/octet-stream');
     const headerLength = encoded.headerLength as number;
-    const header = JSON.parse(encoded.body.subarray(0, headerLength).toString()) as {
+    const header = JSON.parse(
+      Buffer.concat(encoded.parts).subarray(0, headerLength).toString(),
+    ) as {
       outputs: Record<string, unknown>[];
     };
     expect(header.outputs).toEqual([
       { name: 'y', datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } },
       { name: 'label', datatype: 'INT64', shape: [1], data: [3] },
     ]);
-    const raw = encoded.body.subarray(headerLength);
+    const raw = Buffer.concat(encoded.parts).subarray(headerLength);
     expect(decodeBinaryTensor('y', 'FP32', raw)).toEqual(y.data);
   });
 
@@ -199,7 +203,7 @@ describe("Triton's binary tensor data extension", () => {
       ],
     });
     expect(encoded.headerLength).toBeUndefined();
-    expect(JSON.parse(encoded.body.toString())).toEqual({
+    expect(JSON.parse(Buffer.concat(encoded.parts).toString())).toEqual({
       model_name: 'm',
       id: 'q',
       outputs: [{ name: 'y', datatype: 'FP64', shape: [1], data: ['NaN'] }],
@@ -213,5 +217,55 @@ describe("Triton's binary tensor data extension", () => {
     };
     expect(wantsBinaryOutput(request, 'a')).toBe(false);
     expect(wantsBinaryOutput(request, 'b')).toBe(true);
+  });
+
+  it('views aligned binary data in place and copies only misaligned data', () => {
+    const backing = new ArrayBuffer(64);
+    const bytes = new Uint8Array(backing);
+    new Float32Array(backing, 8, 4).set([1, 2, 3, 4]);
+    const aligned = decodeBinaryTensor('x', 'FP32', bytes.subarray(8, 24)) as Float32Array;
+    expect(Array.from(aligned)).toEqual([1, 2, 3, 4]);
+    expect(aligned.buffer).toBe(backing); // a view: no copy
+    bytes.copyWithin(9, 8, 24); // the same floats one byte later
+    const misaligned = decodeBinaryTensor('x', 'FP32', bytes.subarray(9, 25)) as Float32Array;
+    expect(Array.from(misaligned)).toEqual([1, 2, 3, 4]);
+    expect(misaligned.buffer).not.toBe(backing);
+    // UINT8 and BOOL come back as plain Uint8Arrays (not Buffers) over the same bytes.
+    const flags = decodeBinaryTensor('f', 'BOOL', Buffer.from([0, 5, 1]));
+    expect(flags.constructor).toBe(Uint8Array);
+    expect(Array.from(flags as Uint8Array)).toEqual([0, 1, 1]);
+  });
+
+  it('answers with the outputs viewed, gathered when small and streamed when large', async () => {
+    const small = Float32Array.from([1, 2]);
+    const encoded = encodeInferResponse(
+      {
+        model_name: 'm',
+        outputs: [{ name: 'y', tensor: { datatype: 'FP32', shape: [2], data: small } }],
+      },
+      () => true,
+    );
+    expect(encoded.parts[1]?.buffer).toBe(small.buffer); // the output is not copied into parts
+    expect(encoded.byteLength).toBe(Buffer.concat(encoded.parts).byteLength);
+    const gathered = inferResponseBody(encoded);
+    expect(Buffer.isBuffer(gathered)).toBe(true);
+    expect((gathered as Buffer).equals(Buffer.concat(encoded.parts))).toBe(true);
+
+    const large = new Float32Array(GATHER_RESPONSE_BYTES / 4 + 1).map((_, i) => i);
+    const big = encodeInferResponse(
+      {
+        model_name: 'm',
+        outputs: [{ name: 'y', tensor: { datatype: 'FP32', shape: [large.length], data: large } }],
+      },
+      () => true,
+    );
+    const streamed = inferResponseBody(big);
+    expect(Buffer.isBuffer(streamed)).toBe(false);
+    const read: Buffer[] = [];
+    for await (const chunk of streamed as AsyncIterable<Buffer>) read.push(chunk);
+    const all = Buffer.concat(read);
+    expect(all.byteLength).toBe(big.byteLength);
+    const out = all.subarray(big.headerLength);
+    expect(new Float32Array(new Uint8Array(out).buffer)).toEqual(large);
   });
 });

@@ -2,6 +2,7 @@
 // (its length in the `Inference-Header-Content-Length` HTTP header) followed by raw tensor bytes.
 // Inputs and outputs carried in binary have `parameters.binary_data_size` and no `data`.
 // Raw bytes are little-endian, as on every platform Node and ONNX Runtime run on here.
+import { Readable } from 'node:stream';
 import { InferenceInputError } from './inference.errors';
 import type { OipTensorInput } from './tensor-codec';
 import { flatJson } from './tensor-output';
@@ -36,9 +37,42 @@ export interface OipInferResponse {
 
 /** An encoded response body; `headerLength` is set when it carries binary data. */
 export interface EncodedInferResponse {
-  body: Buffer;
+  /** The JSON (header), then each binary output's bytes: views of the outputs, not copies. */
+  parts: Buffer[];
+  /** The body's length, all parts together. */
+  byteLength: number;
   contentType: string;
   headerLength?: number;
+}
+
+/**
+ * Bodies up to this size are gathered into one buffer (a copy of a few hundred KiB costs less than
+ * a stream); a larger one is streamed from its parts, so the outputs are never copied again.
+ */
+export const GATHER_RESPONSE_BYTES = 1_048_576;
+
+/** What a server sends for `encoded`: one Buffer, or a stream of its parts for a large answer. */
+export function inferResponseBody(encoded: EncodedInferResponse): Buffer | Readable {
+  const [first] = encoded.parts;
+  if (encoded.parts.length === 1 && first) return first;
+  if (encoded.byteLength <= GATHER_RESPONSE_BYTES)
+    return Buffer.concat(encoded.parts, encoded.byteLength);
+  return Readable.from(encoded.parts, { objectMode: false });
+}
+
+/** The reply methods {@link sendInferResponse} needs (Fastify's reply has them). */
+export interface InferReply<R> {
+  header(name: string, value: string): unknown;
+  code(status: number): { send(body: Buffer | Readable): R };
+}
+
+/** Sends an encoded infer answer with its content type, length and OIP header length. */
+export function sendInferResponse<R>(reply: InferReply<R>, encoded: EncodedInferResponse): R {
+  reply.header('content-type', encoded.contentType);
+  reply.header('content-length', String(encoded.byteLength));
+  if (encoded.headerLength !== undefined)
+    reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
+  return reply.code(200).send(inferResponseBody(encoded));
 }
 
 const BYTES_PER_ELEMENT: Record<Exclude<SupportedDatatype, 'BYTES'>, number> = {
@@ -85,9 +119,16 @@ export function decodeBinaryTensor(
       `input '${name}': ${bytes.byteLength} bytes of binary data is not a whole number of ${datatype} values`,
     );
   }
-  // Copy: the chunk sits at an arbitrary offset of the request buffer, typed arrays need alignment.
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
+  // A view of the request's bytes when they are aligned for the element size (the API reads
+  // bodies so that they are); else a copy, since typed arrays need alignment. BOOL is normalised
+  // to 0/1 in place: the bytes belong to this request.
+  let copy: Uint8Array;
+  if (bytes.byteOffset % size === 0)
+    copy = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  else {
+    copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+  }
   const n = bytes.byteLength / size;
   switch (datatype) {
     case 'BOOL':
@@ -96,23 +137,23 @@ export function decodeBinaryTensor(
     case 'UINT8':
       return copy;
     case 'INT8':
-      return new Int8Array(copy.buffer);
+      return new Int8Array(copy.buffer, copy.byteOffset, n);
     case 'UINT16':
-      return new Uint16Array(copy.buffer);
+      return new Uint16Array(copy.buffer, copy.byteOffset, n);
     case 'INT16':
-      return new Int16Array(copy.buffer);
+      return new Int16Array(copy.buffer, copy.byteOffset, n);
     case 'UINT32':
-      return new Uint32Array(copy.buffer);
+      return new Uint32Array(copy.buffer, copy.byteOffset, n);
     case 'INT32':
-      return new Int32Array(copy.buffer);
+      return new Int32Array(copy.buffer, copy.byteOffset, n);
     case 'FP32':
-      return new Float32Array(copy.buffer);
+      return new Float32Array(copy.buffer, copy.byteOffset, n);
     case 'UINT64':
-      return new BigUint64Array(copy.buffer);
+      return new BigUint64Array(copy.buffer, copy.byteOffset, n);
     case 'INT64':
-      return new BigInt64Array(copy.buffer);
+      return new BigInt64Array(copy.buffer, copy.byteOffset, n);
     case 'FP64':
-      return new Float64Array(copy.buffer);
+      return new Float64Array(copy.buffer, copy.byteOffset, n);
   }
 }
 
@@ -263,9 +304,13 @@ export function encodeInferResponse(
     outputs,
   };
   const header = Buffer.from(JSON.stringify(json), 'utf8');
-  if (chunks.length === 0) return { body: header, contentType: 'application/json' };
+  if (chunks.length === 0)
+    return { parts: [header], byteLength: header.byteLength, contentType: 'application/json' };
+  let byteLength = header.byteLength;
+  for (const chunk of chunks) byteLength += chunk.byteLength;
   return {
-    body: Buffer.concat([header, ...chunks]),
+    parts: [header, ...chunks],
+    byteLength,
     contentType: 'application/octet-stream',
     headerLength: header.byteLength,
   };

@@ -31,8 +31,8 @@ import {
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
 import { batchingOptions, defaultThreads, isBatchable, threadIndex } from './engine-config';
-import { MicroBatcher, batchRows } from './micro-batcher';
-import type { BatchEvent, BatchingOptions } from './micro-batcher';
+import { Deadline, MicroBatcher, batchRows } from './micro-batcher';
+import type { BatchEvent, BatchingOptions, Cancellable } from './micro-batcher';
 import { DEFAULT_QUARANTINE, VersionQuarantine } from './quarantine';
 import type { QuarantineOptions, ServingStatus } from './quarantine';
 import { SessionLru } from './session-cache';
@@ -353,8 +353,8 @@ export class InferenceEngine {
     this.assertOpen();
     this.assertServed(key.id);
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 30_000;
-    const abort = new AbortController();
-    const work = this.inferPinned(key, inputs, opts, abort.signal);
+    const abort = new Deadline();
+    const work = this.inferPinned(key, inputs, opts, abort);
     if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return work;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -384,7 +384,7 @@ export class InferenceEngine {
     key: VersionKey,
     inputs: Record<string, DecodedTensor>,
     opts: InferOptions,
-    signal: AbortSignal,
+    signal: Cancellable,
   ): Promise<Record<string, DecodedTensor>> {
     const v = await this.acquire(key);
     try {

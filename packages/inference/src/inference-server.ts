@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   INFERENCE_HEADER_CONTENT_LENGTH,
   encodeInferResponse,
+  sendInferResponse,
   parseInferRequestBody,
   wantsBinaryOutput,
 } from './binary-data';
@@ -204,10 +205,7 @@ export async function startInferenceServer(
       },
       (name) => wantsBinaryOutput(request, name),
     );
-    reply.header('content-type', encoded.contentType);
-    if (encoded.headerLength !== undefined)
-      reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
-    return reply.code(200).send(encoded.body);
+    return sendInferResponse(reply, encoded);
   }
 
   const address = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });

@@ -1,4 +1,4 @@
-import { MicroBatcher } from './micro-batcher';
+import { Deadline, MicroBatcher } from './micro-batcher';
 import type { BatchEvent, BatchingOptions } from './micro-batcher';
 import type { DecodedTensor } from './tensor.types';
 
@@ -193,20 +193,30 @@ describe('MicroBatcher', () => {
     expect(runner.rowsPerCall.slice(4)).toEqual([1, 1]);
   });
 
-  it('removes an aborted request from the queue and rejects it with the reason', async () => {
-    const { batcher, runner } = make();
-    void batcher.submit(rows([0]), ['y']);
-    const controller = new AbortController();
-    const aborted = batcher.submit(rows([1]), ['y'], controller.signal);
-    const kept = batcher.submit(rows([2]), ['y']);
-    controller.abort(new Error('too slow'));
-    await expect(aborted).rejects.toThrow('too slow');
-    runner.manual = false;
-    await runner.release();
-    await vi.runAllTimersAsync();
-    expect(yOf(await kept)).toEqual([4]);
-    expect(runner.rowsPerCall).toEqual([1, 1]);
-  });
+  it.each([
+    ['an AbortSignal', () => new AbortController()],
+    ['a Deadline', () => new Deadline()],
+  ])(
+    'removes a request aborted by %s from the queue and rejects it with the reason',
+    async (_kind, cancel) => {
+      const { batcher, runner } = make();
+      void batcher.submit(rows([0]), ['y']);
+      const controller = cancel();
+      const aborted = batcher.submit(
+        rows([1]),
+        ['y'],
+        controller instanceof AbortController ? controller.signal : controller,
+      );
+      const kept = batcher.submit(rows([2]), ['y']);
+      controller.abort(new Error('too slow'));
+      await expect(aborted).rejects.toThrow('too slow');
+      runner.manual = false;
+      await runner.release();
+      await vi.runAllTimersAsync();
+      expect(yOf(await kept)).toEqual([4]);
+      expect(runner.rowsPerCall).toEqual([1, 1]);
+    },
+  );
 
   it('rejects what is queued on close', async () => {
     const { batcher } = make();

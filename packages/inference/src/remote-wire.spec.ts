@@ -46,13 +46,15 @@ describe('remote wire format', () => {
   it('reads binary responses back bit for bit, and JSON ones too', () => {
     const outputs = Object.entries(TENSORS).map(([name, tensor]) => ({ name, tensor }));
     const binary = encodeInferResponse({ model_name: 'm', outputs }, () => true);
-    expect(decodeRemoteInferResponse(binary.body, binary.headerLength)).toEqual(TENSORS);
+    expect(decodeRemoteInferResponse(Buffer.concat(binary.parts), binary.headerLength)).toEqual(
+      TENSORS,
+    );
     const json = encodeInferResponse(
       { model_name: 'm', outputs: outputs.filter((o) => o.name !== 'i64') },
       (name) => name === 'text',
     );
     const { i64: _skipped, ...rest } = TENSORS;
-    expect(decodeRemoteInferResponse(json.body, json.headerLength)).toEqual(rest);
+    expect(decodeRemoteInferResponse(Buffer.concat(json.parts), json.headerLength)).toEqual(rest);
   });
 
   it('rejects malformed responses with a message', () => {
@@ -61,10 +63,16 @@ describe('remote wire format', () => {
       () => true,
     );
     expect(() =>
-      decodeRemoteInferResponse(good.body.subarray(0, good.body.byteLength - 1), good.headerLength),
+      decodeRemoteInferResponse(
+        Buffer.concat(good.parts).subarray(0, Buffer.concat(good.parts).byteLength - 1),
+        good.headerLength,
+      ),
     ).toThrow(/does not fit/);
     expect(() =>
-      decodeRemoteInferResponse(Buffer.concat([good.body, Buffer.alloc(4)]), good.headerLength),
+      decodeRemoteInferResponse(
+        Buffer.concat([Buffer.concat(good.parts), Buffer.alloc(4)]),
+        good.headerLength,
+      ),
     ).toThrow(/belong to no output/);
     expect(() => decodeRemoteInferResponse(Buffer.from('{"outputs": 3}'))).toThrow(/no "outputs"/);
     expect(() => decodeRemoteInferResponse(Buffer.from('{"outputs": [{"name": "x"}]}'))).toThrow(

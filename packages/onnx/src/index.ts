@@ -23,3 +23,4 @@ export {
 } from './signature-thread-pool';
 export * from './tabular-metadata';
 export * from './tensor-data';
+export * from './cnn-builder';

@@ -3,6 +3,6 @@ export type { TestDatabaseKey } from './provided-context.mjs';
 export * from './seeded-random';
 export * from './onnx-models';
 export * from './model-zoo';
-export * from './gpt2-tokenizer';
-export * from './transformer-graphs';
-export * from './language-model-bundles';
+// The language-model bundles live in @maas/demo-models (the demo `npm start` seeds is built
+// there too); re-exported so that tests keep one import for their fixtures.
+export * from '@maas/demo-models';

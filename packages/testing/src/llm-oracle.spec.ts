@@ -8,7 +8,7 @@ import path from 'node:path';
 import { decode, encode } from 'gpt-3-encoder';
 import * as ort from 'onnxruntime-node';
 import { disposeOracles, oracleEmbed, oracleGenerate, oracleTokenizer } from './llm-oracle';
-import { writeTinyBertBundle, writeTinyGpt2Bundle } from './language-model-bundles';
+import { writeTinyBertBundle, writeTinyGpt2Bundle } from './index';
 
 let root = '';
 let gpt2Dir = '';

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLError } from 'graphql';
@@ -51,6 +52,23 @@ function documentLimitsPlugin(guard: DocumentGuard): ApolloServerPlugin {
   };
 }
 
+/**
+ * `Cache-Control: no-store` on every GraphQL answer: each depends on the caller's key, so no proxy
+ * or browser may keep one. (Apollo's cache-control plugin, off, would compute this from per-field
+ * hints at a cost per resolved field.)
+ */
+function noStorePlugin(): ApolloServerPlugin {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        willSendResponse: ({ response }) => {
+          response.http.headers.set('cache-control', 'no-store');
+          return Promise.resolve();
+        },
+      }),
+  };
+}
+
 /** Counts operations by type and outcome (`maas_graphql_operations_total`). */
 function operationMetricsPlugin(metrics: ApiMetrics): ApolloServerPlugin {
   return {
@@ -69,7 +87,9 @@ function operationMetricsPlugin(metrics: ApiMetrics): ApolloServerPlugin {
 
 /**
  * Apollo's plugins, in order: draining Fastify (requests in flight finish) and the WebSockets on
- * stop, the document limits, and the operation metrics.
+ * stop, the document limits, and the operation metrics. Apollo's cache-control plugin, installed
+ * by default, is turned off: no type or field sets a cache hint (every answer depends on the
+ * caller's key), and it hooks the resolution of every field of every operation.
  */
 export function apolloPlugins(
   app: FastifyInstance,
@@ -81,5 +101,7 @@ export function apolloPlugins(
     webSocketDrainPlugin(app),
     documentLimitsPlugin(guard),
     operationMetricsPlugin(metrics),
+    ApolloServerPluginCacheControlDisabled(),
+    noStorePlugin(),
   ];
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   decodeOipInputs,
   encodeInferResponse,
+  sendInferResponse,
   INFERENCE_HEADER_CONTENT_LENGTH,
   InferenceInputError,
   parseInferRequestBody,
@@ -80,7 +81,11 @@ export function registerOipRoutes(app: FastifyInstance, services: Services): voi
     // Buffer, counted against its limit while it streams in.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (req, payload, next) => {
-      readBodyWithin(payload, req.headers, oipBodyLimit(services, req.headers)).then(
+      // Binary tensor data starts after the JSON header: aligned, it is viewed, not copied.
+      const header = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+      const alignAt =
+        typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+      readBodyWithin(payload, req.headers, oipBodyLimit(services, req.headers), alignAt).then(
         (body) => next(null, body),
         (err: Error) => next(err),
       );
@@ -166,10 +171,7 @@ export function registerOipRoutes(app: FastifyInstance, services: Services): voi
         },
         (name) => wantsBinaryOutput(request, name),
       );
-      reply.header('content-type', encoded.contentType);
-      if (encoded.headerLength !== undefined)
-        reply.header(INFERENCE_HEADER_CONTENT_LENGTH, String(encoded.headerLength));
-      return reply.code(200).send(encoded.body);
+      return sendInferResponse(reply, encoded);
     };
     scope.post('/v2/models/:name/infer', infer);
     scope.post('/v2/models/:name/versions/:version/infer', infer);

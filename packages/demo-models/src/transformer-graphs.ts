@@ -5,8 +5,7 @@
 // (LayerNormalization is native there; GELU is decomposed), so onnxruntime-node 1.30 and every
 // exporter-era runtime load them. The weights are seeded and returned, so a test can check the
 // graph against its own arithmetic.
-import { GraphBuilder, type OipDatatype, type TensorValues, attr } from '@maas/onnx';
-import { seededRandom } from './seeded-random';
+import { GraphBuilder, type OipDatatype, type TensorValues, attr, seededRandom } from '@maas/onnx';
 
 /** The sizes of a tiny transformer. */
 export interface TransformerDims {
@@ -265,7 +264,7 @@ export function buildGpt2Decoder(
   checkDims(dims, 'buildGpt2Decoder');
   const weights = drawWeights(dims, options.seed ?? 1, false);
   const headDim = dims.hidden / dims.heads;
-  const g = new GraphBuilder({ producerName: 'maas-testing', graphName: 'tiny_gpt2' });
+  const g = new GraphBuilder({ producerName: 'maas-demo-models', graphName: 'tiny_gpt2' });
   const batch = 'batch_size';
   const seq = 'sequence_length';
   const past = 'past_sequence_length';
@@ -369,7 +368,7 @@ export function buildBertEncoder(
 ): TransformerModel {
   checkDims(dims, 'buildBertEncoder');
   const weights = drawWeights(dims, options.seed ?? 2, true);
-  const g = new GraphBuilder({ producerName: 'maas-testing', graphName: 'tiny_bert' });
+  const g = new GraphBuilder({ producerName: 'maas-demo-models', graphName: 'tiny_bert' });
   const shape = ['batch_size', 'sequence_length'];
   g.addInput('input_ids', 'INT64', shape);
   g.addInput('attention_mask', 'INT64', shape);
