@@ -11,11 +11,21 @@ export interface GraphQLContext {
   loaders: ModelLoaders;
   /** `Workspace.usage` of every workspace in the answer, in one batch. */
   workspaceUsage: DataLoader<string, WorkspaceUsage>;
+  /**
+   * Aborts when the caller goes away (its HTTP connection closed before the answer was sent, or
+   * its WebSocket closed): long operations (generate, embed) stop and free what they hold.
+   */
+  signal: AbortSignal;
 }
 
-export function createContext(services: Services, auth: AuthInfo): GraphQLContext {
+export function createContext(
+  services: Services,
+  auth: AuthInfo,
+  signal: AbortSignal,
+): GraphQLContext {
   return {
     auth,
+    signal,
     services,
     loaders: createModelLoaders(services.db, auth.workspaceId),
     workspaceUsage: services.quotas.usageLoader(),

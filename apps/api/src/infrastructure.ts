@@ -2,7 +2,6 @@ import { createArtifactStore, createDataSource, EventBus, type ArtifactStore } f
 import {
   createArtifactLoader,
   createInferenceEngine,
-  type GenerationStepEvent,
   type InferenceEngine,
   type InferenceEngineOptions,
 } from '@maas/inference';
@@ -120,8 +119,6 @@ export async function openInfrastructure(
   );
   const bundles = await createBundleLoader(db, store);
   closers.add('bundle-directories', () => bundles.close());
-  // Fed by the engine's decode steps; the engine is made below.
-  const onGenerationStep: (versionId: string, event: GenerationStepEvent) => void = () => undefined;
   const engine =
     options.engine ??
     (await createInferenceEngine({
@@ -141,7 +138,6 @@ export async function openInfrastructure(
         maxMessages: config.GENERATION_MAX_MESSAGES,
         maxEmbedInputs: config.EMBEDDING_MAX_INPUTS,
       },
-      onGenerationStep: (versionId, event) => onGenerationStep(versionId, event),
       onBatch: (_versionId, event) => {
         metrics.batchSize.observe(event.requests);
         metrics.queueWait.observe(event.queueWaitMs / 1000);
@@ -151,11 +147,11 @@ export async function openInfrastructure(
   const serving =
     config.INFERENCE_ISOLATION === 'process' && !config.INFERENCE_WORKERS?.trim()
       ? await createIsolatedInferenceBackend(config, logger)
-      : createInferenceBackend(config, engine, logger);
+      : createInferenceBackend(config, engine, logger, (key) => bundles.manifest(key));
   closers.add('serving', () => serving.close());
   const backend: InferenceBackend = options.backend ?? serving;
   const languageModels: LanguageModelBackend =
-    options.languageModels ?? engineLanguageModels(engine);
+    options.languageModels ?? engineLanguageModels(serving.generation ?? engine);
 
   // The API only enqueues (workers consume); pg-boss maintenance runs in the workers.
   const queue = createJobQueue({

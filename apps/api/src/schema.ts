@@ -11,6 +11,7 @@ import {
   DeploymentResolver,
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
+import { FeedbackResolver } from './modules/feedback/feedback.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import { UsageResolver } from './modules/usage/usage.resolver';
@@ -40,6 +41,7 @@ export const RESOLVERS = [
   DeploymentResolver,
   DeploymentRouteResolver,
   PredictionResolver,
+  FeedbackResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
   UsageResolver,

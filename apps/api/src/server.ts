@@ -10,6 +10,7 @@ import { registerGraphQLRoutes } from './graphql/graphql.routes';
 import { createHttpApp } from './http-app';
 import { openInfrastructure, type InfrastructureOptions } from './infrastructure';
 import { registerDatasetRoutes } from './modules/datasets/datasets.routes';
+import { registerFeedbackRoutes } from './modules/feedback/feedback.routes';
 import { registerHealthRoutes } from './modules/health/health.routes';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { registerOipRoutes } from './modules/predictions/oip.routes';
@@ -54,6 +55,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     registerModelRoutes(app, services);
     registerDatasetRoutes(app, services);
     registerOipRoutes(app, services);
+    registerFeedbackRoutes(app, services);
     registerOpenAiRoutes(app, services);
     registerHealthRoutes(app, services, infra.metrics, infra.serving);
 

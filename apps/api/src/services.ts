@@ -10,6 +10,7 @@ import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
+import { FeedbackService } from './modules/feedback/feedback.service';
 import { generationLimits } from './modules/language-models/generation-limits';
 import { LanguageModelsService } from './modules/language-models/language-models.service';
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
@@ -48,6 +49,8 @@ export interface Services {
   deployments: DeploymentsService;
   deploymentStats: DeploymentStatsService;
   predictions: PredictionsService;
+  /** Ground truth for logged predictions: recordFeedback and POST /v1/feedback. */
+  feedback: FeedbackService;
   /** Text generation and embeddings: the OpenAI routes and GraphQL generate / embed. */
   languageModels: LanguageModelsService;
   training: TrainingService;
@@ -87,7 +90,11 @@ export async function buildServices(
   );
   const { resolver, registryChanged } = await createSharedTargetResolver(db, bus, logger);
   const models = new ModelsService(db, store, registryChanged);
-  const deployments = new DeploymentsService(db, registryChanged);
+  const deployments = new DeploymentsService(
+    db,
+    registryChanged,
+    config.PREDICTION_LOG_SAMPLE_RATE,
+  );
   const predictionLog = closers.start(
     'prediction-log',
     new PredictionLogWriter(db, logger, config.PREDICTION_LOG_SAMPLE_RATE, (rows) =>
@@ -180,6 +187,7 @@ export async function buildServices(
       usageMeter,
       config.PREDICT_TIMEOUT_MS,
     ),
+    feedback: new FeedbackService(db, predictionLog, config.MAX_FEEDBACK_BATCH),
     languageModels,
     training,
     quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),

@@ -115,6 +115,30 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
     },
   },
   {
+    mutation: 'updateDeploymentLogging',
+    run: async () => {
+      // Every prediction of "dep" logged, so that the next step's takes feedback.
+      await ok(`mutation { updateDeploymentLogging(name: "dep", logSampleRate: 1) { id } }`);
+      return ids.deployment!;
+    },
+  },
+  {
+    mutation: 'recordFeedback',
+    run: async () => {
+      const p = await ok(
+        `{ predict(input: { model: "dep", inputs: { input: [[1, 2]] } }) { id } }`,
+      );
+      const id = p.predict.id as string;
+      await ok(
+        `mutation($id: ID!) { recordFeedback(input: { predictionId: $id, actual: 5 }) { id } }`,
+        {
+          id,
+        },
+      );
+      return id;
+    },
+  },
+  {
     mutation: 'updateDeploymentRoutes',
     run: async () => {
       await ok(

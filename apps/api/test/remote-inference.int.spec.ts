@@ -1,9 +1,8 @@
 // The API with INFERENCE_WORKERS: two real inference worker processes reading artifacts from the
 // test database's store, versions spread over them by rendezvous hashing, failover when one dies.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '@maas/api';
 import { getFreePort } from '@maas/db';
 import { rendezvousOrder, type InferenceEngine } from '@maas/inference';
@@ -11,75 +10,15 @@ import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInferenceBackend } from '../src/modules/predictions/inference-backend';
 import { startTestApi, type TestApi } from './api-harness';
+import {
+  startWorker,
+  stopWorker,
+  workerMetadata,
+  WORKER_TOKEN as TOKEN,
+  type WorkerProcess,
+} from './inference-worker-process';
 
-const TOKEN = 'remote-inference-test-token';
-const WORKER_MAIN = resolve(__dirname, '..', '..', 'inference-worker', 'dist', 'main.js');
 const PREDICT = `query($input: PredictInput!) { predict(input: $input) { outputs modelVersion { id version } } }`;
-
-interface WorkerProcess {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-/** `node apps/inference-worker/dist/main.js` on `port`, resolved once it listens. */
-async function startWorker(
-  port: number,
-  databaseUrl: string,
-  cacheDir: string,
-): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      INFERENCE_PORT: String(port),
-      INFERENCE_HOST: '127.0.0.1',
-      INFERENCE_WORKER_TOKEN: TOKEN,
-      DATABASE_URL: databaseUrl,
-      INFERENCE_ARTIFACT_DIR: cacheDir,
-      ORT_EXECUTION_PROVIDERS: 'cpu',
-      INFERENCE_THREADS: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const worker: WorkerProcess = { url: `http://127.0.0.1:${port}`, child, output: [] };
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`worker did not start:\n${worker.output.join('')}`)),
-      30_000,
-    );
-    const onData = (chunk: Buffer) => {
-      worker.output.push(chunk.toString());
-      if (chunk.toString().includes('inference worker listening')) {
-        clearTimeout(timer);
-        ready();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`worker exited with ${code}:\n${worker.output.join('')}`));
-    });
-  });
-  return worker;
-}
-
-function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    worker.child.once('exit', () => done());
-    worker.child.kill(signal);
-  });
-}
-
-/** A worker's own report (GET /v2 with the token): loaded sessions. */
-async function workerMetadata(
-  worker: WorkerProcess,
-): Promise<{ loaded_versions: number; execution_provider: string }> {
-  const res = await fetch(`${worker.url}/v2`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { loaded_versions: number; execution_provider: string };
-}
 
 async function healthz(api: TestApi): Promise<{ status: number; body: any }> {
   const res = await fetch(`${api.url}/healthz`);

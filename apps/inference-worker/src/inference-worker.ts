@@ -3,6 +3,7 @@ import { createArtifactStore, type ArtifactStore } from '@maas/db';
 import {
   createDiskArtifactCache,
   createInferenceEngine,
+  createRemoteBundles,
   startInferenceServer,
   type ArtifactSource,
   type InferenceLogger,
@@ -38,10 +39,10 @@ export async function runInferenceWorker(
 ): Promise<() => Promise<void>> {
   const store = source ? undefined : sharedStore(env, logger);
   const dataDir = env.MAAS_DATA_DIR ?? join(resolve(__dirname, '..', '..', '..'), '.maas');
-  const loadArtifact = createDiskArtifactCache({
-    dir: env.INFERENCE_ARTIFACT_DIR ?? join(dataDir, 'artifact-cache'),
-    source: source ?? store,
-  });
+  const cacheDir = env.INFERENCE_ARTIFACT_DIR ?? join(dataDir, 'artifact-cache');
+  const loadArtifact = createDiskArtifactCache({ dir: cacheDir, source: source ?? store });
+  // Language models: each bundle's files, from the manifest the API sends, in one folder each.
+  const bundles = createRemoteBundles({ dir: join(cacheDir, 'bundles'), source: source ?? store });
   const engine = await createInferenceEngine({
     threads: env.INFERENCE_THREADS,
     intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
@@ -52,6 +53,7 @@ export async function runInferenceWorker(
       ? { maxBatchSize: env.INFERENCE_MAX_BATCH_SIZE, maxDelayMs: env.INFERENCE_MAX_BATCH_DELAY_MS }
       : false,
     loadArtifact,
+    loadBundle: bundles.loadBundle,
     logger,
   });
   const server = await startInferenceServer({
@@ -59,6 +61,7 @@ export async function runInferenceWorker(
     host: env.INFERENCE_HOST,
     token: env.INFERENCE_WORKER_TOKEN,
     engine,
+    bundles,
     logger,
   });
   return async () => {

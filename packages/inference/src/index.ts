@@ -18,6 +18,8 @@ export * from './inference-server';
 export * from './rendezvous';
 export * from './remote-wire';
 export * from './remote-inference-client';
+export * from './remote-bundles';
+export * from './remote-generation';
 export * from './quarantine';
 export * from './generation/generation.types';
 export {

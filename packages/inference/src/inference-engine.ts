@@ -111,6 +111,15 @@ export interface InferenceStatus {
   loadedBytes: number;
 }
 
+/** One decoder version's continuous batch now (`InferenceEngine.generationOccupancy`). */
+export interface GenerationOccupancy {
+  versionId: string;
+  /** Sequences in the decode batch. */
+  running: number;
+  /** Requests waiting for a place in it. */
+  queued: number;
+}
+
 export type ValidateModelResult =
   | { ok: true; inputs: TensorSpec[]; outputs: TensorSpec[]; nonTensorOutputs: string[] }
   | { ok: false; reason: string };
@@ -267,6 +276,21 @@ export class InferenceEngine {
       loadedVersions: this.lru.size,
       loadedBytes: this.lru.bytes,
     };
+  }
+
+  /**
+   * The batches of the decoder versions that are generating or have requests waiting: what a
+   * cancellation test watches (a cancelled sequence leaves `running` at the next decode step) and
+   * the batch occupancy gauges show.
+   */
+  generationOccupancy(): GenerationOccupancy[] {
+    const out: GenerationOccupancy[] = [];
+    for (const v of this.versions.values()) {
+      const scheduler = v.lm?.scheduler;
+      if (scheduler && (scheduler.active > 0 || scheduler.queued > 0))
+        out.push({ versionId: v.key.id, running: scheduler.active, queued: scheduler.queued });
+    }
+    return out;
   }
 
   /**

@@ -11,6 +11,8 @@ import {
 import type { InferenceEngine } from './inference-engine';
 import {
   EngineClosedError,
+  GenerationInputError,
+  GenerationOverloadedError,
   InferenceInputError,
   InferenceRunError,
   InferenceTimeoutError,
@@ -20,6 +22,17 @@ import {
 } from './inference.errors';
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
+import type { RemoteBundles } from './remote-bundles';
+import { parseBundleManifest } from './remote-bundles';
+import {
+  EMBED_PATH,
+  GENERATE_STREAM_PATH,
+  NDJSON_CONTENT_TYPE,
+  encodeVector,
+  parseRemoteGenerateRequest,
+  parseRemoteTexts,
+  type RemoteGenerationLine,
+} from './remote-generation';
 import { decodeOipInputs } from './tensor-codec';
 import type { VersionKey } from './tensor.types';
 
@@ -39,6 +52,11 @@ export interface InferenceServerOptions {
    * (e.g. a database lookup). Resolve `undefined` for an unknown version (404).
    */
   resolveVersion?: (versionId: string) => Promise<VersionKey | undefined>;
+  /**
+   * Where bundle versions' files go (from the manifest each generate and embed request sends);
+   * without it, those routes answer 501.
+   */
+  bundles?: RemoteBundles;
   /** Largest request body in bytes. Default 64 MiB. */
   bodyLimit?: number;
   logger?: InferenceLogger;
@@ -62,9 +80,24 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** What an error thrown while serving is answered with. */
+export interface HttpError {
+  status: number;
+  message: string;
+  /** A language model's refusal: its GenerationInputError code and field. */
+  code?: string;
+  param?: string;
+  /** 429 (a language model's batch and queue are full): when to retry. */
+  retryAfterMs?: number;
+}
+
 /** HTTP status and message for an error thrown while serving. */
-export function httpErrorFor(err: unknown): { status: number; message: string } {
+export function httpErrorFor(err: unknown): HttpError {
   const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof GenerationInputError)
+    return { status: 400, message, code: err.code, ...(err.param ? { param: err.param } : {}) };
+  if (err instanceof GenerationOverloadedError)
+    return { status: 429, message, retryAfterMs: err.retryAfterMs };
   if (err instanceof InferenceInputError || err instanceof InferenceRunError)
     return { status: 400, message };
   if (err instanceof VersionNotFoundError) return { status: 404, message };
@@ -73,6 +106,29 @@ export function httpErrorFor(err: unknown): { status: number; message: string } 
     return { status: 503, message };
   if (err instanceof ModelLoadError) return { status: 500, message };
   return { status: 500, message: 'internal error' };
+}
+
+function errorBody(message: string, details: Omit<HttpError, 'status' | 'message'>): object {
+  return {
+    error: message,
+    ...(details.code ? { code: details.code } : {}),
+    ...(details.param ? { param: details.param } : {}),
+    ...(details.retryAfterMs !== undefined ? { retry_after_ms: details.retryAfterMs } : {}),
+  };
+}
+
+function parseJsonBody(body: unknown): Record<string, unknown> {
+  if (!Buffer.isBuffer(body) || body.byteLength === 0)
+    throw new InferenceInputError('the request has no body');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new InferenceInputError('the request body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InferenceInputError('the request body must be a JSON object');
+  return parsed as Record<string, unknown>;
 }
 
 /**
@@ -107,14 +163,14 @@ export async function startInferenceServer(
   });
 
   app.setErrorHandler((err: unknown, _req, reply) => {
-    const { status, message } = httpErrorFor(err);
+    const { status, message, ...details } = httpErrorFor(err);
     const fastifyStatus = (err as { statusCode?: number }).statusCode;
     if (status === 500 && fastifyStatus && fastifyStatus < 500) {
       // Fastify's own client errors (body too large, bad content length).
       return reply.code(fastifyStatus).send({ error: (err as Error).message });
     }
     if (status >= 500) logger.error({ err }, 'inference request failed');
-    return reply.code(status).send({ error: message });
+    return reply.code(status).send(errorBody(message, details));
   });
 
   const versionKey = async (req: FastifyRequest, versionId: string): Promise<VersionKey> => {
@@ -142,6 +198,11 @@ export async function startInferenceServer(
       threads: status.workers,
       loaded_versions: status.loadedVersions,
       loaded_bytes: status.loadedBytes,
+      generation: engine.generationOccupancy().map((o) => ({
+        version_id: o.versionId,
+        running: o.running,
+        queued: o.queued,
+      })),
     };
   });
 
@@ -208,6 +269,80 @@ export async function startInferenceServer(
     return sendInferResponse(reply, encoded);
   }
 
+  // Generations being streamed: the server's close cancels them rather than wait for their end.
+  const streaming = new Set<AbortController>();
+
+  /** A JSON body's value, after the version's bundle manifest is registered. */
+  const bundleRequest = async (
+    req: FastifyRequest<{ Params: { versionId: string } }>,
+  ): Promise<{ key: VersionKey; body: Record<string, unknown> }> => {
+    const bundles = options.bundles;
+    if (!bundles) throw new ModelLoadError('this inference worker serves no model bundles');
+    const body = parseJsonBody(req.body);
+    const key = await versionKey(req, req.params.versionId);
+    bundles.register(key, parseBundleManifest(body.bundle));
+    return { key, body };
+  };
+
+  app.post<{ Params: { versionId: string } }>(
+    `/v2/models/:versionId/${EMBED_PATH}`,
+    async (req) => {
+      const { key, body } = await bundleRequest(req);
+      const result = await engine.embed(key, parseRemoteTexts(body.texts));
+      return {
+        embeddings: result.embeddings.map(encodeVector),
+        dimensions: result.dimensions,
+        promptTokens: result.promptTokens,
+      };
+    },
+  );
+
+  app.post<{ Params: { versionId: string } }>(
+    `/v2/models/:versionId/${GENERATE_STREAM_PATH}`,
+    async (req, reply) => {
+      const { key, body } = await bundleRequest(req);
+      // The caller closing its connection (or this server closing) cancels the generation.
+      const controller = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) controller.abort(new Error('the caller went away'));
+        streaming.delete(controller);
+      };
+      reply.raw.once('close', onClose);
+      streaming.add(controller);
+      const stream = await engine.generate(key, parseRemoteGenerateRequest(body.request), {
+        signal: controller.signal,
+      });
+      // Accepted: from here the answer is the stream, written as the engine yields.
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': NDJSON_CONTENT_TYPE, 'cache-control': 'no-cache' });
+      const write = async (line: RemoteGenerationLine) => {
+        if (raw.destroyed) return;
+        if (!raw.write(`${JSON.stringify(line)}\n`))
+          await new Promise<void>((resolve) => {
+            raw.once('drain', resolve);
+            raw.once('close', resolve);
+          });
+      };
+      try {
+        await write({ type: 'start', promptTokens: stream.promptTokens });
+        for await (const event of stream) {
+          if (raw.destroyed) break;
+          await write(event);
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) {
+          const { status, message, ...details } = httpErrorFor(err);
+          if (status >= 500) logger.error({ err }, 'generation failed');
+          await write({ type: 'error', status, error: message, ...details });
+        }
+      } finally {
+        stream.cancel();
+        raw.end();
+      }
+    },
+  );
+
   const address = await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const port = app.server.address();
   const actualPort = typeof port === 'object' && port ? port.port : options.port;
@@ -219,6 +354,10 @@ export async function startInferenceServer(
     url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${actualPort}`,
     port: actualPort,
     app,
-    close: () => app.close(),
+    close: () => {
+      for (const controller of streaming)
+        controller.abort(new Error('the worker is shutting down'));
+      return app.close();
+    },
   };
 }

@@ -1,7 +1,14 @@
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from './binary-data';
 import type { ExecutionProviderName } from './execution-provider';
-import type { InferOptions, InferenceStatus } from './inference-engine';
+import type {
+  EmbeddingResult,
+  GenerateOptions,
+  GenerateRequest,
+  GenerationStream,
+} from './generation/generation.types';
+import type { BundleFileRef } from './generation/materialize-bundle';
+import type { GenerationOccupancy, InferOptions, InferenceStatus } from './inference-engine';
 import { ARTIFACT_SHA256_HEADER } from './inference-server';
 import {
   EngineClosedError,
@@ -13,18 +20,13 @@ import {
 import { silentLogger } from './logger';
 import type { InferenceLogger } from './logger';
 import { rendezvousOrder } from './rendezvous';
+import { describeError, RemoteInferenceError, WorkerUnavailableError } from './remote-errors';
+import { generationRefusal } from './remote-generation';
+import { remoteEmbed, remoteGenerate, type WorkerTransport } from './remote-language-models';
 import { decodeRemoteInferResponse, encodeRemoteInferRequest } from './remote-wire';
 import type { DecodedTensor, VersionKey } from './tensor.types';
 
-/** No inference worker could take the request (all down, refusing our token, or shutting down). */
-export class WorkerUnavailableError extends Error {
-  override readonly name = 'WorkerUnavailableError';
-}
-
-/** An inference worker answered something this client cannot use (not the caller's fault). */
-export class RemoteInferenceError extends Error {
-  override readonly name = 'RemoteInferenceError';
-}
+export { RemoteInferenceError, WorkerUnavailableError };
 
 export interface RemoteInferenceClientOptions {
   /** Base URLs of the inference workers (`INFERENCE_WORKERS`), e.g. `http://10.0.0.5:8000`. */
@@ -41,6 +43,16 @@ export interface RemoteInferenceClientOptions {
   probeTimeoutMs?: number;
   /** Kept-alive connections per worker. Default 64. */
   connections?: number;
+  /**
+   * A bundle version's manifest, sent with its generate and embed requests so that the worker
+   * can write the files from the shared artifact store. Needed by `generate` and `embed`.
+   */
+  bundleManifest?: (key: VersionKey) => Promise<readonly BundleFileRef[]>;
+  /**
+   * Longest wait for a worker to accept a generation (load the bundle, check and queue the
+   * request); the stream itself runs until it ends or the caller's signal aborts. Default 120000.
+   */
+  generationStartTimeoutMs?: number;
   logger?: InferenceLogger;
 }
 
@@ -56,6 +68,7 @@ interface WorkerMetadata {
   executionProvider?: ExecutionProviderName;
   loadedVersions: number;
   loadedBytes: number;
+  generation: GenerationOccupancy[];
 }
 
 interface WorkerState {
@@ -78,6 +91,25 @@ export interface RemoteInferenceClient {
     inputs: Record<string, DecodedTensor>,
     opts?: InferOptions,
   ): Promise<Record<string, DecodedTensor>>;
+  /**
+   * Starts generating on the worker rendezvous hashing picks for the version (failing over, before
+   * the stream starts, as `infer` does); resolves once the worker accepted the request, as the
+   * engine's `generate` does. Aborting `signal`, `cancel()` or leaving the iteration closes the
+   * connection, and the worker frees the sequence's place in its batch.
+   */
+  generate(
+    key: VersionKey,
+    request: GenerateRequest,
+    opts?: GenerateOptions,
+  ): Promise<GenerationStream>;
+  /** The engine's `embed` on the version's worker. */
+  embed(
+    key: VersionKey,
+    texts: readonly string[],
+    opts?: { signal?: AbortSignal },
+  ): Promise<EmbeddingResult>;
+  /** The workers' decode batches, as their last probe (at most a second old) reported them. */
+  generationOccupancy(): Promise<GenerationOccupancy[]>;
   /** The order in which workers are tried for a version now: reachable ones by rendezvous weight, then the others. */
   route(versionId: string): string[];
   /** Provider and loaded sessions summed over the reachable workers; `workers` counts them. */
@@ -115,20 +147,21 @@ export function parseWorkerUrls(list: string | readonly string[]): string[] {
   return urls;
 }
 
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: string }).code;
-  const cause = (err as { cause?: unknown }).cause;
-  const inner = cause instanceof Error ? `: ${cause.message}` : '';
-  const prefix = code && !err.message.includes(code) ? `${code} ` : '';
-  return `${prefix}${err.message}${inner}`;
-}
-
 // A reused keep-alive socket the worker had just closed fails like this; one retry tells it apart
 // from a worker that is gone (which then refuses the new connection).
 function isStaleSocket(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+function errorJson(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  return {};
 }
 
 function errorText(body: Buffer): string {
@@ -139,6 +172,19 @@ function errorText(body: Buffer): string {
     // not JSON: fall through to the raw text
   }
   return body.toString('utf8').slice(0, 500) || '(no message)';
+}
+
+/** A worker's `generation` report ([{version_id, running, queued}]), what of it is well-formed. */
+function occupancyOf(value: unknown): GenerationOccupancy[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((o: unknown) => {
+    const { version_id, running, queued } = (o ?? {}) as Record<string, unknown>;
+    return typeof version_id === 'string' &&
+      typeof running === 'number' &&
+      typeof queued === 'number'
+      ? [{ versionId: version_id, running, queued }]
+      : [];
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -274,7 +320,7 @@ class RemoteClient implements RemoteInferenceClient {
           );
         }
         if (attempt === 1 && isStaleSocket(err)) continue;
-        const failure = describe(err);
+        const failure = describeError(err);
         this.markDown(worker, failure);
         return { failure };
       }
@@ -289,39 +335,143 @@ class RemoteClient implements RemoteInferenceClient {
           };
         } catch (err) {
           throw new RemoteInferenceError(
-            `inference worker ${worker.url} sent an unreadable response: ${describe(err)}`,
+            `inference worker ${worker.url} sent an unreadable response: ${describeError(err)}`,
           );
         }
       }
-      const message = errorText(responseBody);
-      switch (status) {
-        case 400:
-          throw new InferenceInputError(message);
-        case 404:
-          throw new VersionNotFoundError(message);
-        case 504:
-          throw new InferenceTimeoutError(message);
-        case 500:
-          throw new ModelLoadError(`inference worker ${worker.url}: ${message}`);
-        case 401:
-        case 403: {
-          // A worker with another token is misconfigured, not the caller's problem: use the others.
-          const failure = `refused our INFERENCE_WORKER_TOKEN (HTTP ${status}: ${message})`;
+      return this.refusal(worker, status, responseBody);
+    }
+  }
+
+  /**
+   * A worker's answer other than 200: a failure that allows the next worker (the worker is marked
+   * down), or the error the caller gets (thrown).
+   */
+  private refusal(worker: WorkerState, status: number, body: Buffer): { failure: string } {
+    const parsed = errorJson(body);
+    const generation = generationRefusal(status, parsed);
+    if (generation) throw generation;
+    const message = errorText(body);
+    switch (status) {
+      case 400:
+        throw new InferenceInputError(message);
+      case 404:
+        throw new VersionNotFoundError(message);
+      case 504:
+        throw new InferenceTimeoutError(message);
+      case 500:
+        throw new ModelLoadError(`inference worker ${worker.url}: ${message}`);
+      case 401:
+      case 403: {
+        // A worker with another token is misconfigured, not the caller's problem: use the others.
+        const failure = `refused our INFERENCE_WORKER_TOKEN (HTTP ${status}: ${message})`;
+        this.markDown(worker, failure);
+        return { failure };
+      }
+      case 502:
+      case 503: {
+        const failure = `unavailable (HTTP ${status}: ${message})`;
+        this.markDown(worker, failure);
+        return { failure };
+      }
+      default:
+        throw new RemoteInferenceError(
+          `inference worker ${worker.url} answered HTTP ${status}: ${message}`,
+        );
+    }
+  }
+
+  private readonly transport: WorkerTransport = {
+    post: (key, route, body, signal, describeDeadline) =>
+      this.post(key, route, body, signal, describeDeadline),
+    manifestOf: (key) => this.manifestOf(key),
+  };
+
+  private async manifestOf(key: VersionKey): Promise<readonly BundleFileRef[]> {
+    if (!this.options.bundleManifest)
+      throw new ModelLoadError(
+        'remote inference: no bundleManifest was given, cannot serve bundles',
+      );
+    return this.options.bundleManifest(key);
+  }
+
+  /**
+   * Sends `body` to the version's workers in turn until one answers other than a refusal that
+   * allows the next; resolves with that answer (status 200, its body still to read).
+   */
+  private async post(
+    key: VersionKey,
+    route: string,
+    body: string,
+    signal: AbortSignal,
+    describeDeadline: () => string,
+  ): Promise<{ worker: { url: string }; body: Dispatcher.ResponseData['body'] }> {
+    const failures: string[] = [];
+    for (const worker of this.candidates(key.id)) {
+      for (let attempt = 1; ; attempt++) {
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await this.agent.request({
+            origin: worker.origin,
+            path: `${worker.prefix}/v2/models/${encodeURIComponent(key.id)}/${route}`,
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${this.options.token}`,
+              'content-type': 'application/json',
+              [ARTIFACT_SHA256_HEADER]: key.sha256,
+            },
+            body,
+            signal,
+          });
+        } catch (err) {
+          if (signal.aborted) throw new InferenceTimeoutError(describeDeadline());
+          if (attempt === 1 && isStaleSocket(err)) continue;
+          const failure = describeError(err);
           this.markDown(worker, failure);
-          return { failure };
+          failures.push(`${worker.url}: ${failure}`);
+          break;
         }
-        case 502:
-        case 503: {
-          const failure = `unavailable (HTTP ${status}: ${message})`;
-          this.markDown(worker, failure);
-          return { failure };
+        if (res.statusCode === 200) {
+          this.markUp(worker);
+          return { worker, body: res.body };
         }
-        default:
-          throw new RemoteInferenceError(
-            `inference worker ${worker.url} answered HTTP ${status}: ${message}`,
-          );
+        const answer = Buffer.from(await res.body.arrayBuffer());
+        failures.push(`${worker.url}: ${this.refusal(worker, res.statusCode, answer).failure}`);
+        break;
       }
     }
+    throw new WorkerUnavailableError(
+      `no inference worker could serve version ${key.id}: ${failures.join('; ')}`,
+    );
+  }
+
+  generate(
+    key: VersionKey,
+    request: GenerateRequest,
+    opts: GenerateOptions = {},
+  ): Promise<GenerationStream> {
+    if (this.closed) return Promise.reject(new EngineClosedError('remote inference client closed'));
+    return remoteGenerate(
+      this.transport,
+      key,
+      request,
+      opts,
+      this.options.generationStartTimeoutMs ?? 120_000,
+    );
+  }
+
+  embed(
+    key: VersionKey,
+    texts: readonly string[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<EmbeddingResult> {
+    if (this.closed) return Promise.reject(new EngineClosedError('remote inference client closed'));
+    return remoteEmbed(this.transport, key, texts, opts, this.timeoutMs);
+  }
+
+  async generationOccupancy(): Promise<GenerationOccupancy[]> {
+    if (Date.now() - this.probedAt > 1000) await this.health();
+    return this.states.flatMap((w) => (w.up ? (w.metadata?.generation ?? []) : []));
   }
 
   private markDown(worker: WorkerState, error: string): void {
@@ -383,6 +533,7 @@ class RemoteClient implements RemoteInferenceClient {
         execution_provider?: unknown;
         loaded_versions?: unknown;
         loaded_bytes?: unknown;
+        generation?: unknown;
       };
       worker.metadata = {
         executionProvider:
@@ -391,12 +542,13 @@ class RemoteClient implements RemoteInferenceClient {
             : undefined,
         loadedVersions: typeof body.loaded_versions === 'number' ? body.loaded_versions : 0,
         loadedBytes: typeof body.loaded_bytes === 'number' ? body.loaded_bytes : 0,
+        generation: occupancyOf(body.generation),
       };
       this.markUp(worker);
     } catch (err) {
       this.markDown(
         worker,
-        signal.aborted ? `no answer within ${this.probeTimeoutMs} ms` : describe(err),
+        signal.aborted ? `no answer within ${this.probeTimeoutMs} ms` : describeError(err),
       );
     }
   }

@@ -22,7 +22,9 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   deleteDataset: { action: 'dataset.delete', targetType: 'dataset' },
   createDeployment: { action: 'deployment.create', targetType: 'deployment' },
   updateDeploymentRoutes: { action: 'deployment.routes', targetType: 'deployment' },
+  updateDeploymentLogging: { action: 'deployment.logging', targetType: 'deployment' },
   deleteDeployment: { action: 'deployment.delete', targetType: 'deployment' },
+  recordFeedback: { action: 'feedback.record', targetType: 'prediction' },
   startTrainingJob: { action: 'trainingJob.start', targetType: 'training_job' },
   cancelTrainingJob: { action: 'trainingJob.cancel', targetType: 'training_job' },
   retryTrainingJob: { action: 'trainingJob.retry', targetType: 'training_job' },
@@ -38,6 +40,7 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
 export const REST_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   'POST /v1/models/:name/versions': { action: 'version.upload', targetType: 'model_version' },
   'POST /v1/datasets': { action: 'dataset.create', targetType: 'dataset' },
+  'POST /v1/feedback': { action: 'feedback.record', targetType: 'prediction' },
 };
 
 /** What the platform records on its own (no mutation behind it). */

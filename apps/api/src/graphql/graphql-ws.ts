@@ -24,6 +24,8 @@ type SocketState = {
   authorization?: string;
   /** Ids of the operations admitted on this socket (finished ones are pruned at the next check). */
   admitted?: Set<string>;
+  /** Aborted when the socket closes: the operations' context signal. */
+  closed?: AbortController;
 };
 
 /**
@@ -104,11 +106,13 @@ export function graphqlWsHandler(
       Object.assign(state(ctx.extra), {
         auth: { ...found, sourceAddress: address },
         authorization,
+        closed: new AbortController(),
       });
       return true;
     },
     onClose: (ctx) => {
-      const { auth } = state(ctx.extra);
+      const { auth, closed } = state(ctx.extra);
+      closed?.abort();
       if (auth) registry.remove(auth.apiKeyId, ctx.extra.socket);
     },
     onSubscribe: async (ctx, id, payload) => {
@@ -146,9 +150,10 @@ export function graphqlWsHandler(
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined,
     context: (ctx) => {
-      const found = state(ctx.extra).auth;
-      if (!found) throw new UserError('UNAUTHENTICATED', 'Connection is not authenticated');
-      return createContext(services, found);
+      const { auth: found, closed } = state(ctx.extra);
+      if (!found || !closed)
+        throw new UserError('UNAUTHENTICATED', 'Connection is not authenticated');
+      return createContext(services, found, closed.signal);
     },
   });
 }

@@ -3,6 +3,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DocumentGuard } from './document-limits';
+import { clientGone } from '../common/client-gone';
 import type { ApiMetrics } from '../common/metrics';
 import { createContext, type GraphQLContext } from '../context';
 import { requireAuth } from '../modules/auth/auth.hooks';
@@ -19,7 +20,7 @@ export function registerGraphQLRoutes(
   metrics?: ApiMetrics,
 ): void {
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: (req) => Promise.resolve(createContext(services, req.auth)),
+    context: (req, reply) => Promise.resolve(createContext(services, req.auth, clientGone(reply))),
   });
   const httpAuth = requireAuth(services);
   app.route({

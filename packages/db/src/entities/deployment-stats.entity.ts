@@ -42,4 +42,18 @@ export class DeploymentStatsSample {
   /** Latency histogram: counts per upper bound in ms, e.g. {"1": 10, "2.5": 3, "+Inf": 0}. */
   @Column({ name: 'latency_histogram', type: 'jsonb' })
   latencyHistogram!: Record<string, number>;
+
+  /** Language models: tokens of the prompts, and tokens generated. */
+  @Column({ name: 'prompt_tokens', type: 'integer', default: 0 })
+  promptTokens!: number;
+
+  @Column({ name: 'completion_tokens', type: 'integer', default: 0 })
+  completionTokens!: number;
+
+  /**
+   * Language models: time to first token histogram, as `latencyHistogram` (one count per
+   * generation that produced a token); null when none did.
+   */
+  @Column({ name: 'ttft_histogram', type: 'jsonb', nullable: true })
+  ttftHistogram!: Record<string, number> | null;
 }

@@ -39,6 +39,10 @@ export class Deployment {
   @JoinColumn({ name: 'model_id' })
   model?: Model;
 
+  /** Share (0..1) of successful predictions logged (and so open to feedback); null: the global rate. */
+  @Column({ name: 'log_sample_rate', type: 'double precision', nullable: true })
+  logSampleRate!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -5,6 +5,7 @@ import { Dataset } from './dataset.entity';
 import { AuditEvent } from './audit-event.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
+import { PredictionFeedback } from './prediction-feedback.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
 import { ModelAlias } from './model-alias.entity';
@@ -36,6 +37,7 @@ export {
   ModelAlias,
   ModelVersion,
   ModelVersionFile,
+  PredictionFeedback,
   PredictionLogEntry,
   TrainingEpoch,
   TrainingJob,
@@ -59,6 +61,7 @@ export const ENTITIES = [
   DeploymentRoute,
   DeploymentStatsSample,
   PredictionLogEntry,
+  PredictionFeedback,
   AuditEvent,
   UsageCounter,
   IdempotencyKey,

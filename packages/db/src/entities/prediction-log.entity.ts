@@ -35,6 +35,10 @@ export class PredictionLogEntry {
   @Column({ type: 'jsonb', nullable: true })
   outputs!: unknown;
 
+  /** Records (batch rows) the prediction had: feedback names one of them; null before feedback. */
+  @Column({ name: 'record_count', type: 'integer', nullable: true })
+  recordCount!: number | null;
+
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 

@@ -52,4 +52,8 @@ export class UsageCounter {
 
   @Column({ name: 'training_seconds', type: 'double precision', default: 0 })
   trainingSeconds!: number;
+
+  /** Feedback rows recorded (new or changed ground truth). */
+  @Column({ name: 'feedback_rows', type: 'bigint', default: 0, transformer: bigintAsNumber })
+  feedbackRows!: number;
 }

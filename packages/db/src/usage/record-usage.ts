@@ -12,6 +12,7 @@ export interface UsageDelta {
   promptTokens?: number;
   completionTokens?: number;
   trainingSeconds?: number;
+  feedbackRows?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -41,6 +42,7 @@ export async function recordUsage(
       promptTokens: d.promptTokens ?? 0,
       completionTokens: d.completionTokens ?? 0,
       trainingSeconds: d.trainingSeconds ?? 0,
+      feedbackRows: d.feedbackRows ?? 0,
     };
     const key = `${row.workspaceId}|${row.apiKeyId}|${row.modelId}|${row.deploymentId}`;
     const prev = merged.get(key);
@@ -51,6 +53,7 @@ export async function recordUsage(
       prev.promptTokens += row.promptTokens;
       prev.completionTokens += row.completionTokens;
       prev.trainingSeconds += row.trainingSeconds;
+      prev.feedbackRows += row.feedbackRows;
     }
   }
   if (merged.size === 0) return;
@@ -58,20 +61,22 @@ export async function recordUsage(
   const column = <K extends keyof UsageDelta>(k: K) => rows.map((r) => r[k]);
   await m.query(
     `INSERT INTO usage_counters AS u (granularity, bucket_start, workspace_id, api_key_id, model_id,
-            deployment_id, requests, prediction_rows, prompt_tokens, completion_tokens, training_seconds)
+            deployment_id, requests, prediction_rows, prompt_tokens, completion_tokens, training_seconds,
+            feedback_rows)
      SELECT g.granularity, g.bucket_start, d.*
        FROM (VALUES ('minute', $1::timestamptz), ('hour', $2::timestamptz), ('day', $3::timestamptz))
               AS g(granularity, bucket_start)
       CROSS JOIN unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::bigint[], $9::bigint[],
-                        $10::bigint[], $11::bigint[], $12::float8[])
+                        $10::bigint[], $11::bigint[], $12::float8[], $13::bigint[])
               AS d(workspace_id, api_key_id, model_id, deployment_id, requests, prediction_rows,
-                   prompt_tokens, completion_tokens, training_seconds)
+                   prompt_tokens, completion_tokens, training_seconds, feedback_rows)
      ON CONFLICT (granularity, bucket_start, workspace_id, api_key_id, model_id, deployment_id)
      DO UPDATE SET requests = u.requests + EXCLUDED.requests,
                    prediction_rows = u.prediction_rows + EXCLUDED.prediction_rows,
                    prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,
                    completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens,
-                   training_seconds = u.training_seconds + EXCLUDED.training_seconds`,
+                   training_seconds = u.training_seconds + EXCLUDED.training_seconds,
+                   feedback_rows = u.feedback_rows + EXCLUDED.feedback_rows`,
     [
       floorTo(at, MINUTE_MS),
       floorTo(at, HOUR_MS),
@@ -85,6 +90,7 @@ export async function recordUsage(
       column('promptTokens'),
       column('completionTokens'),
       column('trainingSeconds'),
+      column('feedbackRows'),
     ],
   );
 }

@@ -2,9 +2,9 @@ import type { DataSource } from 'typeorm';
 import { badInput, notFound } from '../../common/errors';
 import { SharedPolls } from '../../common/shared-poll';
 import type { AuthInfo } from '../auth/auth.service';
-import { quantile, readDeploymentStats } from '../predictions/serving-stats';
+import { quantile, readDeploymentStats, type StatsSums } from '../predictions/serving-stats';
 import type { DeploymentsService } from './deployments.service';
-import type { Deployment, DeploymentStats } from './deployments.types';
+import type { Deployment, DeploymentStats, VersionServingStats } from './deployments.types';
 
 const PUSH_EVERY_MS = 2000;
 
@@ -12,6 +12,21 @@ function checkWindow(windowSeconds: number): void {
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 86_400) {
     throw badInput('"windowSeconds" must be between 1 and 86400', { field: 'windowSeconds' });
   }
+}
+
+/** The numbers of a deployment or one of its versions, from its sums over the window. */
+function servingStats(sums: StatsSums, windowSeconds: number): VersionServingStats {
+  return {
+    requests: sums.requests,
+    errors: sums.errors,
+    p50Ms: quantile(sums.histogram, 0.5),
+    p99Ms: quantile(sums.histogram, 0.99),
+    promptTokens: sums.promptTokens,
+    completionTokens: sums.completionTokens,
+    tokensPerSecond: sums.completionTokens / windowSeconds,
+    timeToFirstTokenP50Ms: quantile(sums.ttftHistogram, 0.5),
+    timeToFirstTokenP99Ms: quantile(sums.ttftHistogram, 0.99),
+  };
 }
 
 /**
@@ -46,22 +61,19 @@ export class DeploymentStatsService {
       for (const r of rows) versionNumbers.set(r.id, r.version);
     }
     const byVersion: DeploymentStats['byVersion'] = {};
-    for (const [versionId, v] of raw.byVersion) {
-      byVersion[String(versionNumbers.get(versionId) ?? versionId)] = {
-        requests: v.requests,
-        errors: v.errors,
-        p50Ms: quantile(v.histogram, 0.5),
-        p99Ms: quantile(v.histogram, 0.99),
-      };
-    }
+    for (const [versionId, v] of raw.byVersion)
+      byVersion[String(versionNumbers.get(versionId) ?? versionId)] = servingStats(
+        v,
+        windowSeconds,
+      );
+    const { requests, errors, ...totals } = servingStats(raw, windowSeconds);
     return {
       deployment,
       windowSeconds,
-      requests: raw.requests,
-      errors: raw.errors,
-      requestsPerSecond: raw.requests / windowSeconds,
-      p50Ms: quantile(raw.histogram, 0.5),
-      p99Ms: quantile(raw.histogram, 0.99),
+      requests,
+      errors,
+      requestsPerSecond: requests / windowSeconds,
+      ...totals,
       byVersion,
       at: new Date(),
     };

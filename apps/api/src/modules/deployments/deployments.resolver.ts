@@ -2,6 +2,7 @@ import {
   Arg,
   Ctx,
   FieldResolver,
+  Float,
   Int,
   Mutation,
   Query,
@@ -49,6 +50,18 @@ export class DeploymentResolver {
     @Arg('routes', () => [RouteInput]) routes: RouteInput[],
   ): Promise<Deployment> {
     return ctx.services.deployments.updateRoutes(ctx.auth, name, routes);
+  }
+
+  @Mutation(() => Deployment, {
+    description:
+      'Sets the share (0..1) of successful predictions logged (only logged ones take feedback)',
+  })
+  updateDeploymentLogging(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('name', () => String) name: string,
+    @Arg('logSampleRate', () => Float) logSampleRate: number,
+  ): Promise<Deployment> {
+    return ctx.services.deployments.updateLogging(ctx.auth, name, logSampleRate);
   }
 
   @Mutation(() => Boolean)

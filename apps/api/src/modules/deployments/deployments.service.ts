@@ -20,10 +20,15 @@ export interface RouteArgs {
 /** Called after any change that may alter how a name resolves to a version. */
 export type RegistryChanged = (workspaceId: string) => void;
 
-function mapDeployment(row: DeploymentRow, routes: RouteRow[]): Deployment {
+function mapDeployment(
+  row: DeploymentRow,
+  routes: RouteRow[],
+  defaultLogSampleRate: number,
+): Deployment {
   return {
     id: row.id,
     name: row.name,
+    logSampleRate: row.logSampleRate ?? defaultLogSampleRate,
     modelId: row.modelId,
     workspaceId: row.workspaceId,
     createdAt: row.createdAt,
@@ -40,7 +45,13 @@ export class DeploymentsService {
   constructor(
     private readonly db: DataSource,
     private readonly changed: RegistryChanged,
+    /** PREDICTION_LOG_SAMPLE_RATE: the logSampleRate of a deployment that has not set its own. */
+    private readonly defaultLogSampleRate: number,
   ) {}
+
+  private map(row: DeploymentRow, routes: RouteRow[]): Deployment {
+    return mapDeployment(row, routes, this.defaultLogSampleRate);
+  }
 
   async list(auth: AuthInfo): Promise<Deployment[]> {
     return this.listWhere(auth, undefined);
@@ -61,7 +72,7 @@ export class DeploymentsService {
           .getRepository(RouteRow)
           .find({ where: { deploymentId: In(rows.map((r) => r.id)) } })
       : [];
-    return rows.map((r) => mapDeployment(r, routes));
+    return rows.map((r) => this.map(r, routes));
   }
 
   async find(auth: AuthInfo, name: string): Promise<Deployment | null> {
@@ -70,7 +81,7 @@ export class DeploymentsService {
       .findOne({ where: { workspaceId: auth.workspaceId, name } });
     if (!row) return null;
     const routes = await this.db.getRepository(RouteRow).find({ where: { deploymentId: row.id } });
-    return mapDeployment(row, routes);
+    return this.map(row, routes);
   }
 
   async get(auth: AuthInfo, name: string): Promise<Deployment> {
@@ -170,7 +181,7 @@ export class DeploymentsService {
           name: row.name,
           routes,
         });
-        return mapDeployment(row, routeRows);
+        return this.map(row, routeRows);
       });
       this.changed(auth.workspaceId);
       return created;
@@ -197,7 +208,39 @@ export class DeploymentsService {
       await audit(m, auth, auth.workspaceId, 'deployment.routes', 'deployment', row.id, {
         routes: checked,
       });
-      return mapDeployment(row, routeRows);
+      return this.map(row, routeRows);
+    });
+    this.changed(auth.workspaceId);
+    return updated;
+  }
+
+  /**
+   * Sets the share (0..1) of the deployment's successful predictions that are logged, and so can
+   * receive feedback; from the next prediction on (every replica, through the registry event).
+   */
+  async updateLogging(auth: AuthInfo, name: string, logSampleRate: number): Promise<Deployment> {
+    requireRole(auth, 'EDITOR');
+    if (!Number.isFinite(logSampleRate) || logSampleRate < 0 || logSampleRate > 1) {
+      throw badInput(`"logSampleRate" must be from 0 to 1, got ${logSampleRate}`, {
+        field: 'logSampleRate',
+      });
+    }
+    const updated = await this.db.transaction(async (m) => {
+      const row = await m.getRepository(DeploymentRow).findOne({
+        where: { workspaceId: auth.workspaceId, name },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) throw notFound(`Deployment "${name}" does not exist`);
+      const previous = row.logSampleRate ?? this.defaultLogSampleRate;
+      row.logSampleRate = logSampleRate;
+      row.updatedAt = new Date();
+      await m.save(row);
+      await audit(m, auth, auth.workspaceId, 'deployment.logging', 'deployment', row.id, {
+        logSampleRate,
+        previous,
+      });
+      const routes = await m.getRepository(RouteRow).find({ where: { deploymentId: row.id } });
+      return this.map(row, routes);
     });
     this.changed(auth.workspaceId);
     return updated;

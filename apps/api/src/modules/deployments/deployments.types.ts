@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { JSONScalar } from '../../common/scalars';
+import { JSONScalar, SafeIntScalar } from '../../common/scalars';
 
 @ObjectType()
 export class DeploymentRoute {
@@ -21,6 +21,12 @@ export class Deployment {
 
   @Field(() => [DeploymentRoute])
   routes!: DeploymentRoute[];
+
+  @Field(() => Float, {
+    description:
+      'Share (0..1) of successful predictions logged, and so open to feedback; default PREDICTION_LOG_SAMPLE_RATE',
+  })
+  logSampleRate!: number;
 
   @Field(() => Date)
   createdAt!: Date;
@@ -53,6 +59,19 @@ export class CreateDeploymentInput {
   routes!: RouteInput[];
 }
 
+/** One version's entry in `DeploymentStats.byVersion`. */
+export interface VersionServingStats {
+  requests: number;
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  tokensPerSecond: number;
+  timeToFirstTokenP50Ms: number | null;
+  timeToFirstTokenP99Ms: number | null;
+}
+
 @ObjectType({
   description: 'Serving statistics of one deployment over a sliding window (all API replicas)',
 })
@@ -78,11 +97,35 @@ export class DeploymentStats {
   @Field(() => Float, { nullable: true })
   p99Ms!: number | null;
 
-  @Field(() => JSONScalar, { description: '{version: {requests, errors, p50Ms, p99Ms}}' })
-  byVersion!: Record<
-    string,
-    { requests: number; errors: number; p50Ms: number | null; p99Ms: number | null }
-  >;
+  @Field(() => SafeIntScalar, { description: 'Language models: prompt tokens read' })
+  promptTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Language models: tokens generated' })
+  completionTokens!: number;
+
+  @Field(() => Float, {
+    description:
+      'Language models: tokens generated per second over the window, all streams together',
+  })
+  tokensPerSecond!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Language models: median time to the first generated token',
+  })
+  timeToFirstTokenP50Ms!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Language models: 99th percentile of the time to the first generated token',
+  })
+  timeToFirstTokenP99Ms!: number | null;
+
+  @Field(() => JSONScalar, {
+    description:
+      '{version: {requests, errors, p50Ms, p99Ms, promptTokens, completionTokens, tokensPerSecond, timeToFirstTokenP50Ms, timeToFirstTokenP99Ms}}',
+  })
+  byVersion!: Record<string, VersionServingStats>;
 
   @Field(() => Date)
   at!: Date;

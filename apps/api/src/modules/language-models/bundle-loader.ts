@@ -2,34 +2,57 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listVersionFiles, type ArtifactStore } from '@maas/db';
-import { materializeBundle, type BundleLoader } from '@maas/inference';
+import {
+  materializeBundle,
+  ModelLoadError,
+  type BundleFileRef,
+  type BundleLoader,
+  type VersionKey,
+} from '@maas/inference';
 import type { DataSource } from 'typeorm';
+
+/** Manifests remembered (versions never change their files); a bound, not an LRU. */
+const MAX_MANIFESTS = 10_000;
 
 /**
  * The engine's `loadBundle`: a bundle version's files (its manifest in model_version_files),
  * written from the artifact store by the engine's `materializeBundle` into a directory of this
- * process, once per version (concurrent loads share the write). `close()` removes them.
+ * process, once per version (concurrent loads share the write). `manifest` is that list itself,
+ * what remote inference workers are sent to write the files on their side. `close()` removes
+ * the directories.
  */
 export async function createBundleLoader(
   db: DataSource,
   store: ArtifactStore,
-): Promise<{ loadBundle: BundleLoader; close(): Promise<void> }> {
+): Promise<{
+  loadBundle: BundleLoader;
+  manifest(key: VersionKey): Promise<readonly BundleFileRef[]>;
+  close(): Promise<void>;
+}> {
   const root = await mkdtemp(join(tmpdir(), 'maas-bundles-'));
   const loading = new Map<string, Promise<{ dir: string }>>();
-  const write = async (versionId: string) => {
-    const files = await listVersionFiles(db.manager, versionId);
-    if (files.length === 0) throw new Error(`version ${versionId} is not a bundle`);
-    return materializeBundle(store, files, join(root, versionId));
+  const manifests = new Map<string, readonly BundleFileRef[]>();
+  const manifest = async (key: VersionKey): Promise<readonly BundleFileRef[]> => {
+    const known = manifests.get(key.id);
+    if (known) return known;
+    const files = await listVersionFiles(db.manager, key.id);
+    if (files.length === 0) throw new ModelLoadError(`version ${key.id} is not a bundle`);
+    if (manifests.size >= MAX_MANIFESTS) manifests.clear();
+    manifests.set(key.id, files);
+    return files;
   };
   return {
     loadBundle: (key) => {
       let pending = loading.get(key.id);
       if (!pending) {
-        pending = write(key.id).finally(() => loading.delete(key.id));
+        pending = manifest(key)
+          .then((files) => materializeBundle(store, files, join(root, key.id)))
+          .finally(() => loading.delete(key.id));
         loading.set(key.id, pending);
       }
       return pending;
     },
+    manifest,
     close: () => rm(root, { recursive: true, force: true }),
   };
 }

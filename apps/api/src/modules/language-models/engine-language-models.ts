@@ -2,16 +2,35 @@ import { randomInt } from 'node:crypto';
 import {
   GenerationInputError,
   GenerationOverloadedError,
+  type EmbeddingResult,
   type GenerateRequest,
-  type GenerationStepEvent,
-  type InferenceEngine,
+  type GenerationOccupancy,
+  type GenerationStream,
+  type VersionKey,
 } from '@maas/inference';
 import {
   LanguageModelError,
-  type BatchOccupancy,
   type GenerationRequest,
   type LanguageModelBackend,
 } from './language-model-backend';
+
+/**
+ * Where the generation engine runs: in this process (`InferenceEngine`), or on the remote
+ * inference workers (`RemoteInferenceClient`, INFERENCE_WORKERS); both have this shape.
+ */
+export interface GenerationRuntime {
+  generate(
+    key: VersionKey,
+    request: GenerateRequest,
+    opts: { signal: AbortSignal },
+  ): Promise<GenerationStream>;
+  embed(
+    key: VersionKey,
+    texts: readonly string[],
+    opts: { signal: AbortSignal },
+  ): Promise<EmbeddingResult>;
+  generationOccupancy(): GenerationOccupancy[] | Promise<GenerationOccupancy[]>;
+}
 
 /** The engine's refusals in the API's terms (LanguageModelError), anything else as it is. */
 function mapEngineError(err: unknown): unknown {
@@ -48,13 +67,10 @@ function engineRequest(request: GenerationRequest): GenerateRequest {
 }
 
 /**
- * The engine's continuous-batching generation as the API's LanguageModelBackend, and the batch
- * occupancy its decode steps report (`onGenerationStep`, wired where the engine is made).
+ * The engine's continuous-batching generation (in this process or on the inference workers) as
+ * the API's LanguageModelBackend, with its batch occupancy for the gauges.
  */
-export function engineLanguageModels(engine: InferenceEngine): LanguageModelBackend & {
-  onGenerationStep(versionId: string, event: GenerationStepEvent): void;
-} {
-  const occupancy = new Map<string, BatchOccupancy>();
+export function engineLanguageModels(engine: GenerationRuntime): LanguageModelBackend {
   return {
     async *generate(key, request, { signal }) {
       try {
@@ -81,18 +97,14 @@ export function engineLanguageModels(engine: InferenceEngine): LanguageModelBack
         throw mapEngineError(err);
       }
     },
-    async embed(key, texts) {
+    async embed(key, texts, opts) {
       try {
-        const result = await engine.embed(key, texts);
+        const result = await engine.embed(key, texts, opts);
         return { vectors: result.embeddings, promptTokens: result.promptTokens };
       } catch (err) {
         throw mapEngineError(err);
       }
     },
-    occupancy: () => [...occupancy.values()],
-    onGenerationStep(versionId, event) {
-      if (event.rows === 0 && event.queued === 0) occupancy.delete(versionId);
-      else occupancy.set(versionId, { versionId, running: event.rows, queued: event.queued });
-    },
+    occupancy: () => engine.generationOccupancy(),
   };
 }

@@ -41,12 +41,12 @@ export class GenerationResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => GenerateInput) input: GenerateInput,
   ): Promise<Generation> {
-    // A query over HTTP runs to its end; the server's shutdown still aborts it.
+    // A caller that goes away frees its place in the batch (as the OpenAI routes do).
     const result = await ctx.services.languageModels.generate(
       ctx.auth,
       input.model,
       generationInput(input),
-      new AbortController().signal,
+      ctx.signal,
     );
     return {
       id: result.id,
@@ -120,7 +120,7 @@ export class EmbeddingsResolver {
       ctx.auth,
       input.model,
       input.inputs,
-      new AbortController().signal,
+      ctx.signal,
     );
     return {
       vectors: result.vectors.map((v) => Array.from(v)),

@@ -4,6 +4,7 @@ import { In, type DataSource } from 'typeorm';
 import { badInput, notFound, rateLimited, UserError } from '../../common/errors';
 import type { ApiMetrics } from '../../common/metrics';
 import type { AuthInfo } from '../auth/auth.service';
+import { toUserError } from '../predictions/predictions.service';
 import type { ServingStatsRecorder } from '../predictions/serving-stats';
 import {
   parseModelReference,
@@ -70,9 +71,23 @@ export interface ListedModel {
   task: LanguageModelTask;
 }
 
-/** Engine refusals as the caller should see them (BAD_USER_INPUT / RATE_LIMITED with a reason). */
-function languageModelUserError(err: unknown): unknown {
-  if (!(err instanceof LanguageModelError)) return err;
+/** A generation or embedding stopped because its caller went away (or the server is closing). */
+function cancelled(): UserError {
+  return new UserError('MODEL_UNAVAILABLE', 'The request was cancelled before it finished', {
+    reason: 'CANCELLED',
+    retryable: true,
+    retryAfterSeconds: 1,
+  });
+}
+
+/**
+ * Engine refusals as the caller should see them (BAD_USER_INPUT / RATE_LIMITED with a reason);
+ * the engine's and the inference workers' other failures as predictions show them, and what an
+ * abort (`signal`) ended as CANCELLED.
+ */
+function languageModelUserError(err: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted && !(err instanceof UserError)) return cancelled();
+  if (!(err instanceof LanguageModelError)) return toUserError(err);
   if (err.reason === 'BUSY')
     return rateLimited(err.message, err.retryAfterMs / 1000, { reason: 'ENGINE_BUSY' });
   return badInput(err.message, { reason: err.reason, param: err.param });
@@ -159,7 +174,10 @@ export class LanguageModelsService {
       );
       this.metrics.generations.inc({ status: ok ? 'ok' : aborted.aborted ? 'aborted' : 'error' });
       if (target.deploymentId)
-        this.stats.record(auth.workspaceId, target.deploymentId, version.id, latencyMs, ok);
+        this.stats.record(auth.workspaceId, target.deploymentId, version.id, latencyMs, ok, {
+          ...usage,
+          ...(firstAt !== undefined ? { timeToFirstTokenMs: firstAt - started } : {}),
+        });
     };
     const observe = (event: GenerationEvent): StreamEvent | undefined => {
       if (event.type === 'done') {
@@ -185,7 +203,7 @@ export class LanguageModelsService {
       first = await source.next();
     } catch (err) {
       settle();
-      throw languageModelUserError(err);
+      throw languageModelUserError(err, aborted);
     }
     const events = async function* (): AsyncGenerator<StreamEvent> {
       // Whether the engine's iterator ended by itself; if not (a `done` event seen, the consumer
@@ -202,7 +220,7 @@ export class LanguageModelsService {
         }
       } catch (err) {
         ended = true;
-        throw languageModelUserError(err);
+        throw languageModelUserError(err, aborted);
       } finally {
         if (!ended) await source.return?.().catch(() => undefined);
         settle();
@@ -248,11 +266,7 @@ export class LanguageModelsService {
       }
     }
     // The engine ended without a final event: only an abort does that.
-    throw new UserError('MODEL_UNAVAILABLE', 'The generation was cancelled before it finished', {
-      reason: 'CANCELLED',
-      retryable: true,
-      retryAfterSeconds: 1,
-    });
+    throw cancelled();
   }
 
   /** Embeddings of `inputs` (EMBEDDING_MAX_INPUTS at most), one vector per input, in order. */
@@ -267,9 +281,10 @@ export class LanguageModelsService {
     const started = performance.now();
     let ok = false;
     let promptTokens = 0;
+    const aborted = AbortSignal.any([signal, this.closing.signal]);
     try {
       const result = await this.backend.embed({ id: version.id, sha256: version.sha256 }, inputs, {
-        signal: AbortSignal.any([signal, this.closing.signal]),
+        signal: aborted,
       });
       promptTokens = result.promptTokens;
       ok = true;
@@ -280,7 +295,7 @@ export class LanguageModelsService {
         promptTokens,
       };
     } catch (err) {
-      throw languageModelUserError(err);
+      throw languageModelUserError(err, aborted);
     } finally {
       this.meter.recordTokens(
         auth,
@@ -295,6 +310,7 @@ export class LanguageModelsService {
           version.id,
           performance.now() - started,
           ok,
+          { promptTokens, completionTokens: 0 },
         );
     }
   }

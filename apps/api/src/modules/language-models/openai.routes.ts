@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { refuseDeclaredOversize, type BodyLimit } from '../../common/body-limits';
+import { clientGone } from '../../common/client-gone';
 import { badInput, notFound, payloadTooLarge, unauthenticated } from '../../common/errors';
 import type { Services } from '../../services';
 import { requireAuth } from '../auth/auth.hooks';
@@ -27,15 +28,6 @@ const usageOf = (u: { promptTokens: number; completionTokens: number }): Usage =
   completion_tokens: u.completionTokens,
   total_tokens: u.promptTokens + u.completionTokens,
 });
-
-/** An AbortSignal that aborts when the client goes away before the answer is complete. */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
 
 /** Little-endian float32 bytes, base64: what the `openai` client decodes. */
 function base64Floats(vector: Float32Array): string {

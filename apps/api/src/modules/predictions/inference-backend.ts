@@ -1,9 +1,12 @@
 import {
   createRemoteInferenceClient,
   parseWorkerUrls,
+  type BundleFileRef,
   type InferenceEngine,
+  type VersionKey,
   type WorkerHealth,
 } from '@maas/inference';
+import type { GenerationRuntime } from '../language-models/engine-language-models';
 import type { Logger } from '../../common/logger';
 import type { ApiConfig } from '../../env';
 import type { InferenceBackend } from './predictions.service';
@@ -13,17 +16,22 @@ export interface ServingBackend extends InferenceBackend {
   /** Reachability of remote workers, for /healthz; empty when inference is in-process. */
   health(): Promise<WorkerHealth[]>;
   close(): Promise<void>;
+  /** Where text generation and embeddings run when not on this replica's engine. */
+  generation?: GenerationRuntime;
 }
 
 /**
  * The in-process engine, or, with `INFERENCE_WORKERS` set, a client that sends each version to
- * the worker rendezvous hashing picks (failing over to the next). Throws a message saying what to
- * set when the configuration cannot work.
+ * the worker rendezvous hashing picks (failing over to the next): predictions, and text
+ * generation and embeddings (each bundle version's manifest from `bundleManifest`, for the
+ * worker to write its files). Throws a message saying what to set when the configuration cannot
+ * work.
  */
 export function createInferenceBackend(
   config: ApiConfig,
   engine: InferenceEngine,
   logger: Logger,
+  bundleManifest?: (key: VersionKey) => Promise<readonly BundleFileRef[]>,
 ): ServingBackend {
   if (!config.INFERENCE_WORKERS?.trim()) {
     return {
@@ -45,13 +53,15 @@ export function createInferenceBackend(
     workers,
     token: config.INFERENCE_WORKER_TOKEN,
     timeoutMs: config.PREDICT_TIMEOUT_MS,
+    bundleManifest,
     logger: logger.child({ component: 'inference-workers' }),
   });
-  logger.info({ workers }, 'predictions run on remote inference workers');
+  logger.info({ workers }, 'predictions and generation run on remote inference workers');
   return {
     infer: (key, inputs, opts) => client.infer(key, inputs, opts),
     status: () => client.status(),
     health: () => client.health(),
     close: () => client.close(),
+    generation: client,
   };
 }

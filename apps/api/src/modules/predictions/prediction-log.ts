@@ -13,6 +13,8 @@ export interface PredictionLogRecord {
   inputs: unknown;
   outputs: unknown;
   error: string | null;
+  /** Records (batch rows) of the prediction, so that feedback can name one. */
+  recordCount?: number | null;
 }
 
 const FLUSH_EVERY_MS = 1000;
@@ -63,6 +65,8 @@ function sqlState(err: unknown): string | undefined {
  */
 export class PredictionLogWriter {
   private buffer: PredictionLogRecord[] = [];
+  /** Ids of the batch being inserted now (out of `buffer`, not yet committed). */
+  private writing = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -78,10 +82,30 @@ export class PredictionLogWriter {
     this.timer.unref();
   }
 
-  offer(record: PredictionLogRecord): void {
-    if (record.status === 'ok' && Math.random() >= this.sampleRate) return;
+  /**
+   * Whether a successful prediction is to be logged: with probability `rate` (a deployment's
+   * logSampleRate), else the global PREDICTION_LOG_SAMPLE_RATE. Decided before the prediction
+   * runs, since its id says whether it was logged (prediction-id.ts).
+   */
+  sample(rate: number | null = null): boolean {
+    return Math.random() < (rate ?? this.sampleRate);
+  }
+
+  /** Keeps `record` for the next flush if it failed (always) or was `sampled`. */
+  offer(record: PredictionLogRecord, sampled = this.sample()): void {
+    if (record.status === 'ok' && !sampled) return;
     if (this.buffer.length >= MAX_BUFFERED) return; // shed load rather than grow without bound
     this.buffer.push(record);
+  }
+
+  /**
+   * Waits until those of `ids` that this replica holds (buffered or being inserted) are written,
+   * so that feedback right after a prediction finds its row. Other ids cost nothing.
+   */
+  async written(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0 || (this.buffer.length === 0 && this.writing.size === 0)) return;
+    const held = new Set(this.buffer.map((r) => r.id));
+    if (ids.some((id) => held.has(id) || this.writing.has(id))) await this.flush();
   }
 
   flush(): Promise<void> {
@@ -89,15 +113,21 @@ export class PredictionLogWriter {
       if (this.buffer.length === 0) return;
       const batch = this.buffer;
       this.buffer = [];
+      this.writing = new Set(batch.map((r) => r.id));
       const rows = batch.map((r) => ({
         ...r,
         status: storableText(r.status) ?? 'ok',
         error: storableText(r.error),
         inputs: storableJson(r.inputs) as never,
         outputs: storableJson(r.outputs) as never,
+        recordCount: r.recordCount ?? null,
       }));
       const refused = new Map<string, number>();
-      await this.insert(rows, refused);
+      try {
+        await this.insert(rows, refused);
+      } finally {
+        this.writing = new Set();
+      }
       const dropped = [...refused.values()].reduce((a, b) => a + b, 0);
       if (dropped > 0) {
         this.onDropped(dropped);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   decodeTensorInputs,
   encodeTensorOutput,
@@ -18,6 +17,7 @@ import { badInput, UserError } from '../../common/errors';
 import type { ApiMetrics } from '../../common/metrics';
 import type { AuthInfo } from '../auth/auth.service';
 import type { PredictionAdmission, UsageMeter } from '../usage/usage-meter';
+import { issuePredictionId } from './prediction-id';
 import type { PredictionLogWriter } from './prediction-log';
 import type { ServingStatsRecorder } from './serving-stats';
 import { recordsToTensor, tabularOutputs } from './tabular';
@@ -41,6 +41,7 @@ export interface PredictArgs extends TargetQuery {
 }
 
 export interface PredictionResult {
+  /** Returned whether or not the prediction was logged; only a logged one takes feedback. */
   id: string;
   version: ServedVersion;
   outputs: Record<string, unknown>;
@@ -118,7 +119,7 @@ export class PredictionsService {
     const hasRecords = args.records !== undefined && args.records !== null;
     if (hasInputs === hasRecords)
       throw badInput('Pass exactly one of "inputs" (tensors by name) and "records" (tabular rows)');
-    const { version, result, latencyMs } = await this.served(
+    const { id, version, result, latencyMs } = await this.served(
       auth,
       args,
       async (v, run) => {
@@ -142,7 +143,7 @@ export class PredictionsService {
       (outputs) => ({ inputs: hasRecords ? args.records : args.inputs, outputs }),
     );
     return {
-      id: randomUUID(),
+      id,
       version,
       outputs: result,
       skippedOutputs: nonTensorOutputs(version.signature.outputs),
@@ -175,17 +176,22 @@ export class PredictionsService {
       inputs: undefined,
       outputs: undefined,
     }),
-  ): Promise<{ version: ServedVersion; result: T; latencyMs: number }> {
+  ): Promise<{ id: string; version: ServedVersion; result: T; latencyMs: number }> {
     const target = await this.resolver.resolve(auth.workspaceId, query);
     const version = TargetResolver.pick(target);
+    // Sampled before it runs: the id says whether it is logged (and so open to feedback).
+    const sampled = this.log.sample(target.logSampleRate);
+    const id = issuePredictionId(auth.workspaceId, sampled);
+    let records: number | null = null;
     const started = performance.now();
     let result: T | undefined;
     let failure: unknown;
     let admission: PredictionAdmission | undefined;
     let refused = false;
     const run: Runner = async (feeds, outputs) => {
+      records = batchRows(feeds);
       try {
-        admission = await this.meter.admitPredictions(auth, batchRows(feeds));
+        admission = await this.meter.admitPredictions(auth, records);
       } catch (err) {
         refused = true;
         throw err;
@@ -197,7 +203,7 @@ export class PredictionsService {
     };
     try {
       result = await work(version, run);
-      return { version, result, latencyMs: performance.now() - started };
+      return { id, version, result, latencyMs: performance.now() - started };
     } catch (err) {
       failure = toUserError(err);
       throw failure;
@@ -214,15 +220,13 @@ export class PredictionsService {
         });
       } else {
         const { inputs, outputs } = logged(result);
-        this.account(
-          auth,
-          target.deploymentId,
-          version,
-          performance.now() - started,
-          failure,
+        this.account(auth, target.deploymentId, version, performance.now() - started, failure, {
+          id,
+          sampled,
           inputs,
           outputs,
-        );
+          records,
+        });
       }
     }
   }
@@ -233,8 +237,13 @@ export class PredictionsService {
     version: ServedVersion,
     latencyMs: number,
     failure: unknown,
-    inputs: unknown,
-    outputs: unknown,
+    entry: {
+      id: string;
+      sampled: boolean;
+      inputs: unknown;
+      outputs: unknown;
+      records: number | null;
+    },
   ): void {
     const code =
       failure === undefined
@@ -255,18 +264,22 @@ export class PredictionsService {
         latencyMs,
         failure === undefined,
       );
-    this.log.offer({
-      id: randomUUID(),
-      workspaceId: auth.workspaceId,
-      versionId: version.id,
-      deploymentId,
-      apiKeyId: auth.apiKeyId,
-      status: code,
-      latencyMs,
-      inputs: failure === undefined ? inputs : null,
-      outputs: outputs ?? null,
-      error: failure instanceof Error ? failure.message.slice(0, 2000) : null,
-    });
+    this.log.offer(
+      {
+        id: entry.id,
+        workspaceId: auth.workspaceId,
+        versionId: version.id,
+        deploymentId,
+        apiKeyId: auth.apiKeyId,
+        status: code,
+        latencyMs,
+        inputs: failure === undefined ? entry.inputs : null,
+        outputs: entry.outputs ?? null,
+        error: failure instanceof Error ? failure.message.slice(0, 2000) : null,
+        recordCount: entry.records,
+      },
+      entry.sampled,
+    );
   }
 
   status(): InferenceStatus | Promise<InferenceStatus> {

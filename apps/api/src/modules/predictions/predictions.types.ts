@@ -27,7 +27,10 @@ export class PredictInput {
 
 @ObjectType()
 export class Prediction {
-  @Field(() => ID)
+  @Field(() => ID, {
+    description:
+      'The prediction id, logged or not; a logged one takes feedback (recordFeedback, POST /v1/feedback)',
+  })
   id!: string;
 
   @Field(() => JSONScalar, {

@@ -18,6 +18,23 @@ interface Cell {
   errors: number;
   latencySumMs: number;
   histogram: number[];
+  promptTokens: number;
+  completionTokens: number;
+  /** Time to first token; all zero while no generation produced one. */
+  ttftHistogram: number[];
+}
+
+/** What a language-model request adds to its deployment's stats. */
+export interface TokenSample {
+  promptTokens: number;
+  completionTokens: number;
+  /** Set when a generation produced a token. */
+  timeToFirstTokenMs?: number;
+}
+
+/** A histogram as stored: counts per upper bound in ms, e.g. {"1": 10, "2.5": 3, "+Inf": 0}. */
+function histogramRecord(histogram: readonly number[]): Record<string, number> {
+  return Object.fromEntries(histogram.map((n, i) => [String(LATENCY_BOUNDS_MS[i] ?? '+Inf'), n]));
 }
 
 export function emptyHistogram(): number[] {
@@ -73,6 +90,7 @@ export class ServingStatsRecorder {
     versionId: string,
     latencyMs: number,
     ok: boolean,
+    tokens?: TokenSample,
   ): void {
     const key = `${deploymentId}/${versionId}`;
     let cell = this.cells.get(key);
@@ -85,8 +103,19 @@ export class ServingStatsRecorder {
         errors: 0,
         latencySumMs: 0,
         histogram: emptyHistogram(),
+        promptTokens: 0,
+        completionTokens: 0,
+        ttftHistogram: emptyHistogram(),
       };
       this.cells.set(key, cell);
+    }
+    if (tokens) {
+      cell.promptTokens += tokens.promptTokens;
+      cell.completionTokens += tokens.completionTokens;
+      if (tokens.timeToFirstTokenMs !== undefined) {
+        const t = bucketOf(tokens.timeToFirstTokenMs);
+        cell.ttftHistogram[t] = (cell.ttftHistogram[t] ?? 0) + 1;
+      }
     }
     cell.requests += 1;
     if (!ok) cell.errors += 1;
@@ -114,9 +143,12 @@ export class ServingStatsRecorder {
             requests: c.requests,
             errors: c.errors,
             latencySumMs: c.latencySumMs,
-            latencyHistogram: Object.fromEntries(
-              c.histogram.map((n, i) => [String(LATENCY_BOUNDS_MS[i] ?? '+Inf'), n]),
-            ),
+            latencyHistogram: histogramRecord(c.histogram),
+            promptTokens: c.promptTokens,
+            completionTokens: c.completionTokens,
+            ttftHistogram: c.ttftHistogram.some((n) => n > 0)
+              ? histogramRecord(c.ttftHistogram)
+              : null,
           })),
         );
       } catch (err) {
@@ -132,53 +164,86 @@ export class ServingStatsRecorder {
   }
 }
 
+/** One deployment's (or version's) sums over a window. */
+export interface StatsSums {
+  requests: number;
+  errors: number;
+  histogram: number[];
+  promptTokens: number;
+  completionTokens: number;
+  ttftHistogram: number[];
+}
+
+const emptySums = (): StatsSums => ({
+  requests: 0,
+  errors: 0,
+  histogram: emptyHistogram(),
+  promptTokens: 0,
+  completionTokens: 0,
+  ttftHistogram: emptyHistogram(),
+});
+
 /**
  * Sums the stored samples of one deployment over a window into the numbers `DeploymentStats`
  * shows. PostgreSQL does the sums (per version, and per histogram bucket), so the API reads
- * versions × (buckets + 1) rows, however many replicas wrote samples and however long the window.
+ * versions × (2 × buckets + 1) rows, however many replicas wrote samples and however long the
+ * window.
  */
 export async function readDeploymentStats(
   db: DataSource,
   deploymentId: string,
   windowSeconds: number,
-): Promise<{
-  requests: number;
-  errors: number;
-  histogram: number[];
-  byVersion: Map<string, { requests: number; errors: number; histogram: number[] }>;
-}> {
+): Promise<StatsSums & { byVersion: Map<string, StatsSums> }> {
   const rows = await db.query<
-    { version_id: string; bucket: string | null; requests: string; errors: string }[]
+    {
+      version_id: string;
+      kind: 'sums' | 'latency' | 'ttft';
+      bucket: string | null;
+      requests: string;
+      errors: string;
+      prompt_tokens: string;
+      completion_tokens: string;
+    }[]
   >(
     `WITH s AS (
-       SELECT version_id, requests, errors, latency_histogram FROM deployment_stats
-       WHERE deployment_id = $1 AND bucket_start > now() - make_interval(secs => $2))
-     SELECT version_id, NULL AS bucket, sum(requests)::text AS requests, sum(errors)::text AS errors
+       SELECT version_id, requests, errors, latency_histogram, prompt_tokens, completion_tokens,
+              ttft_histogram
+         FROM deployment_stats
+        WHERE deployment_id = $1 AND bucket_start > now() - make_interval(secs => $2))
+     SELECT version_id, 'sums' AS kind, NULL AS bucket, sum(requests)::text AS requests,
+            sum(errors)::text AS errors, sum(prompt_tokens)::text AS prompt_tokens,
+            sum(completion_tokens)::text AS completion_tokens
        FROM s GROUP BY version_id
      UNION ALL
-     SELECT s.version_id, h.key, sum(h.value::numeric)::text, '0'
-       FROM s, jsonb_each_text(s.latency_histogram) h GROUP BY s.version_id, h.key`,
+     SELECT s.version_id, 'latency', h.key, sum(h.value::numeric)::text, '0', '0', '0'
+       FROM s, jsonb_each_text(s.latency_histogram) h GROUP BY s.version_id, h.key
+     UNION ALL
+     SELECT s.version_id, 'ttft', h.key, sum(h.value::numeric)::text, '0', '0', '0'
+       FROM s, jsonb_each_text(s.ttft_histogram) h
+      WHERE s.ttft_histogram IS NOT NULL GROUP BY s.version_id, h.key`,
     [deploymentId, windowSeconds],
   );
   const bucketIndex = new Map<string, number>(
     [...LATENCY_BOUNDS_MS.map(String), '+Inf'].map((key, i) => [key, i]),
   );
-  const total = { requests: 0, errors: 0, histogram: emptyHistogram() };
-  const byVersion = new Map<string, { requests: number; errors: number; histogram: number[] }>();
+  const total = emptySums();
+  const byVersion = new Map<string, StatsSums>();
   for (const row of rows) {
     let v = byVersion.get(row.version_id);
     if (!v) {
-      v = { requests: 0, errors: 0, histogram: emptyHistogram() };
+      v = emptySums();
       byVersion.set(row.version_id, v);
     }
     for (const target of [total, v]) {
-      if (row.bucket === null) {
+      if (row.kind === 'sums') {
         target.requests += Number(row.requests);
         target.errors += Number(row.errors);
+        target.promptTokens += Number(row.prompt_tokens);
+        target.completionTokens += Number(row.completion_tokens);
       } else {
-        const i = bucketIndex.get(row.bucket);
-        if (i !== undefined)
-          target.histogram[i] = (target.histogram[i] ?? 0) + Number(row.requests);
+        const i = row.bucket === null ? undefined : bucketIndex.get(row.bucket);
+        const histogram = row.kind === 'latency' ? target.histogram : target.ttftHistogram;
+        if (i !== undefined) histogram[i] = (histogram[i] ?? 0) + Number(row.requests);
       }
     }
   }

@@ -27,6 +27,8 @@ export interface ServedVersion {
 /** What a name resolved to: one version, or a deployment's weighted routes. */
 export interface ResolvedTarget {
   deploymentId: string | null;
+  /** The deployment's logSampleRate; null: the global PREDICTION_LOG_SAMPLE_RATE. */
+  logSampleRate: number | null;
   name: string;
   routes: { version: ServedVersion; weight: number }[];
 }
@@ -146,6 +148,7 @@ export class TargetResolver {
         throw notFound(`Deployment "${q.name}" routes no traffic (all weights are 0)`);
       return {
         deploymentId: deployment.id,
+        logSampleRate: deployment.logSampleRate,
         name: q.name,
         routes: routes.map((r) => ({
           version: served(r.version as ModelVersion, model),
@@ -176,6 +179,7 @@ export class TargetResolver {
     }
     return {
       deploymentId: null,
+      logSampleRate: null,
       name: q.name,
       routes: [{ version: served(version, model), weight: 100 }],
     };

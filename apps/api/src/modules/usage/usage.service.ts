@@ -47,6 +47,7 @@ interface UsageRow {
   prompt_tokens: string;
   completion_tokens: string;
   training_seconds: number;
+  feedback_rows: string;
 }
 
 /** The `usage` series of the caller's workspace, read from `usage_counters`. */
@@ -83,7 +84,8 @@ export class UsageService {
               SUM(requests)::text AS requests, SUM(prediction_rows)::text AS prediction_rows,
               SUM(prompt_tokens)::text AS prompt_tokens,
               SUM(completion_tokens)::text AS completion_tokens,
-              SUM(training_seconds)::float8 AS training_seconds
+              SUM(training_seconds)::float8 AS training_seconds,
+              SUM(feedback_rows)::text AS feedback_rows
          FROM usage_counters
         WHERE workspace_id = $1 AND granularity = $2 AND bucket_start >= $3 AND bucket_start < $4
         GROUP BY bucket_start${select}
@@ -117,6 +119,7 @@ export class UsageService {
       promptTokens: Number(r.prompt_tokens),
       completionTokens: Number(r.completion_tokens),
       trainingSeconds: Number(r.training_seconds),
+      feedbackRows: Number(r.feedback_rows),
     }));
   }
 

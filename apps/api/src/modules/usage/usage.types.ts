@@ -66,4 +66,9 @@ export class UsageRecord {
 
   @Field(() => Float, { description: 'Seconds of training run by workers' })
   trainingSeconds!: number;
+
+  @Field(() => SafeIntScalar, {
+    description: 'Feedback rows recorded (new or changed ground truth; a repeat counts nothing)',
+  })
+  feedbackRows!: number;
 }
