@@ -1,9 +1,12 @@
 // The console against a real platform, in Chromium: sign in, the seeded demo, a dataset, a job
 // started from the form whose chart grows live, an ONNX upload, aliases, a canary deployment, a
-// prediction in the playground, keys created and revoked; screenshots of every page.
+// prediction in the playground, a language-model bundle answering in the Chat page and an
+// embedding model in its try-out, keys created and revoked; screenshots of every page.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tarBundle, tinyBertBundle, writeBundle, writeTinyGpt2Bundle } from '@maas/testing';
+import { disposeOracles, oracleGenerate, type OracleMessage } from '@maas/testing/llm-oracle';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -54,6 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await disposeOracles();
   await browser?.close();
   await platform?.stop();
   if (files) await rm(files, { recursive: true, force: true });
@@ -266,6 +270,167 @@ describe('the console against a real platform', () => {
     await shoot(page, 'deployments');
   });
 
+  test('a GPT-2 bundle uploaded in the console streams the greedy answer in the Chat page', async () => {
+    const gpt2Dir = path.join(files, 'e2e-gpt2');
+    const gpt2 = writeTinyGpt2Bundle(gpt2Dir);
+    const archive = path.join(files, 'e2e-gpt2.tar.gz');
+    await writeFile(archive, await tarBundle(gpt2Dir, { gzip: true, topFolder: 'e2e-gpt2' }));
+    const created = await apiGraphql(
+      platform.apiUrl,
+      platform.adminKey,
+      'mutation { createModel(input: { name: "e2e-gpt2" }) { id } }',
+    );
+    expect(created.errors).toBeUndefined();
+
+    // The bundle goes up through the console's upload dialog, as a person would send it.
+    await page.goto(url('/models/e2e-gpt2'));
+    await page.getByRole('button', { name: 'Upload version' }).click();
+    await page.getByLabel('ONNX file').setInputFiles(archive);
+    await page.getByRole('dialog').getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByRole('heading', { name: /Version 1/ }).waitFor();
+    await page.getByRole('button', { name: 'Bundle (tar)' }).waitFor();
+    // A fresh load: the version as anyone opening it sees it (and without the upload's toast).
+    await page.reload();
+    const bundleFiles = page.getByRole('table', { name: 'Bundle files' });
+    for (const file of gpt2.files.keys())
+      await bundleFiles.getByRole('cell', { name: file, exact: true }).waitFor();
+    const facts = page.getByRole('definition').filter({ hasText: 'tokens' });
+    expect(await facts.first().textContent()).toBe(`${gpt2.contextLength} tokens`);
+    await page.getByText('Uploaded bundle').waitFor();
+    await shoot(page, 'model-bundle');
+
+    await page.getByRole('link', { name: 'Open in Chat' }).click();
+    await page.getByRole('heading', { name: 'Chat' }).waitFor();
+    await page.getByText('model: e2e-gpt2@1').waitFor();
+    await page.getByLabel('Temperature').fill('0');
+    await page.getByLabel('Max tokens').fill('12');
+    const system = 'You are a helpful assistant.';
+    expect(await page.getByLabel('System prompt').inputValue()).toBe(system);
+
+    // Greedy output through the GraphQL `generate` query and by transformers.js (the oracle).
+    const expected = async (messages: OracleMessage[]) => {
+      const answer = await apiGraphql<{
+        generate: { text: string; usage: { promptTokens: number; completionTokens: number } };
+      }>(
+        platform.apiUrl,
+        platform.adminKey,
+        `query($input: GenerateInput!) {
+          generate(input: $input) { text usage { promptTokens completionTokens } }
+        }`,
+        { input: { model: 'e2e-gpt2@1', messages, temperature: 0, maxTokens: 12 } },
+      );
+      expect(answer.errors).toBeUndefined();
+      const oracle = await oracleGenerate(gpt2Dir, messages, 12);
+      const generated = answer.data?.generate;
+      expect(generated?.text).toBe(oracle.text);
+      expect(generated?.usage.promptTokens).toBe(oracle.promptIds.length);
+      return { text: oracle.text, promptTokens: oracle.promptIds.length, generated };
+    };
+    const answers = page.getByTestId('answer');
+    const stats = page.getByTestId('turn-stats');
+    const ask = async (text: string, turn: number) => {
+      await page.getByLabel('Message').fill(text);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await answers.nth(turn).and(page.locator('[data-status="done"]')).waitFor();
+      return (await answers.nth(turn).textContent()) ?? '';
+    };
+
+    const first: OracleMessage[] = [
+      { role: 'system', content: system },
+      { role: 'user', content: 'Hello! Who are you?' },
+    ];
+    const firstExpected = await expected(first);
+    expect(await ask('Hello! Who are you?', 0)).toBe(firstExpected.text);
+    const firstStats = stats.nth(0);
+    expect(await firstStats.locator('[data-stat="prompt-tokens"]').textContent()).toBe(
+      String(firstExpected.promptTokens),
+    );
+    expect(await firstStats.locator('[data-stat="completion-tokens"]').textContent()).toBe(
+      String(firstExpected.generated?.usage.completionTokens),
+    );
+    expect(
+      Number(await firstStats.locator('[data-stat="tokens-per-second"]').textContent()),
+    ).toBeGreaterThan(0);
+    expect(await firstStats.locator('[data-stat="ttft"]').textContent()).toMatch(/ ms$/);
+
+    // The second message carries the conversation so far.
+    const secondText = 'Tell me more.';
+    const second: OracleMessage[] = [
+      ...first,
+      { role: 'assistant', content: firstExpected.text },
+      { role: 'user', content: secondText },
+    ];
+    const secondExpected = await expected(second);
+    expect(await ask(secondText, 1)).toBe(secondExpected.text);
+    await shoot(page, 'chat');
+  });
+
+  test('an embedding model compares texts in the Chat page’s embeddings tab', async () => {
+    const bert = tinyBertBundle();
+    const body = await tarBundle(writeBundle(path.join(files, 'e2e-bert'), bert.files));
+    await apiGraphql(
+      platform.apiUrl,
+      platform.adminKey,
+      'mutation { createModel(input: { name: "e2e-bert" }) { id } }',
+    );
+    const uploaded = await fetch(`${platform.apiUrl}/v1/models/e2e-bert/versions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-tar',
+        authorization: `Bearer ${platform.adminKey}`,
+      },
+      body: new Uint8Array(body),
+    });
+    expect(uploaded.status).toBe(201);
+
+    await page.goto(url('/chat'));
+    await page.getByRole('tab', { name: 'Embeddings' }).click();
+    await page.getByLabel('Text 1', { exact: true }).waitFor();
+    expect(page.url()).toMatch(/\?tab=embeddings$/);
+    const panel = page.getByRole('tabpanel');
+    await panel.getByLabel('Deployment or model').selectOption('m:e2e-bert');
+    await panel.getByText('model: e2e-bert').waitFor();
+    const texts = [
+      'The cat sat on the mat.',
+      'A kitten is resting on the rug.',
+      'Quarterly revenue grew by twelve percent.',
+    ];
+    for (const [i, text] of texts.entries())
+      expect(await page.getByLabel(`Text ${i + 1}`, { exact: true }).inputValue()).toBe(text);
+    await page.getByRole('button', { name: 'Embed' }).click();
+    const matrix = page.getByRole('table', { name: 'Cosine similarity' });
+    await matrix.waitFor();
+    expect(await page.locator('[data-stat="dimensions"]').textContent()).toBe(String(bert.hidden));
+
+    // The matrix against cosines of the API's own vectors, computed here.
+    const answer = await apiGraphql<{
+      embed: { vectors: number[][]; usage: { promptTokens: number } };
+    }>(
+      platform.apiUrl,
+      platform.adminKey,
+      'query($input: EmbedInput!) { embed(input: $input) { vectors usage { promptTokens } } }',
+      { input: { model: 'e2e-bert', inputs: texts } },
+    );
+    const vectors = answer.data?.embed.vectors ?? [];
+    expect(vectors).toHaveLength(3);
+    expect(await page.locator('[data-stat="tokens"]').textContent()).toBe(
+      String(answer.data?.embed.usage.promptTokens),
+    );
+    const dot = (a: number[], b: number[]) => a.reduce((sum, x, k) => sum + x * (b[k] ?? 0), 0);
+    for (let i = 0; i < 3; i += 1) {
+      for (let j = 0; j < 3; j += 1) {
+        const a = vectors[i] ?? [];
+        const b = vectors[j] ?? [];
+        const cos = dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+        const shown = Number(
+          await matrix.locator(`[data-cell="${i}-${j}"]`).getAttribute('data-value'),
+        );
+        expect(shown).toBeCloseTo(cos, 6);
+      }
+    }
+    await shoot(page, 'embeddings');
+  });
+
   test('an admin creates a viewer key (secret shown once), the viewer is read-only, and revocation locks it out', async () => {
     await page.goto(url('/settings/api-keys'));
     await page.getByRole('button', { name: 'New key' }).click();
@@ -381,6 +546,8 @@ describe('the console against a real platform', () => {
       ['/deployments', 'deployments'],
       ['/deployments/e2e-api', 'deployment'],
       ['/playground', 'playground'],
+      ['/models/e2e-gpt2', 'model-bundle'],
+      ['/chat', 'chat'],
       ['/settings/api-keys', 'api-keys'],
     ] as const;
     for (const variant of [

@@ -50,8 +50,9 @@ export function consoleQueries(): {
       );
       if (!operation || operation.operation !== OperationTypeNode.QUERY || !operation.name)
         return [];
-      // predict needs a real model; the scenario exercises it through the playground.
-      if (operation.name.value === 'Predict') return [];
+      // predict and embed need a real model and input; the scenario exercises them through the
+      // playground and the Chat page's embeddings tab.
+      if (operation.name.value === 'Predict' || operation.name.value === 'Embed') return [];
       const variables = Object.fromEntries(
         (operation.variableDefinitions ?? [])
           .filter((v) => v.type.kind === Kind.NON_NULL_TYPE)

@@ -14,6 +14,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+  '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n': typeof types.LanguageModelInfoFieldsFragmentDoc;
+  '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.LanguageModelTargetsDocument;
+  '\n  query LanguageModelVersions($name: String!) {\n    model(name: $name) {\n      id\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.LanguageModelVersionsDocument;
+  '\n  query LanguageModelVersionInfo($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n      }\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n    }\n  }\n': typeof types.LanguageModelVersionInfoDocument;
+  '\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n': typeof types.VersionBundleDocument;
+  '\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n': typeof types.GenerationDocument;
+  '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.EmbedDocument;
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n': typeof types.ViewerDocument;
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.ModelListFieldsFragmentDoc;
   '\n  query Models($first: Int!, $after: String, $filter: ModelFilter) {\n    models(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...ModelListFields\n        }\n      }\n    }\n  }\n': typeof types.ModelsDocument;
@@ -76,6 +83,20 @@ type Documents = {
   '\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n': typeof types.DashboardTrainingDocument;
 };
 const documents: Documents = {
+  '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n':
+    types.LanguageModelInfoFieldsFragmentDoc,
+  '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
+    types.LanguageModelTargetsDocument,
+  '\n  query LanguageModelVersions($name: String!) {\n    model(name: $name) {\n      id\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
+    types.LanguageModelVersionsDocument,
+  '\n  query LanguageModelVersionInfo($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n      }\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n    }\n  }\n':
+    types.LanguageModelVersionInfoDocument,
+  '\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n':
+    types.VersionBundleDocument,
+  '\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n':
+    types.GenerationDocument,
+  '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
+    types.EmbedDocument,
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n':
     types.ViewerDocument,
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n':
@@ -212,6 +233,48 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n',
+): (typeof documents)['\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query LanguageModelVersions($name: String!) {\n    model(name: $name) {\n      id\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query LanguageModelVersions($name: String!) {\n    model(name: $name) {\n      id\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query LanguageModelVersionInfo($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n      }\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query LanguageModelVersionInfo($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n      }\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n',
+): (typeof documents)['\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -24,6 +24,12 @@ export type AuditFilter = {
   workspaceId?: string | number | null | undefined;
 };
 
+export type ChatMessageInput = {
+  content: string;
+  /** system, developer, user or assistant */
+  role: string;
+};
+
 export type CreateDeploymentInput = {
   modelId: string | number;
   name: string;
@@ -35,6 +41,31 @@ export type CreateModelInput = {
   name: string;
   tags?: unknown;
   task?: ModelTask | null | undefined;
+};
+
+export type EmbedInput = {
+  /** 1 to EMBEDDING_MAX_INPUTS texts */
+  inputs: Array<string>;
+  /** Resolved like GenerateInput.model */
+  model: string;
+};
+
+export type GenerateInput = {
+  /** Default: what the context leaves after the prompt, at most GENERATION_MAX_TOKENS */
+  maxTokens?: number | null | undefined;
+  /** Chat messages, rendered with the bundle's chat template */
+  messages?: Array<ChatMessageInput> | null | undefined;
+  /** Resolved like PredictInput.model (a deployment, else a model: its production alias, else its latest version); "name@alias" and "name@3" pick one */
+  model: string;
+  /** A completion prompt, or */
+  prompt?: string | null | undefined;
+  seed?: number | null | undefined;
+  /** At most 4 */
+  stop?: Array<string> | null | undefined;
+  /** 0 = greedy; up to 2 */
+  temperature?: number | null | undefined;
+  topK?: number | null | undefined;
+  topP?: number | null | undefined;
 };
 
 export type JobStatus = 'CANCELLED' | 'FAILED' | 'QUEUED' | 'RUNNING' | 'SUCCEEDED';
@@ -113,6 +144,130 @@ export type UsageDimension = 'API_KEY' | 'DEPLOYMENT' | 'MODEL';
 export type UsageGranularity = 'DAY' | 'HOUR' | 'MINUTE';
 
 export type VersionSource = 'TRAINING' | 'UPLOAD';
+
+export type LanguageModelInfoFieldsFragment = {
+  architecture: string;
+  contextLength: number;
+  vocabularySize: number;
+  layers: number;
+  keyValueHeads: number | null;
+  headSize: number | null;
+  hasChatTemplate: boolean;
+  embeddingDimensions: number | null;
+};
+
+export type LanguageModelTargetsQueryVariables = Exact<{ [key: string]: never }>;
+
+export type LanguageModelTargetsQuery = {
+  deployments: Array<{
+    id: string;
+    name: string;
+    model: { id: string; name: string; task: ModelTask };
+    routes: Array<{ weight: number; version: { id: string; version: number } }>;
+  }>;
+  textModels: {
+    edges: Array<{
+      node: {
+        id: string;
+        name: string;
+        task: ModelTask;
+        latestVersion: { id: string; version: number } | null;
+      };
+    }>;
+  };
+  embeddingModels: {
+    edges: Array<{
+      node: {
+        id: string;
+        name: string;
+        task: ModelTask;
+        latestVersion: { id: string; version: number } | null;
+      };
+    }>;
+  };
+};
+
+export type LanguageModelVersionsQueryVariables = Exact<{
+  name: string;
+}>;
+
+export type LanguageModelVersionsQuery = {
+  model: {
+    id: string;
+    aliases: Array<{ alias: string; version: { id: string; version: number } }>;
+    versions: { edges: Array<{ node: { id: string; version: number } }> };
+  } | null;
+};
+
+export type LanguageModelVersionInfoQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+export type LanguageModelVersionInfoQuery = {
+  modelVersion: {
+    id: string;
+    version: number;
+    model: { id: string; name: string };
+    languageModel: {
+      architecture: string;
+      contextLength: number;
+      vocabularySize: number;
+      layers: number;
+      keyValueHeads: number | null;
+      headSize: number | null;
+      hasChatTemplate: boolean;
+      embeddingDimensions: number | null;
+    } | null;
+  } | null;
+};
+
+export type VersionBundleQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+export type VersionBundleQuery = {
+  modelVersion: {
+    id: string;
+    languageModel: {
+      architecture: string;
+      contextLength: number;
+      vocabularySize: number;
+      layers: number;
+      keyValueHeads: number | null;
+      headSize: number | null;
+      hasChatTemplate: boolean;
+      embeddingDimensions: number | null;
+    } | null;
+    files: Array<{ path: string; sizeBytes: number; sha256: string }>;
+  } | null;
+};
+
+export type GenerationSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+export type GenerationSubscription = {
+  generation: {
+    id: string;
+    index: number;
+    text: string;
+    finishReason: string | null;
+    usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
+  };
+};
+
+export type EmbedQueryVariables = Exact<{
+  input: EmbedInput;
+}>;
+
+export type EmbedQuery = {
+  embed: {
+    vectors: Array<Array<number>>;
+    dimensions: number;
+    usage: { promptTokens: number; totalTokens: number };
+    modelVersion: { id: string; version: number; model: { id: string; name: string } };
+  };
+};
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never }>;
 
@@ -1189,6 +1344,29 @@ export type DashboardTrainingQuery = {
   queued: { totalCount: number };
 };
 
+export const LanguageModelInfoFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'LanguageModelInfoFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'LanguageModelInfo' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'architecture' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'contextLength' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'vocabularySize' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'layers' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'keyValueHeads' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'headSize' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'hasChatTemplate' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'embeddingDimensions' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<LanguageModelInfoFieldsFragment, unknown>;
 export const ModelListFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1627,6 +1805,593 @@ export const EpochFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<EpochFieldsFragment, unknown>;
+export const LanguageModelTargetsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'LanguageModelTargets' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'deployments' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'routes' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'version' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'textModels' },
+            name: { kind: 'Name', value: 'models' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'IntValue', value: '100' },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'filter' },
+                value: {
+                  kind: 'ObjectValue',
+                  fields: [
+                    {
+                      kind: 'ObjectField',
+                      name: { kind: 'Name', value: 'task' },
+                      value: { kind: 'EnumValue', value: 'TEXT_GENERATION' },
+                    },
+                  ],
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'edges' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'node' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'latestVersion' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'embeddingModels' },
+            name: { kind: 'Name', value: 'models' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'IntValue', value: '100' },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'filter' },
+                value: {
+                  kind: 'ObjectValue',
+                  fields: [
+                    {
+                      kind: 'ObjectField',
+                      name: { kind: 'Name', value: 'task' },
+                      value: { kind: 'EnumValue', value: 'EMBEDDING' },
+                    },
+                  ],
+                },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'edges' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'node' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'task' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'latestVersion' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<LanguageModelTargetsQuery, LanguageModelTargetsQueryVariables>;
+export const LanguageModelVersionsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'LanguageModelVersions' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'model' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'name' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'aliases' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'alias' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'version' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'versions' },
+                  arguments: [
+                    {
+                      kind: 'Argument',
+                      name: { kind: 'Name', value: 'first' },
+                      value: { kind: 'IntValue', value: '50' },
+                    },
+                  ],
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'edges' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'node' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<LanguageModelVersionsQuery, LanguageModelVersionsQueryVariables>;
+export const LanguageModelVersionInfoDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'LanguageModelVersionInfo' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'modelVersion' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'model' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'languageModel' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'FragmentSpread',
+                        name: { kind: 'Name', value: 'LanguageModelInfoFields' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'LanguageModelInfoFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'LanguageModelInfo' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'architecture' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'contextLength' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'vocabularySize' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'layers' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'keyValueHeads' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'headSize' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'hasChatTemplate' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'embeddingDimensions' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<LanguageModelVersionInfoQuery, LanguageModelVersionInfoQueryVariables>;
+export const VersionBundleDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'VersionBundle' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'modelVersion' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'languageModel' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'FragmentSpread',
+                        name: { kind: 'Name', value: 'LanguageModelInfoFields' },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'files' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'path' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'sizeBytes' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'sha256' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'LanguageModelInfoFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'LanguageModelInfo' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'architecture' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'contextLength' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'vocabularySize' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'layers' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'keyValueHeads' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'headSize' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'hasChatTemplate' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'embeddingDimensions' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<VersionBundleQuery, VersionBundleQueryVariables>;
+export const GenerationDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'Generation' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'GenerateInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'generation' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'index' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'text' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'finishReason' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'usage' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'promptTokens' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'completionTokens' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<GenerationSubscription, GenerationSubscriptionVariables>;
+export const EmbedDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'Embed' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'EmbedInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'embed' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'vectors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'dimensions' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'usage' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'promptTokens' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'modelVersion' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'model' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EmbedQuery, EmbedQueryVariables>;
 export const ViewerDocument = {
   kind: 'Document',
   definitions: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUploadAnswer } from './upload';
+import { parseUploadAnswer, versionUploadContentType } from './upload';
 
 describe('parseUploadAnswer', () => {
   it('returns the JSON of a 2xx answer', () => {
@@ -28,5 +28,16 @@ describe('parseUploadAnswer', () => {
       ok: false,
       error: { message: 'The API answered HTTP 502.', code: undefined },
     });
+  });
+});
+
+describe('versionUploadContentType', () => {
+  it('sends bundle archives by their format and anything else as one ONNX file', () => {
+    expect(versionUploadContentType('tiny-gpt2.tar')).toBe('application/x-tar');
+    expect(versionUploadContentType('Tiny-GPT2.TAR.GZ')).toBe('application/gzip');
+    expect(versionUploadContentType('bundle.tgz')).toBe('application/gzip');
+    expect(versionUploadContentType('bundle.zip')).toBe('application/zip');
+    expect(versionUploadContentType('model.onnx')).toBe('application/octet-stream');
+    expect(versionUploadContentType('model.gz')).toBe('application/octet-stream');
   });
 });

@@ -75,3 +75,15 @@ export function parseUploadAnswer<T>(status: number, text: string): UploadResult
               : undefined;
   return { ok: false, error: { message, code } };
 }
+
+/**
+ * The Content-Type a model version upload is sent with, by the file's name: a bundle archive
+ * (`.tar`, `.tar.gz` / `.tgz`, `.zip`) by its format, anything else as a single ONNX file.
+ */
+export function versionUploadContentType(fileName: string): string {
+  const name = fileName.toLowerCase();
+  if (name.endsWith('.tar')) return 'application/x-tar';
+  if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) return 'application/gzip';
+  if (name.endsWith('.zip')) return 'application/zip';
+  return 'application/octet-stream';
+}

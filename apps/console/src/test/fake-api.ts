@@ -1,7 +1,7 @@
 // Test helpers: a fetch that answers the `viewer` query like the API, and a urql client whose
 // answers the test chooses.
 import { vi } from 'vitest';
-import { fromValue, never } from 'wonka';
+import { fromValue, map, never, pipe, subscribe, type Source } from 'wonka';
 import type { Client, OperationResult } from 'urql';
 import type { Role } from '@/gql/graphql';
 
@@ -40,10 +40,12 @@ export function fakeViewerFetch(goodKey: string, role: Role = 'ADMIN') {
   });
 }
 
-/** A urql client: queries never answer unless `query` says; mutations answer from `mutate`. */
+/** A urql client: queries never answer unless `query` says; mutations answer from `mutate`;
+ * `client.subscription(...)` streams what `subscribe` returns (a wonka source the test drives). */
 export function fakeClient(options: {
   query?: (name: string, variables: unknown) => Partial<OperationResult> | undefined;
   mutate?: (name: string, variables: unknown) => Partial<OperationResult>;
+  subscribe?: (name: string, variables: unknown) => Source<Partial<OperationResult>>;
 }) {
   type Request = { query: { definitions: readonly unknown[] }; variables: unknown };
   const operationName = (request: Request) =>
@@ -63,12 +65,35 @@ export function fakeClient(options: {
     const answer = options.query?.(operationName(request), request.variables);
     return answer ? fromValue(result(request, answer)) : never;
   });
-  // The methods urql's hooks call; the rest of Client is not needed by them.
+  const subscription = vi.fn((query: Request['query'], variables: unknown) => {
+    const request = { query, variables };
+    const source = options.subscribe?.(operationName(request), variables) ?? never;
+    const results = pipe(
+      source,
+      map((answer) => result(request, answer)),
+    );
+    return {
+      subscribe: (onResult: (value: ReturnType<typeof result>) => void) =>
+        pipe(results, subscribe(onResult)),
+    };
+  });
+  // `client.query(...).toPromise()`, answered like executeQuery (never, unless `query` says).
+  const query = vi.fn((document: Request['query'], variables: unknown) => {
+    const request = { query: document, variables };
+    const answer = options.query?.(operationName(request), variables);
+    return {
+      toPromise: () =>
+        answer ? Promise.resolve(result(request, answer)) : new Promise<never>(() => undefined),
+    };
+  });
+  // The methods urql's hooks (and the Chat page) call; the rest of Client is not needed.
   const client = {
     executeQuery,
+    query,
     executeMutation,
+    subscription,
     executeSubscription: vi.fn(() => never),
     suspense: false,
   } as unknown as Client;
-  return { client, executeMutation, executeQuery };
+  return { client, executeMutation, executeQuery, subscription };
 }

@@ -249,6 +249,7 @@ export function ModelDetailView() {
               <VersionPanel
                 key={selected.id}
                 modelName={model.name}
+                task={model.task}
                 version={selected}
                 aliases={aliasesOf(selected.id)}
                 canEdit={canEdit}

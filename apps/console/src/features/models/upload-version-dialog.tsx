@@ -5,7 +5,7 @@ import { useApiUrl } from '@/lib/api-config';
 import type { ApiErrorInfo } from '@/lib/api-error';
 import { formatBytes } from '@/lib/format';
 import { useSession } from '@/lib/session';
-import { uploadWithProgress } from '@/lib/upload';
+import { uploadWithProgress, versionUploadContentType } from '@/lib/upload';
 import { FileDrop } from '@/components/file-drop';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogClose } from '@/components/ui/dialog';
@@ -21,7 +21,7 @@ export interface UploadedVersion {
   sizeBytes: number;
 }
 
-/** "Upload version": streams an ONNX file to the REST endpoint, with progress. */
+/** "Upload version": streams an ONNX file or a bundle archive to the REST endpoint, with progress. */
 export function UploadVersionDialog({
   modelName,
   onUploaded,
@@ -52,7 +52,7 @@ export function UploadVersionDialog({
       url: `${apiUrl}/v1/models/${encodeURIComponent(modelName)}/versions`,
       apiKey,
       body: file,
-      contentType: 'application/octet-stream',
+      contentType: versionUploadContentType(file.name),
       onProgress: setProgress,
     });
     setProgress(null);
@@ -78,7 +78,7 @@ export function UploadVersionDialog({
         if (!next) reset();
       }}
       title={`Upload a version of ${modelName}`}
-      description="An ONNX file. The API checks that ONNX Runtime can load it and reads its signature."
+      description="An ONNX file, or a language-model bundle (.tar, .tar.gz or .zip in the Hugging Face layout). The API checks that ONNX Runtime can load it and reads its signature."
       trigger={
         <Button variant="outline">
           <Upload aria-hidden />
@@ -88,9 +88,9 @@ export function UploadVersionDialog({
     >
       <form className="grid gap-4" onSubmit={(event) => void submit(event)}>
         <FileDrop
-          accept=".onnx,application/octet-stream"
-          label="ONNX file"
-          hint="Choose or drop a .onnx file"
+          accept=".onnx,.tar,.tgz,.gz,.zip,application/octet-stream,application/x-tar,application/gzip,application/zip"
+          label="ONNX file or bundle"
+          hint="Choose or drop a .onnx file, or a bundle as .tar, .tar.gz or .zip"
           file={file}
           onFile={(f) => {
             setFile(f);

@@ -1,9 +1,10 @@
 'use client';
 import { useState } from 'react';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import Link from 'next/link';
 import { Download, GitBranch, RefreshCw, Trash2 } from 'lucide-react';
 import type { VersionFieldsFragment } from '@/gql/graphql';
+import { VersionBundleQuery } from '@/graphql/language-models';
 import { DeleteModelVersionMutation } from '@/graphql/registry';
 import { useApiUrl } from '@/lib/api-config';
 import { describeError, type ApiErrorInfo } from '@/lib/api-error';
@@ -17,19 +18,22 @@ import { Button } from '@/components/ui/button';
 import { CopyButton } from '@/components/ui/copy-button';
 import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
+import { BundleDetails } from './bundle-details';
 import { SignatureTable } from './signature-table';
 import { SourceBadge } from './source-badge';
 import { TrainingLineage } from './training-lineage';
 
-/** One version in full: metrics, lineage, signature, artifact, delete. */
+/** One version in full: metrics, lineage, a bundle's config and files, signature, artifact, delete. */
 export function VersionPanel({
   modelName,
+  task,
   version,
   aliases,
   canEdit,
   onDeleted,
 }: {
   modelName: string;
+  task: string;
   version: VersionFieldsFragment;
   aliases: string[];
   canEdit: boolean;
@@ -43,6 +47,10 @@ export function VersionPanel({
   const [, deleteVersion] = useMutation(DeleteModelVersionMutation);
   const metrics = jsonEntries(version.metrics);
   const hyperparameters = jsonEntries(version.hyperparameters);
+  const [bundleAnswer] = useQuery({ query: VersionBundleQuery, variables: { id: version.id } });
+  const bundle = bundleAnswer.data?.modelVersion;
+  // A bundle lists its files; a single ONNX file lists none.
+  const isBundle = Boolean(bundle?.files.length);
 
   const download = async () => {
     if (!apiKey) return;
@@ -51,7 +59,7 @@ export function VersionPanel({
       await downloadWithKey(
         `${apiUrl}/v1/models/${encodeURIComponent(modelName)}/versions/${version.version}/artifact`,
         apiKey,
-        `${modelName}-v${version.version}.onnx`,
+        `${modelName}-v${version.version}.${isBundle ? 'tar' : 'onnx'}`,
       ),
     );
     setDownloading(false);
@@ -81,7 +89,7 @@ export function VersionPanel({
         <div className="flex flex-wrap gap-2">
           <Button variant="outline" size="sm" onClick={() => void download()} busy={downloading}>
             <Download aria-hidden />
-            ONNX
+            {isBundle ? 'Bundle (tar)' : 'ONNX'}
           </Button>
           {canEdit && version.source === 'TRAINING' ? (
             <Link
@@ -143,7 +151,13 @@ export function VersionPanel({
         <h4 className="mb-2 text-sm font-medium">Lineage</h4>
         <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1 text-sm sm:grid-cols-[10rem_1fr]">
           <dt className="text-muted-foreground">Source</dt>
-          <dd>{version.source === 'TRAINING' ? 'Trained by maas' : 'Uploaded ONNX file'}</dd>
+          <dd>
+            {version.source === 'TRAINING'
+              ? 'Trained by maas'
+              : isBundle
+                ? 'Uploaded bundle'
+                : 'Uploaded ONNX file'}
+          </dd>
           {version.source === 'TRAINING' ? <TrainingLineage versionId={version.id} /> : null}
           <dt className="text-muted-foreground">Parent version</dt>
           <dd>
@@ -159,7 +173,7 @@ export function VersionPanel({
               <span className="text-muted-foreground">none</span>
             )}
           </dd>
-          <dt className="text-muted-foreground">SHA-256</dt>
+          <dt className="text-muted-foreground">{isBundle ? 'Graph SHA-256' : 'SHA-256'}</dt>
           <dd className="flex min-w-0 items-center gap-2">
             <code className="truncate font-mono text-xs" title={version.sha256}>
               {version.sha256}
@@ -168,6 +182,17 @@ export function VersionPanel({
           </dd>
         </dl>
       </div>
+
+      <ErrorMessage error={describeError(bundleAnswer.error)} title="Cannot read the bundle" />
+      {bundle && (isBundle || bundle.languageModel) ? (
+        <BundleDetails
+          modelName={modelName}
+          version={version.version}
+          task={task}
+          languageModel={bundle.languageModel}
+          files={bundle.files}
+        />
+      ) : null}
 
       {hyperparameters.length ? (
         <div>
