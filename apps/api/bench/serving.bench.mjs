@@ -31,7 +31,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, median, percentile, processCpuSeconds } from './bench-stats.mjs';
+import { cpuModel, median, percentile, processCpuSeconds } from '@maas/testing/bench-stats';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { processCpuSeconds } from '../../../apps/api/bench/bench-stats.mjs';
+import { processCpuSeconds } from '@maas/testing/bench-stats';
 
 const require = createRequire(import.meta.url);
 const { createInferenceEngine } = require('@maas/inference');

@@ -1,4 +1,4 @@
-// What the benchmarks share: order statistics, a process tree's CPU time, the machine's CPU name.
+// What the benchmarks share (apps/api/bench, packages/inference/bench): order statistics, a process tree's CPU time, the machine's CPU name. `@maas/testing/bench-stats`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
