@@ -3,6 +3,7 @@ import { createDataSource } from '@maas/db';
 import { createApiServer, loadConfig, type ApiServer, type ApiServerOptions } from '@maas/api';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { createTestDatabase } from '@maas/testing';
+import { expect } from 'vitest';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -45,10 +46,12 @@ export interface TestApi {
     workspaceId?: string,
     key?: string,
   ): Promise<string>;
+  /** POST /v1/models/{name}/versions; `contentType` for bundles (default: a single ONNX file). */
   upload(
     modelName: string,
     bytes: Uint8Array,
     key?: string,
+    contentType?: string,
   ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -68,10 +71,10 @@ export function apiClient(url: string, adminKey: string): Pick<TestApi, 'gql' | 
       const body = (await res.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: res.status, ...body };
     },
-    async upload(modelName, bytes, key = adminKey) {
+    async upload(modelName, bytes, key = adminKey, contentType = 'application/octet-stream') {
       const res = await fetch(`${url}/v1/models/${encodeURIComponent(modelName)}/versions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${key}` },
+        headers: { 'content-type': contentType, authorization: `Bearer ${key}` },
         body: bytes,
       });
       return { status: res.status, body: await res.json() };
@@ -137,4 +140,21 @@ export async function startTestApi(
       await database.drop();
     },
   };
+}
+
+/** Creates model `name` and uploads `tar` (a bundle) as its first version; fails the test otherwise. */
+export async function createModelWithBundle(
+  api: Pick<TestApi, 'gql' | 'upload'>,
+  name: string,
+  tar: Uint8Array,
+): Promise<void> {
+  const created = await api.gql(
+    'mutation($n: String!) { createModel(input: { name: $n }) { id } }',
+    {
+      n: name,
+    },
+  );
+  expect(created.errors).toBeUndefined();
+  const res = await api.upload(name, tar, undefined, 'application/x-tar');
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
 }

@@ -11,7 +11,7 @@ import {
 } from '@maas/testing/llm-oracle';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './api-harness';
+import { createModelWithBundle, startTestApi, type TestApi } from './api-harness';
 import { collect, wsClient } from './ws-client';
 
 // The OpenAI routes and GraphQL on the real generation engine, with the tiny GPT-2 and BERT
@@ -29,30 +29,14 @@ async function oracleText(
   return (await oracleGenerate(join(dir, 'tiny-gpt2'), prompt, maxNewTokens)).text;
 }
 
-async function uploadBundle(name: string, tar: Buffer) {
-  const created = await api.gql(
-    'mutation($n: String!) { createModel(input: { name: $n }) { id } }',
-    {
-      n: name,
-    },
-  );
-  expect(created.errors).toBeUndefined();
-  const res = await fetch(`${api.url}/v1/models/${name}/versions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': 'application/x-tar' },
-    body: tar,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'maas-openai-engine-'));
   writeTinyGpt2Bundle(join(dir, 'tiny-gpt2'));
   writeTinyBertBundle(join(dir, 'tiny-bert'));
   tokenizer = await oracleTokenizer(join(dir, 'tiny-gpt2'));
   api = await startTestApi();
-  await uploadBundle('gpt', await tarBundle(join(dir, 'tiny-gpt2')));
-  await uploadBundle('bert', await tarBundle(join(dir, 'tiny-bert')));
+  await createModelWithBundle(api, 'gpt', await tarBundle(join(dir, 'tiny-gpt2')));
+  await createModelWithBundle(api, 'bert', await tarBundle(join(dir, 'tiny-bert')));
   client = new OpenAI({ apiKey: api.adminKey, baseURL: `${api.url}/v1`, maxRetries: 0 });
 }, 180_000);
 

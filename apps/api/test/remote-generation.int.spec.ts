@@ -10,7 +10,7 @@ import { tarBundle, writeTinyBertBundle, writeTinyGpt2Bundle } from '@maas/testi
 import { disposeOracles, oracleEmbed, oracleGenerate } from '@maas/testing/llm-oracle';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './api-harness';
+import { createModelWithBundle, startTestApi, type TestApi } from './api-harness';
 import {
   startWorker,
   stopWorker,
@@ -28,19 +28,7 @@ let cacheDir: string;
 const gptDir = () => join(dir, 'tiny-gpt2');
 
 async function uploadBundle(name: string, bundleDir: string) {
-  const created = await api.gql(
-    'mutation($n: String!) { createModel(input: { name: $n }) { id } }',
-    {
-      n: name,
-    },
-  );
-  expect(created.errors).toBeUndefined();
-  const res = await fetch(`${api.url}/v1/models/${name}/versions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': 'application/x-tar' },
-    body: await tarBundle(bundleDir),
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await createModelWithBundle(api, name, await tarBundle(bundleDir));
 }
 
 /** Sequences in the worker's decode batches, as it reports them itself. */
