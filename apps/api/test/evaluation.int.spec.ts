@@ -28,7 +28,7 @@ const data = Array.from({ length: ROWS }, (_, i) => {
 const csv =
   'x1,x2,x3,y,label\n' +
   data.map((r) => `${r.x1},${r.x2},${r.x3},${r.y},${r.label}`).join('\n') +
-  '\n0.5,0.5,0.5,,hi\n0.25,0.25,0.25,,lo\n';
+  '\n0.5,0.5,0.5,,\n0.25,0.25,0.25,,\n';
 
 /** An uploaded version's prediction: the closed form of its weights (float32 Gemm, tolerance below). */
 const modelA = (r: (typeof data)[number]) => 2 * r.x1 + 0 * r.x2 + 0.3 * r.x3 + 1;
@@ -241,7 +241,7 @@ describe('startEvaluationJob refuses what does not fit', () => {
     });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const audit = await api.server.services.db.query<{ action: string }[]>(
-      `SELECT action FROM audit_events WHERE target_id = $1 ORDER BY at`,
+      `SELECT action FROM audit_events WHERE target_id = $1 ORDER BY id`,
       [id],
     );
     expect(audit.map((a) => a.action)).toEqual(['evaluationJob.start', 'evaluationJob.cancel']);
@@ -286,14 +286,16 @@ describe('evaluation jobs on a real worker', () => {
     expect(importance[0]?.importance).toBeLessThan(1.25 * 2 * 4 * variance);
     // An uploaded version now carries it.
     const version = await gqlOk(
-      `query($n: String!) { model(name: $n) { versions { nodes { id featureImportance { feature importance } } } } }`,
+      `query($n: String!) { model(name: $n) { versions { edges { node { id featureImportance { feature importance } } } } } }`,
       { n: 'eval' },
     );
-    const stored = version.model.versions.nodes.find((v: any) => v.id === versionA);
+    const stored = version.model.versions.edges
+      .map((e: any) => e.node)
+      .find((v: any) => v.id === versionA);
     expect(stored.featureImportance).toEqual(importance);
 
     const audit = await api.server.services.db.query<{ action: string }[]>(
-      `SELECT action FROM audit_events WHERE target_id = $1 ORDER BY at`,
+      `SELECT action FROM audit_events WHERE target_id = $1 ORDER BY id`,
       [job.id],
     );
     expect(audit.map((r) => r.action)).toEqual(['evaluationJob.start', 'evaluationJob.finish']);
@@ -330,10 +332,12 @@ describe('evaluation jobs on a real worker', () => {
     expect(job.status, job.error).toBe('SUCCEEDED');
     // The oracle for the trained version: its predictions as served, for the same rows.
     const served = await gqlOk(
-      `query($n: String!) { model(name: $n) { versions { nodes { id version } } } }`,
+      `query($n: String!) { model(name: $n) { versions { edges { node { id version } } } } }`,
       { n: 'eval' },
     );
-    const trainedNumber = served.model.versions.nodes.find((v: any) => v.id === trained.id).version;
+    const trainedNumber = served.model.versions.edges
+      .map((e: any) => e.node)
+      .find((v: any) => v.id === trained.id).version;
     const out = await gqlOk(`query($i: PredictInput!) { predict(input: $i) { outputs } }`, {
       i: {
         model: 'eval',

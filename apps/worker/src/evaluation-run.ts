@@ -177,7 +177,7 @@ export class EvaluationRun {
       scores.push({
         versionId: version.id,
         metrics: result.metrics,
-        details: result.details,
+        details: { ...result.details, featureImportance: result.featureImportance },
         featureImportance: result.featureImportance,
       });
       this.log.info({ version: version.version, metrics: result.metrics }, 'scored a version');
