@@ -1,7 +1,7 @@
 // Evaluation jobs through the public API and a real worker process: versions scored on the same
 // rows, metrics against a closed form computed here from the same rows, confusion matrices against
 // the served predictions, permutation importance, and the refusals.
-import { buildLinearModel } from '@maas/onnx';
+import { GraphBuilder, buildLinearModel } from '@maas/onnx';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
@@ -248,10 +248,12 @@ describe('startEvaluationJob refuses what does not fit', () => {
   });
 });
 
+const ensureWorker = () => {
+  worker ??= startWorker(api.server.services.config.DATABASE_URL);
+};
+
 describe('evaluation jobs on a real worker', () => {
-  beforeAll(() => {
-    worker = startWorker(api.server.services.config.DATABASE_URL);
-  });
+  beforeAll(ensureWorker);
 
   it('scores two uploaded versions on the same rows: metrics and residuals in closed form, the comparison, importance', async () => {
     const res = await start({ versionIds: [versionA, versionB], datasetId, target: 'y' });
@@ -419,5 +421,50 @@ describe('evaluation jobs on a real worker', () => {
     const tp = cell(1, 1);
     expect(job.results[0].metrics.precision).toBeCloseTo(tp / (cell(0, 1) + tp), 9);
     expect(job.results[0].metrics.recall).toBeCloseTo(tp / (cell(1, 0) + tp), 9);
+  });
+});
+
+describe('cancelling a running evaluation', () => {
+  beforeAll(ensureWorker);
+
+  it('stops it within seconds, without waiting for the model run in progress', async () => {
+    // A tabular model whose run takes seconds: a Loop adding 1 to its input 3·10^7 times (a minute or more).
+    const body = new GraphBuilder({ graphName: 'body' });
+    body.addInput('i', 'INT64', []).addInput('cond', 'BOOL', []).addInput('v', 'FP32', [-1, 1]);
+    body.addInitializer('one', 'FP32', [], [1]);
+    body.addNode('Identity', ['cond'], ['cond_out']).addNode('Add', ['v', 'one'], ['v_out']);
+    body.addOutput('cond_out', 'BOOL', []).addOutput('v_out', 'FP32', [-1, 1]);
+    const g = new GraphBuilder();
+    g.addInput('input', 'FP32', [-1, 1]);
+    g.addInitializer('trips', 'INT64', [], [30_000_000n]);
+    g.addInitializer('keep_going', 'BOOL', [], [true]);
+    g.addNode('Loop', ['trips', 'keep_going', 'input'], ['prediction'], { body: { graph: body } });
+    g.addOutput('prediction', 'FP32', [-1, 1]);
+    g.setTabularMetadata({ features: ['x1'] });
+    await gqlOk(`mutation { createModel(input: { name: "eval-slow" }) { id } }`);
+    const slow = await upload('eval-slow', g.toBytes());
+    const res = await start({ versionIds: [slow], datasetId, target: 'y' });
+    const id = res.data.startEvaluationJob.id;
+    let status = 'QUEUED';
+    for (let i = 0; i < 400 && status !== 'RUNNING'; i++) {
+      const d = await gqlOk(`query($id: ID!) { evaluationJob(id: $id) { status } }`, { id });
+      status = d.evaluationJob.status;
+      if (status !== 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe('RUNNING');
+    // Let the model run begin.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const asked = Date.now();
+    const cancelled = await gqlOk(
+      `mutation($id: ID!) { cancelEvaluationJob(id: $id) { status } }`,
+      {
+        id,
+      },
+    );
+    expect(cancelled.cancelEvaluationJob.status).toBe('RUNNING');
+    const job = await waitFor(id);
+    expect(job.status).toBe('CANCELLED');
+    expect(job.results).toEqual([]);
+    expect(Date.now() - asked).toBeLessThan(2_500);
   });
 });

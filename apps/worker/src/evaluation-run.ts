@@ -42,6 +42,9 @@ interface VersionRow {
 export class EvaluationRun {
   private stopReason: StopReason | null = null;
   private renewing = false;
+  /** Settles when the run is asked to stop, so a model run in progress is not waited for. */
+  private readonly stopped: Promise<never>;
+  private rejectStopped: (err: Stopped) => void = () => undefined;
   private readonly log: Logger;
 
   constructor(
@@ -50,6 +53,8 @@ export class EvaluationRun {
     private readonly signal: AbortSignal,
   ) {
     this.log = ctx.logger.child({ jobId: job.id, attempt: job.attempt, kind: 'EVALUATION' });
+    this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
+    this.stopped.catch(() => undefined);
   }
 
   requestCancel(): void {
@@ -83,6 +88,7 @@ export class EvaluationRun {
   private stop(reason: StopReason): void {
     if (this.stopReason) return;
     this.stopReason = reason;
+    this.rejectStopped(new Stopped());
     this.log.info({ reason }, 'stopping evaluation');
   }
 
@@ -109,7 +115,8 @@ export class EvaluationRun {
     try {
       scores = await this.score();
     } catch (err) {
-      if (err instanceof Stopped) return this.settleStop();
+      // A stop request wins over what failed after it (a run cut short, say).
+      if (err instanceof Stopped || this.stopReason) return this.settleStop();
       if (err instanceof JobInputError || err instanceof TrainingError) {
         const recorded = await this.ctx.jobs.fail(this.job, err.message);
         this.log.warn({ error: err.message, recorded }, 'evaluation failed');
@@ -171,7 +178,8 @@ export class EvaluationRun {
       const model = models[i] as EvaluatedModel;
       const run = async (input: Float32Array, count: number): Promise<ModelOutputs> => {
         this.checkStop();
-        return runVersion(engine, version, model, input, count);
+        // The engine's own deadline ends a run that never finishes; a stop does not wait for it.
+        return Promise.race([runVersion(engine, version, model, input, count), this.stopped]);
       };
       const result = await evaluateVersion(model, columns, rows, run);
       scores.push({

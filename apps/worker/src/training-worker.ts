@@ -22,6 +22,9 @@ import { EvaluationRun } from './evaluation-run';
 import type { Logger } from './logger';
 import { TrainingRun, type RunContext } from './training-run';
 
+/** Longest one model run of an evaluation may take (then it fails, naming the version). */
+const EVALUATION_RUN_TIMEOUT_MS = 120_000;
+
 /** A training or an evaluation attempt, as the worker drives it. */
 interface JobRun {
   execute(): Promise<void>;
@@ -94,6 +97,8 @@ export async function startTrainingWorker(
       threads: 1,
       executionProviders: 'cpu',
       batching: false,
+      // One chunk of up to EVALUATION_CHUNK_ROWS rows per run: more time than a prediction gets.
+      timeoutMs: EVALUATION_RUN_TIMEOUT_MS,
       loadArtifact: createArtifactLoader(store),
       logger,
     }).catch((err: unknown) => {
