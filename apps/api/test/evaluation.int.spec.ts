@@ -410,7 +410,8 @@ describe('evaluation jobs on a real worker', () => {
     let logLoss = 0;
     predictions.forEach((p, r) => {
       const actual = data[r]?.label as string;
-      (matrix[labels.indexOf(actual)] as number[])[labels.indexOf(p)]++;
+      const row = matrix[labels.indexOf(actual)] as number[];
+      row[labels.indexOf(p)] = (row[labels.indexOf(p)] ?? 0) + 1;
       logLoss -= Math.log(Math.max(1e-15, probabilities[r]?.[actual] as number));
     });
     expect(job.results[0].details.confusionMatrix).toEqual(matrix);

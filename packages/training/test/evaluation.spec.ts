@@ -147,13 +147,14 @@ describe('evaluateVersion', () => {
     const on = evaluationRows(rows, 'y', ['a', 'b'], null);
     expect([...on.rows]).toEqual([0, 1, 2]);
     // The model takes (b, a): prediction 2a + 1 + b.
-    const run = async (input: Float32Array, n: number) => ({
-      prediction: Float64Array.from(
-        { length: n },
-        (_, r) => 2 * (input[r * 2 + 1] as number) + 1 + (input[r * 2] as number),
-      ),
-      probabilities: null,
-    });
+    const run = (input: Float32Array, n: number) =>
+      Promise.resolve({
+        prediction: Float64Array.from(
+          { length: n },
+          (_, r) => 2 * (input[r * 2 + 1] as number) + 1 + (input[r * 2] as number),
+        ),
+        probabilities: null,
+      });
     const result = await evaluateVersion(
       { features: ['b', 'a'], categories: {}, labels: null },
       rows,

@@ -182,7 +182,7 @@ export class EvaluationService {
 }
 
 function checkVersionIds(versionIds: readonly string[]): string[] {
-  if (!Array.isArray(versionIds) || versionIds.length === 0)
+  if (versionIds.length === 0)
     throw badInput('"versionIds" must name at least one version', { field: 'versionIds' });
   if (versionIds.length > MAX_EVALUATION_VERSIONS)
     throw badInput(
