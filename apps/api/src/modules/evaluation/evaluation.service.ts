@@ -7,6 +7,7 @@ import { badInput, conflict, notFound } from '../../common/errors';
 import { assertId } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import { WorkspaceQuotaCheck } from '../quotas/quota-rules';
+import { candidateVerdict, type CandidateVerdict } from './candidate-verdict';
 import type { EvaluationJob, VersionEvaluation } from './evaluation.types';
 
 /** Most versions one evaluation job scores. */
@@ -36,9 +37,10 @@ const list = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ')
  * Evaluation jobs (docs/api.md, "Evaluation"): validated here, run by the training workers on the
  * training queue (a `training_jobs` row of kind EVALUATION, its versions in `evaluation_results`).
  *
- * Other modules call {@link start} with an {@link EvaluationScope} (optionally inside their own
- * transaction) and read the outcome with {@link get}: `results[i].metrics[metric]` per version, or
- * `comparison.versions[i].worseBy[metric]` (positive: worse than the first version).
+ * Other modules call {@link start} (or {@link evaluateCandidate} for champion/challenger) with an
+ * {@link EvaluationScope}, optionally inside their own transaction, and read the outcome with
+ * {@link get} (`results[i].metrics[metric]`, `comparison.versions[i].worseBy[metric]`: positive is
+ * worse than the first version) or {@link verdict} (PENDING / PASSED / FAILED / ERROR).
  */
 export class EvaluationService {
   constructor(
@@ -109,6 +111,42 @@ export class EvaluationService {
       return mapEvaluation(saved, ids, []);
     };
     return manager ? run(manager) : this.db.transaction(run);
+  }
+
+  /**
+   * Champion/challenger (guarded promotion, retraining): one evaluation of `[champion, candidate]`
+   * on the dataset; read its outcome with {@link verdict}.
+   */
+  async evaluateCandidate(
+    scope: EvaluationScope,
+    input: {
+      championVersionId: string;
+      candidateVersionId: string;
+      datasetId: string;
+      target: string;
+    },
+    manager?: EntityManager,
+  ): Promise<EvaluationJob> {
+    return this.start(
+      scope,
+      {
+        versionIds: [input.championVersionId, input.candidateVersionId],
+        datasetId: input.datasetId,
+        target: input.target,
+      },
+      manager,
+    );
+  }
+
+  /** {@link candidateVerdict} of job `id` in `workspaceId` on `metric`, or null when no such job. */
+  async verdict(
+    workspaceId: string,
+    id: string,
+    metric: string,
+    maxRegression: number,
+  ): Promise<CandidateVerdict | null> {
+    const job = await this.get(workspaceId, id);
+    return job ? candidateVerdict(job, metric, maxRegression) : null;
   }
 
   /** `evaluationJob(id)`: the job in the caller's workspace, or null. */
