@@ -275,6 +275,20 @@ describe('evaluation jobs on a real worker', () => {
     expect(job.comparison.versions[1].delta.rmse).toBeCloseTo(b.metrics.rmse - a.metrics.rmse, 9);
     expect(job.comparison.versions[1].worseBy.r2).toBeCloseTo(a.metrics.r2 - b.metrics.r2, 9);
     expect(job.comparison.best.rmse).toBe(a.metrics.rmse < b.metrics.rmse ? versionA : versionB);
+    // The service other modules call (guarded promotion, retraining): the champion is the first.
+    const viewer = await gqlOk(`{ viewer { workspace { id } } }`);
+    const verdict = await api.server.services.evaluation.verdict(
+      viewer.viewer.workspace.id,
+      job.id,
+      'rmse',
+      0,
+    );
+    expect(verdict).toEqual({
+      outcome: b.metrics.rmse - a.metrics.rmse <= 0 ? 'PASSED' : 'FAILED',
+      champion: a.metrics.rmse,
+      candidate: b.metrics.rmse,
+      worseBy: b.metrics.rmse - a.metrics.rmse,
+    });
 
     // Permutation importance of A: x1 dominates, x2 (weight 0) is exactly 0. For a linear model
     // shuffling x_j adds about 2·w_j²·Var(x_j) to the MSE.
