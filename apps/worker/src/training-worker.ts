@@ -24,6 +24,8 @@ import { TrainingRun, type RunContext } from './training-run';
 
 /** Longest one model run of an evaluation may take (then it fails, naming the version). */
 const EVALUATION_RUN_TIMEOUT_MS = 120_000;
+/** Resident memory of the evaluation engine's child process before it is replaced. */
+const EVALUATION_PROCESS_MAX_RSS_BYTES = 4 * 1024 ** 3;
 
 /** A training or an evaluation attempt, as the worker drives it. */
 interface JobRun {
@@ -99,6 +101,8 @@ export async function startTrainingWorker(
       batching: false,
       // One chunk of up to EVALUATION_CHUNK_ROWS rows per run: more time than a prediction gets.
       timeoutMs: EVALUATION_RUN_TIMEOUT_MS,
+      // As the API's inference processes: a model that allocates without bound costs its child.
+      maxProcessRssBytes: EVALUATION_PROCESS_MAX_RSS_BYTES,
       loadArtifact: createArtifactLoader(store),
       logger,
     }).catch((err: unknown) => {
