@@ -11,6 +11,10 @@ import {
   DeploymentResolver,
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
+import {
+  EvaluationJobResolver,
+  VersionEvaluationResolver,
+} from './modules/evaluation/evaluation.resolver';
 import { FeedbackResolver } from './modules/feedback/feedback.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
@@ -44,6 +48,8 @@ export const RESOLVERS = [
   FeedbackResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
+  EvaluationJobResolver,
+  VersionEvaluationResolver,
   UsageResolver,
   AuditEventResolver,
   GenerationResolver,

@@ -10,6 +10,7 @@ import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
+import { EvaluationService } from './modules/evaluation/evaluation.service';
 import { FeedbackService } from './modules/feedback/feedback.service';
 import { generationLimits } from './modules/language-models/generation-limits';
 import { LanguageModelsService } from './modules/language-models/language-models.service';
@@ -54,6 +55,8 @@ export interface Services {
   /** Text generation and embeddings: the OpenAI routes and GraphQL generate / embed. */
   languageModels: LanguageModelsService;
   training: TrainingService;
+  /** Evaluation jobs; other modules start them with `start(scope, request)` and read `get`. */
+  evaluation: EvaluationService;
   quotas: QuotasService;
   trainingEvents: TrainingEventsService;
   /** In-memory usage counters and the daily quotas of the request path. */
@@ -190,6 +193,7 @@ export async function buildServices(
     feedback: new FeedbackService(db, predictionLog, config.MAX_FEEDBACK_BATCH),
     languageModels,
     training,
+    evaluation: new EvaluationService(db, queue),
     quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),
     trainingEvents: new TrainingEventsService(bus, training),
     usageMeter,

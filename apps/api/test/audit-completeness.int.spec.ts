@@ -200,6 +200,31 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
     },
   },
   {
+    mutation: 'startEvaluationJob',
+    run: async () => {
+      const up = await api.upload(
+        'm',
+        buildLinearModel({ weights: [[2]], bias: [0], tabular: { features: ['x'] } }),
+      );
+      expect(up.status).toBe(201);
+      const d = await ok(
+        `mutation($i: StartEvaluationJobInput!) { startEvaluationJob(input: $i) { id } }`,
+        { i: { versionIds: [up.body.id], datasetId: ids.dataset, target: 'y' } },
+      );
+      return (ids.evaluation = d.startEvaluationJob.id);
+    },
+  },
+  {
+    mutation: 'cancelEvaluationJob',
+    run: async () => {
+      // Cancelled, so the dataset can go.
+      await ok(`mutation($id: ID!) { cancelEvaluationJob(id: $id) { id } }`, {
+        id: ids.evaluation,
+      });
+      return ids.evaluation!;
+    },
+  },
+  {
     mutation: 'deleteDataset',
     run: async () => {
       await ok(`mutation($id: ID!) { deleteDataset(id: $id) }`, { id: ids.dataset });

@@ -23,6 +23,15 @@ export {
   modelInputFromDataset,
   predictWithState,
 } from './model/tabular';
+export {
+  HIGHER_IS_BETTER_METRICS,
+  LOWER_IS_BETTER_METRICS,
+  MIN_PROBABILITY,
+  classificationMetrics,
+  metricRegression,
+  regressionMetrics,
+} from './model/objective';
+export * from './model/permutation-importance';
 export * from './training/trainer.types';
 export { createTrainer } from './training/trainer';
 export {
@@ -39,3 +48,4 @@ export {
 } from './training/prepare';
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
 export { exportedStateFromOnnx, modelSpecFromMetadata } from './export/onnx-import';
+export * from './evaluation/evaluate-versions';

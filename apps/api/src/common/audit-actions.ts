@@ -1,4 +1,4 @@
-import { VERSION_TRAIN_ACTION } from '@maas/db';
+import { EVALUATION_FINISH_ACTION, VERSION_TRAIN_ACTION } from '@maas/db';
 
 /**
  * The audit log's action names, in one home: each GraphQL mutation and each REST write with the
@@ -28,6 +28,8 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   startTrainingJob: { action: 'trainingJob.start', targetType: 'training_job' },
   cancelTrainingJob: { action: 'trainingJob.cancel', targetType: 'training_job' },
   retryTrainingJob: { action: 'trainingJob.retry', targetType: 'training_job' },
+  startEvaluationJob: { action: 'evaluationJob.start', targetType: 'evaluation_job' },
+  cancelEvaluationJob: { action: 'evaluationJob.cancel', targetType: 'evaluation_job' },
   createModel: { action: 'model.create', targetType: 'model' },
   updateModel: { action: 'model.update', targetType: 'model' },
   deleteModel: { action: 'model.delete', targetType: 'model' },
@@ -47,6 +49,8 @@ export const REST_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
 export const PLATFORM_AUDIT_ACTIONS = {
   /** A training job committed its version (actor: the key that started the job, if known). */
   versionTrain: { action: VERSION_TRAIN_ACTION, targetType: 'model_version' },
+  /** An evaluation job's scores were committed (actor: the key that started the job, if known). */
+  evaluationFinish: { action: EVALUATION_FINISH_ACTION, targetType: 'evaluation_job' },
   /** A changed ADMIN_API_KEY rotated the root key at start-up (actor: the platform). */
   rootKeyRotate: { action: 'apiKey.rotate', targetType: 'api_key' },
   /** A request with a missing, unknown or revoked key (sampled; outcome `failed`). */

@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+  '\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.EvaluationJobFieldsFragmentDoc;
+  '\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n': typeof types.EvaluationJobsDocument;
+  '\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n': typeof types.EvaluationDatasetsDocument;
+  '\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n': typeof types.StartEvaluationJobDocument;
   '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n': typeof types.LanguageModelInfoFieldsFragmentDoc;
   '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.LanguageModelTargetsDocument;
   '\n  query LanguageModelVersions($name: String!) {\n    model(name: $name) {\n      id\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.LanguageModelVersionsDocument;
@@ -25,7 +29,7 @@ type Documents = {
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.ModelListFieldsFragmentDoc;
   '\n  query Models($first: Int!, $after: String, $filter: ModelFilter) {\n    models(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...ModelListFields\n        }\n      }\n    }\n  }\n': typeof types.ModelsDocument;
   '\n  fragment TensorSpecFields on TensorSpec {\n    name\n    datatype\n    shape\n  }\n': typeof types.TensorSpecFieldsFragmentDoc;
-  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n': typeof types.VersionFieldsFragmentDoc;
+  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n': typeof types.VersionFieldsFragmentDoc;
   '\n  query ModelDetail($name: String!, $first: Int!, $after: String) {\n    model(name: $name) {\n      id\n      name\n      description\n      task\n      tags\n      createdAt\n      updatedAt\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          node {\n            ...VersionFields\n          }\n        }\n      }\n    }\n  }\n': typeof types.ModelDetailDocument;
   '\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      ...ModelListFields\n    }\n  }\n': typeof types.CreateModelDocument;
   '\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      id\n      description\n      task\n      tags\n      updatedAt\n    }\n  }\n': typeof types.UpdateModelDocument;
@@ -83,6 +87,14 @@ type Documents = {
   '\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n': typeof types.DashboardTrainingDocument;
 };
 const documents: Documents = {
+  '\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n':
+    types.EvaluationJobFieldsFragmentDoc,
+  '\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n':
+    types.EvaluationJobsDocument,
+  '\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n':
+    types.EvaluationDatasetsDocument,
+  '\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n':
+    types.StartEvaluationJobDocument,
   '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n':
     types.LanguageModelInfoFieldsFragmentDoc,
   '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
@@ -105,7 +117,7 @@ const documents: Documents = {
     types.ModelsDocument,
   '\n  fragment TensorSpecFields on TensorSpec {\n    name\n    datatype\n    shape\n  }\n':
     types.TensorSpecFieldsFragmentDoc,
-  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n':
+  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n':
     types.VersionFieldsFragmentDoc,
   '\n  query ModelDetail($name: String!, $first: Int!, $after: String) {\n    model(name: $name) {\n      id\n      name\n      description\n      task\n      tags\n      createdAt\n      updatedAt\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          node {\n            ...VersionFields\n          }\n        }\n      }\n    }\n  }\n':
     types.ModelDetailDocument,
@@ -237,6 +249,30 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(
+  source: '\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n',
+): (typeof documents)['\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n',
+): (typeof documents)['\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
   source: '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n',
 ): (typeof documents)['\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n'];
 /**
@@ -303,8 +339,8 @@ export function graphql(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(
-  source: '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n',
-): (typeof documents)['\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n'];
+  source: '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n',
+): (typeof documents)['\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -50,6 +50,8 @@ export type EmbedInput = {
   model: string;
 };
 
+export type EvaluationStatus = 'CANCELLED' | 'FAILED' | 'QUEUED' | 'RUNNING' | 'SUCCEEDED';
+
 export type GenerateInput = {
   /** Default: what the context leaves after the prompt, at most GENERATION_MAX_TOKENS */
   maxTokens?: number | null | undefined;
@@ -115,6 +117,15 @@ export type RouteInput = {
   weight: number;
 };
 
+/** Versions to score on the same rows of a dataset */
+export type StartEvaluationJobInput = {
+  datasetId: string | number;
+  /** The column holding the actual values */
+  target: string;
+  /** Versions of one model, tabular, with the same features (and labels); the first is the comparison baseline */
+  versionIds: Array<string | number>;
+};
+
 export type StartTrainingJobInput = {
   algorithm: Algorithm;
   datasetId: string | number;
@@ -144,6 +155,76 @@ export type UsageDimension = 'API_KEY' | 'DEPLOYMENT' | 'MODEL';
 export type UsageGranularity = 'DAY' | 'HOUR' | 'MINUTE';
 
 export type VersionSource = 'TRAINING' | 'UPLOAD';
+
+export type EvaluationJobFieldsFragment = {
+  id: string;
+  status: EvaluationStatus;
+  target: string;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  comparison: unknown;
+  dataset: { id: string; name: string };
+  versions: Array<{ id: string; version: number }>;
+  results: Array<{ metrics: unknown; details: unknown; version: { id: string; version: number } }>;
+};
+
+export type EvaluationJobsQueryVariables = Exact<{
+  modelId: string | number;
+  first: number;
+}>;
+
+export type EvaluationJobsQuery = {
+  evaluationJobs: Array<{
+    id: string;
+    status: EvaluationStatus;
+    target: string;
+    error: string | null;
+    createdAt: string;
+    finishedAt: string | null;
+    comparison: unknown;
+    dataset: { id: string; name: string };
+    versions: Array<{ id: string; version: number }>;
+    results: Array<{
+      metrics: unknown;
+      details: unknown;
+      version: { id: string; version: number };
+    }>;
+  }>;
+};
+
+export type EvaluationDatasetsQueryVariables = Exact<{ [key: string]: never }>;
+
+export type EvaluationDatasetsQuery = {
+  datasets: {
+    edges: Array<{
+      node: { id: string; name: string; columns: Array<{ name: string; type: string }> };
+    }>;
+  };
+};
+
+export type StartEvaluationJobMutationVariables = Exact<{
+  input: StartEvaluationJobInput;
+}>;
+
+export type StartEvaluationJobMutation = {
+  startEvaluationJob: {
+    id: string;
+    status: EvaluationStatus;
+    target: string;
+    error: string | null;
+    createdAt: string;
+    finishedAt: string | null;
+    comparison: unknown;
+    dataset: { id: string; name: string };
+    versions: Array<{ id: string; version: number }>;
+    results: Array<{
+      metrics: unknown;
+      details: unknown;
+      version: { id: string; version: number };
+    }>;
+  };
+};
 
 export type LanguageModelInfoFieldsFragment = {
   architecture: string;
@@ -335,6 +416,7 @@ export type VersionFieldsFragment = {
   metrics: unknown;
   hyperparameters: unknown;
   createdAt: string;
+  featureImportance: Array<{ feature: string; importance: number }> | null;
   signature: {
     features: Array<string> | null;
     labels: Array<string> | null;
@@ -374,6 +456,7 @@ export type ModelDetailQuery = {
           metrics: unknown;
           hyperparameters: unknown;
           createdAt: string;
+          featureImportance: Array<{ feature: string; importance: number }> | null;
           signature: {
             features: Array<string> | null;
             labels: Array<string> | null;
@@ -1344,6 +1427,72 @@ export type DashboardTrainingQuery = {
   queued: { totalCount: number };
 };
 
+export const EvaluationJobFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'EvaluationJobFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'EvaluationJob' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'target' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'comparison' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'dataset' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'versions' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'results' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EvaluationJobFieldsFragment, unknown>;
 export const LanguageModelInfoFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1458,6 +1607,17 @@ export const VersionFieldsFragmentDoc = {
           { kind: 'Field', name: { kind: 'Name', value: 'sha256' } },
           { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
           { kind: 'Field', name: { kind: 'Name', value: 'hyperparameters' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'featureImportance' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'importance' } },
+              ],
+            },
+          },
           { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
           {
             kind: 'Field',
@@ -1805,6 +1965,287 @@ export const EpochFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<EpochFieldsFragment, unknown>;
+export const EvaluationJobsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'EvaluationJobs' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'modelId' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'evaluationJobs' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'modelId' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'modelId' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'EvaluationJobFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'EvaluationJobFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'EvaluationJob' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'target' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'comparison' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'dataset' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'versions' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'results' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EvaluationJobsQuery, EvaluationJobsQueryVariables>;
+export const EvaluationDatasetsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'EvaluationDatasets' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'datasets' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'IntValue', value: '100' },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'edges' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'node' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'columns' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'type' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EvaluationDatasetsQuery, EvaluationDatasetsQueryVariables>;
+export const StartEvaluationJobDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'StartEvaluationJob' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'StartEvaluationJobInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'startEvaluationJob' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'EvaluationJobFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'EvaluationJobFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'EvaluationJob' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'target' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'comparison' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'dataset' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'versions' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'results' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<StartEvaluationJobMutation, StartEvaluationJobMutationVariables>;
 export const LanguageModelTargetsDocument = {
   kind: 'Document',
   definitions: [
@@ -2750,6 +3191,17 @@ export const ModelDetailDocument = {
           { kind: 'Field', name: { kind: 'Name', value: 'sha256' } },
           { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
           { kind: 'Field', name: { kind: 'Name', value: 'hyperparameters' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'featureImportance' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'importance' } },
+              ],
+            },
+          },
           { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
           {
             kind: 'Field',

@@ -2,6 +2,7 @@ import { ApiKey } from './api-key.entity';
 import { ApiReplica } from './api-replica.entity';
 import { Artifact } from './artifact.entity';
 import { Dataset } from './dataset.entity';
+import { EvaluationResult } from './evaluation-result.entity';
 import { AuditEvent } from './audit-event.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
@@ -32,6 +33,7 @@ export {
   Deployment,
   DeploymentRoute,
   DeploymentStatsSample,
+  EvaluationResult,
   IdempotencyKey,
   Model,
   ModelAlias,
@@ -57,6 +59,7 @@ export const ENTITIES = [
   Dataset,
   TrainingJob,
   TrainingEpoch,
+  EvaluationResult,
   Deployment,
   DeploymentRoute,
   DeploymentStatsSample,
