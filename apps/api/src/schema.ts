@@ -12,6 +12,7 @@ import {
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
 import { FeedbackResolver } from './modules/feedback/feedback.resolver';
+import { PromotionResolver } from './modules/promotions/promotions.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import { UsageResolver } from './modules/usage/usage.resolver';
@@ -20,6 +21,7 @@ import {
   TrainingJobResolver,
 } from './modules/training/training.resolver';
 import {
+  AliasMoveResolver,
   ModelAliasResolver,
   ModelResolver,
   ModelVersionResolver,
@@ -34,6 +36,7 @@ export const RESOLVERS = [
   ModelResolver,
   ModelVersionResolver,
   ModelAliasResolver,
+  AliasMoveResolver,
   ApiKeyResolver,
   WorkspaceResolver,
   WorkspaceQuotaResolver,
@@ -42,6 +45,7 @@ export const RESOLVERS = [
   DeploymentRouteResolver,
   PredictionResolver,
   FeedbackResolver,
+  PromotionResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
   UsageResolver,
