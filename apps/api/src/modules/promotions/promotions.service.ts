@@ -374,6 +374,8 @@ export class PromotionsService {
     const step = row.steps[row.currentStep];
     if (!step?.startedAt) return 'unchanged';
     const startedAt = new Date(step.startedAt);
+    // Before the read: a passed step ends (and the next starts) where its samples were read.
+    const measuredAt = new Date().toISOString();
     const stats = await readDeploymentStats(this.db, row.deploymentId, { since: startedAt });
     const mine = stats.byVersion.get(row.candidateVersionId);
     const requests = mine?.requests ?? 0;
@@ -405,10 +407,10 @@ export class PromotionsService {
       return 'rerouted';
     }
     step.outcome = 'passed';
-    step.endedAt = new Date().toISOString();
+    step.endedAt = measuredAt;
     await this.auditStep(m, row, 'passed');
     if (row.currentStep + 1 < row.steps.length) {
-      await this.startStep(m, row, row.currentStep + 1);
+      await this.startStep(m, row, row.currentStep + 1, measuredAt);
       await this.save(m, row);
       return 'rerouted';
     }
@@ -418,10 +420,15 @@ export class PromotionsService {
   }
 
   /** Starts step `index`: the candidate gets its weight, the champion the rest. */
-  private async startStep(m: EntityManager, row: PromotionRow, index: number): Promise<void> {
+  private async startStep(
+    m: EntityManager,
+    row: PromotionRow,
+    index: number,
+    at = new Date().toISOString(),
+  ): Promise<void> {
     const step = row.steps[index];
     if (!step) throw new Error(`promotion ${row.id} has no step ${index + 1}`);
-    step.startedAt = new Date().toISOString();
+    step.startedAt = at;
     row.currentStep = index;
     row.status = 'ROLLING_OUT';
     await this.setWeights(m, row, step.weight);
