@@ -90,6 +90,7 @@ export const EnvSchema = z
     METRICS_MAX_WORKSPACES: intFrom(100, 0),
     AUDIT_FAILED_SIGNIN_PER_MINUTE: intFrom(60, 0),
     RETENTION_SWEEP_INTERVAL_MS: intFrom(3_600_000, 100),
+    PROMOTION_TICK_INTERVAL_MS: intFrom(5000, 50),
     RETENTION_DELETE_BATCH: intFrom(1000, 1),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
     QUOTA_DEFAULT_MAX_MODELS: quotaDefault('maxModels'),

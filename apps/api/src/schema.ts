@@ -16,6 +16,7 @@ import {
   VersionEvaluationResolver,
 } from './modules/evaluation/evaluation.resolver';
 import { FeedbackResolver } from './modules/feedback/feedback.resolver';
+import { PromotionResolver } from './modules/promotions/promotions.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import { UsageResolver } from './modules/usage/usage.resolver';
@@ -24,6 +25,7 @@ import {
   TrainingJobResolver,
 } from './modules/training/training.resolver';
 import {
+  AliasMoveResolver,
   ModelAliasResolver,
   ModelResolver,
   ModelVersionResolver,
@@ -38,6 +40,7 @@ export const RESOLVERS = [
   ModelResolver,
   ModelVersionResolver,
   ModelAliasResolver,
+  AliasMoveResolver,
   ApiKeyResolver,
   WorkspaceResolver,
   WorkspaceQuotaResolver,
@@ -46,6 +49,7 @@ export const RESOLVERS = [
   DeploymentRouteResolver,
   PredictionResolver,
   FeedbackResolver,
+  PromotionResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
   EvaluationJobResolver,

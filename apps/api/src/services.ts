@@ -17,6 +17,10 @@ import { LanguageModelsService } from './modules/language-models/language-models
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
+import { unavailableEvaluator } from './modules/promotions/candidate-evaluator';
+import { PromotionEventsService } from './modules/promotions/promotion-events.service';
+import { PromotionTicker } from './modules/promotions/promotion-ticker';
+import { PromotionsService } from './modules/promotions/promotions.service';
 import { PredictionLogWriter } from './modules/predictions/prediction-log';
 import { PredictionsService } from './modules/predictions/predictions.service';
 import { ReplicaHeartbeat } from './modules/rate-limits/replica-heartbeat';
@@ -62,6 +66,11 @@ export interface Services {
   /** In-memory usage counters and the daily quotas of the request path. */
   usageMeter: UsageMeter;
   usage: UsageService;
+  /** Guarded promotions: promote, approve, cancel; advanced by the ticker on every replica. */
+  promotions: PromotionsService;
+  promotionEvents: PromotionEventsService;
+  /** Runs a promotion tick now (tests); the ticker also runs one every PROMOTION_TICK_INTERVAL_MS. */
+  promotionTicker: PromotionTicker;
 }
 
 /** Builds the services on `infra`; the background writers are started and registered in `closers`. */
@@ -148,6 +157,12 @@ export async function buildServices(
     generationLimits(config),
   );
   closers.add('language-models', () => languageModels.close());
+  // The evaluation gate's evaluator: none yet (a policy with evaluationDatasetId is refused, coded).
+  const promotions = new PromotionsService(db, bus, unavailableEvaluator, registryChanged, logger);
+  const promotionTicker = closers.start(
+    'promotion-ticker',
+    new PromotionTicker(promotions, logger, config.PROMOTION_TICK_INTERVAL_MS),
+  );
   return {
     config,
     logger,
@@ -198,5 +213,8 @@ export async function buildServices(
     trainingEvents: new TrainingEventsService(bus, training),
     usageMeter,
     usage: new UsageService(db, deployments),
+    promotions,
+    promotionEvents: new PromotionEventsService(bus, promotions),
+    promotionTicker,
   };
 }

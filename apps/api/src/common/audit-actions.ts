@@ -36,6 +36,9 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   setModelAlias: { action: 'alias.set', targetType: 'model' },
   deleteModelAlias: { action: 'alias.delete', targetType: 'model' },
   deleteModelVersion: { action: 'version.delete', targetType: 'model_version' },
+  promote: { action: 'promotion.start', targetType: 'promotion' },
+  approvePromotion: { action: 'promotion.approve', targetType: 'promotion' },
+  cancelPromotion: { action: 'promotion.cancel', targetType: 'promotion' },
 };
 
 /** REST writes, by `METHOD route` as Fastify names the route. */
@@ -55,6 +58,17 @@ export const PLATFORM_AUDIT_ACTIONS = {
   rootKeyRotate: { action: 'apiKey.rotate', targetType: 'api_key' },
   /** A request with a missing, unknown or revoked key (sampled; outcome `failed`). */
   signIn: { action: 'auth.signIn', targetType: 'api_key' },
+  // A promotion's own progress (actor: the key that started it).
+  /** A rollout step started, passed, was rolled back or cancelled (details: step, weight, figures). */
+  promotionStep: { action: 'promotion.step', targetType: 'promotion' },
+  /** The evaluation gate passed (details: metric, champion, candidate, worseBy). */
+  promotionEvaluated: { action: 'promotion.evaluated', targetType: 'promotion' },
+  /** The evaluation gate refused the candidate. */
+  promotionRefuse: { action: 'promotion.refuse', targetType: 'promotion' },
+  /** A step crossed a limit: the champion has all traffic back. */
+  promotionRollback: { action: 'promotion.rollback', targetType: 'promotion' },
+  /** The last step passed; the production alias moved (its own `alias.set` row). */
+  promotionComplete: { action: 'promotion.complete', targetType: 'promotion' },
 } as const satisfies Record<string, AuditedAction>;
 
 /** Error codes whose refusals are audited, and the outcome each records. */

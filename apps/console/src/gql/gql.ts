@@ -25,6 +25,12 @@ type Documents = {
   '\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n': typeof types.VersionBundleDocument;
   '\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n': typeof types.GenerationDocument;
   '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.EmbedDocument;
+  '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n': typeof types.PromotionFieldsFragmentDoc;
+  '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n': typeof types.DeploymentPromotionsDocument;
+  '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.PromotionUpdatedDocument;
+  '\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n': typeof types.PromoteDocument;
+  '\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.ApprovePromotionDocument;
+  '\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.CancelPromotionDocument;
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n': typeof types.ViewerDocument;
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.ModelListFieldsFragmentDoc;
   '\n  query Models($first: Int!, $after: String, $filter: ModelFilter) {\n    models(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...ModelListFields\n        }\n      }\n    }\n  }\n': typeof types.ModelsDocument;
@@ -109,6 +115,18 @@ const documents: Documents = {
     types.GenerationDocument,
   '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
     types.EmbedDocument,
+  '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n':
+    types.PromotionFieldsFragmentDoc,
+  '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n':
+    types.DeploymentPromotionsDocument,
+  '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n':
+    types.PromotionUpdatedDocument,
+  '\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n':
+    types.PromoteDocument,
+  '\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n':
+    types.ApprovePromotionDocument,
+  '\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n':
+    types.CancelPromotionDocument,
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n':
     types.ViewerDocument,
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n':
@@ -311,6 +329,42 @@ export function graphql(
 export function graphql(
   source: '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n',
 ): (typeof documents)['\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n',
+): (typeof documents)['\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

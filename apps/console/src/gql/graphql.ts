@@ -97,6 +97,45 @@ export type PredictInput = {
   version?: number | null | undefined;
 };
 
+export type PromoteInput = {
+  /** The deployment whose traffic moves */
+  deployment: string;
+  /** ADMIN only: skip the evaluation gate and the rollback limits (steps and approval stay) */
+  force?: boolean | null | undefined;
+  policy?: PromotionPolicyInput | null | undefined;
+  /** A version of the deployment's model */
+  versionId: string | number;
+};
+
+/** The guards of a promotion (docs/api.md, "Promotion") */
+export type PromotionPolicyInput = {
+  /** Evaluate champion and candidate on this dataset first */
+  evaluationDatasetId?: string | number | null | undefined;
+  /** The column of actual values in the evaluation dataset (default: the training target) */
+  evaluationTarget?: string | null | undefined;
+  /** A step whose candidate error rate is above this is rolled back (0..1, default 0.05) */
+  maxErrorRate?: number | null | undefined;
+  /** A step whose candidate p99 latency is above this (ms) is rolled back (default: none) */
+  maxP99LatencyMs?: number | null | undefined;
+  /** The candidate may be worse than the champion by at most this much (default 0) */
+  maxRegression?: number | null | undefined;
+  /** e.g. "rmse", "accuracy" */
+  metric?: string | null | undefined;
+  /** Wait for approvePromotion before the rollout */
+  requireApproval?: boolean | null | undefined;
+  /** Default: 10, 50, 100 */
+  steps?: Array<RolloutStepInput> | null | undefined;
+};
+
+export type PromotionStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'EVALUATING'
+  | 'REFUSED'
+  | 'ROLLED_BACK'
+  | 'ROLLING_OUT'
+  | 'WAITING_FOR_APPROVAL';
+
 /** A field left out keeps its value; null makes it unlimited */
 export type QuotaInput = {
   maxConcurrentJobs?: number | null | undefined;
@@ -111,6 +150,16 @@ export type QuotaInput = {
 };
 
 export type Role = 'ADMIN' | 'EDITOR' | 'VIEWER';
+
+/** One rollout step: the candidate's share of traffic, and how long it is held */
+export type RolloutStepInput = {
+  /** Candidate requests the step waits for (0..1000000); neither given: 100 requests and 60 s */
+  minRequests?: number | null | undefined;
+  /** Seconds the step is held at least (0..604800) */
+  minSeconds?: number | null | undefined;
+  /** Percent of traffic to the candidate, 1..100; steps increase, the last is 100 */
+  weight: number;
+};
 
 export type RouteInput = {
   versionId: string | number;
@@ -347,6 +396,174 @@ export type EmbedQuery = {
     dimensions: number;
     usage: { promptTokens: number; totalTokens: number };
     modelVersion: { id: string; version: number; model: { id: string; name: string } };
+  };
+};
+
+export type PromotionFieldsFragment = {
+  id: string;
+  status: PromotionStatus;
+  reason: string | null;
+  forced: boolean;
+  createdAt: string;
+  updatedAt: string;
+  candidate: { id: string; version: number };
+  champion: { id: string; version: number } | null;
+  steps: Array<{
+    weight: number;
+    minRequests: number;
+    minSeconds: number;
+    startedAt: string | null;
+    endedAt: string | null;
+    requests: number;
+    errors: number;
+    errorRate: number | null;
+    p99LatencyMs: number | null;
+    outcome: string | null;
+  }>;
+};
+
+export type DeploymentPromotionsQueryVariables = Exact<{
+  deployment: string;
+}>;
+
+export type DeploymentPromotionsQuery = {
+  promotions: Array<{
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  }>;
+};
+
+export type PromotionUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+export type PromotionUpdatedSubscription = {
+  promotionUpdated: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
+export type PromoteMutationVariables = Exact<{
+  input: PromoteInput;
+}>;
+
+export type PromoteMutation = {
+  promote: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
+export type ApprovePromotionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type ApprovePromotionMutation = {
+  approvePromotion: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
+export type CancelPromotionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type CancelPromotionMutation = {
+  cancelPromotion: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
   };
 };
 
@@ -1516,6 +1733,68 @@ export const LanguageModelInfoFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<LanguageModelInfoFieldsFragment, unknown>;
+export const PromotionFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PromotionFieldsFragment, unknown>;
 export const ModelListFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -2833,6 +3112,501 @@ export const EmbedDocument = {
     },
   ],
 } as unknown as DocumentNode<EmbedQuery, EmbedQueryVariables>;
+export const DeploymentPromotionsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'DeploymentPromotions' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deployment' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'promotions' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'deployment' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deployment' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DeploymentPromotionsQuery, DeploymentPromotionsQueryVariables>;
+export const PromotionUpdatedDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'PromotionUpdated' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'promotionUpdated' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PromotionUpdatedSubscription, PromotionUpdatedSubscriptionVariables>;
+export const PromoteDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'Promote' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'PromoteInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'promote' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PromoteMutation, PromoteMutationVariables>;
+export const ApprovePromotionDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ApprovePromotion' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'approvePromotion' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ApprovePromotionMutation, ApprovePromotionMutationVariables>;
+export const CancelPromotionDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'CancelPromotion' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'cancelPromotion' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<CancelPromotionMutation, CancelPromotionMutationVariables>;
 export const ViewerDocument = {
   kind: 'Document',
   definitions: [

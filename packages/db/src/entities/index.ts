@@ -1,3 +1,4 @@
+import { AliasMove } from './alias-move.entity';
 import { ApiKey } from './api-key.entity';
 import { ApiReplica } from './api-replica.entity';
 import { Artifact } from './artifact.entity';
@@ -8,6 +9,7 @@ import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
 import { PredictionFeedback } from './prediction-feedback.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
+import { Promotion } from './promotion.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
 import { ModelAlias } from './model-alias.entity';
 import { ModelVersion } from './model-version.entity';
@@ -20,11 +22,19 @@ import { Workspace } from './workspace.entity';
 
 export * from './column-types';
 export {
+  ACTIVE_PROMOTION_STATUSES,
+  PROMOTION_STATUSES,
+  type PromotionPolicyRecord,
+  type PromotionStatusName,
+  type PromotionStepRecord,
+} from './promotion.entity';
+export {
   NO_USAGE_DIMENSION,
   USAGE_GRANULARITIES,
   type UsageGranularityName,
 } from './usage-counter.entity';
 export {
+  AliasMove,
   ApiKey,
   ApiReplica,
   Artifact,
@@ -41,6 +51,7 @@ export {
   ModelVersionFile,
   PredictionFeedback,
   PredictionLogEntry,
+  Promotion,
   TrainingEpoch,
   TrainingJob,
   UsageCounter,
@@ -69,4 +80,6 @@ export const ENTITIES = [
   UsageCounter,
   IdempotencyKey,
   ApiReplica,
+  Promotion,
+  AliasMove,
 ];

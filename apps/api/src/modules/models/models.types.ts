@@ -223,6 +223,20 @@ export class ModelAlias {
   versionId!: string;
 }
 
+@ObjectType({
+  description:
+    'One move of an alias: setModelAlias, or the production alias of a completed promotion',
+})
+export class AliasMove {
+  @Field(() => Date)
+  at!: Date;
+
+  versionId!: string;
+  previousVersionId!: string | null;
+  apiKeyId!: string | null;
+  promotionId!: string | null;
+}
+
 @ObjectType()
 export class ModelEdge {
   @Field(() => Model)
