@@ -10,6 +10,8 @@ import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
+import { ExplanationsService } from './modules/explanations/explanations.service';
+import { ReferenceData } from './modules/explanations/reference-data';
 import { FeedbackService } from './modules/feedback/feedback.service';
 import { generationLimits } from './modules/language-models/generation-limits';
 import { LanguageModelsService } from './modules/language-models/language-models.service';
@@ -186,6 +188,7 @@ export async function buildServices(
       metrics,
       usageMeter,
       config.PREDICT_TIMEOUT_MS,
+      new ExplanationsService(new ReferenceData(db, store)),
     ),
     feedback: new FeedbackService(db, predictionLog, config.MAX_FEEDBACK_BATCH),
     languageModels,
