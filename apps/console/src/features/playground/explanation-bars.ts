@@ -17,16 +17,15 @@ export function contributionBars(
 ): { bars: ContributionBar[]; total: number } {
   const largest = Math.max(0, ...contributions.map((c) => Math.abs(c.contribution)));
   const bars = contributions
-    .map((c) => ({
-      feature: c.feature,
-      value: c.value ?? null,
-      contribution: c.contribution,
-      share: largest > 0 ? Math.abs(c.contribution) / largest : 0,
-      direction: (c.contribution > 0 ? 'up' : c.contribution < 0 ? 'down' : 'none') as
-        | 'up'
-        | 'down'
-        | 'none',
-    }))
+    .map(
+      (c): ContributionBar => ({
+        feature: c.feature,
+        value: c.value ?? null,
+        contribution: c.contribution,
+        share: largest > 0 ? Math.abs(c.contribution) / largest : 0,
+        direction: c.contribution > 0 ? 'up' : c.contribution < 0 ? 'down' : 'none',
+      }),
+    )
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
   return { bars, total: contributions.reduce((s, c) => s + c.contribution, 0) };
 }
