@@ -41,6 +41,7 @@ interface Trained {
   versionId: string;
   features: string[];
   categories: Record<string, string[]>;
+  labels: string[] | null;
   session: ort.InferenceSession;
 }
 const trained: Record<string, Trained> = {};
@@ -67,7 +68,7 @@ async function train(
 async function finished(model: string, jobId: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const res = await api.gql(
-      `query($id: ID!) { trainingJob(id: $id) { status error resultVersion { id version signature { features categories } } } }`,
+      `query($id: ID!) { trainingJob(id: $id) { status error resultVersion { id version signature { features categories labels } } } }`,
       { id: jobId },
     );
     const job = res.data?.trainingJob;
@@ -81,6 +82,7 @@ async function finished(model: string, jobId: string): Promise<void> {
         versionId: job.resultVersion.id,
         features: job.resultVersion.signature.features,
         categories: job.resultVersion.signature.categories ?? {},
+        labels: job.resultVersion.signature.labels,
         session: await ort.InferenceSession.create(new Uint8Array(await artifact.arrayBuffer())),
       };
       return;
@@ -97,7 +99,7 @@ async function run(model: string, records: Record<string, number | string>[], ou
     records.flatMap((r) =>
       t.features.map((f) => {
         const v = r[f] as number | string;
-        return t.categories[f] ? (t.categories[f]).indexOf(String(v)) : Number(v);
+        return t.categories[f] ? t.categories[f].indexOf(String(v)) : Number(v);
       }),
     ),
   );
@@ -199,6 +201,22 @@ beforeAll(async () => {
         target: 'y',
         features,
         hyperparameters: { validationSplit: 0, hiddenLayers: [8], task: 'regression', epochs: 60 },
+      },
+      datasetId,
+    ),
+    'ex-mlp-cls': await train(
+      'ex-mlp-cls',
+      'BINARY_CLASSIFICATION',
+      {
+        algorithm: 'MLP',
+        target: 'label',
+        features,
+        hyperparameters: {
+          validationSplit: 0,
+          hiddenLayers: [6],
+          task: 'classification',
+          epochs: 60,
+        },
       },
       datasetId,
     ),
@@ -311,6 +329,32 @@ describe('sampled Shapley values of an MLP', () => {
     // Usage: the 3 records plus every model evaluation the explanation ran:
     // the 40 background rows once, then 3 records × 2 orders × 40 background rows × 2 inner steps.
     expect((await predictionRows('ex-mlp')) - before).toBe(3 + 40 + 3 * 2 * 40 * 2);
+  });
+});
+
+describe('sampled Shapley values of an MLP classifier', () => {
+  it("explain each record's predicted-class probability against the training data", async () => {
+    const res = await api.gql(EXPLAIN, {
+      i: { model: 'ex-mlp-cls', records: RECORDS, explain: true },
+    });
+    expect(res.errors).toBeUndefined();
+    const { explanation, outputs } = res.data.predict;
+    expect(explanation.method).toBe('sampling-shapley');
+    expect(explanation.output).toBe('probability of the predicted class');
+    const onTraining = await run('ex-mlp-cls', ROWS, 'probabilities');
+    RECORDS.forEach((_, i) => {
+      const got = explanation.records[i];
+      const label = outputs.predictions[i] as string;
+      const p = outputs.probabilities[i][label] as number;
+      const c = trained['ex-mlp-cls']?.labels?.indexOf(label) ?? -1;
+      expect(c).toBeGreaterThanOrEqual(0);
+      let mean = 0;
+      for (let r = 0; r < ROWS.length; r++) mean += (onTraining[r * 2 + c] as number) / ROWS.length;
+      expect(got.baseline).toBeCloseTo(mean, 4);
+      expect(Math.abs(sum(got) - (p - got.baseline))).toBeLessThanOrEqual(
+        1e-5 * (2 + got.baseline),
+      );
+    });
   });
 });
 
