@@ -1,6 +1,7 @@
 // Issue 12, item 3: explanations of tabular predictions, through the real API, a real training
 // worker and a real PostgreSQL. The oracles are independent of the explanation code: the served
 // ONNX files run in onnxruntime here (probed for their raw coefficients) and the CSV's own means.
+import { usageToday } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -426,6 +427,31 @@ describe('refusals', () => {
     });
     expect(costly.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(costly.errors?.[0]?.message).toMatch(/model evaluations/);
+  });
+
+  it('counts the evaluations against maxPredictionsPerDay: over it, the explanation is refused', async () => {
+    const viewer = await api.gql(`{ viewer { workspace { id } } }`);
+    const workspaceId = viewer.data.viewer.workspace.id as string;
+    const setQuota = (max: number | null) =>
+      api.gql(
+        `mutation($w: ID!, $q: QuotaInput!) { setWorkspaceQuota(workspaceId: $w, quota: $q) { id } }`,
+        { w: workspaceId, q: { maxPredictionsPerDay: max } },
+      );
+    await api.server.services.usageMeter.flush();
+    const today = await usageToday(api.server.services.db, [workspaceId]);
+    const used = today.get(workspaceId)?.predictions ?? 0;
+    // Room for the 3 records, not for the 520 evaluations of their explanation.
+    expect((await setQuota(used + 100)).errors).toBeUndefined();
+    try {
+      const explained = await api.gql(EXPLAIN, {
+        i: { model: 'ex-mlp', records: RECORDS, explain: true },
+      });
+      expect(explained.errors?.[0]?.extensions?.code).toBe('QUOTA_EXCEEDED');
+      const plain = await api.gql(EXPLAIN, { i: { model: 'ex-mlp', records: RECORDS } });
+      expect(plain.errors).toBeUndefined();
+    } finally {
+      await setQuota(null);
+    }
   });
 
   it("another workspace's model is NOT_FOUND", async () => {
