@@ -91,6 +91,16 @@ export class ExplanationsService {
     const method: ExplanationMethod =
       linear && request.method !== 'sampling-shapley' ? 'exact-linear' : 'sampling-shapley';
     if (method === 'sampling-shapley') {
+      const outputs = version.signature.outputs.map((o) => o.name);
+      if (
+        !outputs.includes('probabilities') &&
+        !outputs.includes('prediction') &&
+        outputs.length !== 1
+      )
+        throw badInput(
+          `explain needs a model with one output value per record ("prediction", or its only output) or a "probabilities" output; this one has ${outputs.join(', ')}`,
+          { field: 'explain' },
+        );
       const most = shapleyEvaluations(records.length, features.length, BACKGROUND_ROWS);
       if (most > EXPLAIN_MAX_EVALUATIONS || most * features.length > EXPLAIN_MAX_VALUES)
         throw badInput(
