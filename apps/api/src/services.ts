@@ -11,6 +11,8 @@ import { datasetLimits, DatasetsService } from './modules/datasets/datasets.serv
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { ExplanationsService } from './modules/explanations/explanations.service';
+import { ReferenceData } from './modules/explanations/reference-data';
 import { FeedbackService } from './modules/feedback/feedback.service';
 import { generationLimits } from './modules/language-models/generation-limits';
 import { LanguageModelsService } from './modules/language-models/language-models.service';
@@ -204,6 +206,7 @@ export async function buildServices(
       metrics,
       usageMeter,
       config.PREDICT_TIMEOUT_MS,
+      new ExplanationsService(new ReferenceData(db, store)),
     ),
     feedback: new FeedbackService(db, predictionLog, config.MAX_FEEDBACK_BATCH),
     languageModels,

@@ -14,11 +14,12 @@ export * from './dataset/column-codec';
 export * from './dataset/seed-example';
 export * from './hyperparameters';
 export * from './model/model.types';
-export type { RandomState } from './model/random';
+export { type RandomState, SeededRandom } from './model/random';
 export {
   type ModelSpec,
   type LinearCoefficients,
   designWidth,
+  writeDesign,
   linearCoefficients,
   modelInputFromDataset,
   predictWithState,
@@ -45,6 +46,8 @@ export {
   MAX_CATEGORIES,
   MAX_CLASSES,
   MAX_PARAMETERS,
+  splitRows,
+  trainingRows,
 } from './training/prepare';
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
 export { exportedStateFromOnnx, modelSpecFromMetadata } from './export/onnx-import';

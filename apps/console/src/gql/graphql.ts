@@ -87,6 +87,8 @@ export type ModelTask =
 
 export type PredictInput = {
   alias?: string | null | undefined;
+  /** Explain each record (tabular records only, at most 32): Prediction.explanation (docs/api.md, "Explanations") */
+  explain?: boolean | null | undefined;
   /** Tensors by input name: nested arrays, or {"shape": [...], "data": [...]} */
   inputs?: unknown;
   /** A deployment name, or a model name */
@@ -1047,6 +1049,14 @@ export type PredictQuery = {
     id: string;
     latencyMs: number;
     outputs: unknown;
+    explanation: {
+      method: string;
+      output: string | null;
+      records: Array<{
+        baseline: number;
+        contributions: Array<{ feature: string; value: unknown; contribution: number }>;
+      }>;
+    } | null;
     modelVersion: { id: string; version: number; model: { id: string; name: string } };
   };
 };
@@ -5769,6 +5779,39 @@ export const PredictDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'id' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'latencyMs' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'outputs' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'explanation' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'method' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'output' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'records' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'baseline' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'contributions' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'contribution' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'modelVersion' },
