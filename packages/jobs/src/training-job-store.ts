@@ -174,6 +174,42 @@ export interface NewTrainingJob extends TrainingJobInputs {
   startedByKeyId?: string | null;
 }
 
+/** The state of a job that was just created: queued, never attempted. */
+const QUEUED_JOB_STATE = {
+  attemptStartedAt: null,
+  status: 'QUEUED',
+  epoch: 0,
+  resultVersionId: null,
+  attempt: 0,
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  checkpoint: null,
+  checkpointEpoch: null,
+  cancelRequestedAt: null,
+  seq: 1,
+  error: null,
+  startedAt: null,
+  finishedAt: null,
+} as const;
+
+/** Enqueues a just-inserted job on the training queue and publishes its `created` event. */
+async function enqueueCreated(
+  manager: EntityManager,
+  queue: Pick<JobQueue, 'enqueueTraining'>,
+  saved: TrainingJob,
+): Promise<TrainingJob> {
+  await queue.enqueueTraining(manager, saved.id);
+  await publishTrainingJobEvent(manager, {
+    jobId: saved.id,
+    workspaceId: saved.workspaceId,
+    seq: saved.seq,
+    status: saved.status,
+    epoch: saved.epoch,
+    change: 'created',
+  });
+  return saved;
+}
+
 /**
  * Inserts a QUEUED job (attempt 0, seq 1), enqueues it and publishes its `created` event, inside
  * the caller's transaction: the job and its message exist only if that commits. Returns the row.
@@ -189,32 +225,10 @@ export async function insertTrainingJob(
       ...job,
       kind: 'TRAINING',
       startedByKeyId: job.startedByKeyId ?? null,
-      attemptStartedAt: null,
-      status: 'QUEUED',
-      epoch: 0,
-      resultVersionId: null,
-      attempt: 0,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      checkpoint: null,
-      checkpointEpoch: null,
-      cancelRequestedAt: null,
-      seq: 1,
-      error: null,
-      startedAt: null,
-      finishedAt: null,
+      ...QUEUED_JOB_STATE,
     }),
   );
-  await queue.enqueueTraining(manager, saved.id);
-  await publishTrainingJobEvent(manager, {
-    jobId: saved.id,
-    workspaceId: saved.workspaceId,
-    seq: saved.seq,
-    status: saved.status,
-    epoch: saved.epoch,
-    change: 'created',
-  });
-  return saved;
+  return enqueueCreated(manager, queue, saved);
 }
 
 /**
@@ -241,20 +255,7 @@ export async function insertEvaluationJob(
       epochs: 1,
       warmStartVersionId: null,
       startedByKeyId: job.startedByKeyId ?? null,
-      attemptStartedAt: null,
-      status: 'QUEUED',
-      epoch: 0,
-      resultVersionId: null,
-      attempt: 0,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      checkpoint: null,
-      checkpointEpoch: null,
-      cancelRequestedAt: null,
-      seq: 1,
-      error: null,
-      startedAt: null,
-      finishedAt: null,
+      ...QUEUED_JOB_STATE,
     }),
   );
   await manager.getRepository(EvaluationResult).insert(
@@ -267,16 +268,7 @@ export async function insertEvaluationJob(
       details: null,
     })),
   );
-  await queue.enqueueTraining(manager, saved.id);
-  await publishTrainingJobEvent(manager, {
-    jobId: saved.id,
-    workspaceId: saved.workspaceId,
-    seq: saved.seq,
-    status: saved.status,
-    epoch: saved.epoch,
-    change: 'created',
-  });
-  return saved;
+  return enqueueCreated(manager, queue, saved);
 }
 
 /**
