@@ -11,6 +11,7 @@ import { datasetLimits, DatasetsService } from './modules/datasets/datasets.serv
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { EvaluationGate } from './modules/evaluation/promotion-gate';
 import { ExplanationsService } from './modules/explanations/explanations.service';
 import { ReferenceData } from './modules/explanations/reference-data';
 import { FeedbackService } from './modules/feedback/feedback.service';
@@ -19,7 +20,6 @@ import { LanguageModelsService } from './modules/language-models/language-models
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
-import { unavailableEvaluator } from './modules/promotions/candidate-evaluator';
 import { PromotionEventsService } from './modules/promotions/promotion-events.service';
 import { PromotionTicker } from './modules/promotions/promotion-ticker';
 import { PromotionsService } from './modules/promotions/promotions.service';
@@ -159,8 +159,15 @@ export async function buildServices(
     generationLimits(config),
   );
   closers.add('language-models', () => languageModels.close());
-  // The evaluation gate's evaluator: none yet (a policy with evaluationDatasetId is refused, coded).
-  const promotions = new PromotionsService(db, bus, unavailableEvaluator, registryChanged, logger);
+  const evaluation = new EvaluationService(db, queue);
+  // The evaluation gate runs evaluation jobs: the promotion only reads their verdict.
+  const promotions = new PromotionsService(
+    db,
+    bus,
+    new EvaluationGate(evaluation),
+    registryChanged,
+    logger,
+  );
   const promotionTicker = closers.start(
     'promotion-ticker',
     new PromotionTicker(promotions, logger, config.PROMOTION_TICK_INTERVAL_MS),
@@ -211,7 +218,7 @@ export async function buildServices(
     feedback: new FeedbackService(db, predictionLog, config.MAX_FEEDBACK_BATCH),
     languageModels,
     training,
-    evaluation: new EvaluationService(db, queue),
+    evaluation,
     quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),
     trainingEvents: new TrainingEventsService(bus, training),
     usageMeter,

@@ -442,7 +442,7 @@ describe('promote', () => {
     ).toBe(1);
   });
 
-  it('refuses force to a non-admin; force skips the evaluation gate; without force the gate is unavailable (coded)', async () => {
+  it('refuses force to a non-admin; force skips the evaluation gate, which without force is run (an unknown dataset is NOT_FOUND)', async () => {
     await deploy('promo-force');
     const rowsBefore = await count(`SELECT count(*) AS n FROM promotions`);
     const datasetId = randomUUID();
@@ -456,13 +456,16 @@ describe('promote', () => {
       i: {
         deployment: 'promo-force',
         versionId: v[2],
-        policy: { evaluationDatasetId: datasetId, metric: 'rmse', maxRegression: 0.1 },
+        policy: {
+          evaluationDatasetId: datasetId,
+          evaluationTarget: 'y',
+          metric: 'rmse',
+          maxRegression: 0.1,
+        },
       },
     });
-    expect(gated.errors?.[0]?.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      reason: 'EVALUATION_UNAVAILABLE',
-    });
+    // The gate runs (promotion-gate.int.spec.ts): here it finds no such dataset.
+    expect(gated.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(await count(`SELECT count(*) AS n FROM promotions`)).toBe(rowsBefore);
     expect(await routes('promo-force')).toEqual([{ versionId: v[1], weight: 100 }]);
 
@@ -526,7 +529,7 @@ describe('promote', () => {
       [{ maxErrorRate: 1.5 }, 'policy.maxErrorRate'],
       [{ maxP99LatencyMs: 0 }, 'policy.maxP99LatencyMs'],
       [{ metric: 'rmse' }, 'policy.evaluationDatasetId'],
-      [{ evaluationDatasetId: randomUUID() }, 'policy.metric'],
+      [{ evaluationDatasetId: randomUUID(), metric: 'speed' }, 'policy.metric'],
       [{ evaluationDatasetId: 'not-an-id', metric: 'rmse' }, 'policy.evaluationDatasetId'],
       [
         { evaluationDatasetId: randomUUID(), metric: 'rmse', maxRegression: -1 },

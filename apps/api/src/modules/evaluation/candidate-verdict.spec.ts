@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateVerdict } from './candidate-verdict';
+import { candidateVerdict, gateMetric } from './candidate-verdict';
 
 const job = (champion: Record<string, number>, candidate: Record<string, number>) => ({
   status: 'SUCCEEDED' as const,
@@ -37,5 +37,16 @@ describe('candidateVerdict', () => {
     });
     expect(candidateVerdict(job({ rmse: 1 }, { rmse: 1 }), 'speed', 0).outcome).toBe('ERROR');
     expect(candidateVerdict(job({ rmse: 1 }, { rmse: 1 }), 'accuracy', 0).outcome).toBe('ERROR');
+  });
+});
+
+describe('gateMetric', () => {
+  it('defaults by task and refuses a metric the versions are not scored on', () => {
+    expect(gateMetric(null, false, 'f')).toBe('rmse');
+    expect(gateMetric(null, true, 'f')).toBe('accuracy');
+    expect(gateMetric('mae', false, 'f')).toBe('mae');
+    expect(gateMetric('logLoss', true, 'f')).toBe('logLoss');
+    expect(() => gateMetric('accuracy', false, 'policy.metric')).toThrow(/"rmse"/);
+    expect(() => gateMetric('r2', true, 'policy.metric')).toThrow(/"accuracy"/);
   });
 });

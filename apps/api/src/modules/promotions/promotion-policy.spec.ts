@@ -38,8 +38,10 @@ describe('checkPolicy', () => {
     expect(() => checkPolicy({ steps: [{ weight: 5 }, ...ten] })).toThrow(/1 to 10/);
   });
 
-  it('defaults maxRegression to 0 with an evaluation', () => {
+  it('defaults maxRegression to 0 with an evaluation; the metric is left to the gate', () => {
     const id = '00000000-0000-4000-8000-000000000001';
+    expect(checkPolicy({ evaluationDatasetId: id }).policy).toMatchObject({ metric: null });
+    expect(() => checkPolicy({ evaluationDatasetId: id, metric: 'speed' })).toThrow(/"rmse"/);
     expect(checkPolicy({ evaluationDatasetId: id, metric: 'rmse' }).policy).toMatchObject({
       evaluationDatasetId: id,
       metric: 'rmse',

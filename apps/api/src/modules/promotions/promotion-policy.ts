@@ -1,6 +1,7 @@
 import type { PromotionPolicyRecord, PromotionStepRecord } from '@maas/db';
 import { badInput } from '../../common/errors';
 import { assertId } from '../../common/scalars';
+import { EVALUATION_METRICS } from '../evaluation/candidate-verdict';
 
 /** Most rollout steps a policy has. */
 export const MAX_ROLLOUT_STEPS = 10;
@@ -114,15 +115,10 @@ export function checkPolicy(args: PromotionPolicyArgs | null | undefined): Check
       'evaluationDatasetId',
       '"metric", "maxRegression" and "evaluationTarget" go with "evaluationDatasetId": name the dataset to evaluate on',
     );
-  if (datasetId !== null && (a.metric == null || a.metric.length === 0))
-    field('metric', 'An evaluation requirement names its "metric", e.g. "rmse" or "accuracy"');
-  if (
-    a.metric != null &&
-    (a.metric.length > MAX_METRIC_LENGTH || !/^[A-Za-z0-9_]+$/.test(a.metric))
-  )
+  if (a.metric != null && !EVALUATION_METRICS.includes(a.metric))
     field(
       'metric',
-      `"metric" is a metric name such as "rmse" (letters, digits, _), got "${a.metric.slice(0, MAX_METRIC_LENGTH)}"`,
+      `"metric" is one of ${EVALUATION_METRICS.map((m) => `"${m}"`).join(', ')} (default: "rmse" for regressors, "accuracy" for classifiers), got "${a.metric.slice(0, MAX_METRIC_LENGTH)}"`,
     );
   if (
     a.maxRegression != null &&

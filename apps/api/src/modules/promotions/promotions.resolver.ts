@@ -11,6 +11,7 @@ import {
 } from 'type-graphql';
 import type { GraphQLContext } from '../../context';
 import { Deployment } from '../deployments/deployments.types';
+import { EvaluationJob } from '../evaluation/evaluation.types';
 import { ModelVersion } from '../models/models.types';
 import { PromoteInput, Promotion } from './promotions.types';
 
@@ -83,6 +84,17 @@ export class PromotionResolver {
   champion(@Root() p: Promotion, @Ctx() ctx: GraphQLContext): Promise<ModelVersion | null> {
     return p.championVersionId
       ? ctx.loaders.versionById.load(p.championVersionId)
+      : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => EvaluationJob, {
+    nullable: true,
+    description:
+      "The evaluation gate's job (champion first, candidate second); null when the policy names no dataset or the promotion was forced",
+  })
+  evaluation(@Root() p: Promotion, @Ctx() ctx: GraphQLContext): Promise<EvaluationJob | null> {
+    return p.evaluationJobId
+      ? ctx.services.evaluation.get(p.workspaceId, p.evaluationJobId)
       : Promise.resolve(null);
   }
 

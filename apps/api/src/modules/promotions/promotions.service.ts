@@ -192,8 +192,8 @@ export class PromotionsService {
             seq: 1,
           }),
         );
-        if (evaluate && policy.evaluationDatasetId && policy.metric) {
-          row.evaluationJobId = await this.evaluator.start(
+        if (evaluate && policy.evaluationDatasetId) {
+          const started = await this.evaluator.start(
             {
               workspaceId: auth.workspaceId,
               actor: auth,
@@ -205,6 +205,9 @@ export class PromotionsService {
             },
             m,
           );
+          // The policy records what the gate settled on (the defaults it filled in).
+          row.evaluationJobId = started.jobId;
+          row.policy = { ...row.policy, metric: started.metric, evaluationTarget: started.target };
         }
         await audit(m, auth, auth.workspaceId, 'promotion.start', 'promotion', row.id, {
           deployment: deployment.name,
@@ -333,19 +336,24 @@ export class PromotionsService {
       await this.end(m, row, 'REFUSED', 'The evaluation was never started', null);
       return 'measured';
     }
-    const outcome = await this.evaluator.outcome(row.workspaceId, row.evaluationJobId, metric);
+    const margin = maxRegression ?? 0;
+    const outcome = await this.evaluator.outcome(
+      row.workspaceId,
+      row.evaluationJobId,
+      metric,
+      margin,
+    );
     if (outcome.state === 'pending') return 'unchanged';
-    if (outcome.state === 'failed') {
+    if (outcome.state === 'error') {
       await this.end(m, row, 'REFUSED', `The evaluation failed: ${outcome.reason}`, null);
       return 'measured';
     }
-    const margin = maxRegression ?? 0;
     const figures = {
       champion: outcome.champion,
       candidate: outcome.candidate,
       worseBy: outcome.worseBy,
     };
-    if (!(outcome.worseBy <= margin)) {
+    if (outcome.state === 'failed') {
       await this.end(
         m,
         row,
