@@ -219,7 +219,12 @@ export async function buildServices(
     languageModels,
     training,
     evaluation,
-    quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),
+    quotas: new QuotasService(
+      db,
+      bus,
+      (id) => usageMeter.unflushedCounts(id),
+      (id) => auth.onQuotaChanged(id),
+    ),
     trainingEvents: new TrainingEventsService(bus, training),
     usageMeter,
     usage: new UsageService(db, deployments),
