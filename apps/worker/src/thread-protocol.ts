@@ -1,4 +1,10 @@
-import type { EpochResult, FeatureImportance, Metrics, TabularSignature } from '@maas/training';
+import type {
+  DataProfile,
+  EpochResult,
+  FeatureImportance,
+  Metrics,
+  TabularSignature,
+} from '@maas/training';
 
 /** What the training thread starts with (its `workerData`). Byte arrays are transferred, not copied. */
 export interface TrainingThreadInput {
@@ -26,6 +32,7 @@ export interface ThreadTrainingResult {
   trainingMetrics: Metrics;
   signature: TabularSignature;
   featureImportance: FeatureImportance[];
+  profile: DataProfile;
   epochs: number;
   bestEpoch: number;
   stoppedEarly: boolean;

@@ -198,6 +198,7 @@ export class TrainingRun {
       metrics: { ...result.metrics },
       hyperparameters: this.hyperparameters,
       featureImportance: result.featureImportance,
+      trainingProfile: result.profile,
     });
     // Not committed: the artifact stays unreferenced for the store's sweep (deleting it here could
     // race another attempt that put the same bytes and is about to reference them).

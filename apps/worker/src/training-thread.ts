@@ -99,6 +99,7 @@ async function main(input: TrainingThreadInput): Promise<void> {
         trainingMetrics: result.trainingMetrics,
         signature: result.signature,
         featureImportance: result.featureImportance,
+        profile: result.profile,
         epochs: result.epochs,
         bestEpoch: result.bestEpoch,
         stoppedEarly: result.stoppedEarly,

@@ -349,6 +349,7 @@ export class TrainingJobLeaseStore {
           metrics: record.metrics,
           hyperparameters: record.hyperparameters,
           featureImportance: record.featureImportance ?? null,
+          trainingProfile: record.trainingProfile ?? null,
           trainingJobId: job.id,
           parentVersionId: job.warmStartVersionId,
         });

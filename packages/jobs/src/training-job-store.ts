@@ -64,6 +64,7 @@ import {
   type AlgorithmName,
   type JobKind,
   type JobStatus,
+  type DataProfileRecord,
   type SignatureRecord,
 } from '@maas/db';
 import type { EntityManager } from 'typeorm';
@@ -142,6 +143,8 @@ export interface SuccessRecord {
   metrics: Record<string, unknown>;
   hyperparameters: Record<string, unknown>;
   featureImportance?: { feature: string; importance: number }[] | null;
+  /** Bins of the training rows and predictions (`ModelVersion.trainingProfile`). */
+  trainingProfile?: DataProfileRecord | null;
 }
 
 /** One version's scores, as `TrainingJobLeaseStore.completeEvaluation` records them. */

@@ -52,3 +52,5 @@ export {
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
 export { exportedStateFromOnnx, modelSpecFromMetadata } from './export/onnx-import';
 export * from './evaluation/evaluate-versions';
+export * from './profile/profile';
+export { trainingProfile } from './profile/training-profile';

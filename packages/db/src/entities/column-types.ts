@@ -47,6 +47,40 @@ export interface FeatureImportanceRecord {
   importance: number;
 }
 
+/**
+ * Bins of reference data as `model_versions.training_profile` and `deployments.reference_profile`
+ * store them: `DataProfile` of @maas/training (numeric bins hold `edges`, categorical ones
+ * `categories`; `counts` per bin).
+ */
+export interface ProfileBinsRecord {
+  kind: 'numeric' | 'categorical';
+  edges?: number[];
+  categories?: string[];
+  counts: number[];
+}
+export interface DataProfileRecord {
+  formatVersion: 1;
+  rows: number;
+  features: (ProfileBinsRecord & { feature: string })[];
+  prediction: ProfileBinsRecord | null;
+}
+
+/** A deployment's monitoring thresholds (`setMonitoringThresholds`); an absent limit is not checked. */
+export interface MonitoringThresholdsRecord {
+  /** Seconds of traffic each check looks back over. */
+  windowSeconds: number;
+  /** Logged records a drift figure needs before it is compared with its limit. */
+  minSamples: number;
+  maxInputDrift: number | null;
+  maxPredictionDrift: number | null;
+  maxErrorRate: number | null;
+  maxP99LatencyMs: number | null;
+  maxOnlineMae: number | null;
+  maxOnlineRmse: number | null;
+  minOnlineAccuracy: number | null;
+  maxOnlineLogLoss: number | null;
+}
+
 /** One tensor of a model signature, with OIP datatype names and -1 for dynamic dimensions. */
 export interface TensorSpecRecord {
   name: string;

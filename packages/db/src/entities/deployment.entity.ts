@@ -9,6 +9,8 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { DataProfileRecord, MonitoringThresholdsRecord } from './column-types';
+import { Dataset } from './dataset.entity';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
 import { Workspace } from './workspace.entity';
@@ -42,6 +44,29 @@ export class Deployment {
   /** Share (0..1) of successful predictions logged (and so open to feedback); null: the global rate. */
   @Column({ name: 'log_sample_rate', type: 'double precision', nullable: true })
   logSampleRate!: number | null;
+
+  /**
+   * The dataset drift is measured against for versions without a training profile (uploaded
+   * ones), named with `setDeploymentReference`; its profile is computed once and kept here.
+   */
+  @Index('idx_deployments_reference_dataset')
+  @Column({ name: 'reference_dataset_id', type: 'uuid', nullable: true })
+  referenceDatasetId!: string | null;
+
+  @ManyToOne(() => Dataset, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'reference_dataset_id' })
+  referenceDataset?: Dataset | null;
+
+  @Column({ name: 'reference_profile', type: 'jsonb', nullable: true })
+  referenceProfile!: DataProfileRecord | null;
+
+  /** Limits the monitoring checker compares the last window with; null: not checked. */
+  @Column({ name: 'monitoring_thresholds', type: 'jsonb', nullable: true })
+  monitoringThresholds!: MonitoringThresholdsRecord | null;
+
+  /** When a checker last claimed this deployment (replicas skip one claimed within an interval). */
+  @Column({ name: 'monitoring_checked_at', type: 'timestamptz', nullable: true })
+  monitoringCheckedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -7,6 +7,7 @@ import { EvaluationResult } from './evaluation-result.entity';
 import { AuditEvent } from './audit-event.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
+import { MonitoringAlert } from './monitoring-alert.entity';
 import { PredictionFeedback } from './prediction-feedback.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
 import { Promotion } from './promotion.entity';
@@ -49,6 +50,7 @@ export {
   ModelAlias,
   ModelVersion,
   ModelVersionFile,
+  MonitoringAlert,
   PredictionFeedback,
   PredictionLogEntry,
   Promotion,
@@ -82,4 +84,5 @@ export const ENTITIES = [
   ApiReplica,
   Promotion,
   AliasMove,
+  MonitoringAlert,
 ];

@@ -11,6 +11,7 @@ import { Artifact } from './artifact.entity';
 import {
   bigintAsNumber,
   VERSION_SOURCES,
+  type DataProfileRecord,
   type FeatureImportanceRecord,
   type LanguageModelRecord,
   type SignatureRecord,
@@ -61,6 +62,14 @@ export class ModelVersion {
    */
   @Column({ name: 'feature_importance', type: 'jsonb', nullable: true })
   featureImportance!: FeatureImportanceRecord[] | null;
+
+  /**
+   * Bins of the training rows' features and of the version's predictions on them, recorded when
+   * training ended: what monitoring measures drift against. Null for uploaded versions and
+   * versions trained before it was recorded.
+   */
+  @Column({ name: 'training_profile', type: 'jsonb', nullable: true })
+  trainingProfile!: DataProfileRecord | null;
 
   @Column({ type: 'char', length: 64 })
   sha256!: string;

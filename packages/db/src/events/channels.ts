@@ -33,3 +33,9 @@ export const WORKSPACE_QUOTA_CHANNEL = 'maas_workspace_quota';
  * re-read it. Payload: `{"workspaceId": "...", "promotionId": "...", "seq": n}`.
  */
 export const PROMOTION_EVENTS_CHANNEL = 'maas_promotions';
+
+/**
+ * A monitoring alert was raised, so `monitoringAlerts` subscribers on every replica push it.
+ * Payload: `{"workspaceId": "...", "deploymentId": "...", "alertId": "..."}`.
+ */
+export const MONITORING_ALERTS_CHANNEL = 'maas_monitoring_alerts';

@@ -3,6 +3,7 @@ import { acquireArtifact, releaseArtifact } from '../artifacts/artifact-refs';
 import type { ReleasedArtifact } from '../artifacts/artifact-store';
 import type {
   BundleFileRecord,
+  DataProfileRecord,
   FeatureImportanceRecord,
   LanguageModelRecord,
   SignatureRecord,
@@ -25,6 +26,8 @@ export interface CommitModelVersionInput {
   hyperparameters?: Record<string, unknown> | null;
   /** Permutation importance measured when training ended (see `ModelVersion.featureImportance`). */
   featureImportance?: FeatureImportanceRecord[] | null;
+  /** Bins of the training rows and predictions (see `ModelVersion.trainingProfile`). */
+  trainingProfile?: DataProfileRecord | null;
   trainingJobId?: string | null;
   /** The version a training job warm-started from. */
   parentVersionId?: string | null;
@@ -108,6 +111,7 @@ export async function commitModelVersion(
       metrics: input.metrics ?? null,
       hyperparameters: input.hyperparameters ?? null,
       featureImportance: input.featureImportance ?? null,
+      trainingProfile: input.trainingProfile ?? null,
       sha256: input.sha256,
       sizeBytes: input.sizeBytes,
       trainingJobId: input.trainingJobId ?? null,

@@ -2,6 +2,7 @@ import { TrainingError } from '../errors';
 import { type Hyperparameters, resolveHyperparameters } from '../hyperparameters';
 import { exportOnnx } from '../export/onnx-export';
 import type { ExportedModelState } from '../model/model.types';
+import type { DataProfile } from '../profile/profile';
 import { CHUNK_ROWS, Network } from '../model/network';
 import { MetricsAccumulator, type Targets } from '../model/objective';
 import {
@@ -14,7 +15,9 @@ import { learningRateAt, type Optimizer } from '../model/optimizer';
 import type { SeededRandom } from '../model/random';
 import { statisticsPayOff } from '../model/squared-error-statistics';
 import { layerSizes, paramsToLayers, type ModelSpec } from '../model/tabular';
-import { prepareTraining, type PreparedData } from './prepare';
+import { trainingProfile } from '../profile/training-profile';
+import type { ColumnarDataset } from '../dataset/dataset.types';
+import { prepareTraining, trainingRows, type PreparedData } from './prepare';
 import { withParentShape } from './warm-start';
 import {
   checkResumable,
@@ -72,6 +75,8 @@ export class GradientTrainer implements Trainer {
   private readonly trainMetrics: MetricsAccumulator;
   private readonly validationMetrics: MetricsAccumulator;
   private readonly datasetRows: number;
+  /** Kept for the training profile finish() records. */
+  private readonly dataset: ColumnarDataset;
   /** Linear regression takes the one-pass Network.squaredErrorStep. */
   private readonly fusedLinear: boolean;
   /**
@@ -110,6 +115,7 @@ export class GradientTrainer implements Trainer {
     this.validationRows = this.data.validationRows;
     this.droppedRows = this.data.droppedRows;
     this.datasetRows = options.dataset.rowCount;
+    this.dataset = options.dataset;
     if (saved && saved.trainingRows !== this.trainingRows) {
       throw new TrainingError(
         `the checkpoint was made with ${saved.trainingRows} training rows, this dataset gives ${this.trainingRows}: it is not the same dataset`,
@@ -299,6 +305,7 @@ export class GradientTrainer implements Trainer {
     return {
       onnx: exportOnnx(state),
       featureImportance: this.featureImportance(network),
+      profile: this.profile(state),
       state,
       metrics,
       trainingMetrics,
@@ -307,6 +314,12 @@ export class GradientTrainer implements Trainer {
       bestEpoch: this.usesBest() && this.best ? this.best.epoch : this.epoch,
       stoppedEarly: this.stoppedEarly,
     };
+  }
+
+  /** Bins of the training rows' features and of the exported model's predictions on them. */
+  private profile(state: ExportedModelState): DataProfile {
+    const { input, trainIndex } = trainingRows(this.spec, this.dataset, this.hyperparameters);
+    return trainingProfile(state, input, trainIndex);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Algorithm, Hyperparameters } from '../hyperparameters';
 import type { ExportedModelState, Metrics, TabularSignature } from '../model/model.types';
 import type { RandomState } from '../model/random';
 import type { FeatureImportance } from '../model/permutation-importance';
+import type { DataProfile } from '../profile/profile';
 import type { StatisticsRegressionMetrics } from '../model/squared-error-statistics';
 
 export type { StatisticsRegressionMetrics };
@@ -88,6 +89,11 @@ export interface TrainingResult {
    * without a validation split), most important first, in loss units.
    */
   featureImportance: FeatureImportance[];
+  /**
+   * Bins of the training rows' input features and of the model's predictions on them: what
+   * monitoring measures drift against (docs/api.md, "Monitoring").
+   */
+  profile: DataProfile;
   /** Epochs run, and the epoch whose weights were exported. */
   epochs: number;
   bestEpoch: number;
