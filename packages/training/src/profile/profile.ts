@@ -102,7 +102,8 @@ export function categoricalBins(categories: string[], codes: ArrayLike<number>):
   const counts = new Array<number>(categories.length).fill(0);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i] as number;
-    if (Number.isInteger(c) && c >= 0 && c < categories.length) counts[c] = (counts[c] as number) + 1;
+    if (Number.isInteger(c) && c >= 0 && c < categories.length)
+      counts[c] = (counts[c] as number) + 1;
   }
   return { kind: 'categorical', categories: [...categories], counts };
 }
