@@ -16,6 +16,12 @@ import {
   VersionEvaluationResolver,
 } from './modules/evaluation/evaluation.resolver';
 import { FeedbackResolver } from './modules/feedback/feedback.resolver';
+import {
+  DeploymentMonitoringFieldsResolver,
+  MonitoringAlertResolver,
+  MonitoringBucketResolver,
+  MonitoringResolver,
+} from './modules/monitoring/monitoring.resolver';
 import { PromotionResolver } from './modules/promotions/promotions.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
@@ -50,6 +56,10 @@ export const RESOLVERS = [
   PredictionResolver,
   FeedbackResolver,
   PromotionResolver,
+  MonitoringResolver,
+  MonitoringBucketResolver,
+  MonitoringAlertResolver,
+  DeploymentMonitoringFieldsResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
   EvaluationJobResolver,

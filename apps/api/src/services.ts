@@ -20,6 +20,9 @@ import { LanguageModelsService } from './modules/language-models/language-models
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
+import { MonitoringChecker } from './modules/monitoring/monitoring-checker';
+import { MonitoringEventsService } from './modules/monitoring/monitoring-events.service';
+import { MonitoringService } from './modules/monitoring/monitoring.service';
 import { PromotionEventsService } from './modules/promotions/promotion-events.service';
 import { PromotionTicker } from './modules/promotions/promotion-ticker';
 import { PromotionsService } from './modules/promotions/promotions.service';
@@ -73,6 +76,11 @@ export interface Services {
   promotionEvents: PromotionEventsService;
   /** Runs a promotion tick now (tests); the ticker also runs one every PROMOTION_TICK_INTERVAL_MS. */
   promotionTicker: PromotionTicker;
+  /** deploymentMonitoring, thresholds, reference datasets; retraining's InputDriftReader (maxInputDrift). */
+  monitoring: MonitoringService;
+  monitoringEvents: MonitoringEventsService;
+  /** Runs a threshold check now (tests); the checker also runs one every MONITORING_CHECK_INTERVAL_MS. */
+  monitoringChecker: MonitoringChecker;
 }
 
 /** Builds the services on `infra`; the background writers are started and registered in `closers`. */
@@ -172,6 +180,11 @@ export async function buildServices(
     'promotion-ticker',
     new PromotionTicker(promotions, logger, config.PROMOTION_TICK_INTERVAL_MS),
   );
+  const monitoring = new MonitoringService(db, bus, store, deployments);
+  const monitoringChecker = closers.start(
+    'monitoring-checker',
+    new MonitoringChecker(monitoring, logger, config.MONITORING_CHECK_INTERVAL_MS),
+  );
   return {
     config,
     logger,
@@ -231,5 +244,8 @@ export async function buildServices(
     promotions,
     promotionEvents: new PromotionEventsService(bus, promotions),
     promotionTicker,
+    monitoring,
+    monitoringEvents: new MonitoringEventsService(bus, monitoring),
+    monitoringChecker,
   };
 }

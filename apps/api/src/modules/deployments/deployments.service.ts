@@ -33,6 +33,8 @@ function mapDeployment(
     logSampleRate: row.logSampleRate ?? defaultLogSampleRate,
     modelId: row.modelId,
     workspaceId: row.workspaceId,
+    monitoringThresholds: row.monitoringThresholds,
+    referenceDatasetId: row.referenceDatasetId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     routes: routes

@@ -1,3 +1,4 @@
+import type { MonitoringThresholdsRecord } from '@maas/db';
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONScalar, SafeIntScalar } from '../../common/scalars';
 
@@ -36,6 +37,9 @@ export class Deployment {
 
   modelId!: string;
   workspaceId!: string;
+  /** Exposed by the monitoring module's field resolvers. */
+  monitoringThresholds!: MonitoringThresholdsRecord | null;
+  referenceDatasetId!: string | null;
 }
 
 @InputType()

@@ -38,7 +38,8 @@ const noReference = (version: ServedVersion, why: string) =>
     { field: 'explain' },
   );
 
-async function readAll(store: ArtifactStore, sha256: string): Promise<Uint8Array> {
+/** Reads a stored artifact whole, into one aligned buffer. */
+export async function readAll(store: ArtifactStore, sha256: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of await store.openRead(sha256)) {

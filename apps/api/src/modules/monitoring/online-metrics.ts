@@ -1,0 +1,77 @@
+import { classificationMetrics, regressionMetrics } from '@maas/training';
+import type { FeedbackPair } from './monitoring-reads';
+
+/** How a version's predictions are scored against feedback: its labels, or none (a regressor). */
+export interface VersionScoring {
+  labels: string[] | null;
+}
+
+const asNumber = (v: unknown): number | null => {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return null;
+};
+
+/**
+ * Online metrics of feedback pairs of one version, with the one metrics home in @maas/training:
+ * MAE and RMSE for a regressor (`regressionMetrics`); accuracy and log loss for a classifier
+ * (`classificationMetrics` on the logged probabilities, or on the predicted label as probability
+ * 1 when none were logged). Pairs that cannot be scored (no logged prediction, an unknown label)
+ * are left out; null when none is left.
+ */
+export function onlineMetrics(
+  scoring: VersionScoring,
+  pairs: readonly FeedbackPair[],
+): { metrics: Record<string, number>; rows: number } | null {
+  const labels = scoring.labels;
+  if (!labels) {
+    const predicted: number[] = [];
+    const actual: number[] = [];
+    for (const p of pairs) {
+      const yHat = asNumber(p.predicted);
+      const y = asNumber(p.actual);
+      if (yHat === null || y === null) continue;
+      predicted.push(yHat);
+      actual.push(y);
+    }
+    if (actual.length === 0) return null;
+    const m = regressionMetrics(predicted, actual);
+    return { metrics: { mae: m.mae, rmse: m.rmse }, rows: actual.length };
+  }
+  if (labels.length < 2) return null;
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const probabilities: number[] = [];
+  const actual: number[] = [];
+  for (const p of pairs) {
+    const y = index.get(String(p.actual));
+    if (y === undefined) continue;
+    const row = probabilityRow(labels, index, p.probabilities, p.predicted);
+    if (!row) continue;
+    probabilities.push(...row);
+    actual.push(y);
+  }
+  if (actual.length === 0) return null;
+  const m = classificationMetrics(probabilities, labels.length, actual);
+  return { metrics: { accuracy: m.accuracy, logLoss: m.logLoss }, rows: actual.length };
+}
+
+function probabilityRow(
+  labels: string[],
+  index: Map<string, number>,
+  probabilities: unknown,
+  predicted: unknown,
+): number[] | null {
+  if (
+    typeof probabilities === 'object' &&
+    probabilities !== null &&
+    !Array.isArray(probabilities)
+  ) {
+    const byLabel = probabilities as Record<string, unknown>;
+    const row = labels.map((l) => asNumber(byLabel[l]));
+    if (row.every((v): v is number => v !== null && v >= 0) && row.some((v) => v > 0)) return row;
+  }
+  const c =
+    predicted === null || predicted === undefined ? undefined : index.get(String(predicted));
+  if (c === undefined) return null;
+  return labels.map((_, i) => (i === c ? 1 : 0));
+}
