@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Monitoring and drift (the closed loop, item 2): model_versions.training_profile (bins of the
  * training rows and predictions), the deployment reference dataset and its profile, monitoring
- * thresholds and the checker claim time on deployments, and monitoring_alerts (one open alert per
+ * thresholds and the checker claim time on deployments, an index of prediction_log by deployment
+ * and time (monitoring reads a deployment's recent predictions), and monitoring_alerts (one open alert per
  * deployment, kind and feature: a partial unique index). Generated from the entities.
  */
 export class Monitoring1796300000100 implements MigrationInterface {
@@ -18,6 +19,9 @@ export class Monitoring1796300000100 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "uq_monitoring_alerts_open" ON "monitoring_alerts"  ("deployment_id", "kind", "feature") WHERE "resolved_at" IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "idx_prediction_log_deployment_created" ON "prediction_log"  ("deployment_id", "created_at") `,
     );
     await queryRunner.query(`ALTER TABLE "model_versions" ADD "training_profile" jsonb`);
     await queryRunner.query(`ALTER TABLE "deployments" ADD "reference_dataset_id" uuid`);
@@ -50,6 +54,7 @@ export class Monitoring1796300000100 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "deployments" DROP COLUMN "reference_profile"`);
     await queryRunner.query(`ALTER TABLE "deployments" DROP COLUMN "reference_dataset_id"`);
     await queryRunner.query(`ALTER TABLE "model_versions" DROP COLUMN "training_profile"`);
+    await queryRunner.query(`DROP INDEX "public"."idx_prediction_log_deployment_created"`);
     await queryRunner.query(`DROP INDEX "public"."uq_monitoring_alerts_open"`);
     await queryRunner.query(`DROP INDEX "public"."idx_monitoring_alerts_deployment_at"`);
     await queryRunner.query(`DROP TABLE "monitoring_alerts"`);

@@ -4,6 +4,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity({ name: 'prediction_log' })
 @Index('idx_prediction_log_workspace_created', ['workspaceId', 'createdAt'])
 @Index('idx_prediction_log_version_created', ['versionId', 'createdAt'])
+// Monitoring reads a deployment's most recent logged predictions.
+@Index('idx_prediction_log_deployment_created', ['deploymentId', 'createdAt'])
 // The retention sweeper deletes by age alone.
 @Index('idx_prediction_log_created', ['createdAt'])
 export class PredictionLogEntry {
