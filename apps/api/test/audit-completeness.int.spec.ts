@@ -123,6 +123,29 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
     },
   },
   {
+    mutation: 'setMonitoringThresholds',
+    run: async () => {
+      await ok(
+        `mutation { setMonitoringThresholds(name: "dep", thresholds: { maxErrorRate: 0.5 }) { id } }`,
+      );
+      return ids.deployment!;
+    },
+  },
+  {
+    mutation: 'clearMonitoringThresholds',
+    run: async () => {
+      await ok(`mutation { clearMonitoringThresholds(name: "dep") { id } }`);
+      return ids.deployment!;
+    },
+  },
+  {
+    mutation: 'setDeploymentReference',
+    run: async () => {
+      await ok(`mutation { setDeploymentReference(name: "dep", datasetId: null) { id } }`);
+      return ids.deployment!;
+    },
+  },
+  {
     mutation: 'recordFeedback',
     run: async () => {
       const p = await ok(
