@@ -95,7 +95,7 @@ export function checkFigures(
     samples: number,
     what: string,
   ) => {
-    const limit = thresholds[measure.limitName] as number | null;
+    const limit = thresholds[measure.limitName];
     if (
       limit === null ||
       value === null ||

@@ -12,6 +12,10 @@ const asNumber = (v: unknown): number | null => {
   return null;
 };
 
+/** A label as logged or sent: a string, or a number or boolean spelling one. */
+const labelOf = (v: unknown): string | undefined =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
 /**
  * Online metrics of feedback pairs of one version, with the one metrics home in @maas/training:
  * MAE and RMSE for a regressor (`regressionMetrics`); accuracy and log loss for a classifier
@@ -43,7 +47,8 @@ export function onlineMetrics(
   const probabilities: number[] = [];
   const actual: number[] = [];
   for (const p of pairs) {
-    const y = index.get(String(p.actual));
+    const label = labelOf(p.actual);
+    const y = label === undefined ? undefined : index.get(label);
     if (y === undefined) continue;
     const row = probabilityRow(labels, index, p.probabilities, p.predicted);
     if (!row) continue;
@@ -70,8 +75,8 @@ function probabilityRow(
     const row = labels.map((l) => asNumber(byLabel[l]));
     if (row.every((v): v is number => v !== null && v >= 0) && row.some((v) => v > 0)) return row;
   }
-  const c =
-    predicted === null || predicted === undefined ? undefined : index.get(String(predicted));
+  const label = labelOf(predicted);
+  const c = label === undefined ? undefined : index.get(label);
   if (c === undefined) return null;
   return labels.map((_, i) => (i === c ? 1 : 0));
 }
