@@ -25,6 +25,9 @@ type Documents = {
   '\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n': typeof types.VersionBundleDocument;
   '\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n': typeof types.GenerationDocument;
   '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.EmbedDocument;
+  '\n  fragment MonitoringAlertFields on MonitoringAlert {\n    id\n    at\n    kind\n    feature\n    message\n    value\n    threshold\n    resolvedAt\n  }\n': typeof types.MonitoringAlertFieldsFragmentDoc;
+  '\n  query DeploymentMonitoring($name: String!, $windowSeconds: Int, $bucketSeconds: Int) {\n    deploymentMonitoring(\n      name: $name\n      windowSeconds: $windowSeconds\n      bucketSeconds: $bucketSeconds\n    ) {\n      windowSeconds\n      bucketSeconds\n      sampled\n      buckets {\n        start\n        version {\n          id\n          version\n        }\n        requests\n        errors\n        feedbackCount\n        onlineMetrics\n        inputDrift {\n          feature\n          psi\n        }\n        predictionDrift\n        driftSamples\n      }\n      alerts {\n        ...MonitoringAlertFields\n      }\n    }\n  }\n': typeof types.DeploymentMonitoringDocument;
+  '\n  subscription MonitoringAlerts($deployment: String!) {\n    monitoringAlerts(deployment: $deployment) {\n      ...MonitoringAlertFields\n    }\n  }\n': typeof types.MonitoringAlertsDocument;
   '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n': typeof types.PromotionFieldsFragmentDoc;
   '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n': typeof types.DeploymentPromotionsDocument;
   '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.PromotionUpdatedDocument;
@@ -115,6 +118,12 @@ const documents: Documents = {
     types.GenerationDocument,
   '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
     types.EmbedDocument,
+  '\n  fragment MonitoringAlertFields on MonitoringAlert {\n    id\n    at\n    kind\n    feature\n    message\n    value\n    threshold\n    resolvedAt\n  }\n':
+    types.MonitoringAlertFieldsFragmentDoc,
+  '\n  query DeploymentMonitoring($name: String!, $windowSeconds: Int, $bucketSeconds: Int) {\n    deploymentMonitoring(\n      name: $name\n      windowSeconds: $windowSeconds\n      bucketSeconds: $bucketSeconds\n    ) {\n      windowSeconds\n      bucketSeconds\n      sampled\n      buckets {\n        start\n        version {\n          id\n          version\n        }\n        requests\n        errors\n        feedbackCount\n        onlineMetrics\n        inputDrift {\n          feature\n          psi\n        }\n        predictionDrift\n        driftSamples\n      }\n      alerts {\n        ...MonitoringAlertFields\n      }\n    }\n  }\n':
+    types.DeploymentMonitoringDocument,
+  '\n  subscription MonitoringAlerts($deployment: String!) {\n    monitoringAlerts(deployment: $deployment) {\n      ...MonitoringAlertFields\n    }\n  }\n':
+    types.MonitoringAlertsDocument,
   '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n':
     types.PromotionFieldsFragmentDoc,
   '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n':
@@ -329,6 +338,24 @@ export function graphql(
 export function graphql(
   source: '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n',
 ): (typeof documents)['\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  fragment MonitoringAlertFields on MonitoringAlert {\n    id\n    at\n    kind\n    feature\n    message\n    value\n    threshold\n    resolvedAt\n  }\n',
+): (typeof documents)['\n  fragment MonitoringAlertFields on MonitoringAlert {\n    id\n    at\n    kind\n    feature\n    message\n    value\n    threshold\n    resolvedAt\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DeploymentMonitoring($name: String!, $windowSeconds: Int, $bucketSeconds: Int) {\n    deploymentMonitoring(\n      name: $name\n      windowSeconds: $windowSeconds\n      bucketSeconds: $bucketSeconds\n    ) {\n      windowSeconds\n      bucketSeconds\n      sampled\n      buckets {\n        start\n        version {\n          id\n          version\n        }\n        requests\n        errors\n        feedbackCount\n        onlineMetrics\n        inputDrift {\n          feature\n          psi\n        }\n        predictionDrift\n        driftSamples\n      }\n      alerts {\n        ...MonitoringAlertFields\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query DeploymentMonitoring($name: String!, $windowSeconds: Int, $bucketSeconds: Int) {\n    deploymentMonitoring(\n      name: $name\n      windowSeconds: $windowSeconds\n      bucketSeconds: $bucketSeconds\n    ) {\n      windowSeconds\n      bucketSeconds\n      sampled\n      buckets {\n        start\n        version {\n          id\n          version\n        }\n        requests\n        errors\n        feedbackCount\n        onlineMetrics\n        inputDrift {\n          feature\n          psi\n        }\n        predictionDrift\n        driftSamples\n      }\n      alerts {\n        ...MonitoringAlertFields\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription MonitoringAlerts($deployment: String!) {\n    monitoringAlerts(deployment: $deployment) {\n      ...MonitoringAlertFields\n    }\n  }\n',
+): (typeof documents)['\n  subscription MonitoringAlerts($deployment: String!) {\n    monitoringAlerts(deployment: $deployment) {\n      ...MonitoringAlertFields\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -401,6 +401,69 @@ export type EmbedQuery = {
   };
 };
 
+export type MonitoringAlertFieldsFragment = {
+  id: string;
+  at: string;
+  kind: string;
+  feature: string | null;
+  message: string;
+  value: number;
+  threshold: number;
+  resolvedAt: string | null;
+};
+
+export type DeploymentMonitoringQueryVariables = Exact<{
+  name: string;
+  windowSeconds?: number | null | undefined;
+  bucketSeconds?: number | null | undefined;
+}>;
+
+export type DeploymentMonitoringQuery = {
+  deploymentMonitoring: {
+    windowSeconds: number;
+    bucketSeconds: number;
+    sampled: boolean;
+    buckets: Array<{
+      start: string;
+      requests: number;
+      errors: number;
+      feedbackCount: number;
+      onlineMetrics: unknown;
+      predictionDrift: number | null;
+      driftSamples: number;
+      version: { id: string; version: number };
+      inputDrift: Array<{ feature: string; psi: number }>;
+    }>;
+    alerts: Array<{
+      id: string;
+      at: string;
+      kind: string;
+      feature: string | null;
+      message: string;
+      value: number;
+      threshold: number;
+      resolvedAt: string | null;
+    }>;
+  };
+};
+
+export type MonitoringAlertsSubscriptionVariables = Exact<{
+  deployment: string;
+}>;
+
+export type MonitoringAlertsSubscription = {
+  monitoringAlerts: {
+    id: string;
+    at: string;
+    kind: string;
+    feature: string | null;
+    message: string;
+    value: number;
+    threshold: number;
+    resolvedAt: string | null;
+  };
+};
+
 export type PromotionFieldsFragment = {
   id: string;
   status: PromotionStatus;
@@ -1743,6 +1806,29 @@ export const LanguageModelInfoFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<LanguageModelInfoFieldsFragment, unknown>;
+export const MonitoringAlertFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MonitoringAlertFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MonitoringAlert' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'at' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<MonitoringAlertFieldsFragment, unknown>;
 export const PromotionFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -3122,6 +3208,199 @@ export const EmbedDocument = {
     },
   ],
 } as unknown as DocumentNode<EmbedQuery, EmbedQueryVariables>;
+export const DeploymentMonitoringDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'DeploymentMonitoring' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'windowSeconds' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'bucketSeconds' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'deploymentMonitoring' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'name' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'name' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'windowSeconds' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'windowSeconds' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'bucketSeconds' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'bucketSeconds' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'windowSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'bucketSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'sampled' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'buckets' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'start' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'version' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                          ],
+                        },
+                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'feedbackCount' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'onlineMetrics' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'inputDrift' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'psi' } },
+                          ],
+                        },
+                      },
+                      { kind: 'Field', name: { kind: 'Name', value: 'predictionDrift' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'driftSamples' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'alerts' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'FragmentSpread',
+                        name: { kind: 'Name', value: 'MonitoringAlertFields' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MonitoringAlertFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MonitoringAlert' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'at' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DeploymentMonitoringQuery, DeploymentMonitoringQueryVariables>;
+export const MonitoringAlertsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'MonitoringAlerts' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deployment' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'monitoringAlerts' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'deployment' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deployment' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'MonitoringAlertFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'MonitoringAlertFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'MonitoringAlert' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'at' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'threshold' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'resolvedAt' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<MonitoringAlertsSubscription, MonitoringAlertsSubscriptionVariables>;
 export const DeploymentPromotionsDocument = {
   kind: 'Document',
   definitions: [

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import { useMutation, useQuery } from 'urql';
-import { Rocket, SquareTerminal, Trash2 } from 'lucide-react';
+import { Gauge, LayoutList, Rocket, SquareTerminal, Trash2 } from 'lucide-react';
 import { DeleteDeploymentMutation, DeploymentDetailQuery } from '@/graphql/serving';
 import { describeError } from '@/lib/api-error';
 import { can } from '@/lib/roles';
@@ -13,12 +13,17 @@ import { RelativeTime } from '@/components/time';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState, ErrorMessage, LoadingRows } from '@/components/ui/states';
+import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { useToast } from '@/components/ui/toast';
 import { LiveStats } from './live-stats';
+import { MonitoringPanel } from './monitoring-panel';
 import { PromotionPanel } from './promotion-panel';
 import { RoutesEditor } from './routes-editor';
 
-/** `/deployments/{name}`: traffic split (canary slider, promote, roll back), guarded promotions and live stats. */
+/**
+ * `/deployments/{name}`: traffic split (canary slider, promote, roll back), guarded promotions and
+ * live stats; the Monitoring tab: online metric, drift per feature and alerts.
+ */
 export function DeploymentDetailView() {
   const params = useParams<{ name: string }>();
   const name = decodeURIComponent(params.name);
@@ -110,25 +115,44 @@ export function DeploymentDetailView() {
           </>
         }
       />
-      <div className="grid gap-6">
-        <RoutesEditor
-          deploymentName={deployment.name}
-          saved={deployment.routes.map((r) => ({
-            versionId: r.version.id,
-            version: r.version.version,
-            weight: r.weight,
-          }))}
-          versions={versions}
-          canEdit={canEdit}
-        />
-        <PromotionPanel
-          deploymentName={deployment.name}
-          versions={versions}
-          servingVersionIds={deployment.routes.filter((r) => r.weight > 0).map((r) => r.version.id)}
-          canEdit={canEdit}
-        />
-        <LiveStats name={deployment.name} />
-      </div>
+      <Tabs defaultValue="overview">
+        <TabsList aria-label="Deployment views">
+          <TabsTrigger value="overview">
+            <LayoutList aria-hidden />
+            Overview
+          </TabsTrigger>
+          <TabsTrigger value="monitoring">
+            <Gauge aria-hidden />
+            Monitoring
+          </TabsTrigger>
+        </TabsList>
+        <TabsContent value="overview">
+          <div className="grid gap-6">
+            <RoutesEditor
+              deploymentName={deployment.name}
+              saved={deployment.routes.map((r) => ({
+                versionId: r.version.id,
+                version: r.version.version,
+                weight: r.weight,
+              }))}
+              versions={versions}
+              canEdit={canEdit}
+            />
+            <PromotionPanel
+              deploymentName={deployment.name}
+              versions={versions}
+              servingVersionIds={deployment.routes
+                .filter((r) => r.weight > 0)
+                .map((r) => r.version.id)}
+              canEdit={canEdit}
+            />
+            <LiveStats name={deployment.name} />
+          </div>
+        </TabsContent>
+        <TabsContent value="monitoring">
+          <MonitoringPanel deploymentName={deployment.name} />
+        </TabsContent>
+      </Tabs>
     </>
   );
 }
