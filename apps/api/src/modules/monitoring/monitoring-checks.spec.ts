@@ -140,6 +140,7 @@ describe('onlineMetrics', () => {
     predicted,
     actual,
     probabilities,
+    tensor: false,
   });
 
   it('scores a regressor with MAE and RMSE, leaving out what is not a number', () => {
@@ -166,5 +167,13 @@ describe('onlineMetrics', () => {
     expect(m?.metrics.accuracy).toBeCloseTo(2 / 3, 12);
     const logLoss = -(Math.log(0.8) + Math.log(0.4) + Math.log(1 - 1e-15)) / 3;
     expect(m?.metrics.logLoss).toBeCloseTo(logLoss, 6);
+    // A tensor's answer: probabilities in label order, or a class index.
+    const t = onlineMetrics({ labels: ['no', 'yes'] }, [
+      { ...pair(1, 'yes', [0.3, 0.7]), tensor: true },
+      { ...pair(0, 'yes'), tensor: true },
+    ]);
+    expect(t?.rows).toBe(2);
+    expect(t?.metrics.accuracy).toBeCloseTo(0.5, 12);
+    expect(t?.metrics.logLoss).toBeCloseTo(-(Math.log(0.7) + Math.log(1e-15)) / 2, 6);
   });
 });

@@ -211,11 +211,18 @@ export async function readDriftCounts(
                    ELSE '[]'::jsonb END) r
         WHERE jsonb_typeof(s.inputs) = 'object' AND jsonb_typeof(r) = 'array'
        UNION ALL
-       SELECT s.version_id, s.b, f.ord, f."numeric", f.edges, f.categories, pr, false
+       -- Predictions: a tabular answer's "predictions" (values or labels), else the rows of the
+       -- "prediction" tensor (a value, or a class index).
+       SELECT s.version_id, s.b, f.ord, f."numeric", f.edges, f.categories,
+              CASE WHEN jsonb_typeof(pr) = 'array' THEN pr -> 0 ELSE pr END,
+              jsonb_typeof(s.outputs -> 'predictions') IS DISTINCT FROM 'array'
          FROM s JOIN f ON f.version_id = s.version_id AND f.ord = -1
         CROSS JOIN LATERAL jsonb_array_elements(
               CASE WHEN jsonb_typeof(s.outputs -> 'predictions') = 'array'
-                   THEN s.outputs -> 'predictions' ELSE '[]'::jsonb END) pr),
+                   THEN s.outputs -> 'predictions'
+                   WHEN jsonb_typeof(s.outputs -> 'prediction') = 'array'
+                   THEN s.outputs -> 'prediction'
+                   ELSE '[]'::jsonb END) pr),
      valued AS (
        SELECT version_id, b, ord, "numeric", edges, categories, indexed, v,
               CASE jsonb_typeof(v)
@@ -284,8 +291,12 @@ export interface FeedbackPair {
   versionId: string;
   bucket: number;
   actual: unknown;
+  /** A tabular answer's prediction (a value or a label), else the "prediction" tensor's row value. */
   predicted: unknown;
+  /** {label: p} of a tabular answer, else the "probabilities" tensor's row. */
   probabilities: unknown;
+  /** The prediction is a tensor's: a classifier's `predicted` is a class index, not a label. */
+  tensor: boolean;
 }
 
 /**
@@ -306,11 +317,20 @@ export async function readFeedback(
     params,
   );
   const rows = await db.query<
-    { version_id: string; b: string; actual: unknown; predicted: unknown; probabilities: unknown }[]
+    {
+      version_id: string;
+      b: string;
+      actual: unknown;
+      predicted: unknown;
+      probabilities: unknown;
+      tensor: boolean;
+    }[]
   >(
     `SELECT p.version_id, ${bucketSql('p.created_at', '$4')}::text AS b, fb.actual,
-            p.outputs -> 'predictions' -> fb.record AS predicted,
-            p.outputs -> 'probabilities' -> fb.record AS probabilities
+            coalesce(p.outputs -> 'predictions' -> fb.record,
+                     p.outputs -> 'prediction' -> fb.record -> 0) AS predicted,
+            p.outputs -> 'probabilities' -> fb.record AS probabilities,
+            jsonb_typeof(p.outputs -> 'predictions') IS DISTINCT FROM 'array' AS tensor
        ${from} ORDER BY p.created_at DESC LIMIT $5`,
     [...params, MAX_MONITORED_FEEDBACK],
   );
@@ -328,6 +348,7 @@ export async function readFeedback(
       actual: r.actual,
       predicted: r.predicted,
       probabilities: r.probabilities,
+      tensor: r.tensor,
     })),
     sampled: total > rows.length,
   };

@@ -50,7 +50,7 @@ export function onlineMetrics(
     const label = labelOf(p.actual);
     const y = label === undefined ? undefined : index.get(label);
     if (y === undefined) continue;
-    const row = probabilityRow(labels, index, p.probabilities, p.predicted);
+    const row = probabilityRow(labels, index, p);
     if (!row) continue;
     probabilities.push(...row);
     actual.push(y);
@@ -63,20 +63,27 @@ export function onlineMetrics(
 function probabilityRow(
   labels: string[],
   index: Map<string, number>,
-  probabilities: unknown,
-  predicted: unknown,
+  pair: FeedbackPair,
 ): number[] | null {
-  if (
-    typeof probabilities === 'object' &&
-    probabilities !== null &&
-    !Array.isArray(probabilities)
-  ) {
+  const { probabilities, predicted } = pair;
+  let row: (number | null)[] | null = null;
+  if (Array.isArray(probabilities) && probabilities.length === labels.length)
+    row = probabilities.map(asNumber);
+  else if (typeof probabilities === 'object' && probabilities !== null) {
     const byLabel = probabilities as Record<string, unknown>;
-    const row = labels.map((l) => asNumber(byLabel[l]));
-    if (row.every((v): v is number => v !== null && v >= 0) && row.some((v) => v > 0)) return row;
+    row = labels.map((l) => asNumber(byLabel[l]));
   }
-  const label = labelOf(predicted);
-  const c = label === undefined ? undefined : index.get(label);
+  if (row && row.every((v): v is number => v !== null && v >= 0) && row.some((v) => v > 0))
+    return row;
+  // No probabilities: the predicted class as probability 1 (a tensor's is a class index).
+  let c: number | undefined;
+  if (pair.tensor) {
+    const i = asNumber(predicted);
+    c = i !== null && Number.isInteger(i) && i >= 0 && i < labels.length ? i : undefined;
+  } else {
+    const label = labelOf(predicted);
+    c = label === undefined ? undefined : index.get(label);
+  }
   if (c === undefined) return null;
   return labels.map((_, i) => (i === c ? 1 : 0));
 }
