@@ -2,7 +2,7 @@
 // The deployment page's promotion view: the latest promotion, advancing live over
 // `promotionUpdated` (steps, their measured figures, the status), with approve and cancel; and a
 // form that starts a guarded promotion of another version.
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { CheckCircle2, Rocket, XCircle } from 'lucide-react';
 import type { PromotionFieldsFragment } from '@/gql/graphql';
@@ -53,12 +53,15 @@ export function PromotionPanel({
   versions,
   servingVersionIds,
   canEdit,
+  onRoutesMoved,
 }: {
   deploymentName: string;
   versions: { id: string; version: number }[];
   /** Versions with traffic now: the candidate is picked among the others. */
   servingVersionIds: string[];
   canEdit: boolean;
+  /** Called when the shown promotion moved the deployment's routes (a step started, it ended). */
+  onRoutesMoved?: () => void;
 }) {
   const [{ data, error }] = useQuery({
     query: DeploymentPromotionsQuery,
@@ -68,6 +71,14 @@ export function PromotionPanel({
   const latest = data?.promotions[0] ?? null;
   const shown = own ?? latest;
   const live = shown !== null && isActivePromotion(shown.status);
+  // The routes change when a step starts and when the promotion ends: the page reloads them.
+  const routesKey = shown ? routesMark(shown) : null;
+  const lastRoutesKey = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = lastRoutesKey.current;
+    lastRoutesKey.current = routesKey;
+    if (previous !== null && routesKey !== null && previous !== routesKey) onRoutesMoved?.();
+  }, [routesKey, onRoutesMoved]);
 
   const onPush = useCallback((_prev: unknown, event: { promotionUpdated: Promotion }) => {
     setOwn(event.promotionUpdated);
@@ -96,7 +107,7 @@ export function PromotionPanel({
   };
 
   return (
-    <Card>
+    <Card role="region" aria-label="Promotion">
       <CardHeader
         title={
           <span className="flex items-center gap-2">
@@ -141,6 +152,12 @@ export function PromotionPanel({
       </CardBody>
     </Card>
   );
+}
+
+/** What of a promotion decides the routes: which steps have started, and whether it is over. */
+function routesMark(promotion: Promotion): string {
+  const started = promotion.steps.filter((s) => s.startedAt).length;
+  return `${promotion.id}:${started}:${isActivePromotion(promotion.status) ? 'live' : 'over'}`;
 }
 
 function PromotionSummary({ promotion }: { promotion: Promotion }) {
