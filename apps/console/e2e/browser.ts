@@ -2,7 +2,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(__dirname, 'screenshots');
@@ -34,6 +40,13 @@ export async function shoot(page: Page, name: string): Promise<void> {
   // Let charts and transitions settle.
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Saves a screenshot of one element (a card, a chart) as e2e/screenshots/<name>.png. */
+export async function shootElement(target: Locator, name: string): Promise<void> {
+  await mkdir(screenshotDir, { recursive: true });
+  await target.page().waitForTimeout(300);
+  await target.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
 /** Collects uncaught page errors, so a test can assert there were none. */

@@ -4,7 +4,7 @@
 // closed form of a linear model; the model page's evaluation puts the API's metrics side by side.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newPage, shoot, signIn, watchErrors } from './browser';
+import { launchBrowser, newPage, shoot, shootElement, signIn, watchErrors } from './browser';
 import { apiGraphql, startPlatform, type RunningPlatform } from './platform';
 
 const MODEL = 'e2e-loop';
@@ -225,6 +225,9 @@ describe('the closed loop in the console', () => {
       await expect
         .poll(trafficSplit, { timeout: 10_000 })
         .toEqual(weight === 100 ? { v2: 100 } : { v1: 100 - weight, v2: weight });
+      // The promotion owns the weights: the traffic card offers no controls meanwhile.
+      await page.getByTestId('routes-locked').waitFor();
+      expect(await page.getByRole('button', { name: 'Save routes' }).count()).toBe(0);
       if (i === 0) await shoot(page, 'promotion-running');
       // Send predictions until the candidate (v2) has served MIN_REQUESTS of them in this step,
       // then wait for the screen; a request whose stats sample landed in the previous step does
@@ -267,6 +270,9 @@ describe('the closed loop in the console', () => {
     expect(await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe(
       'kept',
     );
+    // Over: the weights are editable again, and the next candidate is the old champion.
+    await page.getByRole('button', { name: 'Save routes' }).waitFor();
+    expect(await panel.getByLabel('Candidate').locator('option').allTextContents()).toEqual(['v1']);
 
     // The API agrees: completed, every step passed with the candidate's requests, v2 serving.
     const { promotions, deployment } = await graphql<{
@@ -406,8 +412,30 @@ describe('the closed loop in the console', () => {
         expect(Math.abs(shown - value)).toBeLessThanOrEqual(5e-4 * Math.abs(value) + 1e-9);
       }
     }
-    await table.scrollIntoViewIfNeeded();
-    await shoot(page, 'evaluation');
+    await shootElement(page.getByRole('region', { name: 'Evaluations' }), 'evaluation');
+  });
+
+  test('the three views render in the dark theme without errors', async () => {
+    const { ctx, page: dark } = await newPage(browser, { dark: true });
+    const errors = watchErrors(dark);
+    await signIn(dark, platform.consoleUrl, platform.adminKey);
+    await dark.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await dark.goto(url(`/deployments/${DEPLOYMENT}`));
+    await dark.getByRole('region', { name: 'Promotion' }).getByText('Completed').waitFor();
+    await shoot(dark, 'promotion-dark');
+    await dark.goto(url(`/playground?deployment=${DEPLOYMENT}`));
+    await dark.getByLabel('x1', { exact: true }).fill('1.5');
+    await dark.getByLabel('x2', { exact: true }).fill('0.25');
+    await dark.getByLabel(/^Explain/).check();
+    await dark.getByRole('button', { name: 'Predict', exact: true }).click();
+    await dark.getByRole('region', { name: 'Explanation' }).waitFor();
+    await shoot(dark, 'explanations-dark');
+    await dark.goto(url(`/models/${MODEL}`));
+    const card = dark.getByRole('region', { name: 'Evaluations' });
+    await card.getByRole('table', { name: 'Metrics by version' }).waitFor();
+    await shootElement(card, 'evaluation-dark');
+    expect(errors).toEqual([]);
+    await ctx.close();
     expect(pageErrors).toEqual([]);
   });
 });

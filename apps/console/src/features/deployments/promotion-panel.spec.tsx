@@ -53,6 +53,7 @@ function renderPanel(
   initial: ReturnType<typeof promotion> | null,
   canEdit = true,
   onRoutesMoved?: () => void,
+  onLive?: (live: boolean) => void,
 ) {
   let push: (answer: Partial<OperationResult>) => void = () => undefined;
   const subscribe = vi.fn(
@@ -98,6 +99,7 @@ function renderPanel(
         servingVersionIds={['v1']}
         canEdit={canEdit}
         onRoutesMoved={onRoutesMoved}
+        onLive={onLive}
       />
     </Provider>,
   );
@@ -180,6 +182,26 @@ describe('PromotionPanel', () => {
       ),
     );
     expect(moved).toHaveBeenCalledTimes(2);
+  });
+
+  it('says whether the promotion it shows is in progress (it owns the routes then)', () => {
+    const live = vi.fn();
+    const { push } = renderPanel(
+      promotion('ROLLING_OUT', [{ weight: 10, startedAt: T }, { weight: 100 }]),
+      true,
+      undefined,
+      live,
+    );
+    expect(live).toHaveBeenLastCalledWith(true);
+    push({
+      data: {
+        promotionUpdated: promotion('CANCELLED', [
+          { weight: 10, startedAt: T, outcome: 'cancelled' },
+          { weight: 100 },
+        ]),
+      },
+    });
+    expect(live).toHaveBeenLastCalledWith(false);
   });
 
   it('shows a rollback with its measured error rate and reason', () => {
