@@ -34,12 +34,19 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as e2e/screenshots/<name>.png. */
-export async function shoot(page: Page, name: string): Promise<void> {
+/** Saves a full-page (or, with `fullPage: false`, a viewport) screenshot as e2e/screenshots/<name>.png. */
+export async function shoot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   // Let charts and transitions settle.
   await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(screenshotDir, `${name}.png`),
+    fullPage: options.fullPage ?? true,
+  });
 }
 
 /** Saves a screenshot of one element (a card, a chart) as e2e/screenshots/<name>.png. */

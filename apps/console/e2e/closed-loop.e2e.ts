@@ -229,6 +229,8 @@ describe('the closed loop in the console', () => {
       await page.getByTestId('routes-locked').waitFor();
       expect(await page.getByRole('button', { name: 'Save routes' }).count()).toBe(0);
       if (i === 0) await shoot(page, 'promotion-running');
+      // Mid-rollout, for the docs: step 1 passed with its figures, step 2 at 50 / 50.
+      if (i === 1) await shoot(page, 'promotion-rollout', { fullPage: false });
       // Send predictions until the candidate (v2) has served MIN_REQUESTS of them in this step,
       // then wait for the screen; a request whose stats sample landed in the previous step does
       // not count here, so top up while the step has not passed.
@@ -412,6 +414,7 @@ describe('the closed loop in the console', () => {
         expect(Math.abs(shown - value)).toBeLessThanOrEqual(5e-4 * Math.abs(value) + 1e-9);
       }
     }
+    await shoot(page, 'model-evaluated');
     await shootElement(page.getByRole('region', { name: 'Evaluations' }), 'evaluation');
   });
 
