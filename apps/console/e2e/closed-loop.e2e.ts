@@ -98,11 +98,8 @@ interface Served {
   } | null;
 }
 
-async function predict(
-  records: Record<string, number>[],
-  explain = false,
-  model = DEPLOYMENT,
-): Promise<Served> {
+/** `predict` through the deployment, as any client would call it. */
+async function predict(records: Record<string, number>[], explain = false): Promise<Served> {
   const { predict: served } = await graphql<{ predict: Served }>(
     `
       query ($input: PredictInput!) {
@@ -124,7 +121,7 @@ async function predict(
         }
       }
     `,
-    { input: { model, records, explain } },
+    { input: { model: DEPLOYMENT, records, explain } },
   );
   return served;
 }
@@ -192,12 +189,6 @@ describe('the closed loop in the console', () => {
     const status = panel.getByLabel('Promotion status');
     const step = (i: number) =>
       panel.getByRole('listitem', { name: `Step ${i + 1}: ${STEPS[i]}%` });
-    // The step's state as its badge reads.
-    const stateOf = async (i: number) => {
-      for (const state of ['pending', 'running', 'passed', 'rolled back', 'cancelled'])
-        if (await step(i).getByText(state, { exact: true }).count()) return state;
-      return 'none';
-    };
     const traffic = page.getByRole('img', { name: /^Traffic: / });
     const trafficSplit = async () =>
       Object.fromEntries(
@@ -211,10 +202,19 @@ describe('the closed loop in the console', () => {
 
     // What the screen showed, each change once: "<status>: <state of each step>".
     const shown: string[] = [];
+    // One read of the card's text (so that no re-render falls between two steps' reads): the
+    // status badge, and each step's state as its badge reads ("Step 1: 10% to v2passed12 / …").
     const observe = async () => {
-      const states = [];
-      for (let i = 0; i < STEPS.length; i += 1) states.push(await stateOf(i));
-      const now = `${await status.textContent()}: ${states.join(' ')}`;
+      const text = await panel.evaluate((card) => ({
+        status: card.querySelector('[aria-label="Promotion status"]')?.textContent ?? '',
+        steps: [...card.querySelectorAll('[aria-label="Rollout steps"] > li')].map(
+          (li) => li.textContent ?? '',
+        ),
+      }));
+      const states = text.steps.map(
+        (t) => /% to v\d+(pending|running|passed|rolled back|cancelled)/.exec(t)?.[1] ?? 'none',
+      );
+      const now = `${text.status}: ${states.join(' ')}`;
       if (shown.at(-1) !== now) shown.push(now);
       return states;
     };
@@ -353,6 +353,17 @@ describe('the closed loop in the console', () => {
         const contribution = explained?.contributions.find((c) => c.feature === feature);
         expect(contribution?.contribution).toBeCloseTo((full ?? NaN) - (without ?? NaN), 4);
       }
+
+      // The record's sum on screen: baseline, then what the bars add up to, = the prediction shown.
+      const sum = page.getByTestId('explanation-sum').nth(r);
+      const [, baseline, total] =
+        /^baseline (\S+) ([+−±]\S+) = \S+$/.exec((await sum.textContent()) ?? '') ?? [];
+      expect(Number(baseline)).toBeCloseTo(explained?.baseline ?? NaN, 2);
+      const contributed = (explained?.contributions ?? []).reduce((t, c) => t + c.contribution, 0);
+      expect(Number(total?.replace('−', '-').replace('±', ''))).toBeCloseTo(contributed, 2);
+      expect((await sum.textContent())?.split(' = ')[1]).toBe(
+        await page.getByTestId('prediction-value').nth(r).textContent(),
+      );
 
       // The bars on screen: sign, figure (4 significant digits) and length (largest = half).
       const bars = page.getByRole('list', { name: `Contributions, record ${r + 1}` });
