@@ -429,7 +429,7 @@ describe('the closed loop in the console', () => {
     await shootElement(page.getByRole('region', { name: 'Evaluations' }), 'evaluation');
   });
 
-  test('the three views render in the dark theme without errors', async () => {
+  test('the three views render in the dark theme and at phone width without errors', async () => {
     const { ctx, page: dark } = await newPage(browser, { dark: true });
     const errors = watchErrors(dark);
     await signIn(dark, platform.consoleUrl, platform.adminKey);
@@ -450,6 +450,30 @@ describe('the closed loop in the console', () => {
     await shootElement(card, 'evaluation-dark');
     expect(errors).toEqual([]);
     await ctx.close();
+
+    // At phone width the promotion card and the evaluation table stay inside the screen.
+    const phone = await newPage(browser, { width: 390, height: 844 });
+    await signIn(phone.page, platform.consoleUrl, platform.adminKey);
+    await phone.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    for (const [pathname, region] of [
+      [`/deployments/${DEPLOYMENT}`, 'Promotion'],
+      [`/models/${MODEL}`, 'Evaluations'],
+    ] as const) {
+      await phone.page.goto(url(pathname));
+      const card = phone.page.getByRole('region', { name: region });
+      await (
+        region === 'Promotion'
+          ? card.getByText('Completed')
+          : card.getByRole('table', { name: 'Metrics by version' })
+      ).waitFor();
+      const box = await card.boundingBox();
+      expect((box?.x ?? -1) + (box?.width ?? 1000)).toBeLessThanOrEqual(390);
+      await shootElement(card, `${region.toLowerCase()}-phone`);
+    }
+    expect(
+      await phone.page.evaluate(() => document.documentElement.scrollWidth),
+    ).toBeLessThanOrEqual(390);
+    await phone.ctx.close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -208,7 +208,7 @@ function PromotionSummary({ promotion, actions }: { promotion: Promotion; action
                 <Badge tone={STATE_TONE[state]}>{state}</Badge>
               </div>
               {state === 'pending' ? null : (
-                <div className="flex flex-wrap gap-4 text-xs text-muted-foreground tabular-nums">
+                <div className="flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-muted-foreground tabular-nums">
                   <span>
                     {step.requests} / {step.minRequests} requests
                   </span>
