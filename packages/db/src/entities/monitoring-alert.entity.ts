@@ -26,7 +26,7 @@ export class MonitoringAlert {
   @JoinColumn({ name: 'deployment_id' })
   deployment?: Deployment;
 
-  /** The version whose figure crossed the limit (null once that version is deleted). */
+  /** The version whose figure crossed the limit (no foreign key: it may since have been deleted). */
   @Column({ name: 'version_id', type: 'uuid', nullable: true })
   versionId!: string | null;
 
