@@ -11,6 +11,8 @@ export const MAX_BUCKETS = 1000;
 export const MAX_MONITORED_PREDICTIONS = 5000;
 /** Logged records (batch rows) those may hold together, about. */
 export const MAX_MONITORED_RECORDS = 50_000;
+/** Feature values (records × features) one read bins, about: fewer records for wide models. */
+export const MAX_MONITORED_VALUES = 1_000_000;
 /** Feedback rows one read turns into online metrics (those on the most recent predictions). */
 export const MAX_MONITORED_FEEDBACK = 20_000;
 /** Alerts listed with a deployment's monitoring. */

@@ -5,13 +5,15 @@ import {
   MAX_MONITORED_FEEDBACK,
   MAX_MONITORED_PREDICTIONS,
   MAX_MONITORED_RECORDS,
+  MAX_MONITORED_VALUES,
 } from './monitoring-limits';
 
 /**
  * The database reads behind deploymentMonitoring and the checker, each aggregated in PostgreSQL
  * and bounded: serving stats summed per bucket, logged records binned per bucket (the most recent
- * MAX_MONITORED_PREDICTIONS predictions of the window, about MAX_MONITORED_RECORDS records), and
- * the feedback pairs of the most recent MAX_MONITORED_FEEDBACK feedback rows.
+ * MAX_MONITORED_PREDICTIONS predictions of the window, about MAX_MONITORED_RECORDS records or
+ * MAX_MONITORED_VALUES feature values), and the feedback pairs of the most recent
+ * MAX_MONITORED_FEEDBACK feedback rows.
  */
 
 /** A read's window: rows after `since`, in buckets of `bucketSeconds` (Infinity: one bucket). */
@@ -179,6 +181,12 @@ export async function readDriftCounts(
   }
   const cells = new Map<string, DriftCell>();
   if (specs.length === 0) return { cells, sampled: false };
+  // Records × features binned stays near MAX_MONITORED_VALUES, however wide the model.
+  const widest = Math.max(1, ...[...profiles.values()].map((p) => p.profile.features.length + 1));
+  const recordCap = Math.max(
+    1,
+    Math.min(MAX_MONITORED_RECORDS, Math.floor(MAX_MONITORED_VALUES / widest)),
+  );
   const rows = await db.query<
     { version_id: string; b: string; ord: number; bin: number; n: number; sampled: boolean }[]
   >(
@@ -253,7 +261,7 @@ export async function readDriftCounts(
       w.since,
       MAX_MONITORED_PREDICTIONS,
       bucketParam(w),
-      MAX_MONITORED_RECORDS,
+      recordCap,
       JSON.stringify(specs),
     ],
   );
