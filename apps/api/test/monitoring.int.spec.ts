@@ -404,6 +404,21 @@ describe('deploymentMonitoring', () => {
       if (name === 'mon-b') expect(mae).toBeGreaterThan(0.5);
     }
     expect(feedback).toBe(sent.length * 20);
+    // The whole window at once (what a promotion step reads), against every pair sent.
+    const errors = sent.flatMap((s) =>
+      s.predictions.map((yHat, r) => yHat - (actuals.get(s.predictionId)?.[r] as number)),
+    );
+    const whole = await api.server.services.monitoring.onlineMetrics(
+      workspaceId,
+      deploymentIds[name] as string,
+      versionId,
+      new Date(Date.now() - 3_600_000),
+    );
+    expect(whole?.mae).toBeCloseTo(errors.reduce((a, e) => a + Math.abs(e), 0) / errors.length, 9);
+    expect(whole?.rmse).toBeCloseTo(
+      Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / errors.length),
+      9,
+    );
   }
 
   it('refuses bad windows and buckets, and another workspace’s deployment', async () => {

@@ -157,6 +157,25 @@ export class MonitoringService {
     return max;
   }
 
+  /**
+   * The online metrics of one version of a deployment from the feedback on its predictions
+   * logged since `since` (`{mae, rmse}` or `{accuracy, logLoss}`), or null without feedback: what
+   * a promotion step's `onlineMetrics` can show.
+   */
+  async onlineMetrics(
+    workspaceId: string,
+    deploymentId: string,
+    versionId: string,
+    since: Date,
+  ): Promise<Record<string, number> | null> {
+    const row = await this.db
+      .getRepository(DeploymentRow)
+      .findOne({ where: { id: deploymentId, workspaceId } });
+    if (!row) return null;
+    const { figures } = await this.figures(row, since, Infinity);
+    return figures.find((f) => f.versionId === versionId)?.onlineMetrics ?? null;
+  }
+
   /** The database's now minus `seconds`: the log's timestamps are the database's. */
   private async since(seconds: number): Promise<Date> {
     const [row] = await this.db.query<{ since: Date }[]>(
