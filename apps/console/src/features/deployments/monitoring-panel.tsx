@@ -49,7 +49,21 @@ export function MonitoringPanel({ deploymentName }: { deploymentName: string }) 
     onAlert,
   );
   const monitoring = data?.deploymentMonitoring;
-  const series = useMemo(() => monitoringSeries(monitoring?.buckets ?? []), [monitoring]);
+  const series = useMemo(
+    () =>
+      monitoringSeries(
+        monitoring?.buckets ?? [],
+        monitoring && monitoring.buckets.length > 0
+          ? {
+              windowSeconds: monitoring.windowSeconds,
+              bucketSeconds: monitoring.bucketSeconds,
+              // The hour up to the latest bucket (pure: no clock read while rendering).
+              now: Math.max(...monitoring.buckets.map((b) => Date.parse(b.start))),
+            }
+          : undefined,
+      ),
+    [monitoring],
+  );
   const alerts = useMemo(() => {
     const listed = monitoring?.alerts ?? [];
     const ids = new Set(listed.map((a) => a.id));

@@ -47,6 +47,24 @@ describe('monitoringSeries', () => {
     ]);
   });
 
+  it('spans the whole window when told it, empty buckets null', () => {
+    const s = monitoringSeries(
+      [
+        {
+          start: '1970-01-01T00:03:00Z',
+          version: v(1),
+          feedbackCount: 1,
+          onlineMetrics: { rmse: 1 },
+          inputDrift: [{ feature: 'x', psi: 0.3 }],
+        },
+      ],
+      { windowSeconds: 300, bucketSeconds: 60, now: 250_000 },
+    );
+    expect(s.x).toEqual([0, 60, 120, 180, 240]);
+    expect(s.online).toEqual([{ version: 1, values: [null, null, null, 1, null] }]);
+    expect(s.drift).toEqual([{ feature: 'x', values: [null, null, null, 0.3, null] }]);
+  });
+
   it('uses accuracy for classifiers and nothing without feedback', () => {
     const base = { start: '1970-01-01T00:00:00Z', version: v(1), feedbackCount: 0, inputDrift: [] };
     expect(

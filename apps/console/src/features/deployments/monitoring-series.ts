@@ -27,9 +27,31 @@ const numberAt = (value: unknown, key: string): number | null => {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 };
 
-/** Turns the buckets (per bucket and version) into the chart series and the latest drift table. */
-export function monitoringSeries(buckets: readonly BucketInput[]): MonitoringSeries {
-  const starts = [...new Set(buckets.map((b) => Date.parse(b.start) / 1000))].sort((a, b) => a - b);
+/** The whole window as the x axis: every bucket start from the window's first to `now`'s. */
+export interface SeriesWindow {
+  windowSeconds: number;
+  bucketSeconds: number;
+  /** Milliseconds since the epoch. */
+  now: number;
+}
+
+/**
+ * Turns the buckets (per bucket and version) into the chart series and the latest drift table;
+ * with `window`, the x axis has every bucket of the window (empty ones null), so the time axis
+ * spans the window even when few buckets had traffic.
+ */
+export function monitoringSeries(
+  buckets: readonly BucketInput[],
+  window?: SeriesWindow,
+): MonitoringSeries {
+  const seen = buckets.map((b) => Date.parse(b.start) / 1000);
+  if (window && window.bucketSeconds > 0) {
+    const step = window.bucketSeconds;
+    const last = Math.floor(window.now / 1000 / step) * step;
+    for (let t = last - Math.ceil(window.windowSeconds / step) * step + step; t <= last; t += step)
+      seen.push(t);
+  }
+  const starts = [...new Set(seen)].sort((a, b) => a - b);
   const index = new Map(starts.map((s, i) => [s, i]));
   const metric = buckets.some((b) => numberAt(b.onlineMetrics, 'rmse') !== null)
     ? 'rmse'
