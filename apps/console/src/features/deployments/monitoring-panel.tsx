@@ -50,18 +50,7 @@ export function MonitoringPanel({ deploymentName }: { deploymentName: string }) 
   );
   const monitoring = data?.deploymentMonitoring;
   const series = useMemo(
-    () =>
-      monitoringSeries(
-        monitoring?.buckets ?? [],
-        monitoring && monitoring.buckets.length > 0
-          ? {
-              windowSeconds: monitoring.windowSeconds,
-              bucketSeconds: monitoring.bucketSeconds,
-              // The hour up to the latest bucket (pure: no clock read while rendering).
-              now: Math.max(...monitoring.buckets.map((b) => Date.parse(b.start))),
-            }
-          : undefined,
-      ),
+    () => monitoringSeries(monitoring?.buckets ?? [], monitoring?.bucketSeconds),
     [monitoring],
   );
   const alerts = useMemo(() => {

@@ -47,7 +47,7 @@ describe('monitoringSeries', () => {
     ]);
   });
 
-  it('spans the whole window when told it, empty buckets null', () => {
+  it('fills the buckets between, and one either side, when told their size', () => {
     const s = monitoringSeries(
       [
         {
@@ -58,11 +58,19 @@ describe('monitoringSeries', () => {
           inputDrift: [{ feature: 'x', psi: 0.3 }],
         },
       ],
-      { windowSeconds: 300, bucketSeconds: 60, now: 250_000 },
+      60,
     );
-    expect(s.x).toEqual([0, 60, 120, 180, 240]);
-    expect(s.online).toEqual([{ version: 1, values: [null, null, null, 1, null] }]);
-    expect(s.drift).toEqual([{ feature: 'x', values: [null, null, null, 0.3, null] }]);
+    expect(s.x).toEqual([120, 180, 240]);
+    expect(s.online).toEqual([{ version: 1, values: [null, 1, null] }]);
+    expect(s.drift).toEqual([{ feature: 'x', values: [null, 0.3, null] }]);
+    const two = monitoringSeries(
+      [
+        { start: '1970-01-01T00:01:00Z', version: v(1), feedbackCount: 0, inputDrift: [] },
+        { start: '1970-01-01T00:03:00Z', version: v(1), feedbackCount: 0, inputDrift: [] },
+      ],
+      60,
+    );
+    expect(two.x).toEqual([0, 60, 120, 180, 240]);
   });
 
   it('uses accuracy for classifiers and nothing without feedback', () => {

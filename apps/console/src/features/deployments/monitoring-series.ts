@@ -27,29 +27,20 @@ const numberAt = (value: unknown, key: string): number | null => {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 };
 
-/** The whole window as the x axis: every bucket start from the window's first to `now`'s. */
-export interface SeriesWindow {
-  windowSeconds: number;
-  bucketSeconds: number;
-  /** Milliseconds since the epoch. */
-  now: number;
-}
-
 /**
- * Turns the buckets (per bucket and version) into the chart series and the latest drift table;
- * with `window`, the x axis has every bucket of the window (empty ones null), so the time axis
- * spans the window even when few buckets had traffic.
+ * Turns the buckets (per bucket and version) into the chart series and the latest drift table.
+ * With `bucketSeconds`, the x axis has every bucket from one before the first with data to one
+ * after the last (empty ones null), so that a time axis reads as such even for one bucket.
  */
 export function monitoringSeries(
   buckets: readonly BucketInput[],
-  window?: SeriesWindow,
+  bucketSeconds?: number,
 ): MonitoringSeries {
   const seen = buckets.map((b) => Date.parse(b.start) / 1000);
-  if (window && window.bucketSeconds > 0) {
-    const step = window.bucketSeconds;
-    const last = Math.floor(window.now / 1000 / step) * step;
-    for (let t = last - Math.ceil(window.windowSeconds / step) * step + step; t <= last; t += step)
-      seen.push(t);
+  if (bucketSeconds && bucketSeconds > 0 && seen.length > 0) {
+    const first = Math.min(...seen);
+    const last = Math.max(...seen);
+    for (let t = first - bucketSeconds; t <= last + bucketSeconds; t += bucketSeconds) seen.push(t);
   }
   const starts = [...new Set(seen)].sort((a, b) => a - b);
   const index = new Map(starts.map((s, i) => [s, i]));
