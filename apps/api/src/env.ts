@@ -91,6 +91,8 @@ export const EnvSchema = z
     AUDIT_FAILED_SIGNIN_PER_MINUTE: intFrom(60, 0),
     RETENTION_SWEEP_INTERVAL_MS: intFrom(3_600_000, 100),
     RETENTION_DELETE_BATCH: intFrom(1000, 1),
+    RETRAIN_CHECK_INTERVAL_MS: intFrom(30_000, 100),
+    RETRAIN_MAX_DATASET_ROWS: intFrom(100_000, 10),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
     QUOTA_DEFAULT_MAX_MODELS: quotaDefault('maxModels'),
     QUOTA_DEFAULT_MAX_VERSIONS_PER_MODEL: quotaDefault('maxVersionsPerModel'),

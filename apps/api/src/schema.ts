@@ -12,6 +12,11 @@ import {
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
 import { FeedbackResolver } from './modules/feedback/feedback.resolver';
+import {
+  ModelRetrainingResolver,
+  RetrainPolicyResolver,
+  TimelineEventResolver,
+} from './modules/retraining/retraining.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import { UsageResolver } from './modules/usage/usage.resolver';
@@ -42,6 +47,9 @@ export const RESOLVERS = [
   DeploymentRouteResolver,
   PredictionResolver,
   FeedbackResolver,
+  RetrainPolicyResolver,
+  ModelRetrainingResolver,
+  TimelineEventResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
   UsageResolver,

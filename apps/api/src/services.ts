@@ -24,6 +24,10 @@ import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
+import { RetrainLoop } from './modules/retraining/retrain-loop';
+import { UNKNOWN_DRIFT } from './modules/retraining/retrain-ports';
+import { RetrainPolicyService } from './modules/retraining/retrain-policy.service';
+import { TimelineService } from './modules/retraining/timeline.service';
 import { TrainingEventsService } from './modules/training/training-events.service';
 import { TrainingService } from './modules/training/training.service';
 import { UsageMeter } from './modules/usage/usage-meter';
@@ -59,6 +63,12 @@ export interface Services {
   /** In-memory usage counters and the daily quotas of the request path. */
   usageMeter: UsageMeter;
   usage: UsageService;
+  /** setRetrainPolicy / deleteRetrainPolicy / Model.retrainPolicy. */
+  retrainPolicies: RetrainPolicyService;
+  /** The trigger loop: fires policies and advances their runs (tick() for tests). */
+  retrainLoop: RetrainLoop;
+  /** Model.timeline. */
+  timeline: TimelineService;
 }
 
 /** Builds the services on `infra`; the background writers are started and registered in `closers`. */
@@ -135,6 +145,26 @@ export async function buildServices(
     ),
   );
   const training = new TrainingService(db, queue);
+  const datasets = new DatasetsService(
+    db,
+    store,
+    datasetLimits(config),
+    config.DATASET_PARSE_CONCURRENCY,
+  );
+  // Drift comes from monitoring and promotions from the promotion service once they exist
+  // (retrainLoop.connect); until then drift is unknown and a run stops at its trained version.
+  const retrainLoop = closers.start(
+    'retrain-loop',
+    new RetrainLoop(
+      db,
+      logger,
+      datasets,
+      training,
+      { everyMs: config.RETRAIN_CHECK_INTERVAL_MS, maxRows: config.RETRAIN_MAX_DATASET_ROWS },
+      UNKNOWN_DRIFT,
+      null,
+    ),
+  );
   const languageModels = new LanguageModelsService(
     db,
     resolver,
@@ -168,12 +198,7 @@ export async function buildServices(
       },
       { maxBytes: config.MAX_BUNDLE_BYTES, maxFiles: config.MAX_BUNDLE_FILES },
     ),
-    datasets: new DatasetsService(
-      db,
-      store,
-      datasetLimits(config),
-      config.DATASET_PARSE_CONCURRENCY,
-    ),
+    datasets,
     deployments,
     deploymentStats: new DeploymentStatsService(db, deployments, () =>
       metrics.deploymentStatsPolls.inc(),
@@ -194,5 +219,8 @@ export async function buildServices(
     trainingEvents: new TrainingEventsService(bus, training),
     usageMeter,
     usage: new UsageService(db, deployments),
+    retrainPolicies: new RetrainPolicyService(db, config.RETRAIN_MAX_DATASET_ROWS),
+    retrainLoop,
+    timeline: new TimelineService(db),
   };
 }

@@ -34,6 +34,8 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   setModelAlias: { action: 'alias.set', targetType: 'model' },
   deleteModelAlias: { action: 'alias.delete', targetType: 'model' },
   deleteModelVersion: { action: 'version.delete', targetType: 'model_version' },
+  setRetrainPolicy: { action: 'retrainPolicy.set', targetType: 'model' },
+  deleteRetrainPolicy: { action: 'retrainPolicy.delete', targetType: 'model' },
 };
 
 /** REST writes, by `METHOD route` as Fastify names the route. */
@@ -51,6 +53,8 @@ export const PLATFORM_AUDIT_ACTIONS = {
   rootKeyRotate: { action: 'apiKey.rotate', targetType: 'api_key' },
   /** A request with a missing, unknown or revoked key (sampled; outcome `failed`). */
   signIn: { action: 'auth.signIn', targetType: 'api_key' },
+  /** A retraining policy fired (actor: the key that set the policy). */
+  retrainTrigger: { action: 'retrain.trigger', targetType: 'model' },
 } as const satisfies Record<string, AuditedAction>;
 
 /** Error codes whose refusals are audited, and the outcome each records. */

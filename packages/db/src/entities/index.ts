@@ -7,6 +7,7 @@ import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
 import { PredictionFeedback } from './prediction-feedback.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
+import { RetrainPolicy, RetrainRun } from './retrain-policy.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
 import { ModelAlias } from './model-alias.entity';
 import { ModelVersion } from './model-version.entity';
@@ -24,6 +25,12 @@ export {
   type UsageGranularityName,
 } from './usage-counter.entity';
 export {
+  RETRAIN_REASONS,
+  RETRAIN_RUN_STATUSES,
+  type RetrainReason,
+  type RetrainRunStatus,
+} from './retrain-policy.entity';
+export {
   ApiKey,
   ApiReplica,
   Artifact,
@@ -39,6 +46,8 @@ export {
   ModelVersionFile,
   PredictionFeedback,
   PredictionLogEntry,
+  RetrainPolicy,
+  RetrainRun,
   TrainingEpoch,
   TrainingJob,
   UsageCounter,
@@ -66,4 +75,6 @@ export const ENTITIES = [
   UsageCounter,
   IdempotencyKey,
   ApiReplica,
+  RetrainPolicy,
+  RetrainRun,
 ];
