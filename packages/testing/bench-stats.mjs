@@ -34,6 +34,16 @@ export function processCpuSeconds(pid) {
   return own + childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0);
 }
 
+/** CPU seconds of the process itself (all its threads) and of its live child processes, apart. */
+export function processCpuSplit(pid) {
+  const own = ownCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return {
+    own,
+    children: childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0),
+  };
+}
+
 function childPids(pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')

@@ -1,5 +1,5 @@
 // Generation benchmark (issue 11): one bundle, one run, side by side:
-//   (peer) transformers.js `generate` in this process, one request at a time, greedy
+//   (peer) transformers.js `generate` in a process of its own, one request at a time, greedy
 //   (maas) the real API (api-server.mjs: Fastify, auth, the generation engine in its child
 //          processes with continuous batching) through `POST /v1/completions` with
 //          `stream: true`, at 1, 4, 16 and 64 concurrent streams, temperature 0
@@ -8,20 +8,23 @@
 // text is checked against the peer's greedy text: the run stops on the first difference.
 // Run after a build (`npm run bench:generation`):
 //   node apps/api/bench/generation.bench.mjs [--seconds 5] [--rounds 3] [--warmup 1]
-//     [--concurrency 1,4,16,64] [--max-tokens 48]
+//     [--concurrency 1,4,16,64] [--max-tokens 48] [--profile DIR]
+// --profile DIR runs the API process with `--cpu-prof` (a profile of its main thread over the whole
+// run, written into DIR when it exits); run it with one --concurrency to profile one cell.
 // Each cell is measured in `rounds` rounds interleaved with the other cells (the API and the peer
 // stay up for the whole run) and the median round is reported, so load from elsewhere on a shared
 // machine hits every cell alike. Streams are closed loops: each sends its next request when the
 // previous one ends. Tokens count when they arrive inside the cell's window; requests still
 // running at its end are drained (their later tokens do not count) before the next cell.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, median, percentile, processCpuSeconds } from '@maas/testing/bench-stats';
+import { cpuModel, median, percentile, processCpuSplit } from '@maas/testing/bench-stats';
 
 const require = createRequire(import.meta.url);
 const { tarBundle, writeTinyGpt2Bundle } = require('@maas/testing');
@@ -51,6 +54,7 @@ if (!(SECONDS > 0 && SECONDS <= 600) || !(WARMUP >= 0 && WARMUP <= 60)) {
   console.error('--seconds must be in (0, 600] and --warmup in [0, 60]');
   process.exit(2);
 }
+const PROFILE_DIR = option('profile', undefined);
 const log = (...parts) => console.error(...parts);
 
 /** Prompts tried in turn: the first whose greedy continuation runs `MAX_TOKENS` without EOS. */
@@ -65,10 +69,12 @@ const PROMPTS = [
   'The weather today is',
 ];
 const MODEL = 'gpt';
+const AGENT = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
 /** Starts api-server.mjs in a child process; resolves with its URL, pid and a stop function. */
 function startApi(envVars) {
-  const child = spawn(process.execPath, [path.join(here, 'api-server.mjs')], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(here, 'api-server.mjs')], {
     env: { ...process.env, ...envVars },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -171,68 +177,94 @@ async function peerGenerate(peer, prompt, maxTokens) {
 
 /**
  * One streamed completion: the time each text chunk arrived, the text, the finish reason and
- * the usage the server reported. Throws on an HTTP error or an error event.
+ * the usage the server reported. Throws on an HTTP error or an error event. A lean client on
+ * node:http with keep-alive (the load generator shares the machine's cores with the server, so it
+ * must cost little: `fetch` and its web streams cost about three times the CPU per token).
  */
-async function maasGenerate(api, prompt, maxTokens) {
+function maasGenerate(api, prompt, maxTokens) {
   const started = performance.now();
-  const res = await fetch(`${api.url}/v1/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: MODEL,
-      prompt,
-      max_tokens: maxTokens,
-      temperature: 0,
-      stream: true,
-      stream_options: { include_usage: true },
-    }),
+  const body = JSON.stringify({
+    model: MODEL,
+    prompt,
+    max_tokens: maxTokens,
+    temperature: 0,
+    stream: true,
+    stream_options: { include_usage: true },
   });
-  if (!res.ok || !res.body)
-    throw new Error(`/v1/completions: HTTP ${res.status} ${await res.text()}`);
-  const decoder = new TextDecoder();
-  const times = [];
-  let text = '';
-  let finishReason;
-  let usage;
-  let done = false;
-  let buffer = '';
-  for await (const bytes of res.body) {
-    buffer += decoder.decode(bytes, { stream: true });
-    const now = performance.now();
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n');
-      if (!data) continue;
-      if (data === '[DONE]') {
-        done = true;
-        continue;
-      }
-      const chunk = JSON.parse(data);
-      if (chunk.error) throw new Error(`/v1/completions stream: ${JSON.stringify(chunk.error)}`);
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices?.[0];
-      if (choice?.text) {
-        times.push(now);
-        text += choice.text;
-      }
-      if (choice?.finish_reason) finishReason = choice.finish_reason;
-    }
-  }
-  if (!done) throw new Error('/v1/completions stream ended without data: [DONE]');
-  return { started, times, text, finishReason, usage };
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${api.url}/v1/completions`,
+      {
+        method: 'POST',
+        agent: AGENT,
+        headers: {
+          authorization: `Bearer ${api.key}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.setEncoding('utf8');
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => reject(new Error(`/v1/completions: HTTP ${res.statusCode} ${text}`)));
+          return;
+        }
+        const times = [];
+        let text = '';
+        let finishReason;
+        let usage;
+        let done = false;
+        let buffer = '';
+        let failed;
+        res.on('data', (data) => {
+          if (failed) return;
+          buffer += data;
+          const now = performance.now();
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            // The server sends one `data: ` line an event.
+            if (!event.startsWith('data: ')) continue;
+            const payload = event.slice(6);
+            if (payload === '[DONE]') {
+              done = true;
+              continue;
+            }
+            const chunk = JSON.parse(payload);
+            if (chunk.error) {
+              failed = new Error(`/v1/completions stream: ${JSON.stringify(chunk.error)}`);
+              return;
+            }
+            if (chunk.usage) usage = chunk.usage;
+            const choice = chunk.choices?.[0];
+            if (choice?.text) {
+              times.push(now);
+              text += choice.text;
+            }
+            if (choice?.finish_reason) finishReason = choice.finish_reason;
+          }
+        });
+        res.on('end', () => {
+          if (failed) reject(failed);
+          else if (!done) reject(new Error('/v1/completions stream ended without data: [DONE]'));
+          else resolve({ started, times, text, finishReason, usage });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Cells.
 
 /** A cell's figures from its generations (`times`: token arrival times, ms) over [from, to). */
-function summarize(generations, from, to, cpuSeconds) {
+function summarize(generations, from, to, cpuSeconds, split) {
   let tokens = 0;
   const ttft = [];
   const itl = [];
@@ -253,6 +285,7 @@ function summarize(generations, from, to, cpuSeconds) {
   const seconds = (to - from) / 1000;
   return {
     tps: tokens / seconds,
+    tokens,
     requests: generations.length,
     ttft50: percentile(ttft, 0.5),
     ttft99: percentile(ttft, 0.99),
@@ -260,6 +293,8 @@ function summarize(generations, from, to, cpuSeconds) {
     itl99: percentile(itl, 0.99),
     perToken: median(perToken),
     cpuMicros: cpuSeconds !== undefined && tokens > 0 ? (cpuSeconds * 1e6) / tokens : NaN,
+    apiMicros: split && tokens > 0 ? (split.own * 1e6) / tokens : NaN,
+    engineMicros: split && tokens > 0 ? (split.children * 1e6) / tokens : NaN,
   };
 }
 
@@ -291,14 +326,85 @@ async function measurePeer(peer, prompt, expected, seconds) {
   return summarize(generations, from, to, cpuSeconds);
 }
 
+/**
+ * The peer runs in a process of its own (this script with `--as-peer`), so that the load
+ * generator's garbage and timers in this process never land in the peer's cells. Each call is
+ * one message over the IPC channel; the peer's figures are measured in its process.
+ */
+function startPeer(bundleDir) {
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ['--as-peer', bundleDir, '--max-tokens', String(MAX_TOKENS)],
+    {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  let next = 0;
+  const waiting = new Map();
+  child.on('message', (m) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error) w?.reject(new Error(`peer: ${m.error}`));
+    else w?.resolve(m.result);
+  });
+  child.once('exit', (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`the peer exited with ${code}`));
+    waiting.clear();
+  });
+  const call = (op, ...params) =>
+    new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      child.send({ id, op, params });
+    });
+  return {
+    ready: call('ready'),
+    generate: (prompt) => call('generate', prompt),
+    warm: (prompt, seconds) => call('warm', prompt, seconds),
+    measure: (prompt, expected, seconds) => call('measure', prompt, expected, seconds),
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** `--as-peer BUNDLE_DIR --max-tokens N`: the peer's process, answering startPeer's calls. */
+async function peerMain(bundleDir) {
+  const peer = await loadPeer(bundleDir);
+  const ops = {
+    ready: async () => true,
+    generate: (prompt) => peerGenerate(peer, prompt, MAX_TOKENS),
+    warm: async (prompt, seconds) => {
+      const until = performance.now() + seconds * 1000;
+      do await peerGenerate(peer, prompt, MAX_TOKENS);
+      while (performance.now() < until);
+      return true;
+    },
+    measure: (prompt, expected, seconds) => measurePeer(peer, prompt, expected, seconds),
+  };
+  process.on('message', async ({ id, op, params }) => {
+    try {
+      process.send({ id, result: await ops[op](...params) });
+    } catch (err) {
+      process.send({ id, error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  process.once('disconnect', () => process.exit(0));
+}
+
 async function measureMaas(api, prompt, expected, concurrency, seconds) {
   const generations = [];
-  const cpuBefore = processCpuSeconds(api.pid);
+  const cpuBefore = processCpuSplit(api.pid);
+  const clientBefore = process.cpuUsage();
   const from = performance.now();
   const to = from + seconds * 1000;
   let cpuAtWindowEnd;
   const timer = setTimeout(() => {
-    cpuAtWindowEnd = processCpuSeconds(api.pid);
+    cpuAtWindowEnd = processCpuSplit(api.pid);
   }, seconds * 1000);
   const stream = async (index) => {
     while (performance.now() < to) {
@@ -312,15 +418,21 @@ async function measureMaas(api, prompt, expected, concurrency, seconds) {
   } finally {
     clearTimeout(timer);
   }
-  const cpuEnd = cpuAtWindowEnd ?? processCpuSeconds(api.pid);
-  const cpu = cpuBefore !== undefined && cpuEnd !== undefined ? cpuEnd - cpuBefore : undefined;
-  return summarize(generations, from, to, cpu);
+  const cpuEnd = cpuAtWindowEnd ?? processCpuSplit(api.pid);
+  const client = process.cpuUsage(clientBefore);
+  const clientSeconds =
+    ((client.user + client.system) / 1e6) * ((to - from) / (performance.now() - from));
+  // The API process's own CPU (main thread and its threads) and its inference children's, apart.
+  const split =
+    cpuBefore && cpuEnd
+      ? { own: cpuEnd.own - cpuBefore.own, children: cpuEnd.children - cpuBefore.children }
+      : undefined;
+  const r = summarize(generations, from, to, split && split.own + split.children, split);
+  return { ...r, clientMicros: r.tokens > 0 ? (clientSeconds * 1e6) / r.tokens : NaN };
 }
 
 async function warm(api, peer, prompt) {
-  const until = performance.now() + WARMUP * 1000;
-  do await peerGenerate(peer, prompt, MAX_TOKENS);
-  while (performance.now() < until);
+  await peer.warm(prompt, WARMUP);
   for (const c of CONCURRENCY) {
     const end = performance.now() + WARMUP * 1000;
     await Promise.all(
@@ -343,7 +455,10 @@ async function startStack(stack, bundleDir) {
   await runMigrations(pg.url);
   log('migrated; starting the API…');
   const key = `maas_bench_${randomBytes(18).toString('base64url')}`;
-  const server = await startApi({ BENCH_DATABASE_URL: pg.url, BENCH_ADMIN_KEY: key });
+  const server = await startApi({
+    BENCH_DATABASE_URL: pg.url,
+    BENCH_ADMIN_KEY: key,
+  });
   stack.push(() => server.stop());
   const api = { ...server, key };
   const auth = { authorization: `Bearer ${key}` };
@@ -372,7 +487,7 @@ async function startStack(stack, bundleDir) {
 async function choosePrompt(api, peer, eosIds) {
   const tried = [];
   for (const prompt of PROMPTS) {
-    const expected = await peerGenerate(peer, prompt, MAX_TOKENS);
+    const expected = await peer.generate(prompt);
     if (expected.ids.length !== MAX_TOKENS || expected.ids.some((id) => eosIds.includes(id))) {
       tried.push(`${JSON.stringify(prompt)}: the peer stopped after ${expected.ids.length}`);
       continue;
@@ -425,17 +540,17 @@ const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
 function table(peer, maas) {
   const lines = [
-    '| setup | streams | tokens/s [range] | × peer tokens/s | TTFT p50 / p99 ms | ITL p50 / p99 ms | ms per token (request) | × peer ms/token | server CPU µs/token |',
+    '| setup | streams | tokens/s [range] | × peer tokens/s | TTFT p50 / p99 ms | ITL p50 / p99 ms | ms per token (request) | × peer ms/token | server CPU µs/token (API + engine) |',
     '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
   ];
-  const row = (name, c, r) => {
+  const row = (name, c, r, split = true) => {
     const range =
       r.spread[0] !== r.spread[1] ? ` [${Math.round(r.spread[0])}–${Math.round(r.spread[1])}]` : '';
     lines.push(
-      `| ${name} | ${c} | ${Math.round(r.tps)}${range} | ${fmt(r.tps / peer.tps, 2)}× | ${fmt(r.ttft50, 2)} / ${fmt(r.ttft99, 2)} | ${fmt(r.itl50, 2)} / ${fmt(r.itl99, 2)} | ${fmt(r.perToken, 2)} | ${fmt(r.perToken / peer.perToken, 2)}× | ${fmt(r.cpuMicros, 0)} |`,
+      `| ${name} | ${c} | ${Math.round(r.tps)}${range} | ${fmt(r.tps / peer.tps, 2)}× | ${fmt(r.ttft50, 2)} / ${fmt(r.ttft99, 2)} | ${fmt(r.itl50, 2)} / ${fmt(r.itl99, 2)} | ${fmt(r.perToken, 2)} | ${fmt(r.perToken / peer.perToken, 2)}× | ${fmt(r.cpuMicros, 0)}${split && Number.isFinite(r.apiMicros) ? ` (${fmt(r.apiMicros, 0)} + ${fmt(r.engineMicros, 0)})` : ''} |`,
     );
   };
-  row('(peer) transformers.js `generate`, in-process, one at a time', 1, peer);
+  row('(peer) transformers.js `generate`, its own process, one at a time', 1, peer, false);
   for (const c of CONCURRENCY) if (maas[c]) row('(maas) `/v1/completions`, streamed', c, maas[c]);
   return lines.join('\n');
 }
@@ -463,7 +578,17 @@ function targets(peer, maas) {
 }
 
 function combine(cells) {
-  const keys = ['tps', 'ttft50', 'ttft99', 'itl50', 'itl99', 'perToken', 'cpuMicros'];
+  const keys = [
+    'tps',
+    'ttft50',
+    'ttft99',
+    'itl50',
+    'itl99',
+    'perToken',
+    'cpuMicros',
+    'apiMicros',
+    'engineMicros',
+  ];
   const out = Object.fromEntries(keys.map((k) => [k, median(cells.map((c) => c[k]))]));
   out.spread = [Math.min(...cells.map((c) => c.tps)), Math.max(...cells.map((c) => c.tps))];
   return out;
@@ -497,8 +622,9 @@ async function main() {
   let chosen;
   try {
     const api = await startStack(stack, bundleDir);
-    peer = await loadPeer(bundleDir);
-    stack.push(() => peer.model.dispose());
+    peer = startPeer(bundleDir);
+    stack.push(() => peer.stop());
+    await peer.ready;
     chosen = await choosePrompt(api, peer, bundle.eosTokenIds);
     log(
       `prompt ${JSON.stringify(chosen.prompt)} (${chosen.promptTokens} tokens) → ${MAX_TOKENS} tokens, same text on both sides; warming up…`,
@@ -514,13 +640,13 @@ async function main() {
       for (const cell of order) {
         const r =
           cell === 'peer'
-            ? await measurePeer(peer, chosen.prompt, chosen.expected, SECONDS)
+            ? await peer.measure(chosen.prompt, chosen.expected, SECONDS)
             : await measureMaas(api, chosen.prompt, chosen.expected, cell, SECONDS);
         (cell === 'peer' ? peerCells : maasCells[cell]).push(r);
         log(
           `${cell === 'peer' ? 'peer' : `maas ×${cell}`} round ${round + 1}: ${Math.round(r.tps)} tokens/s, ` +
             `TTFT p50 ${fmt(r.ttft50, 2)} ms, ITL p50 ${fmt(r.itl50, 2)} ms, ${fmt(r.perToken, 2)} ms/token, ` +
-            `${fmt(r.cpuMicros, 0)} µs CPU/token, ${r.requests} requests`,
+            `${fmt(r.cpuMicros, 0)} µs CPU/token${Number.isFinite(r.apiMicros) ? ` (API ${fmt(r.apiMicros, 0)}, engine ${fmt(r.engineMicros, 0)}, this client ${fmt(r.clientMicros, 0)})` : ''}, ${r.requests} requests`,
         );
       }
     }
@@ -539,7 +665,7 @@ async function main() {
       `Bundle: @maas/testing's tiny GPT-2 (${bundle.layers} layers, ${bundle.heads} heads of ${bundle.headDim}, vocabulary ${bundle.vocabSize}, context ${bundle.contextLength}), ` +
       `prompt ${JSON.stringify(chosen.prompt)} (${chosen.promptTokens} tokens), greedy, ${MAX_TOKENS} new tokens a request (every text checked equal to the peer's). ` +
       "TTFT: request sent → first text chunk; ITL: gap between text chunks (one a token); ms per token: a request's last token time / its tokens (TTFT included); " +
-      'server CPU: the API process and its inference children (maas), this process (peer).',
+      "server CPU: the API process and its inference children (maas), the peer's own process (peer); the load generator (node:http, this process) is not counted in it.",
     '',
     table(peerResult, maasResults),
     '',
@@ -550,7 +676,8 @@ async function main() {
   console.log(report);
 }
 
-main().catch((err) => {
+const asPeer = process.argv.indexOf('--as-peer');
+(asPeer >= 0 ? peerMain(process.argv[asPeer + 1]) : main()).catch((err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

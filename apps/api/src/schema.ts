@@ -11,7 +11,12 @@ import {
   DeploymentResolver,
   DeploymentRouteResolver,
 } from './modules/deployments/deployments.resolver';
+import {
+  EvaluationJobResolver,
+  VersionEvaluationResolver,
+} from './modules/evaluation/evaluation.resolver';
 import { FeedbackResolver } from './modules/feedback/feedback.resolver';
+import { PromotionResolver } from './modules/promotions/promotions.resolver';
 import {
   ModelRetrainingResolver,
   RetrainPolicyResolver,
@@ -25,6 +30,7 @@ import {
   TrainingJobResolver,
 } from './modules/training/training.resolver';
 import {
+  AliasMoveResolver,
   ModelAliasResolver,
   ModelResolver,
   ModelVersionResolver,
@@ -39,6 +45,7 @@ export const RESOLVERS = [
   ModelResolver,
   ModelVersionResolver,
   ModelAliasResolver,
+  AliasMoveResolver,
   ApiKeyResolver,
   WorkspaceResolver,
   WorkspaceQuotaResolver,
@@ -47,11 +54,14 @@ export const RESOLVERS = [
   DeploymentRouteResolver,
   PredictionResolver,
   FeedbackResolver,
+  PromotionResolver,
   RetrainPolicyResolver,
   ModelRetrainingResolver,
   TimelineEventResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
+  EvaluationJobResolver,
+  VersionEvaluationResolver,
   UsageResolver,
   AuditEventResolver,
   GenerationResolver,

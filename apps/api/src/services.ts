@@ -10,12 +10,19 @@ import { SignInFailures } from './modules/auth/sign-in-failures';
 import { datasetLimits, DatasetsService } from './modules/datasets/datasets.service';
 import { DeploymentStatsService } from './modules/deployments/deployment-stats.service';
 import { DeploymentsService } from './modules/deployments/deployments.service';
+import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { EvaluationGate } from './modules/evaluation/promotion-gate';
+import { ExplanationsService } from './modules/explanations/explanations.service';
+import { ReferenceData } from './modules/explanations/reference-data';
 import { FeedbackService } from './modules/feedback/feedback.service';
 import { generationLimits } from './modules/language-models/generation-limits';
 import { LanguageModelsService } from './modules/language-models/language-models.service';
 import { ArtifactSweeper } from './modules/models/artifact-sweeper';
 import { ModelUploadService } from './modules/models/model-upload.service';
 import { ModelsService } from './modules/models/models.service';
+import { PromotionEventsService } from './modules/promotions/promotion-events.service';
+import { PromotionTicker } from './modules/promotions/promotion-ticker';
+import { PromotionsService } from './modules/promotions/promotions.service';
 import { PredictionLogWriter } from './modules/predictions/prediction-log';
 import { PredictionsService } from './modules/predictions/predictions.service';
 import { ReplicaHeartbeat } from './modules/rate-limits/replica-heartbeat';
@@ -58,11 +65,18 @@ export interface Services {
   /** Text generation and embeddings: the OpenAI routes and GraphQL generate / embed. */
   languageModels: LanguageModelsService;
   training: TrainingService;
+  /** Evaluation jobs; other modules start them with `start(scope, request)` and read `get`. */
+  evaluation: EvaluationService;
   quotas: QuotasService;
   trainingEvents: TrainingEventsService;
   /** In-memory usage counters and the daily quotas of the request path. */
   usageMeter: UsageMeter;
   usage: UsageService;
+  /** Guarded promotions: promote, approve, cancel; advanced by the ticker on every replica. */
+  promotions: PromotionsService;
+  promotionEvents: PromotionEventsService;
+  /** Runs a promotion tick now (tests); the ticker also runs one every PROMOTION_TICK_INTERVAL_MS. */
+  promotionTicker: PromotionTicker;
   /** setRetrainPolicy / deleteRetrainPolicy / Model.retrainPolicy. */
   retrainPolicies: RetrainPolicyService;
   /** The trigger loop: fires policies and advances their runs (tick() for tests). */
@@ -175,6 +189,19 @@ export async function buildServices(
     generationLimits(config),
   );
   closers.add('language-models', () => languageModels.close());
+  const evaluation = new EvaluationService(db, queue);
+  // The evaluation gate runs evaluation jobs: the promotion only reads their verdict.
+  const promotions = new PromotionsService(
+    db,
+    bus,
+    new EvaluationGate(evaluation),
+    registryChanged,
+    logger,
+  );
+  const promotionTicker = closers.start(
+    'promotion-ticker',
+    new PromotionTicker(promotions, logger, config.PROMOTION_TICK_INTERVAL_MS),
+  );
   return {
     config,
     logger,
@@ -211,14 +238,24 @@ export async function buildServices(
       metrics,
       usageMeter,
       config.PREDICT_TIMEOUT_MS,
+      new ExplanationsService(new ReferenceData(db, store)),
     ),
     feedback: new FeedbackService(db, predictionLog, config.MAX_FEEDBACK_BATCH),
     languageModels,
     training,
-    quotas: new QuotasService(db, bus, (id) => usageMeter.unflushedCounts(id)),
+    evaluation,
+    quotas: new QuotasService(
+      db,
+      bus,
+      (id) => usageMeter.unflushedCounts(id),
+      (id) => auth.onQuotaChanged(id),
+    ),
     trainingEvents: new TrainingEventsService(bus, training),
     usageMeter,
     usage: new UsageService(db, deployments),
+    promotions,
+    promotionEvents: new PromotionEventsService(bus, promotions),
+    promotionTicker,
     retrainPolicies: new RetrainPolicyService(db, config.RETRAIN_MAX_DATASET_ROWS),
     retrainLoop,
     timeline: new TimelineService(db),

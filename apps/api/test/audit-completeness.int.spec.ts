@@ -151,6 +151,32 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
     },
   },
   {
+    mutation: 'promote',
+    run: async () => {
+      const up = await api.upload('m', buildLinearModel({ weights: [[2, 1]], bias: [0] }));
+      expect(up.status).toBe(201);
+      const d = await ok(
+        `mutation($v: ID!) { promote(input: { deployment: "dep", versionId: $v, policy: { requireApproval: true } }) { id } }`,
+        { v: up.body.id },
+      );
+      return (ids.promotion = d.promote.id);
+    },
+  },
+  {
+    mutation: 'approvePromotion',
+    run: async () => {
+      await ok(`mutation($id: ID!) { approvePromotion(id: $id) { id } }`, { id: ids.promotion });
+      return ids.promotion!;
+    },
+  },
+  {
+    mutation: 'cancelPromotion',
+    run: async () => {
+      await ok(`mutation($id: ID!) { cancelPromotion(id: $id) { id } }`, { id: ids.promotion });
+      return ids.promotion!;
+    },
+  },
+  {
     mutation: 'deleteDeployment',
     run: async () => {
       await ok(`mutation { deleteDeployment(name: "dep") }`);
@@ -197,6 +223,31 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
       // Cancelled again, so the dataset can go.
       await ok(`mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`, { id: ids.job });
       return ids.job!;
+    },
+  },
+  {
+    mutation: 'startEvaluationJob',
+    run: async () => {
+      const up = await api.upload(
+        'm',
+        buildLinearModel({ weights: [[2]], bias: [0], tabular: { features: ['x'] } }),
+      );
+      expect(up.status).toBe(201);
+      const d = await ok(
+        `mutation($i: StartEvaluationJobInput!) { startEvaluationJob(input: $i) { id } }`,
+        { i: { versionIds: [up.body.id], datasetId: ids.dataset, target: 'y' } },
+      );
+      return (ids.evaluation = d.startEvaluationJob.id);
+    },
+  },
+  {
+    mutation: 'cancelEvaluationJob',
+    run: async () => {
+      // Cancelled, so the dataset can go.
+      await ok(`mutation($id: ID!) { cancelEvaluationJob(id: $id) { id } }`, {
+        id: ids.evaluation,
+      });
+      return ids.evaluation!;
     },
   },
   {

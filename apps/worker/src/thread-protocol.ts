@@ -1,4 +1,4 @@
-import type { EpochResult, Metrics, TabularSignature } from '@maas/training';
+import type { EpochResult, FeatureImportance, Metrics, TabularSignature } from '@maas/training';
 
 /** What the training thread starts with (its `workerData`). Byte arrays are transferred, not copied. */
 export interface TrainingThreadInput {
@@ -25,6 +25,7 @@ export interface ThreadTrainingResult {
   metrics: Metrics;
   trainingMetrics: Metrics;
   signature: TabularSignature;
+  featureImportance: FeatureImportance[];
   epochs: number;
   bestEpoch: number;
   stoppedEarly: boolean;

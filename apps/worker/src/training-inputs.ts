@@ -24,6 +24,8 @@ export async function loadTrainingInputs(
   sources: InputSources,
   job: LeasedJob,
 ): Promise<{ data: TrainingThreadInput; transfer: ArrayBuffer[] }> {
+  if (!job.algorithm)
+    throw new JobInputError('this job names no algorithm: it is not a training job');
   const [dataset] = await queryRows<{ columns_sha256: string }>(
     sources.db.manager,
     'SELECT columns_sha256 FROM datasets WHERE id = $1 AND workspace_id = $2',
@@ -71,7 +73,7 @@ export async function loadTrainingInputs(
 }
 
 /** An artifact's bytes in one exclusively owned, 8-byte-aligned buffer (transferable to the thread). */
-async function readArtifact(
+export async function readArtifact(
   store: ArtifactStore,
   sha256: string,
   what: string,

@@ -197,6 +197,7 @@ export class TrainingRun {
       sizeBytes: stored.sizeBytes,
       metrics: { ...result.metrics },
       hyperparameters: this.hyperparameters,
+      featureImportance: result.featureImportance,
     });
     // Not committed: the artifact stays unreferenced for the store's sweep (deleting it here could
     // race another attempt that put the same bytes and is about to reference them).

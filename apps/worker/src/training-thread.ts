@@ -98,6 +98,7 @@ async function main(input: TrainingThreadInput): Promise<void> {
         metrics: result.metrics,
         trainingMetrics: result.trainingMetrics,
         signature: result.signature,
+        featureImportance: result.featureImportance,
         epochs: result.epochs,
         bestEpoch: result.bestEpoch,
         stoppedEarly: result.stoppedEarly,

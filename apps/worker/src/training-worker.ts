@@ -16,9 +16,23 @@ import {
   type QueuedJob,
   type TrainingQueuePayload,
 } from '@maas/jobs';
+import { createArtifactLoader, createInferenceEngine, type InferenceEngine } from '@maas/inference';
 import type { WorkerConfig } from './env';
+import { EvaluationRun } from './evaluation-run';
 import type { Logger } from './logger';
 import { TrainingRun, type RunContext } from './training-run';
+
+/** Longest one model run of an evaluation may take (then it fails, naming the version). */
+const EVALUATION_RUN_TIMEOUT_MS = 120_000;
+/** Resident memory of the evaluation engine's child process before it is replaced. */
+const EVALUATION_PROCESS_MAX_RSS_BYTES = 4 * 1024 ** 3;
+
+/** A training or an evaluation attempt, as the worker drives it. */
+interface JobRun {
+  execute(): Promise<void>;
+  requestCancel(): void;
+  poll(): void;
+}
 
 /** A running training worker process's handle. */
 export interface TrainingWorker {
@@ -74,9 +88,32 @@ export async function startTrainingWorker(
   });
   const jobs = new TrainingJobLeaseStore(dataSource, queue, config.leaseMs, config.maxAttempts);
   const ctx: RunContext = { db: dataSource, jobs, store, config, logger, threadFile };
-  const runs = new Map<string, TrainingRun>();
+  const runs = new Map<string, JobRun>();
+  // Evaluation jobs run tenants' models in the inference engine, in a supervised child process
+  // (as the API does by default): a model that crashes or runs away costs that child, not the
+  // worker. Started on the first evaluation, closed at shutdown.
+  let engine: Promise<InferenceEngine> | null = null;
+  const evaluationEngine = (): Promise<InferenceEngine> => {
+    engine ??= createInferenceEngine({
+      isolation: 'process',
+      threads: 1,
+      executionProviders: 'cpu',
+      batching: false,
+      // One chunk of up to EVALUATION_CHUNK_ROWS rows per run: more time than a prediction gets.
+      timeoutMs: EVALUATION_RUN_TIMEOUT_MS,
+      // As the API's inference processes: a model that allocates without bound costs its child.
+      maxProcessRssBytes: EVALUATION_PROCESS_MAX_RSS_BYTES,
+      loadArtifact: createArtifactLoader(store),
+      logger,
+    }).catch((err: unknown) => {
+      engine = null;
+      throw err;
+    });
+    return engine;
+  };
 
   const closeAll = async (): Promise<void> => {
+    if (engine) await engine.then((e) => e.close()).catch(() => undefined);
     await bus.close();
     await store.close();
     await dataSource.destroy();
@@ -91,8 +128,14 @@ export async function startTrainingWorker(
   let retryTimer: NodeJS.Timeout | null = null;
 
   const runJob = (job: LeasedJob): void => {
-    logger.info({ jobId: job.id, attempt: job.attempt }, 'took the lease on a training job');
-    const run = new TrainingRun(ctx, job, shutdown.signal);
+    logger.info(
+      { jobId: job.id, attempt: job.attempt, kind: job.kind },
+      'took the lease on a training job',
+    );
+    const run: JobRun =
+      job.kind === 'EVALUATION'
+        ? new EvaluationRun({ ...ctx, engine: evaluationEngine }, job, shutdown.signal)
+        : new TrainingRun(ctx, job, shutdown.signal);
     runs.set(job.id, run);
     const done = run
       .execute()

@@ -6,7 +6,7 @@
 // (that is `npm run bench:generation`, through the API).
 // Usage (after a build): node packages/inference/bench/measure-generation.mjs
 //   [--streams 16] [--seconds 8] [--max-tokens 48] [--isolation process|thread] [--rounds 1]
-//   [--direct [--js-argmax] [--lm-batch file] [--layers n --hidden n --heads n]]
+//   [--direct [--argmax-session | --js-argmax] [--lm-batch file] [--layers n --hidden n --heads n]]
 // `--direct` leaves the engine out: the pool member's decode loop (LmBatch and ONNX Runtime) in
 // this thread, the streams staggered (each joins and leaves at its own step), and prints where a
 // step's time goes (decode and prefill runs); --layers, --hidden and --heads make the decoder
@@ -59,13 +59,21 @@ async function direct() {
     hidden: size('hidden'),
     heads: size('heads'),
   });
-  const session = await ort.InferenceSession.create(gpt2.files.get('onnx/model.onnx'), {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  // --argmax-session: greedy picks by a second session fed with the logits (what a pool member does
+  // when it cannot extend the graph); by default the graph is extended with its own ArgMax.
+  const separate = args.includes('--argmax-session') || args.includes('--js-argmax');
+  const { GREEDY_OUTPUT, greedyGraphExtension } = require('../dist/probe-model.js');
+  const graphBytes = gpt2.files.get('onnx/model.onnx');
+  const session = await ort.InferenceSession.create(
+    separate ? graphBytes : Buffer.concat([graphBytes, greedyGraphExtension()]),
+    {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    },
+  );
   const { Tokenizer } = require('@huggingface/tokenizers');
   const prompt = new Tokenizer(gpt2TokenizerJson(), {}).encode(PROMPT).ids;
   const graph = {
@@ -138,6 +146,7 @@ async function direct() {
       },
       run,
       argmax,
+      separate ? undefined : GREEDY_OUTPUT,
     );
     leave = [];
     for (const seq of join) left.set(seq, MAX_TOKENS);

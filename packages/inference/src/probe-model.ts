@@ -1,6 +1,7 @@
 // A minimal ONNX protobuf writer, just enough for the one-node models a pool member uses: the one
 // that probes an execution provider (creating a session is the only reliable test that CUDA really
-// loads), and the ArgMax that picks greedy tokens from a decode step's logits.
+// loads), the ArgMax that picks greedy tokens from a decode step's logits, and the ArgMax node a
+// decoder graph is extended with so that its greedy picks never leave ONNX Runtime.
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -78,4 +79,30 @@ export function argmaxModelBytes(): Uint8Array {
   const opset = [...field(1, 2, ''), ...field(2, 0, 13)];
   const model = [...field(1, 0, 8), ...field(8, 2, opset), ...field(7, 2, graph)];
   return Uint8Array.from(model);
+}
+
+/** The output a decoder graph extended by `greedyGraphExtension` gains: INT64 [batch, sequence]. */
+export const GREEDY_OUTPUT = 'maas_greedy_ids';
+
+/**
+ * Bytes to append to a decoder's ONNX model file: one more `graph` field, which protobuf merges
+ * into the model's graph (repeated fields are concatenated), adding an `ArgMax` over the vocabulary
+ * axis of `logits` [batch, sequence, vocab] as the output `GREEDY_OUTPUT` (the first index on a
+ * tie, as `argmax`). The graph is otherwise untouched, external data included; a step that only
+ * needs greedy picks fetches this output and not the logits, which then never leave ONNX Runtime.
+ */
+export function greedyGraphExtension(): Uint8Array {
+  const node = [
+    ...field(1, 2, 'logits'),
+    ...field(2, 2, GREEDY_OUTPUT),
+    ...field(3, 2, 'maas_greedy_argmax'),
+    ...field(4, 2, 'ArgMax'),
+    ...field(5, 2, intAttribute('axis', 2)),
+    ...field(5, 2, intAttribute('keepdims', 0)),
+  ];
+  const graph = [
+    ...field(1, 2, node),
+    ...field(12, 2, valueInfo(GREEDY_OUTPUT, ONNX_ELEM_TYPE.INT64, ['batch', 'sequence'])),
+  ];
+  return Uint8Array.from(field(7, 2, graph));
 }

@@ -4,14 +4,30 @@
 // (`serialization: 'advanced'`, so tensors travel as typed arrays, not JSON), where a native
 // crash, a runaway allocation or a run that never ends takes down this process only.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  constants as fsConstants,
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { LmBatch } from './generation/lm-batch';
 import type { LmArgmax, LmRun, LmStepRequest, LmStepResult, LmTensor } from './generation/lm-batch';
 import { withoutPaths } from './ort-messages';
-import { argmaxModelBytes, identityModelBytes } from './probe-model';
+import {
+  GREEDY_OUTPUT,
+  argmaxModelBytes,
+  greedyGraphExtension,
+  identityModelBytes,
+} from './probe-model';
 import { ORT_TYPE_BY_DATATYPE, datatypeFromOrtType } from './tensor.types';
 import type {
   DecodedTensor,
@@ -50,6 +66,45 @@ let providerNote: string | undefined;
 const sessions = new Map<string, ort.InferenceSession>();
 /** The running sequences of each language model loaded here (see LmBatch). */
 const lmBatches = new Map<string, LmBatch>();
+/** Decoders loaded here whose graph was extended with the greedy ArgMax (GREEDY_OUTPUT). */
+const greedyFused = new Set<string>();
+/** Largest decoder graph file copied to add the greedy ArgMax (bigger ones use the ArgMax session). */
+const MAX_FUSED_GRAPH_BYTES = 256 * 2 ** 20;
+
+/** Whether a signature is a decoder's with a KV cache: logits out, past_key_values.* in. */
+function isDecoder(signature: ModelSignature): boolean {
+  return (
+    signature.outputs.some((o) => o.name === 'logits' && o.datatype === 'FP32') &&
+    signature.inputs.some((i) => i.name.startsWith('past_key_values.'))
+  );
+}
+
+/**
+ * A session of the decoder graph `file` extended with the greedy ArgMax (probe-model.ts), from a
+ * copy written beside it (so external data files resolve as for the original): undefined when the
+ * graph is too large to copy, its folder is not writable, or the extended graph does not load.
+ */
+async function greedySession(file: string): Promise<ort.InferenceSession | undefined> {
+  const fused = join(dirname(file), `.maas-greedy-${basename(file)}`);
+  try {
+    if (!existsSync(fused)) {
+      if (statSync(file).size > MAX_FUSED_GRAPH_BYTES) return undefined;
+      accessSync(dirname(file), fsConstants.W_OK);
+      // Written whole under a temporary name, then renamed: a file that exists is complete.
+      const partial = `${fused}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+      try {
+        copyFileSync(file, partial);
+        appendFileSync(partial, greedyGraphExtension());
+        renameSync(partial, fused);
+      } finally {
+        rmSync(partial, { force: true });
+      }
+    }
+    return await createSession(fused);
+  } catch {
+    return undefined;
+  }
+}
 
 function sessionOptions(list: string[]): ort.InferenceSession.SessionOptions {
   return {
@@ -166,6 +221,17 @@ async function load(
     await session.release();
     throw err;
   }
+  greedyFused.delete(versionId);
+  if ('file' in source.source && isDecoder(signature)) {
+    // Greedy decode steps then fetch the picks instead of the logits (probe-model.ts). The
+    // signature stays the original graph's.
+    const fused = await greedySession(source.source.file);
+    if (fused) {
+      await session.release();
+      session = fused;
+      greedyFused.add(versionId);
+    }
+  }
   const previous = sessions.get(versionId);
   sessions.set(versionId, session);
   lmBatches.delete(versionId);
@@ -274,7 +340,7 @@ async function lmStep(versionId: string, step: LmStepRequest): Promise<LmStepRes
     }
     return out;
   };
-  return batch.step(step, runLm, lmArgmax);
+  return batch.step(step, runLm, lmArgmax, greedyFused.has(versionId) ? GREEDY_OUTPUT : undefined);
 }
 
 async function handle(msg: WorkerRequest): Promise<unknown> {
@@ -293,6 +359,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       const session = sessions.get(msg.versionId);
       sessions.delete(msg.versionId);
       lmBatches.delete(msg.versionId);
+      greedyFused.delete(msg.versionId);
       if (session) await session.release();
       return session !== undefined;
     }
@@ -300,6 +367,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       const all = [...sessions.values()];
       sessions.clear();
       lmBatches.clear();
+      greedyFused.clear();
       for (const session of all) await session.release();
       return all.length;
     }

@@ -39,8 +39,11 @@ describe('session lifecycle: eviction, soak, responsiveness (real onnxruntime-no
       const perThread = await engine.threadSessionCounts();
       expect(perThread.reduce((a, b) => a + b, 0)).toBe(status.loadedVersions);
       const growth = process.memoryUsage().rss - rssAfterWarmup;
-      // 220 leaked sessions would be ≥ 55 MiB of weights alone (measured: ~160 MiB for 300).
-      expect(growth).toBeLessThan(40 * MiB);
+      // Leaking the 220 evicted sessions measured ~160 MiB for 300 versions (≥ 55 MiB of weights
+      // alone); without a leak, allocator and vitest noise reached 40 MiB on a busy 2-core CI run.
+      // The exact check is the per-thread session count above; this bound catches a leak of about
+      // half of the evicted sessions or more.
+      expect(growth).toBeLessThan(80 * MiB);
     } finally {
       await engine.close();
     }

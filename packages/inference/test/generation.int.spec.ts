@@ -1,7 +1,7 @@
 // The generation engine against transformers.js (the oracle): greedy tokens equal its generate's,
 // also for 16 requests decoded together in one batch; seeded sampling, stop strings, EOS, length,
 // cancellation, caps, the context bound; embeddings equal its feature-extraction pipeline's.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -119,6 +119,12 @@ describe('generation engine', () => {
     const got = await collect(GPT2, { messages, maxTokens: 10, temperature: 0 });
     expect(got.tokenIds).toEqual(want.tokenIds);
     expect(got.usage.promptTokens).toBe(want.promptIds.length);
+    // The pool member decoded greedily with the graph extended by its own ArgMax (probe-model.ts),
+    // a copy written beside the graph, the bundle's files left as they were.
+    expect(readdirSync(join(dirs.gpt2 as string, 'onnx')).sort()).toEqual([
+      '.maas-greedy-model.onnx',
+      'model.onnx',
+    ]);
   });
 
   it('16 concurrent greedy requests of different lengths each equal their solo output', async () => {

@@ -1,12 +1,14 @@
 import {
   QUEUE_WAKEUP_CHANNEL,
   TRAINING_EVENTS_CHANNEL,
+  EVALUATION_FINISH_ACTION,
   VERSION_TRAIN_ACTION,
   commitModelVersion,
   QuotaExceededError,
   recordAuditEvent,
   recordUsage,
   type AlgorithmName,
+  type JobKind,
   type JobStatus,
 } from '@maas/db';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -20,12 +22,19 @@ import {
   type JobEventRow,
   type TrainingJobEvent,
 } from './training-events';
-import type { EpochRecord, LeaseState, LeasedJob, SuccessRecord } from './training-job-store';
+import type {
+  EpochRecord,
+  LeaseState,
+  LeasedJob,
+  SuccessRecord,
+  VersionScore,
+} from './training-job-store';
 
 interface ClaimRow extends JobEventRow {
+  kind: JobKind;
   model_id: string;
   dataset_id: string;
-  algorithm: AlgorithmName;
+  algorithm: AlgorithmName | null;
   target: string;
   features: string[];
   hyperparameters: Record<string, unknown>;
@@ -162,7 +171,7 @@ export class TrainingJobLeaseStore {
            started_at = coalesce(started_at, now()), attempt_started_at = now(), seq = seq + 1
          WHERE id = $1 AND status = 'QUEUED' AND cancel_requested_at IS NULL
            AND result_version_id IS NULL
-         RETURNING ${EVENT_COLUMNS}, model_id, dataset_id, algorithm, target, features,
+         RETURNING ${EVENT_COLUMNS}, kind, model_id, dataset_id, algorithm, target, features,
            hyperparameters, warm_start_version_id, attempt, checkpoint_epoch`,
       [jobId, owner, this.leaseMs],
     );
@@ -171,6 +180,7 @@ export class TrainingJobLeaseStore {
     await publishRowEvent(m, row, 'started');
     return {
       id: row.id,
+      kind: row.kind,
       workspaceId: row.workspace_id,
       modelId: row.model_id,
       datasetId: row.dataset_id,
@@ -338,6 +348,7 @@ export class TrainingJobLeaseStore {
           sizeBytes: record.sizeBytes,
           metrics: record.metrics,
           hyperparameters: record.hyperparameters,
+          featureImportance: record.featureImportance ?? null,
           trainingJobId: job.id,
           parentVersionId: job.warmStartVersionId,
         });
@@ -372,6 +383,82 @@ export class TrainingJobLeaseStore {
       );
       if (!(await publishRowEvent(m, rows[0], 'status')))
         throw new Error(`training job ${job.id} changed while its row was locked`);
+      await attemptsEnded(m, rows);
+      return 'SUCCEEDED';
+    });
+  }
+
+  /**
+   * Records an evaluation job's scores and its success in one transaction, only if this attempt
+   * still holds the job: each version's metrics and details in its `evaluation_results` row, and
+   * its permutation importance on a version that has none from training (an uploaded one; the
+   * latest evaluation's replaces an earlier evaluation's), an audit row, the attempt's seconds. A
+   * cancel that arrived meanwhile wins (CANCELLED, nothing recorded).
+   */
+  async completeEvaluation(
+    job: LeasedJob,
+    scores: readonly VersionScore[],
+  ): Promise<'SUCCEEDED' | 'CANCELLED' | 'LOST'> {
+    return this.db.transaction(async (m) => {
+      const locked = await queryRows<{
+        cancel_requested: boolean;
+        started_by_key_id: string | null;
+      }>(
+        m,
+        `SELECT cancel_requested_at IS NOT NULL AS cancel_requested, started_by_key_id
+           FROM training_jobs t WHERE ${FENCE} AND t.kind = 'EVALUATION' FOR UPDATE`,
+        [job.id, job.attempt],
+      );
+      const current = locked[0];
+      if (!current) return 'LOST';
+      if (current.cancel_requested) {
+        await this.end(m, job, 'CANCELLED', null);
+        return 'CANCELLED';
+      }
+      await m.query(
+        `UPDATE evaluation_results r SET metrics = s.metrics, details = s.details
+           FROM jsonb_to_recordset($2::jsonb) AS s(version_id uuid, metrics jsonb, details jsonb)
+          WHERE r.job_id = $1 AND r.version_id = s.version_id`,
+        [
+          job.id,
+          JSON.stringify(
+            scores.map((s) => ({
+              version_id: s.versionId,
+              metrics: s.metrics,
+              details: s.details,
+            })),
+          ),
+        ],
+      );
+      await m.query(
+        `UPDATE model_versions v SET feature_importance = s.importance
+           FROM jsonb_to_recordset($2::jsonb) AS s(version_id uuid, importance jsonb)
+          WHERE v.id = s.version_id AND v.workspace_id = $1 AND v.source = 'UPLOAD'`,
+        [
+          job.workspaceId,
+          JSON.stringify(
+            scores.map((s) => ({ version_id: s.versionId, importance: s.featureImportance })),
+          ),
+        ],
+      );
+      await recordAuditEvent(m, {
+        workspaceId: job.workspaceId,
+        apiKeyId: current.started_by_key_id,
+        sourceAddress: null,
+        action: EVALUATION_FINISH_ACTION,
+        targetType: 'evaluation_job',
+        targetId: job.id,
+        details: { modelId: job.modelId, versions: scores.map((s) => s.versionId) },
+      });
+      const rows = await queryRows<EndedAttemptRow>(
+        m,
+        `UPDATE training_jobs t SET status = 'SUCCEEDED', error = NULL, epoch = 1,
+           ${ENDED}, seq = t.seq + 1
+         WHERE ${FENCE} RETURNING ${EVENT_COLUMNS}, ${ATTEMPT_USAGE_COLUMNS}, ${ATTEMPT_SECONDS}`,
+        [job.id, job.attempt],
+      );
+      if (!(await publishRowEvent(m, rows[0], 'status')))
+        throw new Error(`evaluation job ${job.id} changed while its row was locked`);
       await attemptsEnded(m, rows);
       return 'SUCCEEDED';
     });

@@ -58,7 +58,14 @@
  * `MAAS_MAX_ATTEMPTS` (default 3) the reaper fails the job instead of re-queueing it. Hand-backs
  * at shutdown do not count; a retry resets it.
  */
-import { TrainingJob, type AlgorithmName, type JobStatus, type SignatureRecord } from '@maas/db';
+import {
+  EvaluationResult,
+  TrainingJob,
+  type AlgorithmName,
+  type JobKind,
+  type JobStatus,
+  type SignatureRecord,
+} from '@maas/db';
 import type { EntityManager } from 'typeorm';
 import type { JobQueue } from './job-queue';
 import { assertJobId } from './queues';
@@ -74,6 +81,8 @@ import {
 /** Restricts a call to one workspace's jobs (tenants never touch each other's jobs). */
 export interface JobScope {
   workspaceId: string;
+  /** Only jobs of this kind (the training API never touches evaluation jobs, and back). */
+  kind?: JobKind;
 }
 
 /** What a job trains: the inputs `startTrainingJob` validated, as the row keeps them. */
@@ -89,9 +98,14 @@ export interface TrainingJobInputs {
   warmStartVersionId: string | null;
 }
 
-/** A training job whose lease a worker holds, at the attempt it took. */
-export interface LeasedJob extends TrainingJobInputs {
+/**
+ * A job whose lease a worker holds, at the attempt it took: a training job, or an evaluation job
+ * (`kind` EVALUATION: `algorithm` null, `features` the versions' shared features).
+ */
+export interface LeasedJob extends Omit<TrainingJobInputs, 'algorithm'> {
   id: string;
+  kind: JobKind;
+  algorithm: AlgorithmName | null;
   /** Every write of `TrainingJobLeaseStore` is fenced by it. */
   attempt: number;
   epoch: number;
@@ -127,6 +141,30 @@ export interface SuccessRecord {
   sizeBytes: number;
   metrics: Record<string, unknown>;
   hyperparameters: Record<string, unknown>;
+  featureImportance?: { feature: string; importance: number }[] | null;
+}
+
+/** One version's scores, as `TrainingJobLeaseStore.completeEvaluation` records them. */
+export interface VersionScore {
+  versionId: string;
+  metrics: Record<string, unknown>;
+  details: Record<string, unknown>;
+  /** Permutation importance on the job's rows, most important first. */
+  featureImportance: { feature: string; importance: number }[];
+}
+
+/** An evaluation job to start, its inputs already validated (see the API's `startEvaluationJob`). */
+export interface NewEvaluationJob {
+  workspaceId: string;
+  /** The model whose versions are scored (they all belong to it). */
+  modelId: string;
+  datasetId: string;
+  target: string;
+  /** The features the versions share. */
+  features: string[];
+  /** In order; the first is the comparison's baseline. */
+  versionIds: string[];
+  startedByKeyId?: string | null;
 }
 
 /** A job to start, its inputs already validated (see the API's `startTrainingJob`). */
@@ -134,6 +172,42 @@ export interface NewTrainingJob extends TrainingJobInputs {
   epochs: number;
   /** The API key that starts it: its training seconds are metered against that key. */
   startedByKeyId?: string | null;
+}
+
+/** The state of a job that was just created: queued, never attempted. */
+const QUEUED_JOB_STATE = {
+  attemptStartedAt: null,
+  status: 'QUEUED',
+  epoch: 0,
+  resultVersionId: null,
+  attempt: 0,
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  checkpoint: null,
+  checkpointEpoch: null,
+  cancelRequestedAt: null,
+  seq: 1,
+  error: null,
+  startedAt: null,
+  finishedAt: null,
+} as const;
+
+/** Enqueues a just-inserted job on the training queue and publishes its `created` event. */
+async function enqueueCreated(
+  manager: EntityManager,
+  queue: Pick<JobQueue, 'enqueueTraining'>,
+  saved: TrainingJob,
+): Promise<TrainingJob> {
+  await queue.enqueueTraining(manager, saved.id);
+  await publishTrainingJobEvent(manager, {
+    jobId: saved.id,
+    workspaceId: saved.workspaceId,
+    seq: saved.seq,
+    status: saved.status,
+    epoch: saved.epoch,
+    change: 'created',
+  });
+  return saved;
 }
 
 /**
@@ -149,33 +223,52 @@ export async function insertTrainingJob(
   const saved = await manager.save(
     manager.create(TrainingJob, {
       ...job,
+      kind: 'TRAINING',
       startedByKeyId: job.startedByKeyId ?? null,
-      attemptStartedAt: null,
-      status: 'QUEUED',
-      epoch: 0,
-      resultVersionId: null,
-      attempt: 0,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      checkpoint: null,
-      checkpointEpoch: null,
-      cancelRequestedAt: null,
-      seq: 1,
-      error: null,
-      startedAt: null,
-      finishedAt: null,
+      ...QUEUED_JOB_STATE,
     }),
   );
-  await queue.enqueueTraining(manager, saved.id);
-  await publishTrainingJobEvent(manager, {
-    jobId: saved.id,
-    workspaceId: saved.workspaceId,
-    seq: saved.seq,
-    status: saved.status,
-    epoch: saved.epoch,
-    change: 'created',
-  });
-  return saved;
+  return enqueueCreated(manager, queue, saved);
+}
+
+/**
+ * Inserts a QUEUED evaluation job (kind EVALUATION, one `evaluation_results` row per version, in
+ * order) on the training queue, enqueues it and publishes its `created` event, inside the
+ * caller's transaction. The fair claim, lease, reaper and cancel treat it as any job.
+ */
+export async function insertEvaluationJob(
+  manager: EntityManager,
+  queue: Pick<JobQueue, 'enqueueTraining'>,
+  job: NewEvaluationJob,
+): Promise<TrainingJob> {
+  assertInTransaction(manager, 'insertEvaluationJob');
+  const saved = await manager.save(
+    manager.create(TrainingJob, {
+      workspaceId: job.workspaceId,
+      modelId: job.modelId,
+      datasetId: job.datasetId,
+      kind: 'EVALUATION',
+      algorithm: null,
+      target: job.target,
+      features: job.features,
+      hyperparameters: {},
+      epochs: 1,
+      warmStartVersionId: null,
+      startedByKeyId: job.startedByKeyId ?? null,
+      ...QUEUED_JOB_STATE,
+    }),
+  );
+  await manager.getRepository(EvaluationResult).insert(
+    job.versionIds.map((versionId, position) => ({
+      jobId: saved.id,
+      position,
+      workspaceId: job.workspaceId,
+      versionId,
+      metrics: null,
+      details: null,
+    })),
+  );
+  return enqueueCreated(manager, queue, saved);
 }
 
 /**
@@ -199,8 +292,9 @@ export async function cancelTrainingJob(
        finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END,
        seq = seq + 1
      WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2) AND status IN ('QUEUED', 'RUNNING')
+       AND ($3::job_kind IS NULL OR kind = $3)
      RETURNING ${JOB_EVENT_COLUMNS}`,
-    [jobId, scope?.workspaceId ?? null],
+    [jobId, scope?.workspaceId ?? null, scope?.kind ?? null],
   );
   return publishRowEvent(manager, rows[0], 'status');
 }
@@ -225,9 +319,9 @@ export async function retryTrainingJob(
        cancel_requested_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
        checkpoint = NULL, checkpoint_epoch = NULL, lapsed_attempts = 0, seq = seq + 1
      WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2) AND status IN ('FAILED', 'CANCELLED')
-       AND result_version_id IS NULL
+       AND result_version_id IS NULL AND ($3::job_kind IS NULL OR kind = $3)
      RETURNING ${JOB_EVENT_COLUMNS}`,
-    [jobId, scope?.workspaceId ?? null],
+    [jobId, scope?.workspaceId ?? null, scope?.kind ?? null],
   );
   if (!rows[0]) return null;
   await manager.query('DELETE FROM training_epochs WHERE job_id = $1', [jobId]);
@@ -243,8 +337,9 @@ export async function trainingJobStatus(
 ): Promise<JobStatus | null> {
   const rows = await queryRows<{ status: JobStatus }>(
     manager,
-    'SELECT status FROM training_jobs WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2)',
-    [jobId, scope?.workspaceId ?? null],
+    `SELECT status FROM training_jobs WHERE id = $1 AND ($2::uuid IS NULL OR workspace_id = $2)
+       AND ($3::job_kind IS NULL OR kind = $3)`,
+    [jobId, scope?.workspaceId ?? null, scope?.kind ?? null],
   );
   return rows[0]?.status ?? null;
 }

@@ -79,3 +79,21 @@ export function buildMemoryHogModel(): Uint8Array {
   g.addOutput('output', 'FP32', [-1, 1]);
   return g.toBytes();
 }
+
+/**
+ * A model that fails on some inputs and answers the others: `input` [-1, 1] FP32, `output` =
+ * input + 5, computed through a Gather whose indices are the input values cast to integers, from
+ * a one-element table. Inputs in (-2, 1) (cast to 0 or -1) are answered; any other value makes
+ * ONNX Runtime refuse the run (index out of bounds), so a batch fails when one of its values does.
+ * Loading it (upload validation) runs nothing.
+ */
+export function buildFailsOnSomeInputsModel(): Uint8Array {
+  const g = new GraphBuilder();
+  g.addInput('input', 'FP32', [-1, 1]);
+  g.addInitializer('table', 'FP32', [1], [5]);
+  g.addNode('Cast', ['input'], ['index'], { to: 7 })
+    .addNode('Gather', ['table', 'index'], ['offset'], { axis: 0 })
+    .addNode('Add', ['input', 'offset'], ['output']);
+  g.addOutput('output', 'FP32', [-1, 1]);
+  return g.toBytes();
+}

@@ -14,15 +14,25 @@ export * from './dataset/column-codec';
 export * from './dataset/seed-example';
 export * from './hyperparameters';
 export * from './model/model.types';
-export type { RandomState } from './model/random';
+export { type RandomState, SeededRandom } from './model/random';
 export {
   type ModelSpec,
   type LinearCoefficients,
   designWidth,
+  writeDesign,
   linearCoefficients,
   modelInputFromDataset,
   predictWithState,
 } from './model/tabular';
+export {
+  HIGHER_IS_BETTER_METRICS,
+  LOWER_IS_BETTER_METRICS,
+  MIN_PROBABILITY,
+  classificationMetrics,
+  metricRegression,
+  regressionMetrics,
+} from './model/objective';
+export * from './model/permutation-importance';
 export * from './training/trainer.types';
 export { createTrainer } from './training/trainer';
 export {
@@ -36,6 +46,9 @@ export {
   MAX_CATEGORIES,
   MAX_CLASSES,
   MAX_PARAMETERS,
+  splitRows,
+  trainingRows,
 } from './training/prepare';
 export { INPUT_NAME, STATE_METADATA_KEY, exportOnnx } from './export/onnx-export';
 export { exportedStateFromOnnx, modelSpecFromMetadata } from './export/onnx-import';
+export * from './evaluation/evaluate-versions';

@@ -180,7 +180,7 @@ export function createMetrics(
   });
   const jobsByStatus = new Gauge({
     name: 'maas_training_jobs',
-    help: 'Queued and running training jobs (all workspaces), counted when scraped',
+    help: 'Queued and running jobs of the training queue (training and evaluation jobs, all workspaces), counted when scraped',
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {

@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+  '\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.EvaluationJobFieldsFragmentDoc;
+  '\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n': typeof types.EvaluationJobsDocument;
+  '\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n': typeof types.EvaluationDatasetsDocument;
+  '\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n': typeof types.StartEvaluationJobDocument;
   '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n': typeof types.LanguageModelInfoFieldsFragmentDoc;
   '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.LanguageModelTargetsDocument;
   '\n  query LanguageModelVersions($name: String!) {\n    model(name: $name) {\n      id\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: 50) {\n        edges {\n          node {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.LanguageModelVersionsDocument;
@@ -21,11 +25,17 @@ type Documents = {
   '\n  query VersionBundle($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      languageModel {\n        ...LanguageModelInfoFields\n      }\n      files {\n        path\n        sizeBytes\n        sha256\n      }\n    }\n  }\n': typeof types.VersionBundleDocument;
   '\n  subscription Generation($input: GenerateInput!) {\n    generation(input: $input) {\n      id\n      index\n      text\n      finishReason\n      usage {\n        promptTokens\n        completionTokens\n        totalTokens\n      }\n    }\n  }\n': typeof types.GenerationDocument;
   '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.EmbedDocument;
+  '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n': typeof types.PromotionFieldsFragmentDoc;
+  '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n': typeof types.DeploymentPromotionsDocument;
+  '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.PromotionUpdatedDocument;
+  '\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n': typeof types.PromoteDocument;
+  '\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.ApprovePromotionDocument;
+  '\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n': typeof types.CancelPromotionDocument;
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n': typeof types.ViewerDocument;
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n': typeof types.ModelListFieldsFragmentDoc;
   '\n  query Models($first: Int!, $after: String, $filter: ModelFilter) {\n    models(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...ModelListFields\n        }\n      }\n    }\n  }\n': typeof types.ModelsDocument;
   '\n  fragment TensorSpecFields on TensorSpec {\n    name\n    datatype\n    shape\n  }\n': typeof types.TensorSpecFieldsFragmentDoc;
-  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n': typeof types.VersionFieldsFragmentDoc;
+  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n': typeof types.VersionFieldsFragmentDoc;
   '\n  query ModelDetail($name: String!, $first: Int!, $after: String) {\n    model(name: $name) {\n      id\n      name\n      description\n      task\n      tags\n      createdAt\n      updatedAt\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          node {\n            ...VersionFields\n          }\n        }\n      }\n    }\n  }\n': typeof types.ModelDetailDocument;
   '\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      ...ModelListFields\n    }\n  }\n': typeof types.CreateModelDocument;
   '\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      id\n      description\n      task\n      tags\n      updatedAt\n    }\n  }\n': typeof types.UpdateModelDocument;
@@ -53,7 +63,7 @@ type Documents = {
   '\n  query InferenceStatus {\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n': typeof types.InferenceStatusDocument;
   '\n  query PlaygroundTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    models(first: 100) {\n      edges {\n        node {\n          id\n          name\n          task\n          aliases {\n            alias\n            version {\n              id\n              version\n            }\n          }\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n': typeof types.PlaygroundTargetsDocument;
   '\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n': typeof types.PlaygroundSignatureDocument;
-  '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.PredictDocument;
+  '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      explanation {\n        method\n        output\n        records {\n          baseline\n          contributions {\n            feature\n            value\n            contribution\n          }\n        }\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n': typeof types.PredictDocument;
   '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n': typeof types.DashboardServingDocument;
   '\n  fragment QuotaFields on Quota {\n    maxModels\n    maxVersionsPerModel\n    maxStorageBytes\n    maxDatasetBytes\n    maxConcurrentJobs\n    maxQueuedJobs\n    maxPredictionsPerDay\n    maxTokensPerDay\n    requestsPerSecond\n  }\n': typeof types.QuotaFieldsFragmentDoc;
   '\n  fragment WorkspaceUsageFields on WorkspaceUsage {\n    models\n    storageBytes\n    datasetBytes\n    runningJobs\n    queuedJobs\n    predictionsToday\n    tokensToday\n  }\n': typeof types.WorkspaceUsageFieldsFragmentDoc;
@@ -83,6 +93,14 @@ type Documents = {
   '\n  query DashboardTraining {\n    datasets(first: 1) {\n      totalCount\n    }\n    running: trainingJobs(first: 10, status: RUNNING) {\n      totalCount\n      edges {\n        node {\n          ...JobListFields\n        }\n      }\n    }\n    queued: trainingJobs(first: 1, status: QUEUED) {\n      totalCount\n    }\n  }\n': typeof types.DashboardTrainingDocument;
 };
 const documents: Documents = {
+  '\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n':
+    types.EvaluationJobFieldsFragmentDoc,
+  '\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n':
+    types.EvaluationJobsDocument,
+  '\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n':
+    types.EvaluationDatasetsDocument,
+  '\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n':
+    types.StartEvaluationJobDocument,
   '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n':
     types.LanguageModelInfoFieldsFragmentDoc,
   '\n  query LanguageModelTargets {\n    deployments {\n      id\n      name\n      model {\n        id\n        name\n        task\n      }\n      routes {\n        weight\n        version {\n          id\n          version\n        }\n      }\n    }\n    textModels: models(first: 100, filter: { task: TEXT_GENERATION }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n    embeddingModels: models(first: 100, filter: { task: EMBEDDING }) {\n      edges {\n        node {\n          id\n          name\n          task\n          latestVersion {\n            id\n            version\n          }\n        }\n      }\n    }\n  }\n':
@@ -97,6 +115,18 @@ const documents: Documents = {
     types.GenerationDocument,
   '\n  query Embed($input: EmbedInput!) {\n    embed(input: $input) {\n      vectors\n      dimensions\n      usage {\n        promptTokens\n        totalTokens\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
     types.EmbedDocument,
+  '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n':
+    types.PromotionFieldsFragmentDoc,
+  '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n':
+    types.DeploymentPromotionsDocument,
+  '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n':
+    types.PromotionUpdatedDocument,
+  '\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n':
+    types.PromoteDocument,
+  '\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n':
+    types.ApprovePromotionDocument,
+  '\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n':
+    types.CancelPromotionDocument,
   '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n':
     types.ViewerDocument,
   '\n  fragment ModelListFields on Model {\n    id\n    name\n    description\n    task\n    tags\n    createdAt\n    updatedAt\n    latestVersion {\n      id\n      version\n      source\n      createdAt\n    }\n    aliases {\n      alias\n      version {\n        id\n        version\n      }\n    }\n  }\n':
@@ -105,7 +135,7 @@ const documents: Documents = {
     types.ModelsDocument,
   '\n  fragment TensorSpecFields on TensorSpec {\n    name\n    datatype\n    shape\n  }\n':
     types.TensorSpecFieldsFragmentDoc,
-  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n':
+  '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n':
     types.VersionFieldsFragmentDoc,
   '\n  query ModelDetail($name: String!, $first: Int!, $after: String) {\n    model(name: $name) {\n      id\n      name\n      description\n      task\n      tags\n      createdAt\n      updatedAt\n      aliases {\n        alias\n        version {\n          id\n          version\n        }\n      }\n      versions(first: $first, after: $after) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          node {\n            ...VersionFields\n          }\n        }\n      }\n    }\n  }\n':
     types.ModelDetailDocument,
@@ -161,7 +191,7 @@ const documents: Documents = {
     types.PlaygroundTargetsDocument,
   '\n  query PlaygroundSignature($id: ID!) {\n    modelVersion(id: $id) {\n      id\n      version\n      model {\n        id\n        name\n        task\n      }\n      signature {\n        inputs {\n          ...TensorSpecFields\n        }\n        outputs {\n          ...TensorSpecFields\n        }\n        features\n        labels\n        categories\n      }\n    }\n  }\n':
     types.PlaygroundSignatureDocument,
-  '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
+  '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      explanation {\n        method\n        output\n        records {\n          baseline\n          contributions {\n            feature\n            value\n            contribution\n          }\n        }\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n':
     types.PredictDocument,
   '\n  query DashboardServing {\n    deployments {\n      ...DeploymentFields\n    }\n    inferenceStatus {\n      executionProvider\n      workers\n      loadedVersions\n      loadedBytes\n    }\n  }\n':
     types.DashboardServingDocument,
@@ -237,6 +267,30 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(
+  source: '\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n',
+): (typeof documents)['\n  fragment EvaluationJobFields on EvaluationJob {\n    id\n    status\n    target\n    error\n    createdAt\n    finishedAt\n    comparison\n    dataset {\n      id\n      name\n    }\n    versions {\n      id\n      version\n    }\n    results {\n      metrics\n      details\n      version {\n        id\n        version\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n',
+): (typeof documents)['\n  query EvaluationJobs($modelId: ID!, $first: Int!) {\n    evaluationJobs(modelId: $modelId, first: $first) {\n      ...EvaluationJobFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query EvaluationDatasets {\n    datasets(first: 100) {\n      edges {\n        node {\n          id\n          name\n          columns {\n            name\n            type\n          }\n        }\n      }\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation StartEvaluationJob($input: StartEvaluationJobInput!) {\n    startEvaluationJob(input: $input) {\n      ...EvaluationJobFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
   source: '\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n',
 ): (typeof documents)['\n  fragment LanguageModelInfoFields on LanguageModelInfo {\n    architecture\n    contextLength\n    vocabularySize\n    layers\n    keyValueHeads\n    headSize\n    hasChatTemplate\n    embeddingDimensions\n  }\n'];
 /**
@@ -279,6 +333,42 @@ export function graphql(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(
+  source: '\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n',
+): (typeof documents)['\n  fragment PromotionFields on Promotion {\n    id\n    status\n    reason\n    forced\n    createdAt\n    updatedAt\n    candidate {\n      id\n      version\n    }\n    champion {\n      id\n      version\n    }\n    steps {\n      weight\n      minRequests\n      minSeconds\n      startedAt\n      endedAt\n      requests\n      errors\n      errorRate\n      p99LatencyMs\n      outcome\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  query DeploymentPromotions($deployment: String!) {\n    promotions(deployment: $deployment) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  subscription PromotionUpdated($id: ID!) {\n    promotionUpdated(id: $id) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation Promote($input: PromoteInput!) {\n    promote(input: $input) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation ApprovePromotion($id: ID!) {\n    approvePromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: '\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n',
+): (typeof documents)['\n  mutation CancelPromotion($id: ID!) {\n    cancelPromotion(id: $id) {\n      ...PromotionFields\n    }\n  }\n'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
   source: '\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n',
 ): (typeof documents)['\n  query Viewer {\n    viewer {\n      role\n      isRoot\n      apiKey {\n        id\n        name\n        role\n      }\n      workspace {\n        id\n        name\n      }\n    }\n  }\n'];
 /**
@@ -303,8 +393,8 @@ export function graphql(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(
-  source: '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n',
-): (typeof documents)['\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n'];
+  source: '\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n',
+): (typeof documents)['\n  fragment VersionFields on ModelVersion {\n    id\n    version\n    source\n    sizeBytes\n    sha256\n    metrics\n    hyperparameters\n    featureImportance {\n      feature\n      importance\n    }\n    createdAt\n    signature {\n      inputs {\n        ...TensorSpecFields\n      }\n      outputs {\n        ...TensorSpecFields\n      }\n      features\n      labels\n      categories\n    }\n    parentVersion {\n      id\n      version\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -471,8 +561,8 @@ export function graphql(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(
-  source: '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n',
-): (typeof documents)['\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n'];
+  source: '\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      explanation {\n        method\n        output\n        records {\n          baseline\n          contributions {\n            feature\n            value\n            contribution\n          }\n        }\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n',
+): (typeof documents)['\n  query Predict($input: PredictInput!) {\n    predict(input: $input) {\n      id\n      latencyMs\n      outputs\n      explanation {\n        method\n        output\n        records {\n          baseline\n          contributions {\n            feature\n            value\n            contribution\n          }\n        }\n      }\n      modelVersion {\n        id\n        version\n        model {\n          id\n          name\n        }\n      }\n    }\n  }\n'];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -50,6 +50,8 @@ export type EmbedInput = {
   model: string;
 };
 
+export type EvaluationStatus = 'CANCELLED' | 'FAILED' | 'QUEUED' | 'RUNNING' | 'SUCCEEDED';
+
 export type GenerateInput = {
   /** Default: what the context leaves after the prompt, at most GENERATION_MAX_TOKENS */
   maxTokens?: number | null | undefined;
@@ -85,6 +87,8 @@ export type ModelTask =
 
 export type PredictInput = {
   alias?: string | null | undefined;
+  /** Explain each record (tabular records only, at most 32): Prediction.explanation (docs/api.md, "Explanations") */
+  explain?: boolean | null | undefined;
   /** Tensors by input name: nested arrays, or {"shape": [...], "data": [...]} */
   inputs?: unknown;
   /** A deployment name, or a model name */
@@ -94,6 +98,45 @@ export type PredictInput = {
   /** Default: alias "production", else the latest version */
   version?: number | null | undefined;
 };
+
+export type PromoteInput = {
+  /** The deployment whose traffic moves */
+  deployment: string;
+  /** ADMIN only: skip the evaluation gate and the rollback limits (steps and approval stay) */
+  force?: boolean | null | undefined;
+  policy?: PromotionPolicyInput | null | undefined;
+  /** A version of the deployment's model */
+  versionId: string | number;
+};
+
+/** The guards of a promotion (docs/api.md, "Promotion") */
+export type PromotionPolicyInput = {
+  /** Evaluate champion and candidate on this dataset first */
+  evaluationDatasetId?: string | number | null | undefined;
+  /** The column of actual values in the evaluation dataset (default: the training target) */
+  evaluationTarget?: string | null | undefined;
+  /** A step whose candidate error rate is above this is rolled back (0..1, default 0.05) */
+  maxErrorRate?: number | null | undefined;
+  /** A step whose candidate p99 latency is above this (ms) is rolled back (default: none) */
+  maxP99LatencyMs?: number | null | undefined;
+  /** The candidate may be worse than the champion by at most this much (default 0) */
+  maxRegression?: number | null | undefined;
+  /** e.g. "rmse", "accuracy" */
+  metric?: string | null | undefined;
+  /** Wait for approvePromotion before the rollout */
+  requireApproval?: boolean | null | undefined;
+  /** Default: 10, 50, 100 */
+  steps?: Array<RolloutStepInput> | null | undefined;
+};
+
+export type PromotionStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'EVALUATING'
+  | 'REFUSED'
+  | 'ROLLED_BACK'
+  | 'ROLLING_OUT'
+  | 'WAITING_FOR_APPROVAL';
 
 /** A field left out keeps its value; null makes it unlimited */
 export type QuotaInput = {
@@ -110,9 +153,28 @@ export type QuotaInput = {
 
 export type Role = 'ADMIN' | 'EDITOR' | 'VIEWER';
 
+/** One rollout step: the candidate's share of traffic, and how long it is held */
+export type RolloutStepInput = {
+  /** Candidate requests the step waits for (0..1000000); neither given: 100 requests and 60 s */
+  minRequests?: number | null | undefined;
+  /** Seconds the step is held at least (0..604800) */
+  minSeconds?: number | null | undefined;
+  /** Percent of traffic to the candidate, 1..100; steps increase, the last is 100 */
+  weight: number;
+};
+
 export type RouteInput = {
   versionId: string | number;
   weight: number;
+};
+
+/** Versions to score on the same rows of a dataset */
+export type StartEvaluationJobInput = {
+  datasetId: string | number;
+  /** The column holding the actual values */
+  target: string;
+  /** Versions of one model, tabular, with the same features (and labels); the first is the comparison baseline */
+  versionIds: Array<string | number>;
 };
 
 export type StartTrainingJobInput = {
@@ -144,6 +206,76 @@ export type UsageDimension = 'API_KEY' | 'DEPLOYMENT' | 'MODEL';
 export type UsageGranularity = 'DAY' | 'HOUR' | 'MINUTE';
 
 export type VersionSource = 'TRAINING' | 'UPLOAD';
+
+export type EvaluationJobFieldsFragment = {
+  id: string;
+  status: EvaluationStatus;
+  target: string;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  comparison: unknown;
+  dataset: { id: string; name: string };
+  versions: Array<{ id: string; version: number }>;
+  results: Array<{ metrics: unknown; details: unknown; version: { id: string; version: number } }>;
+};
+
+export type EvaluationJobsQueryVariables = Exact<{
+  modelId: string | number;
+  first: number;
+}>;
+
+export type EvaluationJobsQuery = {
+  evaluationJobs: Array<{
+    id: string;
+    status: EvaluationStatus;
+    target: string;
+    error: string | null;
+    createdAt: string;
+    finishedAt: string | null;
+    comparison: unknown;
+    dataset: { id: string; name: string };
+    versions: Array<{ id: string; version: number }>;
+    results: Array<{
+      metrics: unknown;
+      details: unknown;
+      version: { id: string; version: number };
+    }>;
+  }>;
+};
+
+export type EvaluationDatasetsQueryVariables = Exact<{ [key: string]: never }>;
+
+export type EvaluationDatasetsQuery = {
+  datasets: {
+    edges: Array<{
+      node: { id: string; name: string; columns: Array<{ name: string; type: string }> };
+    }>;
+  };
+};
+
+export type StartEvaluationJobMutationVariables = Exact<{
+  input: StartEvaluationJobInput;
+}>;
+
+export type StartEvaluationJobMutation = {
+  startEvaluationJob: {
+    id: string;
+    status: EvaluationStatus;
+    target: string;
+    error: string | null;
+    createdAt: string;
+    finishedAt: string | null;
+    comparison: unknown;
+    dataset: { id: string; name: string };
+    versions: Array<{ id: string; version: number }>;
+    results: Array<{
+      metrics: unknown;
+      details: unknown;
+      version: { id: string; version: number };
+    }>;
+  };
+};
 
 export type LanguageModelInfoFieldsFragment = {
   architecture: string;
@@ -269,6 +401,174 @@ export type EmbedQuery = {
   };
 };
 
+export type PromotionFieldsFragment = {
+  id: string;
+  status: PromotionStatus;
+  reason: string | null;
+  forced: boolean;
+  createdAt: string;
+  updatedAt: string;
+  candidate: { id: string; version: number };
+  champion: { id: string; version: number } | null;
+  steps: Array<{
+    weight: number;
+    minRequests: number;
+    minSeconds: number;
+    startedAt: string | null;
+    endedAt: string | null;
+    requests: number;
+    errors: number;
+    errorRate: number | null;
+    p99LatencyMs: number | null;
+    outcome: string | null;
+  }>;
+};
+
+export type DeploymentPromotionsQueryVariables = Exact<{
+  deployment: string;
+}>;
+
+export type DeploymentPromotionsQuery = {
+  promotions: Array<{
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  }>;
+};
+
+export type PromotionUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+export type PromotionUpdatedSubscription = {
+  promotionUpdated: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
+export type PromoteMutationVariables = Exact<{
+  input: PromoteInput;
+}>;
+
+export type PromoteMutation = {
+  promote: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
+export type ApprovePromotionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type ApprovePromotionMutation = {
+  approvePromotion: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
+export type CancelPromotionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+export type CancelPromotionMutation = {
+  cancelPromotion: {
+    id: string;
+    status: PromotionStatus;
+    reason: string | null;
+    forced: boolean;
+    createdAt: string;
+    updatedAt: string;
+    candidate: { id: string; version: number };
+    champion: { id: string; version: number } | null;
+    steps: Array<{
+      weight: number;
+      minRequests: number;
+      minSeconds: number;
+      startedAt: string | null;
+      endedAt: string | null;
+      requests: number;
+      errors: number;
+      errorRate: number | null;
+      p99LatencyMs: number | null;
+      outcome: string | null;
+    }>;
+  };
+};
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never }>;
 
 export type ViewerQuery = {
@@ -335,6 +635,7 @@ export type VersionFieldsFragment = {
   metrics: unknown;
   hyperparameters: unknown;
   createdAt: string;
+  featureImportance: Array<{ feature: string; importance: number }> | null;
   signature: {
     features: Array<string> | null;
     labels: Array<string> | null;
@@ -374,6 +675,7 @@ export type ModelDetailQuery = {
           metrics: unknown;
           hyperparameters: unknown;
           createdAt: string;
+          featureImportance: Array<{ feature: string; importance: number }> | null;
           signature: {
             features: Array<string> | null;
             labels: Array<string> | null;
@@ -747,6 +1049,14 @@ export type PredictQuery = {
     id: string;
     latencyMs: number;
     outputs: unknown;
+    explanation: {
+      method: string;
+      output: string | null;
+      records: Array<{
+        baseline: number;
+        contributions: Array<{ feature: string; value: unknown; contribution: number }>;
+      }>;
+    } | null;
     modelVersion: { id: string; version: number; model: { id: string; name: string } };
   };
 };
@@ -1344,6 +1654,72 @@ export type DashboardTrainingQuery = {
   queued: { totalCount: number };
 };
 
+export const EvaluationJobFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'EvaluationJobFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'EvaluationJob' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'target' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'comparison' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'dataset' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'versions' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'results' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EvaluationJobFieldsFragment, unknown>;
 export const LanguageModelInfoFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1367,6 +1743,68 @@ export const LanguageModelInfoFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<LanguageModelInfoFieldsFragment, unknown>;
+export const PromotionFieldsFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PromotionFieldsFragment, unknown>;
 export const ModelListFieldsFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -1458,6 +1896,17 @@ export const VersionFieldsFragmentDoc = {
           { kind: 'Field', name: { kind: 'Name', value: 'sha256' } },
           { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
           { kind: 'Field', name: { kind: 'Name', value: 'hyperparameters' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'featureImportance' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'importance' } },
+              ],
+            },
+          },
           { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
           {
             kind: 'Field',
@@ -1805,6 +2254,287 @@ export const EpochFieldsFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<EpochFieldsFragment, unknown>;
+export const EvaluationJobsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'EvaluationJobs' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'modelId' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'evaluationJobs' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'modelId' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'modelId' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'first' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'EvaluationJobFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'EvaluationJobFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'EvaluationJob' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'target' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'comparison' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'dataset' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'versions' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'results' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EvaluationJobsQuery, EvaluationJobsQueryVariables>;
+export const EvaluationDatasetsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'EvaluationDatasets' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'datasets' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'first' },
+                value: { kind: 'IntValue', value: '100' },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'edges' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'node' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'columns' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'type' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EvaluationDatasetsQuery, EvaluationDatasetsQueryVariables>;
+export const StartEvaluationJobDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'StartEvaluationJob' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'StartEvaluationJobInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'startEvaluationJob' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'EvaluationJobFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'EvaluationJobFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'EvaluationJob' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'target' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'finishedAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'comparison' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'dataset' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'versions' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'results' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'details' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'version' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<StartEvaluationJobMutation, StartEvaluationJobMutationVariables>;
 export const LanguageModelTargetsDocument = {
   kind: 'Document',
   definitions: [
@@ -2392,6 +3122,501 @@ export const EmbedDocument = {
     },
   ],
 } as unknown as DocumentNode<EmbedQuery, EmbedQueryVariables>;
+export const DeploymentPromotionsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'DeploymentPromotions' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'deployment' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'promotions' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'deployment' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'deployment' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DeploymentPromotionsQuery, DeploymentPromotionsQueryVariables>;
+export const PromotionUpdatedDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'subscription',
+      name: { kind: 'Name', value: 'PromotionUpdated' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'promotionUpdated' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PromotionUpdatedSubscription, PromotionUpdatedSubscriptionVariables>;
+export const PromoteDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'Promote' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'PromoteInput' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'promote' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PromoteMutation, PromoteMutationVariables>;
+export const ApprovePromotionDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ApprovePromotion' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'approvePromotion' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ApprovePromotionMutation, ApprovePromotionMutationVariables>;
+export const CancelPromotionDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'CancelPromotion' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'cancelPromotion' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'id' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'FragmentSpread', name: { kind: 'Name', value: 'PromotionFields' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'PromotionFields' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Promotion' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'reason' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'forced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'candidate' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'champion' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'version' } },
+              ],
+            },
+          },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'steps' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'weight' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minRequests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'minSeconds' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'endedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'requests' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errors' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'errorRate' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'p99LatencyMs' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'outcome' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<CancelPromotionMutation, CancelPromotionMutationVariables>;
 export const ViewerDocument = {
   kind: 'Document',
   definitions: [
@@ -2750,6 +3975,17 @@ export const ModelDetailDocument = {
           { kind: 'Field', name: { kind: 'Name', value: 'sha256' } },
           { kind: 'Field', name: { kind: 'Name', value: 'metrics' } },
           { kind: 'Field', name: { kind: 'Name', value: 'hyperparameters' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'featureImportance' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'importance' } },
+              ],
+            },
+          },
           { kind: 'Field', name: { kind: 'Name', value: 'createdAt' } },
           {
             kind: 'Field',
@@ -4543,6 +5779,39 @@ export const PredictDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'id' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'latencyMs' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'outputs' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'explanation' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'method' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'output' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'records' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'baseline' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'contributions' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'feature' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'value' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'contribution' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'modelVersion' },

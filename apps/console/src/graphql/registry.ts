@@ -79,6 +79,10 @@ export const VersionFields = graphql(`
     sha256
     metrics
     hyperparameters
+    featureImportance {
+      feature
+      importance
+    }
     createdAt
     signature {
       inputs {

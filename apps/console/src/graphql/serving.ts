@@ -213,6 +213,18 @@ export const PredictQuery = graphql(`
       id
       latencyMs
       outputs
+      explanation {
+        method
+        output
+        records {
+          baseline
+          contributions {
+            feature
+            value
+            contribution
+          }
+        }
+      }
       modelVersion {
         id
         version

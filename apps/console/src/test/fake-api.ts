@@ -41,7 +41,8 @@ export function fakeViewerFetch(goodKey: string, role: Role = 'ADMIN') {
 }
 
 /** A urql client: queries never answer unless `query` says; mutations answer from `mutate`;
- * `client.subscription(...)` streams what `subscribe` returns (a wonka source the test drives). */
+ * `client.subscription(...)` and useSubscription stream what `subscribe` returns (a wonka source
+ * the test drives). */
 export function fakeClient(options: {
   query?: (name: string, variables: unknown) => Partial<OperationResult> | undefined;
   mutate?: (name: string, variables: unknown) => Partial<OperationResult>;
@@ -92,7 +93,13 @@ export function fakeClient(options: {
     query,
     executeMutation,
     subscription,
-    executeSubscription: vi.fn(() => never),
+    // urql's useSubscription: streams what `subscribe` returns, like `client.subscription`.
+    executeSubscription: vi.fn((request: Request) =>
+      pipe(
+        options.subscribe?.(operationName(request), request.variables) ?? never,
+        map((answer) => result(request, answer)),
+      ),
+    ),
     suspense: false,
   } as unknown as Client;
   return { client, executeMutation, executeQuery, subscription };

@@ -44,5 +44,7 @@ export const RETENTION_DELETE_SETTING = "SET LOCAL maas.retention = 'on'";
 
 /** The action a training job's committed version is recorded under (the worker writes it). */
 export const VERSION_TRAIN_ACTION = 'version.train';
+/** What the worker records when an evaluation job's scores are committed. */
+export const EVALUATION_FINISH_ACTION = 'evaluationJob.finish';
 
 export { AUDIT_OUTCOMES, type AuditOutcome } from '../entities/audit-event.entity';

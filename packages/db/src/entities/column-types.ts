@@ -34,6 +34,19 @@ export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCEL
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
+/**
+ * What a job on the training queue does: TRAINING makes a version; EVALUATION scores versions on
+ * a dataset (its results in `evaluation_results`). Both share the fair claim, the lease and the reaper.
+ */
+export const JOB_KINDS = ['TRAINING', 'EVALUATION'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** One feature's permutation importance: the mean increase of the loss when its column is shuffled. */
+export interface FeatureImportanceRecord {
+  feature: string;
+  importance: number;
+}
+
 /** One tensor of a model signature, with OIP datatype names and -1 for dynamic dimensions. */
 export interface TensorSpecRecord {
   name: string;

@@ -1,12 +1,15 @@
+import { AliasMove } from './alias-move.entity';
 import { ApiKey } from './api-key.entity';
 import { ApiReplica } from './api-replica.entity';
 import { Artifact } from './artifact.entity';
 import { Dataset } from './dataset.entity';
+import { EvaluationResult } from './evaluation-result.entity';
 import { AuditEvent } from './audit-event.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { DeploymentStatsSample } from './deployment-stats.entity';
 import { PredictionFeedback } from './prediction-feedback.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
+import { Promotion } from './promotion.entity';
 import { RetrainPolicy, RetrainRun } from './retrain-policy.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
 import { ModelAlias } from './model-alias.entity';
@@ -20,6 +23,13 @@ import { Workspace } from './workspace.entity';
 
 export * from './column-types';
 export {
+  ACTIVE_PROMOTION_STATUSES,
+  PROMOTION_STATUSES,
+  type PromotionPolicyRecord,
+  type PromotionStatusName,
+  type PromotionStepRecord,
+} from './promotion.entity';
+export {
   NO_USAGE_DIMENSION,
   USAGE_GRANULARITIES,
   type UsageGranularityName,
@@ -31,6 +41,7 @@ export {
   type RetrainRunStatus,
 } from './retrain-policy.entity';
 export {
+  AliasMove,
   ApiKey,
   ApiReplica,
   Artifact,
@@ -39,6 +50,7 @@ export {
   Deployment,
   DeploymentRoute,
   DeploymentStatsSample,
+  EvaluationResult,
   IdempotencyKey,
   Model,
   ModelAlias,
@@ -46,6 +58,7 @@ export {
   ModelVersionFile,
   PredictionFeedback,
   PredictionLogEntry,
+  Promotion,
   RetrainPolicy,
   RetrainRun,
   TrainingEpoch,
@@ -66,6 +79,7 @@ export const ENTITIES = [
   Dataset,
   TrainingJob,
   TrainingEpoch,
+  EvaluationResult,
   Deployment,
   DeploymentRoute,
   DeploymentStatsSample,
@@ -75,6 +89,8 @@ export const ENTITIES = [
   UsageCounter,
   IdempotencyKey,
   ApiReplica,
+  Promotion,
+  AliasMove,
   RetrainPolicy,
   RetrainRun,
 ];

@@ -11,6 +11,7 @@ import { Artifact } from './artifact.entity';
 import {
   bigintAsNumber,
   VERSION_SOURCES,
+  type FeatureImportanceRecord,
   type LanguageModelRecord,
   type SignatureRecord,
   type VersionSource,
@@ -52,6 +53,14 @@ export class ModelVersion {
 
   @Column({ type: 'jsonb', nullable: true })
   hyperparameters!: Record<string, unknown> | null;
+
+  /**
+   * Permutation importance of a tabular version's features, most important first: on the
+   * validation split when training ended, or (a version without one) on the rows of the latest
+   * evaluation job that scored it. Null until then.
+   */
+  @Column({ name: 'feature_importance', type: 'jsonb', nullable: true })
+  featureImportance!: FeatureImportanceRecord[] | null;
 
   @Column({ type: 'char', length: 64 })
   sha256!: string;

@@ -9,9 +9,11 @@ import {
 } from 'typeorm';
 import {
   ALGORITHMS,
+  JOB_KINDS,
   JOB_STATUSES,
   bigintAsNumber,
   type AlgorithmName,
+  type JobKind,
   type JobStatus,
 } from './column-types';
 import { Dataset } from './dataset.entity';
@@ -21,7 +23,9 @@ import { ModelVersion } from './model-version.entity';
 import { Workspace } from './workspace.entity';
 
 /**
- * A training job. The worker that runs it holds a lease (`leaseExpiresAt`) that it renews; every
+ * A job on the training queue: a training job (`kind` TRAINING), or an evaluation job (EVALUATION:
+ * `algorithm` null, `features` the versions' shared features, results in `evaluation_results`).
+ * The worker that runs it holds a lease (`leaseExpiresAt`) that it renews; every
  * write it makes is fenced by `attempt`, so a stale worker cannot overwrite a newer one.
  */
 @Entity({ name: 'training_jobs' })
@@ -57,8 +61,12 @@ export class TrainingJob {
   @JoinColumn({ name: 'dataset_id' })
   dataset?: Dataset;
 
-  @Column({ type: 'enum', enum: ALGORITHMS, enumName: 'training_algorithm' })
-  algorithm!: AlgorithmName;
+  @Column({ type: 'enum', enum: JOB_KINDS, enumName: 'job_kind', default: 'TRAINING' })
+  kind!: JobKind;
+
+  /** Null for an evaluation job. */
+  @Column({ type: 'enum', enum: ALGORITHMS, enumName: 'training_algorithm', nullable: true })
+  algorithm!: AlgorithmName | null;
 
   @Column({ type: 'varchar', length: 256 })
   target!: string;

@@ -27,3 +27,9 @@ export const QUEUE_WAKEUP_CHANNEL = 'maas_queue_wakeup';
  * in memory (request rates, predictions per day). Payload: `{"workspaceId": "..."}`.
  */
 export const WORKSPACE_QUOTA_CHANNEL = 'maas_workspace_quota';
+
+/**
+ * A promotion changed (a step, a status), so `promotionUpdated` subscribers on every replica
+ * re-read it. Payload: `{"workspaceId": "...", "promotionId": "...", "seq": n}`.
+ */
+export const PROMOTION_EVENTS_CHANNEL = 'maas_promotions';

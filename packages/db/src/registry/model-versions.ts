@@ -3,6 +3,7 @@ import { acquireArtifact, releaseArtifact } from '../artifacts/artifact-refs';
 import type { ReleasedArtifact } from '../artifacts/artifact-store';
 import type {
   BundleFileRecord,
+  FeatureImportanceRecord,
   LanguageModelRecord,
   SignatureRecord,
   VersionSource,
@@ -22,6 +23,8 @@ export interface CommitModelVersionInput {
   sizeBytes: number;
   metrics?: Record<string, unknown> | null;
   hyperparameters?: Record<string, unknown> | null;
+  /** Permutation importance measured when training ended (see `ModelVersion.featureImportance`). */
+  featureImportance?: FeatureImportanceRecord[] | null;
   trainingJobId?: string | null;
   /** The version a training job warm-started from. */
   parentVersionId?: string | null;
@@ -104,6 +107,7 @@ export async function commitModelVersion(
       signature: input.signature,
       metrics: input.metrics ?? null,
       hyperparameters: input.hyperparameters ?? null,
+      featureImportance: input.featureImportance ?? null,
       sha256: input.sha256,
       sizeBytes: input.sizeBytes,
       trainingJobId: input.trainingJobId ?? null,

@@ -4,7 +4,7 @@
 // equal a decode without any cache (the whole sequence fed at every step).
 import { tinyGpt2Bundle } from '@maas/testing';
 import * as ort from 'onnxruntime-node';
-import { argmaxModelBytes } from '../probe-model';
+import { argmaxModelBytes, GREEDY_OUTPUT, greedyGraphExtension } from '../probe-model';
 import { LmBatch } from './lm-batch';
 import type { LmArgmax, LmGraph, LmRun, LmSampling, LmTensor } from './lm-batch';
 import { argmax, SeededRandom } from './sampling';
@@ -26,17 +26,22 @@ const graph: LmGraph = {
 
 let session: ort.InferenceSession;
 let argmaxSession: ort.InferenceSession;
+/** The same decoder extended with its own ArgMax (the pool member's greedy graph). */
+let fusedSession: ort.InferenceSession;
 beforeAll(async () => {
   const opts = { intraOpNumThreads: 1, interOpNumThreads: 1 };
-  session = await ort.InferenceSession.create(
-    gpt2.files.get('onnx/model.onnx') ?? new Uint8Array(),
+  const bytes = gpt2.files.get('onnx/model.onnx') ?? new Uint8Array();
+  session = await ort.InferenceSession.create(bytes, opts);
+  argmaxSession = await ort.InferenceSession.create(argmaxModelBytes(), opts);
+  fusedSession = await ort.InferenceSession.create(
+    Buffer.concat([bytes, greedyGraphExtension()]),
     opts,
   );
-  argmaxSession = await ort.InferenceSession.create(argmaxModelBytes(), opts);
 });
 afterAll(async () => {
   await session.release();
   await argmaxSession.release();
+  await fusedSession.release();
 });
 
 /** Greedy picks on ONNX Runtime, as the pool member makes them. */
@@ -46,8 +51,9 @@ const ortArgmax: LmArgmax = async (logits, rows, width) => {
 };
 
 /** As the pool member runs it; `preallocate` false ignores `into` (a binding that copies outputs elsewhere). */
-function runner(preallocate: boolean): LmRun {
+function runner(preallocate: boolean, on = session, fetched?: string[][]): LmRun {
   return async (feeds, fetches, into = {}) => {
+    fetched?.push([...fetches]);
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds))
       ortFeeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
@@ -56,11 +62,16 @@ function runner(preallocate: boolean): LmRun {
       const t = preallocate ? into[name] : undefined;
       ortFetches[name] = t ? new ort.Tensor('float32', t.data as Float32Array, t.dims) : null;
     }
-    const results = await session.run(ortFeeds, ortFetches);
+    const results = await on.run(ortFeeds, ortFetches);
     const out: Record<string, LmTensor> = {};
     for (const name of fetches) {
       const v = results[name];
-      if (v) out[name] = { type: 'float32', data: v.data as Float32Array, dims: [...v.dims] };
+      if (v)
+        out[name] = {
+          type: v.type === 'int64' ? 'int64' : 'float32',
+          data: v.data as Float32Array,
+          dims: [...v.dims],
+        };
     }
     return out;
   };
@@ -105,6 +116,8 @@ async function churn(
   jobs: Job[],
   run: LmRun,
   argmax?: LmArgmax,
+  greedyOutput?: string,
+  sampling: (seq: string) => LmSampling = () => GREEDY,
 ): Promise<Record<string, number[]>> {
   const batch = new LmBatch();
   const got: Record<string, number[]> = {};
@@ -113,9 +126,9 @@ async function churn(
   for (let step = 0; running.size > 0 || jobs.some((j) => got[j.seq] === undefined); step++) {
     const join = jobs
       .filter((j) => j.joinAt === step)
-      .map((j) => ({ seq: j.seq, tokens: j.prompt, sampling: GREEDY }));
-    const decode = Object.fromEntries([...running].map((s) => [s, GREEDY]));
-    const result = await batch.step({ graph, leave, decode, join }, run, argmax);
+      .map((j) => ({ seq: j.seq, tokens: j.prompt, sampling: sampling(j.seq) }));
+    const decode = Object.fromEntries([...running].map((s) => [s, sampling(s)]));
+    const result = await batch.step({ graph, leave, decode, join }, run, argmax, greedyOutput);
     leave = [];
     for (const j of join) {
       running.add(j.seq);
@@ -187,6 +200,46 @@ describe('LmBatch', () => {
       }
     },
   );
+
+  it("picks greedy tokens with the graph's own ArgMax, never fetching the logits of an all-greedy step", async () => {
+    const jobs = jobsOf(11, 24);
+    const fetched: string[][] = [];
+    const together = await churn(
+      jobs,
+      runner(true, fusedSession, fetched),
+      undefined,
+      GREEDY_OUTPUT,
+    );
+    for (const job of jobs) {
+      const alone = await churn([{ ...job, joinAt: 0 }], runner(true));
+      expect({ seq: job.seq, tokens: together[job.seq] }).toEqual({
+        seq: job.seq,
+        tokens: alone[job.seq],
+      });
+    }
+    // Decode steps fetch the picks and not the logits; prefills still need the logits.
+    const decodes = fetched.filter((f) => f.includes(GREEDY_OUTPUT));
+    expect(decodes.length).toBeGreaterThan(40);
+    expect(decodes.every((f) => !f.includes('logits'))).toBe(true);
+  });
+
+  it('mixes greedy rows picked by the graph with sampled rows picked from the logits', async () => {
+    const jobs = jobsOf(13, 10);
+    // Every third sequence samples (a fixed uniform draw each step, so both runs draw alike).
+    const sampling = (seq: string): LmSampling =>
+      Number(seq.slice(1)) % 3 === 0 ? { temperature: 0.9, topK: 40, topP: 0.95, u: 0.37 } : GREEDY;
+    const fetched: string[][] = [];
+    const fused = await churn(
+      jobs,
+      runner(true, fusedSession, fetched),
+      undefined,
+      GREEDY_OUTPUT,
+      sampling,
+    );
+    const plain = await churn(jobs, runner(true), ortArgmax, undefined, sampling);
+    expect(fused).toEqual(plain);
+    expect(fetched.some((f) => f.includes(GREEDY_OUTPUT) && f.includes('logits'))).toBe(true);
+  });
 
   it('drops its sequences after a failed run and serves the next ones', async () => {
     const batch = new LmBatch();

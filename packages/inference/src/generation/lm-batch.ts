@@ -229,6 +229,9 @@ export class LmBatch {
   private rows: Row[] = [];
   /** Padded cache length: at least the longest sequence's. */
   private past = 0;
+  /** The width of the logits' last axis, from the last prefill (the graph's greedy ArgMax is used
+   * only when it is the vocabulary's: a padded embedding matrix has more rows). */
+  private logitsWidth = 0;
   /** The cache is in `sets[cur]`; the other set takes the next step's `present.*`. */
   private readonly sets = [new KvSet(), new KvSet()];
   private cur = 0;
@@ -243,7 +246,17 @@ export class LmBatch {
     this.past = 0;
   }
 
-  async step(req: LmStepRequest, run: LmRun, argmax?: LmArgmax): Promise<LmStepResult> {
+  /**
+   * One step. `greedyOutput`: the graph has that output, each row's argmax of the logits as INT64
+   * [batch, sequence] (probe-model.ts `greedyGraphExtension`): a decode step whose rows are all
+   * greedy fetches it instead of the logits.
+   */
+  async step(
+    req: LmStepRequest,
+    run: LmRun,
+    argmax?: LmArgmax,
+    greedyOutput?: string,
+  ): Promise<LmStepResult> {
     const g = req.graph;
     const tokens: Record<string, number> = {};
     let decodeMs = 0;
@@ -257,7 +270,7 @@ export class LmBatch {
         );
       if (this.rows.length > 0) {
         const started = performance.now();
-        await this.decode(g, req.decode, tokens, run, argmax);
+        await this.decode(g, req.decode, tokens, run, argmax, greedyOutput);
         decodeMs = performance.now() - started;
       }
       if (req.join.length > 0) {
@@ -448,6 +461,18 @@ export class LmBatch {
       return undefined;
     const ids = await argmax(logits.data, b, vocab);
     if (ids === undefined) return undefined;
+    return this.checkedIds({ type: 'int64', data: ids, dims: [b] }, b, vocab);
+  }
+
+  /** Greedy picks from ONNX Runtime's ArgMax, one a row, each checked to be in the vocabulary. */
+  private checkedIds(
+    picks: LmTensor | undefined,
+    b: number,
+    vocab: number,
+  ): BigInt64Array | Int32Array {
+    const ids = picks?.data;
+    if (!(ids instanceof BigInt64Array || ids instanceof Int32Array))
+      throw new Error('the greedy ArgMax returned no ids');
     if (ids.length !== b) throw new Error(`argmax gave ${ids.length} ids for ${b} rows`);
     for (const id of ids)
       if (!(Number(id) >= 0 && Number(id) < vocab))
@@ -467,8 +492,14 @@ export class LmBatch {
     tokens: Record<string, number>,
     run: LmRun,
     argmax: LmArgmax | undefined,
+    greedyOutput: string | undefined,
   ): Promise<void> {
     const b = this.rows.length;
+    const isGreedy = (i: number) => {
+      const s = sampling[(this.rows[i] as Row).seq];
+      return s !== undefined && s.temperature <= 0;
+    };
+    const greedyRows = this.rows.filter((_, i) => isGreedy(i)).length;
     const total = this.past + 1;
     const feeds: Record<string, LmTensor> = {
       input_ids: {
@@ -508,18 +539,27 @@ export class LmBatch {
       into[`present.${i}.value`] = { type: g.kvType, data: layer.value.subarray(0, n), dims };
     });
     mark(into);
-    const out = await run(feeds, this.fetches(g), into);
+    // With the graph's own ArgMax, greedy rows need no logits: when every row is greedy they are
+    // not fetched at all (they stay inside ONNX Runtime).
+    const fused = greedyOutput !== undefined && greedyRows > 0 && this.logitsWidth === g.vocabSize;
+    const fetches = this.fetches(g).filter(
+      (name) => !(fused && greedyRows === b && name === 'logits'),
+    );
+    if (fused) fetches.push(greedyOutput);
+    const out = await run(feeds, fetches, into);
     for (const [name, given] of Object.entries(into)) settle(name, given, out[name]);
-    const logits = this.logitsOf(out);
-    const greedy = await this.greedyPicks(g, logits, b, argmax, (i) => {
-      const s = sampling[(this.rows[i] as Row).seq];
-      return s !== undefined && s.temperature <= 0;
-    });
+    const greedy = fused
+      ? this.checkedIds(out[greedyOutput], b, g.vocabSize)
+      : await this.greedyPicks(g, this.logitsOf(out), b, argmax, isGreedy);
+    const logits = greedyRows < b ? this.logitsOf(out) : undefined;
     this.cur = 1 - this.cur;
     this.past = total;
     this.rows.forEach((r, i) => {
       const s = sampling[r.seq] as LmSampling;
-      const token = greedy && s.temperature <= 0 ? Number(greedy[i]) : this.pick(logits, i, g, s);
+      const token =
+        greedy && s.temperature <= 0
+          ? Number(greedy[i])
+          : this.pick(logits ?? this.logitsOf(out), i, g, s);
       r.len++;
       r.next = token;
       tokens[r.seq] = token;
@@ -565,6 +605,7 @@ export class LmBatch {
     this.pastFeeds(g, feeds, j, 0, undefined);
     const out = await run(feeds, this.fetches(g));
     const logits = this.logitsOf(out);
+    this.logitsWidth = logits.dims[2] ?? 0;
     const joined: Row[] = join.map((s, r) => {
       const token = this.pick(logits, r, g, s.sampling);
       tokens[s.seq] = token;

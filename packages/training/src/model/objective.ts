@@ -236,3 +236,79 @@ export class MetricsAccumulator {
     }
   }
 }
+
+/**
+ * Regression metrics (MSE, RMSE, MAE, R²) of `predicted` against `actual` values in the same
+ * units: {@link MetricsAccumulator}'s, for callers that hold predictions rather than network
+ * outputs (evaluation jobs, online metrics from feedback). Needs at least one row.
+ */
+export function regressionMetrics(
+  predicted: ArrayLike<number>,
+  actual: ArrayLike<number>,
+): RegressionMetrics {
+  const rows = checkRows(predicted.length, actual.length, 1);
+  const acc = new MetricsAccumulator('identity', 0, 0, 1);
+  acc.add(Float64Array.from(predicted), rows, Float64Array.from(actual), 0, null, 0);
+  return acc.metrics() as RegressionMetrics;
+}
+
+/** Probabilities are clipped below at this before their log is taken (log loss stays finite). */
+export const MIN_PROBABILITY = 1e-15;
+
+/**
+ * Classification metrics (accuracy, precision, recall, F1, log loss) of class probabilities
+ * `probabilities` (`rows × classes`, row-major; renormalised per row) against class indices
+ * `actual`: {@link MetricsAccumulator}'s, fed the log-probabilities as logits (softmax of log p
+ * is p). The predicted class is the most probable (the first on a tie); for two classes
+ * precision, recall and F1 are those of class 1. A model that gives only a class can pass
+ * one-hot rows: its log loss is then that of probability 1 − 1e-15-clipped mistakes.
+ */
+export function classificationMetrics(
+  probabilities: ArrayLike<number>,
+  classes: number,
+  actual: ArrayLike<number>,
+): ClassificationMetrics {
+  if (!Number.isInteger(classes) || classes < 2)
+    throw new RangeError(`classificationMetrics needs at least two classes, got ${classes}`);
+  const rows = checkRows(probabilities.length, actual.length, classes);
+  const logits = new Float64Array(rows * classes);
+  for (let i = 0; i < logits.length; i++)
+    logits[i] = Math.log(Math.max(MIN_PROBABILITY, Number(probabilities[i])));
+  const targets = Int32Array.from(actual);
+  for (const y of targets)
+    if (y < 0 || y >= classes) throw new RangeError(`class index ${y} is not in 0..${classes - 1}`);
+  const acc = new MetricsAccumulator('softmax', classes, 0, 1);
+  acc.add(logits, rows, targets, 0, null, 0);
+  return acc.metrics() as ClassificationMetrics;
+}
+
+function checkRows(values: number, actual: number, width: number): number {
+  if (actual === 0) throw new RangeError('metrics need at least one row');
+  if (values !== actual * width)
+    throw new RangeError(`${values} values for ${actual} rows × ${width} do not match`);
+  return actual;
+}
+
+/** Metrics where a smaller value is better (the losses and errors); the others are better higher. */
+export const LOWER_IS_BETTER_METRICS: readonly string[] = ['mse', 'rmse', 'mae', 'logLoss'];
+/** Metrics where a larger value is better. */
+export const HIGHER_IS_BETTER_METRICS: readonly string[] = [
+  'r2',
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+];
+
+/**
+ * How much worse `candidate` is than `baseline` on `metric`, in the metric's units: positive
+ * when worse, negative when better (e.g. rmse 1.2 vs 1.0 → 0.2; accuracy 0.8 vs 0.9 → 0.1).
+ * Throws for a metric this package does not compute.
+ */
+export function metricRegression(metric: string, baseline: number, candidate: number): number {
+  if (LOWER_IS_BETTER_METRICS.includes(metric)) return candidate - baseline;
+  if (HIGHER_IS_BETTER_METRICS.includes(metric)) return baseline - candidate;
+  throw new RangeError(
+    `unknown metric '${metric}': one of ${[...LOWER_IS_BETTER_METRICS, ...HIGHER_IS_BETTER_METRICS].join(', ')}`,
+  );
+}

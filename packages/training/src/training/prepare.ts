@@ -255,13 +255,9 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
       );
   }
 
-  // Seeded split: the first share of a shuffled order is the validation set.
-  const order = Int32Array.from(used);
-  new SeededRandom(hp.seed, 1).shuffle(order);
-  const validationRows = Math.floor(used.length * hp.validationSplit);
-  const trainRows = used.length - validationRows;
-  const validationIndex = order.slice(0, validationRows).sort();
-  const trainIndex = order.slice(validationRows).sort();
+  const { trainIndex, validationIndex } = splitRows(used, hp);
+  const validationRows = validationIndex.length;
+  const trainRows = trainIndex.length;
 
   const features =
     fixedSpec?.features ?? (hp.standardize ? standardise(draft, input, F, trainIndex) : draft);
@@ -326,6 +322,63 @@ export function prepareTraining(options: PrepareOptions): PreparedData {
     validationRows,
     droppedRows: dataset.rowCount - used.length,
   };
+}
+
+/**
+ * The seeded split of the usable rows: the first `validationSplit` share of a shuffled order is
+ * the validation set, the rest the training rows (both in row order).
+ */
+export function splitRows(
+  used: ArrayLike<number>,
+  hp: Pick<Hyperparameters, 'seed' | 'validationSplit'>,
+): { trainIndex: Int32Array; validationIndex: Int32Array } {
+  const order = Int32Array.from(used);
+  new SeededRandom(hp.seed, 1).shuffle(order);
+  const validationRows = Math.floor(order.length * hp.validationSplit);
+  return {
+    validationIndex: order.slice(0, validationRows).sort(),
+    trainIndex: order.slice(validationRows).sort(),
+  };
+}
+
+/**
+ * The rows of `dataset` a trained model was fitted on (its training split), found again from its
+ * spec and the job's hyperparameters: rows with the target and every feature present, split as
+ * {@link prepareTraining} split them. What explanations take the training data's means and
+ * background sample from.
+ */
+export function trainingRows(
+  spec: ModelSpec,
+  dataset: ColumnarDataset,
+  hp: Pick<Hyperparameters, 'seed' | 'validationSplit'>,
+): { input: Float32Array; trainIndex: Int32Array } {
+  const targetColumn = findColumn(dataset, spec.target, 'target');
+  const input = modelInputFromDataset(spec, dataset);
+  const F = spec.features.length;
+  let missingTarget: (r: number) => boolean;
+  if (spec.head === 'identity') {
+    const values =
+      targetColumn.type === 'categorical'
+        ? null
+        : targetColumn.type === 'numeric'
+          ? targetColumn.values
+          : Float64Array.from(targetColumn.values, (b) => (b === BOOLEAN_NULL ? Number.NaN : b));
+    missingTarget = (r) => !values || Number.isNaN(values[r] as number);
+  } else {
+    const classes = classTargets(targetColumn, spec.labels ?? []);
+    missingTarget = (r) => classes[r] === -1;
+  }
+  const used: number[] = [];
+  for (let r = 0; r < dataset.rowCount; r++) {
+    if (missingTarget(r)) continue;
+    let complete = true;
+    for (let f = 0; f < F && complete; f++) {
+      const x = input[r * F + f] as number;
+      if (Number.isNaN(x) || (x < 0 && spec.features[f]?.type === 'categorical')) complete = false;
+    }
+    if (complete) used.push(r);
+  }
+  return { input, trainIndex: splitRows(used, hp).trainIndex };
 }
 
 function standardise(

@@ -4,6 +4,12 @@ import { exportOnnx } from '../export/onnx-export';
 import type { ExportedModelState } from '../model/model.types';
 import { CHUNK_ROWS, Network } from '../model/network';
 import { MetricsAccumulator, type Targets } from '../model/objective';
+import {
+  importanceRowLimit,
+  importanceRows,
+  permutationImportance,
+  type FeatureImportance,
+} from '../model/permutation-importance';
 import { learningRateAt, type Optimizer } from '../model/optimizer';
 import type { SeededRandom } from '../model/random';
 import { statisticsPayOff } from '../model/squared-error-statistics';
@@ -292,6 +298,7 @@ export class GradientTrainer implements Trainer {
     }
     return {
       onnx: exportOnnx(state),
+      featureImportance: this.featureImportance(network),
       state,
       metrics,
       trainingMetrics,
@@ -300,6 +307,63 @@ export class GradientTrainer implements Trainer {
       bestEpoch: this.usesBest() && this.best ? this.best.epoch : this.epoch,
       stoppedEarly: this.stoppedEarly,
     };
+  }
+
+  /**
+   * Permutation importance of the exported weights on the validation rows (the training rows
+   * without a validation split), a seeded sample of at most MAX_IMPORTANCE_ROWS of them: each
+   * feature's design columns (its one-hot block for a categorical one) shuffled across rows, the
+   * loss's mean increase over IMPORTANCE_REPEATS shuffles.
+   */
+  private featureImportance(network: Network): FeatureImportance[] {
+    const useValidation = this.validationRows > 0;
+    const X = useValidation ? this.data.validationX : this.data.trainX;
+    const Y = useValidation ? this.data.validationY : this.data.trainY;
+    const D = network.sizes[0] as number;
+    const sizes = network.sizes;
+    let weights = 0;
+    for (let l = 1; l < sizes.length; l++)
+      weights += (sizes[l - 1] as number) * (sizes[l] as number);
+    const picked = importanceRows(
+      useValidation ? this.validationRows : this.trainingRows,
+      this.hyperparameters.seed,
+      importanceRowLimit(this.spec.features.length, weights),
+    );
+    const rows = picked.length;
+    const matrix = new Float64Array(rows * D);
+    const targets: Targets =
+      Y instanceof Float64Array ? new Float64Array(rows) : new Int32Array(rows);
+    picked.forEach((row, i) => {
+      matrix.set(X.subarray(row * D, (row + 1) * D), i * D);
+      targets[i] = Y[row] as number;
+    });
+    // Design columns as writeDesign lays them out: numeric/boolean features, then one-hot blocks.
+    const columns = new Map<string, number[]>();
+    let next = 0;
+    for (const f of this.spec.features) if (f.type !== 'categorical') columns.set(f.name, [next++]);
+    for (const f of this.spec.features) {
+      if (f.type !== 'categorical') continue;
+      const block = Array.from({ length: f.categories?.length ?? 0 }, (_, i) => next + i);
+      columns.set(f.name, block);
+      next += block.length;
+    }
+    const acc = this.accumulator();
+    return permutationImportance(
+      {
+        matrix,
+        rows,
+        width: D,
+        features: this.spec.features.map((f) => ({
+          name: f.name,
+          columns: columns.get(f.name) ?? [],
+        })),
+        seed: this.hyperparameters.seed,
+      },
+      (permuted) => {
+        this.evaluate(permuted, targets, rows, acc, network);
+        return acc.loss;
+      },
+    );
   }
 
   private trainChunk(first: number, rows: number, gradientScale: number, shuffled: boolean): void {

@@ -2,6 +2,7 @@ import type { ColumnarDataset } from '../dataset/dataset.types';
 import type { Algorithm, Hyperparameters } from '../hyperparameters';
 import type { ExportedModelState, Metrics, TabularSignature } from '../model/model.types';
 import type { RandomState } from '../model/random';
+import type { FeatureImportance } from '../model/permutation-importance';
 import type { StatisticsRegressionMetrics } from '../model/squared-error-statistics';
 
 export type { StatisticsRegressionMetrics };
@@ -82,6 +83,11 @@ export interface TrainingResult {
   /** Of the exported weights on the training rows. */
   trainingMetrics: Metrics;
   signature: TabularSignature;
+  /**
+   * Permutation importance of the exported weights on the validation rows (the training rows
+   * without a validation split), most important first, in loss units.
+   */
+  featureImportance: FeatureImportance[];
   /** Epochs run, and the epoch whose weights were exported. */
   epochs: number;
   bestEpoch: number;

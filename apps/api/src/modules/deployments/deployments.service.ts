@@ -1,8 +1,10 @@
 import {
+  ACTIVE_PROMOTION_STATUSES,
   Deployment as DeploymentRow,
   DeploymentRoute as RouteRow,
   Model,
   ModelVersion,
+  Promotion,
 } from '@maas/db';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
@@ -38,6 +40,28 @@ function mapDeployment(
       .sort((a, b) => b.weight - a.weight || a.versionId.localeCompare(b.versionId))
       .map((r) => ({ versionId: r.versionId, weight: r.weight })),
   };
+}
+
+/**
+ * Replaces a deployment's routes with checked ones, in the caller's transaction (updateRoutes, and
+ * a promotion's rollout steps). The caller tells the registry once it committed.
+ */
+export async function replaceDeploymentRoutes(
+  m: EntityManager,
+  deployment: Pick<DeploymentRow, 'id' | 'workspaceId'>,
+  routes: RouteArgs[],
+): Promise<RouteRow[]> {
+  await m.delete(RouteRow, { deploymentId: deployment.id });
+  return m.save(
+    routes.map((r) =>
+      m.create(RouteRow, {
+        deploymentId: deployment.id,
+        versionId: r.versionId,
+        weight: r.weight,
+        workspaceId: deployment.workspaceId,
+      }),
+    ),
+  );
 }
 
 /** Deployments: named endpoints routing a model's traffic to its versions by weight (canary). */
@@ -130,23 +154,12 @@ export class DeploymentsService {
     return routes.map((r, i) => ({ versionId: ids[i] as string, weight: r.weight }));
   }
 
-  /** Replaces a deployment's routes with checked ones, in the caller's transaction. */
-  private async replaceRoutes(
+  private replaceRoutes(
     m: EntityManager,
     deployment: DeploymentRow,
     routes: RouteArgs[],
   ): Promise<RouteRow[]> {
-    await m.delete(RouteRow, { deploymentId: deployment.id });
-    return m.save(
-      routes.map((r) =>
-        m.create(RouteRow, {
-          deploymentId: deployment.id,
-          versionId: r.versionId,
-          weight: r.weight,
-          workspaceId: deployment.workspaceId,
-        }),
-      ),
-    );
+    return replaceDeploymentRoutes(m, deployment, routes);
   }
 
   async create(
@@ -200,6 +213,14 @@ export class DeploymentsService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!row) throw notFound(`Deployment "${name}" does not exist`);
+      // A promotion in progress owns the weights until it ends.
+      const promotion = await m.getRepository(Promotion).findOne({
+        where: { deploymentId: row.id, status: In([...ACTIVE_PROMOTION_STATUSES]) },
+      });
+      if (promotion)
+        throw conflict(
+          `Promotion ${promotion.id} of deployment "${name}" is in progress (${promotion.status}): cancel it, or let it finish, before changing the routes`,
+        );
       const model = await m.getRepository(Model).findOneOrFail({ where: { id: row.modelId } });
       const checked = await this.checkRoutes(m, model, routes);
       const routeRows = await this.replaceRoutes(m, row, checked);

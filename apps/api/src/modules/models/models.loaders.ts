@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
-import { listFilesOfVersions, Model, ModelAlias, ModelVersion } from '@maas/db';
+import { ApiKey, listFilesOfVersions, Model, ModelAlias, ModelVersion } from '@maas/db';
 import { In, type DataSource } from 'typeorm';
+import { mapKey } from '../auth/auth.mappers';
+import type { ApiKey as ApiKeyType } from '../auth/auth.types';
 import { mapAlias, mapModel, mapVersion } from './models.mappers';
 import type * as gql from './models.types';
 
@@ -59,7 +61,22 @@ export function createModelLoaders(db: DataSource, workspaceId: string) {
     return versionIds.map((id) => byVersion.get(id) ?? []);
   });
 
-  return { modelById, versionById, latestVersionByModelId, aliasesByModelId, filesByVersionId };
+  // The keys that moved an alias (AliasMove.actor): revoked ones too, like the audit log; only ids
+  // read from the caller's workspace's rows reach it (a root key acts in every workspace).
+  const keyById = new DataLoader<string, ApiKeyType | null>(async (ids) => {
+    const rows = await db.getRepository(ApiKey).find({ where: { id: In([...ids]) } });
+    const byId = new Map(rows.map((r) => [r.id, mapKey(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  return {
+    modelById,
+    versionById,
+    latestVersionByModelId,
+    aliasesByModelId,
+    filesByVersionId,
+    keyById,
+  };
 }
 
 export type ModelLoaders = ReturnType<typeof createModelLoaders>;

@@ -32,6 +32,7 @@ export function mapVersion(row: db.ModelVersion): ModelVersion {
     },
     metrics: row.metrics,
     hyperparameters: row.hyperparameters,
+    featureImportance: row.featureImportance,
     sizeBytes: row.sizeBytes,
     sha256: row.sha256,
     languageModel: row.languageModel

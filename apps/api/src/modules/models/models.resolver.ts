@@ -1,7 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../context';
+import { ApiKey } from '../auth/auth.types';
+import { ALIAS_HISTORY_LIMIT } from './alias-moves';
 import { CreateModelInput, ModelFilter, UpdateModelInput } from './models.inputs';
 import {
+  AliasMove,
   BundleFile,
   Model,
   ModelAlias,
@@ -157,8 +160,43 @@ export class ModelVersionResolver {
   }
 }
 
+@Resolver(() => AliasMove)
+export class AliasMoveResolver {
+  @FieldResolver(() => ModelVersion)
+  async version(@Root() move: AliasMove, @Ctx() ctx: GraphQLContext): Promise<ModelVersion> {
+    const version = await ctx.loaders.versionById.load(move.versionId);
+    if (!version) throw new Error(`version ${move.versionId} of an alias move is missing`);
+    return version;
+  }
+
+  @FieldResolver(() => ModelVersion, {
+    nullable: true,
+    description: 'null: the alias did not exist before (or that version was deleted)',
+  })
+  previousVersion(@Root() move: AliasMove, @Ctx() ctx: GraphQLContext) {
+    return move.previousVersionId
+      ? ctx.loaders.versionById.load(move.previousVersionId)
+      : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => ApiKey, {
+    nullable: true,
+    description: 'The key that moved it (a promotion: the key that started it); null: the platform',
+  })
+  actor(@Root() move: AliasMove, @Ctx() ctx: GraphQLContext): Promise<ApiKey | null> {
+    return move.apiKeyId ? ctx.loaders.keyById.load(move.apiKeyId) : Promise.resolve(null);
+  }
+}
+
 @Resolver(() => ModelAlias)
 export class ModelAliasResolver {
+  @FieldResolver(() => [AliasMove], {
+    description: `Who moved the alias to which version, when; newest first, the last ${ALIAS_HISTORY_LIMIT}`,
+  })
+  history(@Root() alias: ModelAlias, @Ctx() ctx: GraphQLContext): Promise<AliasMove[]> {
+    return ctx.services.models.aliasHistory(ctx.auth, alias.modelId, alias.alias);
+  }
+
   @FieldResolver(() => ModelVersion)
   async version(@Root() alias: ModelAlias, @Ctx() ctx: GraphQLContext): Promise<ModelVersion> {
     const version = await ctx.loaders.versionById.load(alias.versionId);

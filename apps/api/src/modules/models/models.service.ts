@@ -1,4 +1,5 @@
 import {
+  AliasMove,
   Deployment,
   DeploymentRoute,
   Model,
@@ -25,6 +26,7 @@ import {
 import { assertId, assertJsonObject } from '../../common/scalars';
 import { requireRole, type AuthInfo } from '../auth/auth.service';
 import { WorkspaceQuotaCheck } from '../quotas/quota-rules';
+import { ALIAS_HISTORY_LIMIT, moveAlias } from './alias-moves';
 import { mapAlias, mapModel, mapVersion } from './models.mappers';
 import type * as gql from './models.types';
 
@@ -286,18 +288,34 @@ export class ModelsService {
         .getRepository(ModelVersion)
         .findOne({ where: { modelId: model.id, version } });
       if (!target) throw notFound(`Model "${model.name}" has no version ${version}`);
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ModelAlias)
-        .values({ modelId: model.id, alias, workspaceId: auth.workspaceId, versionId: target.id })
-        .orUpdate(['version_id', 'updated_at'], ['model_id', 'alias'])
-        .execute();
-      await audit(m, auth, auth.workspaceId, 'alias.set', 'model', model.id, { alias, version });
+      await moveAlias(m, {
+        workspaceId: auth.workspaceId,
+        modelId: model.id,
+        alias,
+        versionId: target.id,
+        version,
+        actor: auth,
+      });
       return mapAlias({ modelId: model.id, alias, versionId: target.id } as ModelAlias);
     });
     this.changed(auth.workspaceId);
     return result;
+  }
+
+  /** `ModelAlias.history`: the alias's moves, newest first (ALIAS_HISTORY_LIMIT of them). */
+  async aliasHistory(auth: AuthInfo, modelId: string, alias: string): Promise<gql.AliasMove[]> {
+    const rows = await this.db.getRepository(AliasMove).find({
+      where: { workspaceId: auth.workspaceId, modelId, alias },
+      order: { at: 'DESC', id: 'DESC' },
+      take: ALIAS_HISTORY_LIMIT,
+    });
+    return rows.map((r) => ({
+      at: r.at,
+      versionId: r.versionId,
+      previousVersionId: r.previousVersionId,
+      apiKeyId: r.apiKeyId,
+      promotionId: r.promotionId,
+    }));
   }
 
   async deleteAlias(auth: AuthInfo, modelId: string, alias: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MODEL_TASKS, VERSION_SOURCES, type ModelTask, type VersionSource } from '@maas/db';
 import { PageInfo } from '../../common/pagination';
 import { JSONScalar, SafeIntScalar } from '../../common/scalars';
@@ -123,10 +123,29 @@ export class LanguageModelInfo {
   embeddingDimensions!: number | null;
 }
 
+@ObjectType({
+  description:
+    "A feature's permutation importance: the mean increase of the loss (MSE, or log loss for classifiers) when its column is shuffled",
+})
+export class FeatureImportance {
+  @Field(() => String)
+  feature!: string;
+
+  @Field(() => Float)
+  importance!: number;
+}
+
 @ObjectType()
 export class ModelVersion {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => [FeatureImportance], {
+    nullable: true,
+    description:
+      'Permutation importance, most important first: on the validation split at the end of training, or (an uploaded version) on the rows of its latest evaluation job; null until then',
+  })
+  featureImportance!: FeatureImportance[] | null;
 
   @Field(() => Int)
   version!: number;
@@ -202,6 +221,20 @@ export class ModelAlias {
 
   modelId!: string;
   versionId!: string;
+}
+
+@ObjectType({
+  description:
+    'One move of an alias: setModelAlias, or the production alias of a completed promotion',
+})
+export class AliasMove {
+  @Field(() => Date)
+  at!: Date;
+
+  versionId!: string;
+  previousVersionId!: string | null;
+  apiKeyId!: string | null;
+  promotionId!: string | null;
 }
 
 @ObjectType()

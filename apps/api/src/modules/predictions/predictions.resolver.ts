@@ -18,6 +18,7 @@ export class PredictionResolver {
       alias: input.alias,
       inputs: input.inputs,
       records: input.records,
+      explain: input.explain,
     });
     return {
       id: result.id,
@@ -25,6 +26,7 @@ export class PredictionResolver {
       skippedOutputs: result.skippedOutputs,
       latencyMs: result.latencyMs,
       versionId: result.version.id,
+      explanation: result.explanation ?? null,
     };
   }
 

@@ -16,6 +16,12 @@ import {
 import { badInput, UserError } from '../../common/errors';
 import type { ApiMetrics } from '../../common/metrics';
 import type { AuthInfo } from '../auth/auth.service';
+import type {
+  ExplanationMethod,
+  ExplanationPlan,
+  ExplanationResult,
+  ExplanationsService,
+} from '../explanations/explanations.service';
 import type { PredictionAdmission, UsageMeter } from '../usage/usage-meter';
 import { issuePredictionId } from './prediction-id';
 import type { PredictionLogWriter } from './prediction-log';
@@ -38,6 +44,10 @@ export interface InferenceBackend {
 export interface PredictArgs extends TargetQuery {
   inputs?: unknown;
   records?: unknown[] | null;
+  /** Explain each record (tabular models only; docs/api.md, "Explanations"). */
+  explain?: boolean | null;
+  /** Not in the public API: forces the sampling path on a linear model (tests compare the two). */
+  explainMethod?: ExplanationMethod;
 }
 
 export interface PredictionResult {
@@ -48,6 +58,8 @@ export interface PredictionResult {
   /** Outputs that are not tensors (e.g. ZipMap), left out of `outputs`. */
   skippedOutputs: string[];
   latencyMs: number;
+  /** Present when the request asked for `explain`. */
+  explanation?: ExplanationResult;
 }
 
 /** Outputs ONNX Runtime cannot hand to JavaScript (sequences, maps): skipped with a note. */
@@ -83,11 +95,19 @@ export function toUserError(err: unknown): unknown {
   return err;
 }
 
-/** Runs the engine on the served version, once the batch is admitted under the daily quota. */
+/**
+ * Runs the engine on the served version, once the batch is admitted under the daily quota:
+ * its rows, plus `extraRows` that the request will run afterwards through `more` (an explanation's
+ * model evaluations), all counted as prediction rows.
+ */
 type Runner = (
   feeds: Record<string, DecodedTensor>,
   outputs?: readonly string[],
+  extraRows?: number,
 ) => Promise<Record<string, DecodedTensor>>;
+
+/** Runs more batches on the served version, under the admission of the first `run`. */
+type MoreRunner = (feeds: Record<string, DecodedTensor>) => Promise<Record<string, DecodedTensor>>;
 
 /** The rows of a batch: the first dimension of its first input (a scalar input is one row). */
 export function batchRows(feeds: Record<string, DecodedTensor>): number {
@@ -106,6 +126,7 @@ export class PredictionsService {
     private readonly metrics: ApiMetrics,
     private readonly meter: UsageMeter,
     private readonly timeoutMs: number,
+    private readonly explanations?: ExplanationsService,
   ) {}
 
   /** Whether this replica serves `versionId` now (quarantine after repeated timeouts or crashes). */
@@ -119,14 +140,43 @@ export class PredictionsService {
     const hasRecords = args.records !== undefined && args.records !== null;
     if (hasInputs === hasRecords)
       throw badInput('Pass exactly one of "inputs" (tensors by name) and "records" (tabular rows)');
+    const explain = args.explain === true;
+    if (explain && !hasRecords)
+      throw badInput(
+        'explain works on tabular "records" (feature values by name), not on "inputs" tensors',
+        { field: 'explain' },
+      );
+    const explanations = this.explanations;
+    if (explain && !explanations) throw badInput('explanations are not available here');
+    let explanation: ExplanationResult | undefined;
     const { id, version, result, latencyMs } = await this.served(
       auth,
       args,
-      async (v, run) => {
+      async (v, run, more) => {
         let feeds: Record<string, DecodedTensor>;
         if (hasRecords) {
-          const { name, tensor } = recordsToTensor(v.signature, args.records ?? []);
+          const records = args.records ?? [];
+          const { name, tensor } = recordsToTensor(v.signature, records);
           feeds = { [name]: tensor };
+          if (explain && explanations) {
+            // Bounds and reference data first: a refused explanation runs nothing.
+            const plan: ExplanationPlan = await explanations.plan({
+              workspaceId: auth.workspaceId,
+              version: v,
+              records,
+              input: tensor.data as Float32Array,
+              ...(args.explainMethod ? { method: args.explainMethod } : {}),
+            });
+            const tensors = await run(feeds, undefined, plan.evaluations);
+            explanation = await plan.explain(tensors, (rows, count) =>
+              more({
+                [name]: { datatype: 'FP32', shape: [count, tensor.shape[1] ?? 0], data: rows },
+              }),
+            );
+            const encoded: Record<string, NestedJson> = {};
+            for (const [n, t] of Object.entries(tensors)) encoded[n] = encodeTensorOutput(t);
+            return tabularOutputs(v.signature, encoded);
+          }
         } else {
           if (typeof args.inputs !== 'object' || Array.isArray(args.inputs)) {
             throw badInput(
@@ -148,6 +198,7 @@ export class PredictionsService {
       outputs: result,
       skippedOutputs: nonTensorOutputs(version.signature.outputs),
       latencyMs,
+      ...(explanation ? { explanation } : {}),
     };
   }
 
@@ -171,7 +222,7 @@ export class PredictionsService {
   private async served<T>(
     auth: AuthInfo,
     query: TargetQuery,
-    work: (version: ServedVersion, run: Runner) => Promise<T>,
+    work: (version: ServedVersion, run: Runner, more: MoreRunner) => Promise<T>,
     logged: (result: T | undefined) => { inputs: unknown; outputs: unknown } = () => ({
       inputs: undefined,
       outputs: undefined,
@@ -188,21 +239,27 @@ export class PredictionsService {
     let failure: unknown;
     let admission: PredictionAdmission | undefined;
     let refused = false;
-    const run: Runner = async (feeds, outputs) => {
+    const key = { id: version.id, sha256: version.sha256 };
+    const run: Runner = async (feeds, outputs, extraRows = 0) => {
       records = batchRows(feeds);
       try {
-        admission = await this.meter.admitPredictions(auth, records);
+        admission = await this.meter.admitPredictions(auth, records + extraRows);
       } catch (err) {
         refused = true;
         throw err;
       }
-      return this.backend.infer({ id: version.id, sha256: version.sha256 }, feeds, {
+      return this.backend.infer(key, feeds, {
         timeoutMs: this.timeoutMs,
         ...(outputs ? { outputs } : {}),
       });
     };
+    // Through the same backend (and so the same isolation and quarantine) as the prediction.
+    const more: MoreRunner = (feeds) => {
+      if (!admission) throw new Error('more() before run(): nothing was admitted');
+      return this.backend.infer(key, feeds, { timeoutMs: this.timeoutMs });
+    };
     try {
-      result = await work(version, run);
+      result = await work(version, run, more);
       return { id, version, result, latencyMs: performance.now() - started };
     } catch (err) {
       failure = toUserError(err);

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONScalar, SafeIntScalar } from '../../common/scalars';
+import { Explanation } from '../explanations/explanations.types';
 
 @InputType()
 export class PredictInput {
@@ -23,6 +24,14 @@ export class PredictInput {
 
   @Field(() => [JSONScalar], { nullable: true, description: 'Tabular rows by feature name' })
   records?: unknown[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      'Explain each record (tabular records only, at most 32): Prediction.explanation (docs/api.md, "Explanations")',
+  })
+  explain?: boolean | null;
 }
 
 @ObjectType()
@@ -45,6 +54,12 @@ export class Prediction {
     description: 'Outputs that are not tensors (e.g. ZipMap sequences), left out of outputs',
   })
   skippedOutputs!: string[];
+
+  @Field(() => Explanation, {
+    nullable: true,
+    description: 'Per-record feature contributions, when the request set explain',
+  })
+  explanation?: Explanation | null;
 
   versionId!: string;
 }

@@ -192,8 +192,13 @@ const emptySums = (): StatsSums => ({
 export async function readDeploymentStats(
   db: DataSource,
   deploymentId: string,
-  windowSeconds: number,
+  /** The last `windowSeconds` seconds, or the samples written since a moment (a rollout step's start). */
+  window: number | { since: Date },
 ): Promise<StatsSums & { byVersion: Map<string, StatsSums> }> {
+  const [filter, bound] =
+    typeof window === 'number'
+      ? ['bucket_start > now() - make_interval(secs => $2)', window]
+      : ['bucket_start >= $2', window.since];
   const rows = await db.query<
     {
       version_id: string;
@@ -209,7 +214,7 @@ export async function readDeploymentStats(
        SELECT version_id, requests, errors, latency_histogram, prompt_tokens, completion_tokens,
               ttft_histogram
          FROM deployment_stats
-        WHERE deployment_id = $1 AND bucket_start > now() - make_interval(secs => $2))
+        WHERE deployment_id = $1 AND ${filter})
      SELECT version_id, 'sums' AS kind, NULL AS bucket, sum(requests)::text AS requests,
             sum(errors)::text AS errors, sum(prompt_tokens)::text AS prompt_tokens,
             sum(completion_tokens)::text AS completion_tokens
@@ -221,7 +226,7 @@ export async function readDeploymentStats(
      SELECT s.version_id, 'ttft', h.key, sum(h.value::numeric)::text, '0', '0', '0'
        FROM s, jsonb_each_text(s.ttft_histogram) h
       WHERE s.ttft_histogram IS NOT NULL GROUP BY s.version_id, h.key`,
-    [deploymentId, windowSeconds],
+    [deploymentId, bound],
   );
   const bucketIndex = new Map<string, number>(
     [...LATENCY_BOUNDS_MS.map(String), '+Inf'].map((key, i) => [key, i]),

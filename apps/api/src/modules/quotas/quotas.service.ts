@@ -42,11 +42,18 @@ export class QuotasService {
       predictions: 0,
       tokens: 0,
     }),
+    /**
+     * Applies a quota change on this replica before `set` returns (the auth cache's
+     * `onQuotaChanged`), so the caller's next request already sees it; other replicas hear it on
+     * WORKSPACE_QUOTA_CHANNEL.
+     */
+    private readonly applyHere: (workspaceId: string) => Promise<void> = async () => undefined,
   ) {}
 
   /**
    * `setWorkspaceQuota`: root only; fields left out keep their value. Written with its audit row
-   * (before and after) in one transaction; then every replica is told to reload its limits.
+   * (before and after) in one transaction; then this replica applies it and every other one is
+   * told to reload its limits.
    */
   async set(auth: AuthInfo, workspaceId: string, input: Partial<QuotaValues>): Promise<Workspace> {
     requireRoot(auth, 'set workspace quotas');
@@ -63,6 +70,7 @@ export class QuotasService {
       await audit(m, auth, id, 'quota.set', 'workspace', id, { before, after: quotaOf(ws) });
       return ws;
     });
+    await this.applyHere(id);
     await this.events.publish(WORKSPACE_QUOTA_CHANNEL, { workspaceId: id });
     return saved;
   }

@@ -44,6 +44,7 @@ export interface StartJobArgs {
 }
 
 export function mapJob(row: JobRow): TrainingJob {
+  if (!row.algorithm) throw new Error(`job ${row.id} is an evaluation job, not a training job`);
   const progress =
     row.status === 'SUCCEEDED' ? 1 : row.epochs > 0 ? Math.min(1, row.epoch / row.epochs) : 0;
   return {
@@ -83,7 +84,7 @@ export class TrainingService {
   private async loadJob(m: EntityManager, id: string, req: IdempotentRequest): Promise<JobRow> {
     const row = await m
       .getRepository(JobRow)
-      .findOne({ where: { id, workspaceId: req.workspaceId } });
+      .findOne({ where: { id, workspaceId: req.workspaceId, kind: 'TRAINING' } });
     if (!row) throw resultGone('training job', req);
     return row;
   }
@@ -214,7 +215,10 @@ export class TrainingService {
     requireRole(auth, 'EDITOR');
     const jobId = assertId(id);
     await this.db.transaction(async (m) => {
-      const result = await requestCancel(m, jobId, { workspaceId: auth.workspaceId });
+      const result = await requestCancel(m, jobId, {
+        workspaceId: auth.workspaceId,
+        kind: 'TRAINING',
+      });
       if (result.outcome === 'NOT_FOUND') throw notFound(`Training job ${id} does not exist`);
       if (result.outcome === 'ALREADY_FINISHED')
         throw conflict(`Training job ${id} is already ${result.status}`);
@@ -229,7 +233,7 @@ export class TrainingService {
     await this.db.transaction(async (m) => {
       const job = await m
         .getRepository(JobRow)
-        .findOne({ where: { id: jobId, workspaceId: auth.workspaceId } });
+        .findOne({ where: { id: jobId, workspaceId: auth.workspaceId, kind: 'TRAINING' } });
       if (!job) throw notFound(`Training job ${id} does not exist`);
       const dataset = await m.getRepository(Dataset).findOne({ where: { id: job.datasetId } });
       if (!dataset || dataset.deletedAt)
@@ -239,7 +243,10 @@ export class TrainingService {
         await quota.queuedJobs();
         await quota.versions(job.modelId);
       }
-      const result = await retryJob(m, jobId, this.queue, { workspaceId: auth.workspaceId });
+      const result = await retryJob(m, jobId, this.queue, {
+        workspaceId: auth.workspaceId,
+        kind: 'TRAINING',
+      });
       if (result.outcome === 'NOT_FOUND') throw notFound(`Training job ${id} does not exist`);
       if (result.outcome === 'NOT_RETRYABLE')
         throw conflict(
@@ -253,7 +260,7 @@ export class TrainingService {
   async find(auth: AuthInfo, id: string): Promise<TrainingJob | null> {
     const row = await this.db
       .getRepository(JobRow)
-      .findOne({ where: { id: assertId(id), workspaceId: auth.workspaceId } });
+      .findOne({ where: { id: assertId(id), workspaceId: auth.workspaceId, kind: 'TRAINING' } });
     return row ? mapJob(row) : null;
   }
 
@@ -275,7 +282,8 @@ export class TrainingService {
     const qb = this.db
       .getRepository(JobRow)
       .createQueryBuilder('j')
-      .where('j.workspaceId = :ws', { ws: auth.workspaceId });
+      .where('j.workspaceId = :ws', { ws: auth.workspaceId })
+      .andWhere("j.kind = 'TRAINING'");
     if (args.status) qb.andWhere('j.status = :status', { status: args.status });
     if (args.modelId)
       qb.andWhere('j.modelId = :modelId', { modelId: assertId(args.modelId, 'modelId') });

@@ -15,9 +15,10 @@ import { Card } from '@/components/ui/card';
 import { EmptyState, ErrorMessage, LoadingRows } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { LiveStats } from './live-stats';
+import { PromotionPanel } from './promotion-panel';
 import { RoutesEditor } from './routes-editor';
 
-/** `/deployments/{name}`: traffic split (canary slider, promote, roll back) and live stats. */
+/** `/deployments/{name}`: traffic split (canary slider, promote, roll back), guarded promotions and live stats. */
 export function DeploymentDetailView() {
   const params = useParams<{ name: string }>();
   const name = decodeURIComponent(params.name);
@@ -118,6 +119,12 @@ export function DeploymentDetailView() {
             weight: r.weight,
           }))}
           versions={versions}
+          canEdit={canEdit}
+        />
+        <PromotionPanel
+          deploymentName={deployment.name}
+          versions={versions}
+          servingVersionIds={deployment.routes.filter((r) => r.weight > 0).map((r) => r.version.id)}
           canEdit={canEdit}
         />
         <LiveStats name={deployment.name} />

@@ -20,6 +20,7 @@ import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { EmptyState, ErrorMessage, LoadingRows, Skeleton } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { cn } from '@/lib/cn';
+import { EvaluationsCard } from '../evaluation/evaluations-card';
 import { AliasesCard } from './aliases-card';
 import { EditModelDialog } from './edit-model-dialog';
 import { MetricTrend } from './metric-trend';
@@ -263,6 +264,17 @@ export function ModelDetailView() {
             )}
           </CardBody>
         </Card>
+      </div>
+      <div className="mt-6">
+        <EvaluationsCard
+          modelId={model.id}
+          versions={versions.map((v) => ({
+            id: v.id,
+            version: v.version,
+            features: v.signature.features ?? null,
+          }))}
+          canEdit={canEdit}
+        />
       </div>
     </>
   );

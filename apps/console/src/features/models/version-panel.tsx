@@ -19,6 +19,7 @@ import { CopyButton } from '@/components/ui/copy-button';
 import { ErrorMessage } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { BundleDetails } from './bundle-details';
+import { FeatureImportanceBars } from './feature-importance';
 import { SignatureTable } from './signature-table';
 import { SourceBadge } from './source-badge';
 import { TrainingLineage } from './training-lineage';
@@ -144,6 +145,21 @@ export function VersionPanel({
               </div>
             ))}
           </dl>
+        </div>
+      ) : null}
+
+      {version.featureImportance?.length ? (
+        <div>
+          <h4 className="mb-1 text-sm font-medium">Feature importance</h4>
+          <p className="mb-2 text-xs text-muted-foreground">
+            How much the loss grows when a feature&apos;s column is shuffled (permutation
+            importance)
+            {version.source === 'TRAINING'
+              ? ', on the validation split'
+              : ', on the rows of the latest evaluation'}
+            .
+          </p>
+          <FeatureImportanceBars importance={version.featureImportance} />
         </div>
       ) : null}
 

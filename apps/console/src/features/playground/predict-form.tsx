@@ -40,6 +40,7 @@ export function PredictForm({
     >;
   const [rows, setRows] = useState<Record<string, string>[]>(() => [emptyRow()]);
   const [json, setJson] = useState(() => inputsTemplate(signature.inputs));
+  const [explain, setExplain] = useState(false);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<ApiErrorInfo | null>(null);
   const [result, setResult] = useState<PredictQuery['predict'] | null>(null);
@@ -60,7 +61,9 @@ export function PredictForm({
           input: {
             model: endpoint,
             version,
-            ...('records' in built ? { records: built.records } : { inputs: built.inputs }),
+            ...('records' in built
+              ? { records: built.records, explain }
+              : { inputs: built.inputs }),
           },
         },
         { requestPolicy: 'network-only' },
@@ -162,10 +165,23 @@ export function PredictForm({
               </Field>
             )}
             <ErrorMessage error={error} title="No prediction" />
-            <Button type="submit" busy={running} className="justify-self-end">
-              <Play aria-hidden />
-              Predict
-            </Button>
+            <div className="flex flex-wrap items-center justify-end gap-4">
+              {tabular ? (
+                <label className="flex cursor-pointer items-center gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    className="accent-primary"
+                    checked={explain}
+                    onChange={(e) => setExplain(e.target.checked)}
+                  />
+                  Explain (feature contributions, up to 32 records)
+                </label>
+              ) : null}
+              <Button type="submit" busy={running}>
+                <Play aria-hidden />
+                Predict
+              </Button>
+            </div>
           </form>
         </CardBody>
       </Card>

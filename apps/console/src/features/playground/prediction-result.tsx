@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { PredictQuery } from '@/gql/graphql';
 import { formatMetric, formatMs } from '@/lib/format';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
+import { ExplanationChart } from './explanation-chart';
 import { readPredictions } from './predict-input';
 
 type Prediction = PredictQuery['predict'];
@@ -45,6 +46,7 @@ export function PredictionResult({ prediction }: { prediction: Prediction }) {
             ))}
           </ol>
         ) : null}
+        {prediction.explanation ? <ExplanationChart explanation={prediction.explanation} /> : null}
         <details open={!predictions} className="group">
           <summary className="cursor-pointer text-sm font-medium text-muted-foreground hover:text-foreground">
             Raw outputs
