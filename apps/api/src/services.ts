@@ -32,7 +32,7 @@ import { createSharedTargetResolver } from './modules/predictions/target-resolve
 import { QuotasService } from './modules/quotas/quotas.service';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
 import { RetrainLoop } from './modules/retraining/retrain-loop';
-import { UNKNOWN_DRIFT } from './modules/retraining/retrain-ports';
+import { UNKNOWN_DRIFT, type InputDriftReader } from './modules/retraining/retrain-ports';
 import { RetrainPolicyService } from './modules/retraining/retrain-policy.service';
 import { TimelineService } from './modules/retraining/timeline.service';
 import { TrainingEventsService } from './modules/training/training-events.service';
@@ -165,20 +165,6 @@ export async function buildServices(
     datasetLimits(config),
     config.DATASET_PARSE_CONCURRENCY,
   );
-  // Drift comes from monitoring and promotions from the promotion service once they exist
-  // (retrainLoop.connect); until then drift is unknown and a run stops at its trained version.
-  const retrainLoop = closers.start(
-    'retrain-loop',
-    new RetrainLoop(
-      db,
-      logger,
-      datasets,
-      training,
-      { everyMs: config.RETRAIN_CHECK_INTERVAL_MS, maxRows: config.RETRAIN_MAX_DATASET_ROWS },
-      UNKNOWN_DRIFT,
-      null,
-    ),
-  );
   const languageModels = new LanguageModelsService(
     db,
     resolver,
@@ -202,6 +188,27 @@ export async function buildServices(
     'promotion-ticker',
     new PromotionTicker(promotions, logger, config.PROMOTION_TICK_INTERVAL_MS),
   );
+  // Retraining's drift trigger reads monitoring's maxInputDrift(workspaceId, deploymentId, since):
+  // wire it in here once monitoring is on main. Until then drift is unknown and never fires.
+  const retrainDrift: InputDriftReader = UNKNOWN_DRIFT;
+  const retrainLoop = closers.start(
+    'retrain-loop',
+    new RetrainLoop(
+      db,
+      logger,
+      datasets,
+      training,
+      { everyMs: config.RETRAIN_CHECK_INTERVAL_MS, maxRows: config.RETRAIN_MAX_DATASET_ROWS },
+      retrainDrift,
+      // A run hands its trained version to promote, as the key that set the policy.
+      promotions,
+    ),
+  );
+  // Monitoring's alerts join the timeline with timeline.addSource(...) once they exist.
+  const timeline = new TimelineService(db, {
+    evaluation: (workspaceId, id) => evaluation.get(workspaceId, id),
+    promotion: (auth, id) => promotions.find(auth, id),
+  });
   return {
     config,
     logger,
@@ -258,6 +265,6 @@ export async function buildServices(
     promotionTicker,
     retrainPolicies: new RetrainPolicyService(db, config.RETRAIN_MAX_DATASET_ROWS),
     retrainLoop,
-    timeline: new TimelineService(db),
+    timeline,
   };
 }

@@ -38,6 +38,7 @@ export {
   RETRAIN_REASONS,
   RETRAIN_RUN_STATUSES,
   type RetrainReason,
+  type RetrainRunSettings,
   type RetrainRunStatus,
 } from './retrain-policy.entity';
 export {

@@ -100,8 +100,9 @@ export const RETRAIN_REASONS = ['feedback', 'drift', 'schedule'] as const;
 export type RetrainReason = (typeof RETRAIN_REASONS)[number];
 
 /**
- * Where a run is: building its dataset, training, promoting, or finished (`TRAINED` when no
- * promotion could be started, `COMPLETED` when the promotion reached its end, whatever it was).
+ * Where a run is: building its dataset, training (starting the job, then following it),
+ * promoting, or finished: `COMPLETED` when its promotion reached an end (whatever it was: the
+ * message says), `TRAINED` when there was no promotion to hand the version to, `FAILED`.
  */
 export const RETRAIN_RUN_STATUSES = [
   'BUILDING_DATASET',
@@ -112,6 +113,14 @@ export const RETRAIN_RUN_STATUSES = [
   'FAILED',
 ] as const;
 export type RetrainRunStatus = (typeof RETRAIN_RUN_STATUSES)[number];
+
+/** What a run trains and promotes with: the policy's settings when it fired. */
+export interface RetrainRunSettings {
+  algorithm: AlgorithmName | null;
+  hyperparameters: Record<string, unknown> | null;
+  /** The promotion policy as set (PromotionPolicyInput's fields), or null for the defaults. */
+  promotion: Record<string, unknown> | null;
+}
 
 /** One firing of a retraining policy, and how far it got. */
 @Entity({ name: 'retrain_runs' })
@@ -134,6 +143,7 @@ export class RetrainRun {
   @JoinColumn({ name: 'model_id' })
   model?: Model;
 
+  @Index('idx_retrain_runs_deployment')
   @Column({ name: 'deployment_id', type: 'uuid', nullable: true })
   deploymentId!: string | null;
 
@@ -180,9 +190,13 @@ export class RetrainRun {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
-  /** A replica advancing the run holds it until then; another takes over after (a lease). */
-  @Column({ name: 'claimed_until', type: 'timestamptz', nullable: true })
-  claimedUntil!: Date | null;
+  /** The key that set the policy when the run fired: the run acts as it. */
+  @Column({ name: 'api_key_id', type: 'uuid', nullable: true })
+  apiKeyId!: string | null;
+
+  /** The policy's training and promotion settings when the run fired (a later change or delete leaves the run as it was). */
+  @Column({ type: 'jsonb' })
+  settings!: RetrainRunSettings;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -8,12 +8,13 @@ import {
   TrainingJob,
   type RetrainReason,
 } from '@maas/db';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
 import { UserError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import type { AuthInfo } from '../auth/auth.service';
 import type { DatasetsService } from '../datasets/datasets.service';
+import type { PromotionPolicyArgs } from '../promotions/promotion-policy';
 import type { TrainingService } from '../training/training.service';
 import { findWarmStartVersion } from '../training/warm-start-parent';
 import { buildFeedbackTable, countFeedback, type FeedbackWindow } from './feedback-dataset';
@@ -21,6 +22,7 @@ import { MIN_RETRAIN_ROWS, liveVersionId } from './retrain-policy.service';
 import {
   FINAL_PROMOTION_STATUSES,
   type InputDriftReader,
+  type PromotionState,
   type PromotionStarter,
 } from './retrain-ports';
 
@@ -28,9 +30,9 @@ import {
 const FEEDBACK_SETTLE_SECONDS = 1;
 /** Policies looked at, and runs advanced, per tick at most. */
 const BATCH = 50;
-/** How long a replica holds a run it advances before another may take it over. */
-const RUN_LEASE_SECONDS = 300;
-const ACTIVE_STATUSES = ['BUILDING_DATASET', 'TRAINING', 'PROMOTING'] as const;
+/** Steps one run takes in one tick at most (dataset, job start, promotion start). */
+const STEPS_PER_TICK = 4;
+export const ACTIVE_RUN_STATUSES = ['BUILDING_DATASET', 'TRAINING', 'PROMOTING'] as const;
 const ROLE_RANK = { VIEWER: 1, EDITOR: 2, ADMIN: 3 } as const;
 
 export interface RetrainLoopOptions {
@@ -47,13 +49,17 @@ export interface RetrainTick {
 }
 
 /**
- * The retraining trigger loop, run by every API replica. A tick (1) looks at the enabled policies
- * under row locks taken with SKIP LOCKED, so two replicas never look at one policy at once, and
- * fires a policy by inserting its run and moving its feedback mark in the same transaction, so a
- * trigger fires once; (2) advances the unfinished runs, each under a lease: builds the feedback
- * dataset, starts the warm-start job, hands the trained version to the promotion and follows it.
- * Each step that creates something passes an idempotency key derived from the run, so a step
- * retried after a crash or a lapsed lease returns what the first attempt made.
+ * The retraining trigger loop, run by every API replica (docs/api.md, "Retraining policies").
+ *
+ * A tick (1) looks at the enabled policies under row locks taken with SKIP LOCKED, so two replicas
+ * never look at one policy at once, and fires a policy by inserting its run and moving its
+ * feedback mark in that transaction, so a trigger fires once; (2) advances each unfinished run one
+ * step at a time, each step in a transaction holding the run's row lock (FOR UPDATE SKIP LOCKED):
+ * another replica skips a run being advanced, and a replica that dies mid-step loses its lock with
+ * its connection, so the next tick anywhere takes the run up again. A step that creates something
+ * (the dataset, the training job) passes an idempotency key derived from the run, and a promotion
+ * already started for the run's version is adopted, so a step repeated after a crash returns what
+ * the first attempt made instead of making it twice.
  */
 export class RetrainLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -66,15 +72,9 @@ export class RetrainLoop {
     private readonly datasets: DatasetsService,
     private readonly training: TrainingService,
     private readonly options: RetrainLoopOptions,
-    private drift: InputDriftReader,
-    private promotions: PromotionStarter | null,
+    private readonly drift: InputDriftReader,
+    private readonly promotions: PromotionStarter | null,
   ) {}
-
-  /** Where the promotion service and monitoring's drift plug in once they exist. */
-  connect(ports: { drift?: InputDriftReader; promotions?: PromotionStarter }): void {
-    if (ports.drift) this.drift = ports.drift;
-    if (ports.promotions) this.promotions = ports.promotions;
-  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.options.everyMs);
@@ -143,7 +143,7 @@ export class RetrainLoop {
     // One run at a time per model: the next waits until this one is finished.
     const busy = await m
       .getRepository(RetrainRun)
-      .exists({ where: { modelId: policy.modelId, status: In([...ACTIVE_STATUSES]) } });
+      .exists({ where: { modelId: policy.modelId, status: In([...ACTIVE_RUN_STATUSES]) } });
     if (busy) return false;
     const window: FeedbackWindow = {
       workspaceId: policy.workspaceId,
@@ -153,6 +153,7 @@ export class RetrainLoop {
     };
     const need = Math.max(MIN_RETRAIN_ROWS, policy.minFeedbackRows ?? MIN_RETRAIN_ROWS);
     const rows = await countFeedback(m, window, need);
+    // Whatever the trigger, a run needs feedback to train on.
     if (rows < MIN_RETRAIN_ROWS) return false;
     const fired = await this.triggerReason(policy, rows, now);
     if (!fired) return false;
@@ -172,7 +173,12 @@ export class RetrainLoop {
         feedbackFrom: policy.feedbackUntil,
         feedbackUntil: cutoff,
         feedbackRows: rows,
-        claimedUntil: null,
+        apiKeyId: policy.setByKeyId,
+        settings: {
+          algorithm: policy.algorithm,
+          hyperparameters: policy.hyperparameters,
+          promotion: policy.promotion,
+        },
       }),
     );
     await m.update(
@@ -187,7 +193,7 @@ export class RetrainLoop {
       'retrain.trigger',
       'model',
       policy.modelId,
-      { run: run.id, reason: fired.reason },
+      { run: run.id, reason: fired.reason, feedbackRows: rows },
     );
     return true;
   }
@@ -206,7 +212,7 @@ export class RetrainLoop {
       const drift = await this.drift.maxInputDrift(
         policy.workspaceId,
         policy.deploymentId,
-        policy.feedbackUntil,
+        policy.lastTriggeredAt,
       );
       if (drift !== null && drift > policy.maxInputDrift)
         return {
@@ -222,80 +228,88 @@ export class RetrainLoop {
     return null;
   }
 
-  /** Advances the unfinished runs no other replica holds; returns how many it looked at. */
+  /** Advances the unfinished runs; returns how many steps it took. */
   private async advance(): Promise<number> {
-    const claimed = await this.db.query<{ id: string }[]>(
-      `UPDATE retrain_runs SET claimed_until = clock_timestamp() + make_interval(secs => $1)
-        WHERE id IN (SELECT id FROM retrain_runs
-                      WHERE status = ANY($2::text[])
-                        AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
-                      ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [RUN_LEASE_SECONDS, [...ACTIVE_STATUSES], BATCH],
+    const due = await this.db.query<{ id: string }[]>(
+      `SELECT id FROM retrain_runs WHERE status = ANY($1::text[]) ORDER BY updated_at LIMIT $2`,
+      [[...ACTIVE_RUN_STATUSES], BATCH],
     );
-    // An UPDATE ... RETURNING answers [rows, count] through TypeORM's postgres driver.
-    const ids = (Array.isArray(claimed[0]) ? (claimed[0] as { id: string }[]) : claimed).map(
-      (r) => r.id,
-    );
-    for (const id of ids) {
-      if (this.stopping) break;
-      await this.advanceOne(id);
+    let steps = 0;
+    for (const { id } of due) {
+      for (let i = 0; i < STEPS_PER_TICK && !this.stopping; i++) {
+        if (!(await this.advanceOne(id))) break;
+        steps++;
+      }
     }
-    return ids.length;
+    return steps;
   }
 
-  private async advanceOne(id: string): Promise<void> {
-    const repo = this.db.getRepository(RetrainRun);
-    const run = await repo.findOne({ where: { id } });
-    if (!run) return;
-    try {
-      await this.step(run);
-    } catch (err) {
-      run.status = 'FAILED';
-      if (err instanceof UserError) run.error = err.message;
-      else {
-        this.logger.warn({ err, run: run.id }, 'retraining run failed');
-        run.error = 'an internal error stopped the run (the API log has it)';
+  /**
+   * One step of one run under its row lock; false when another replica holds it, it is finished,
+   * or it waits (for its training job or its promotion).
+   */
+  private advanceOne(id: string): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const locked = await m.query<{ id: string }[]>(
+        `SELECT id FROM retrain_runs WHERE id = $1 AND status = ANY($2::text[])
+          FOR UPDATE SKIP LOCKED`,
+        [id, [...ACTIVE_RUN_STATUSES]],
+      );
+      if (locked.length === 0) return false;
+      const run = await m.getRepository(RetrainRun).findOneByOrFail({ id });
+      const before = `${run.status} ${run.trainingJobId} ${run.promotionId}`;
+      try {
+        await this.step(run);
+      } catch (err) {
+        run.status = 'FAILED';
+        if (err instanceof UserError) run.error = err.message;
+        else {
+          this.logger.warn({ err, run: run.id }, 'retraining run failed');
+          run.error = 'an internal error stopped the run (the API log has it)';
+        }
+        run.message = `${run.message}; failed: ${run.error}`;
       }
-      run.message = `${run.message}; failed: ${run.error}`;
-    }
-    run.claimedUntil = null;
-    await repo.save(run);
+      if (`${run.status} ${run.trainingJobId} ${run.promotionId}` === before) return false;
+      await m.save(run);
+      return true;
+    });
   }
 
   /** One step of a run, changing `run` in memory; a refusal throws the UserError it is. */
   private async step(run: RetrainRun): Promise<void> {
-    const policy = await this.db
-      .getRepository(PolicyRow)
-      .findOne({ where: { modelId: run.modelId } });
-    if (!policy) throw new UserError('NOT_FOUND', 'the retraining policy was deleted');
-    const auth = await this.policyActor(policy);
-    if (run.status === 'BUILDING_DATASET') await this.buildAndTrain(run, policy, auth);
-    else if (run.status === 'TRAINING') await this.followTraining(run, policy, auth);
+    const auth = await this.runActor(run);
+    if (run.status === 'BUILDING_DATASET') await this.buildDataset(run, auth);
+    else if (run.status === 'TRAINING' && !run.trainingJobId) await this.startJob(run, auth);
+    else if (run.status === 'TRAINING') await this.followTraining(run, auth);
     else if (run.status === 'PROMOTING') await this.followPromotion(run, auth);
   }
 
   /**
-   * The key that set the policy, as runs act: its role and revocation are read now, so a revoked
-   * key's policy stops (and is switched off) instead of acting for it.
+   * The key that set the policy, as the run acts: its role and revocation are read now, so a
+   * revoked key's run stops (and its policy is switched off) instead of acting for it.
    */
-  private async policyActor(policy: PolicyRow): Promise<AuthInfo> {
-    const key = policy.setByKeyId
-      ? await this.db.getRepository(ApiKey).findOne({ where: { id: policy.setByKeyId } })
+  private async runActor(run: RetrainRun): Promise<AuthInfo> {
+    const key = run.apiKeyId
+      ? await this.db.getRepository(ApiKey).findOne({ where: { id: run.apiKeyId } })
       : null;
-    const refusal = !key || key.revokedAt
-      ? 'the key that set the retraining policy was revoked: set the policy again with a live key'
-      : ROLE_RANK[key.role] < ROLE_RANK.EDITOR
-        ? 'the key that set the retraining policy no longer has the EDITOR role: set the policy again'
-        : null;
-    if (refusal || !key) {
-      await this.db.getRepository(PolicyRow).update({ modelId: policy.modelId }, { enabled: false });
-      throw new UserError('FORBIDDEN', refusal ?? 'no key');
+    if (!key || key.revokedAt || ROLE_RANK[key.role] < ROLE_RANK.EDITOR) {
+      await this.db
+        .getRepository(PolicyRow)
+        .update(
+          { modelId: run.modelId, setByKeyId: run.apiKeyId ?? IsNull() },
+          { enabled: false },
+        );
+      throw new UserError(
+        'FORBIDDEN',
+        !key || key.revokedAt
+          ? 'the key that set the retraining policy was revoked: set the policy again with a live key'
+          : 'the key that set the retraining policy no longer has the EDITOR role: set the policy again',
+      );
     }
     return {
       apiKeyId: key.id,
       keyName: key.name,
-      workspaceId: policy.workspaceId,
+      workspaceId: run.workspaceId,
       role: key.role,
       isRoot: key.isRoot,
       limits: { requestsPerSecond: null, maxPredictionsPerDay: null, maxTokensPerDay: null },
@@ -303,7 +317,8 @@ export class RetrainLoop {
     };
   }
 
-  private async buildAndTrain(run: RetrainRun, policy: PolicyRow, auth: AuthInfo): Promise<void> {
+  /** The feedback of the run's window as a Dataset, through the datasets module's own ingest. */
+  private async buildDataset(run: RetrainRun, auth: AuthInfo): Promise<void> {
     const model = await this.db.getRepository(Model).findOneOrFail({ where: { id: run.modelId } });
     if (!run.parentVersionId || !run.deploymentId)
       throw new UserError('NOT_FOUND', 'the deployment has no live version to continue from');
@@ -329,32 +344,44 @@ export class RetrainLoop {
     const stamp = run.feedbackUntil.toISOString().slice(0, 19).replace('T', ' ');
     const dataset = await this.datasets.createInline(
       auth,
-      `${model.name} feedback until ${stamp}`,
+      `${model.name} feedback until ${stamp}`.slice(0, 128),
       table.csv,
       `retrain:${run.id}:dataset`,
     );
+    run.datasetId = dataset.id;
+    run.status = 'TRAINING';
+    run.message = `${run.message}; dataset "${dataset.name}" (${table.rows} rows${leftOut})`;
+  }
+
+  /** The warm-start job from the live version, through the training service. */
+  private async startJob(run: RetrainRun, auth: AuthInfo): Promise<void> {
+    if (!run.parentVersionId || !run.datasetId)
+      throw new UserError('NOT_FOUND', 'the run lost its dataset or its parent version');
+    const model = await this.db.getRepository(Model).findOneOrFail({ where: { id: run.modelId } });
+    const parent = await findWarmStartVersion(this.db, auth, model, run.parentVersionId);
     const job = await this.training.start(auth, {
       modelId: model.id,
-      datasetId: dataset.id,
-      algorithm: policy.algorithm ?? parent.spec.algorithm,
+      datasetId: run.datasetId,
+      algorithm: run.settings.algorithm ?? parent.spec.algorithm,
       target: parent.spec.target,
-      hyperparameters: policy.hyperparameters ?? undefined,
+      hyperparameters: run.settings.hyperparameters ?? undefined,
       warmStartVersionId: parent.id,
       idempotencyKey: `retrain:${run.id}:job`,
     });
-    run.datasetId = dataset.id;
     run.trainingJobId = job.id;
-    run.status = 'TRAINING';
-    run.message = `${run.message}; dataset "${dataset.name}" (${table.rows} rows${leftOut}), warm-start job started`;
+    run.message = `${run.message}; warm-start job started from version ${parent.version}`;
   }
 
-  private async followTraining(run: RetrainRun, policy: PolicyRow, auth: AuthInfo): Promise<void> {
+  private async followTraining(run: RetrainRun, auth: AuthInfo): Promise<void> {
     const job = run.trainingJobId
       ? await this.db.getRepository(TrainingJob).findOne({ where: { id: run.trainingJobId } })
       : null;
     if (!job) throw new UserError('NOT_FOUND', 'the training job was deleted');
     if (job.status === 'FAILED' || job.status === 'CANCELLED')
-      throw new UserError('CONFLICT', `the training job ${job.status}${job.error ? `: ${job.error}` : ''}`);
+      throw new UserError(
+        'CONFLICT',
+        `the training job ${job.status}${job.error ? `: ${job.error}` : ''}`,
+      );
     if (job.status !== 'SUCCEEDED' || !job.resultVersionId) return;
     const version = await this.db
       .getRepository(ModelVersion)
@@ -370,23 +397,51 @@ export class RetrainLoop {
       }, promote it by hand`;
       return;
     }
-    const promotion = await this.promotions.startPromotion(
-      auth,
-      deployment.name,
-      version.id,
-      policy.promotion,
-    );
+    const promotion =
+      (await this.adopted(run, auth, deployment.name, version.id)) ??
+      (await this.promotions.promote(auth, {
+        deployment: deployment.name,
+        versionId: version.id,
+        policy: promotionPolicy(run),
+      }));
     run.promotionId = promotion.id;
     run.status = FINAL_PROMOTION_STATUSES.includes(promotion.status) ? 'COMPLETED' : 'PROMOTING';
-    run.message = `${run.message}; version ${version.version} trained, promotion ${promotion.status}`;
+    run.message = `${run.message}; version ${version.version} trained, promotion ${promotion.status}${
+      promotion.reason && run.status === 'COMPLETED' ? `: ${promotion.reason}` : ''
+    }`;
+  }
+
+  /** The promotion an earlier attempt of this step started (before a crash), if any. */
+  private async adopted(
+    run: RetrainRun,
+    auth: AuthInfo,
+    deployment: string,
+    versionId: string,
+  ): Promise<PromotionState | null> {
+    if (!this.promotions) return null;
+    const recent = await this.promotions.list(auth, deployment);
+    return (
+      recent.find(
+        (p) => p.candidateVersionId === versionId && p.createdAt.getTime() >= run.createdAt.getTime(),
+      ) ?? null
+    );
   }
 
   private async followPromotion(run: RetrainRun, auth: AuthInfo): Promise<void> {
     if (!this.promotions || !run.promotionId) return;
-    const state = await this.promotions.promotionState(auth, run.promotionId);
+    const state = await this.promotions.find(auth, run.promotionId);
     if (!state) throw new UserError('NOT_FOUND', 'the promotion is gone');
     if (!FINAL_PROMOTION_STATUSES.includes(state.status)) return;
     run.status = 'COMPLETED';
     run.message = `${run.message}; promotion ${state.status}${state.reason ? `: ${state.reason}` : ''}`;
   }
+}
+
+/**
+ * The promotion policy a run hands over: the policy's own, evaluated on the run's feedback
+ * dataset when it names no evaluation dataset (the candidate against the champion on the new data).
+ */
+export function promotionPolicy(run: Pick<RetrainRun, 'settings' | 'datasetId'>): PromotionPolicyArgs {
+  const policy = (run.settings.promotion ?? {}) as PromotionPolicyArgs;
+  return { ...policy, evaluationDatasetId: policy.evaluationDatasetId ?? run.datasetId };
 }

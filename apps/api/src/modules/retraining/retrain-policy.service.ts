@@ -17,10 +17,13 @@ import {
   trainingInputError,
   type WarmStartVersion,
 } from '../training/warm-start-parent';
+import { checkPolicy, type PromotionPolicyArgs } from '../promotions/promotion-policy';
 import type { RetrainPolicy } from './retraining.types';
 
 /** A run needs at least this many feedback rows, whatever fired it: fewer teach a model nothing. */
 export const MIN_RETRAIN_ROWS = 10;
+/** Stands in for the feedback dataset when a promotion policy is checked before it exists. */
+const FEEDBACK_DATASET_PLACEHOLDER = '00000000-0000-4000-8000-000000000000';
 /** The bounds of a trigger's conditions. */
 export const TRIGGER_BOUNDS = {
   maxInputDrift: { min: 0.001, max: 10 },
@@ -42,7 +45,7 @@ export interface RetrainPolicyArgs {
   algorithm?: AlgorithmName | null;
   hyperparameters?: unknown;
   deployment: string;
-  promotion?: Record<string, unknown> | null;
+  promotion?: PromotionPolicyArgs | null;
 }
 
 /** The conditions that are set, as `RetrainPolicy.trigger` shows them. */
@@ -79,28 +82,56 @@ export function checkTrigger(input: RetrainPolicyArgs['trigger'], maxRows: numbe
   )
     throw badInput(
       'A retraining trigger needs at least one of minFeedbackRows, maxInputDrift and everySeconds',
-      { field: 'trigger' },
+      { field: 'policy.trigger' },
     );
   const rows = trigger.minFeedbackRows;
-  if (rows !== null && (!Number.isInteger(rows) || rows < MIN_RETRAIN_ROWS || rows > maxRows))
+  if (rows !== null && (!Number.isInteger(rows) || rows < 1 || rows > maxRows))
     throw badInput(
-      `"minFeedbackRows" must be an integer from ${MIN_RETRAIN_ROWS} to ${maxRows} (RETRAIN_MAX_DATASET_ROWS), got ${rows}`,
-      { field: 'trigger.minFeedbackRows' },
+      `"minFeedbackRows" must be an integer from 1 to ${maxRows} (RETRAIN_MAX_DATASET_ROWS), got ${rows}`,
+      { field: 'policy.trigger.minFeedbackRows' },
     );
   const drift = trigger.maxInputDrift;
   const { maxInputDrift: d, everySeconds: e } = TRIGGER_BOUNDS;
   if (drift !== null && (!Number.isFinite(drift) || drift < d.min || drift > d.max))
     throw badInput(
-      `"maxInputDrift" is a population stability index from ${d.min} to ${d.max} (0.2 is a common alarm), got ${drift}`,
-      { field: 'trigger.maxInputDrift' },
+      `"maxInputDrift" is a population stability index above 0, from ${d.min} to ${d.max} (0.2 is a common alarm), got ${drift}`,
+      { field: 'policy.trigger.maxInputDrift' },
     );
   const every = trigger.everySeconds;
   if (every !== null && (!Number.isInteger(every) || every < e.min || every > e.max))
     throw badInput(
       `"everySeconds" must be an integer from ${e.min} to ${e.max} (a year), got ${every}`,
-      { field: 'trigger.everySeconds' },
+      { field: 'policy.trigger.everySeconds' },
     );
   return trigger;
+}
+
+/**
+ * The promotion policy of a retraining policy, checked by the promotion module's own rules (its
+ * steps, limits and metric) and kept as given: `promote` fills in the defaults when a run hands
+ * its version over. A policy that names no evaluation dataset is checked as if it named the
+ * run's feedback dataset, which is what a run evaluates on then.
+ */
+export function checkPromotion(
+  input: PromotionPolicyArgs | null | undefined,
+): PromotionPolicyArgs | null {
+  if (input == null) return null;
+  try {
+    checkPolicy({
+      ...input,
+      evaluationDatasetId: input.evaluationDatasetId ?? FEEDBACK_DATASET_PLACEHOLDER,
+    });
+  } catch (err) {
+    // The promotion module names its fields `policy.*`; here they are `policy.promotion.*`.
+    if (err instanceof UserError && typeof err.details.field === 'string')
+      throw badInput(err.message, {
+        ...err.details,
+        field: err.details.field.replace(/^policy\./, 'policy.promotion.'),
+      });
+    throw err;
+  }
+  // Only the fields given, as plain JSON (the GraphQL input is a class instance).
+  return JSON.parse(JSON.stringify(input)) as PromotionPolicyArgs;
 }
 
 /** The version a deployment serves most traffic to (its live version, the champion). */
@@ -124,14 +155,14 @@ export async function liveParent(
   deployment: Deployment,
 ): Promise<WarmStartVersion> {
   const live = await liveVersionId(db.manager, deployment.id);
-  if (!live) throw badInput(`Deployment "${deployment.name}" has no routes`, { field: 'deployment' });
+  if (!live) throw badInput(`Deployment "${deployment.name}" has no routes`, { field: 'policy.deployment' });
   try {
     return await findWarmStartVersion(db, auth, model, live);
   } catch (err) {
     if (err instanceof UserError && err.code === 'BAD_USER_INPUT')
       throw badInput(
         `Deployment "${deployment.name}" serves a version retraining cannot continue from: ${err.message}`,
-        { field: 'deployment' },
+        { field: 'policy.deployment' },
       );
     throw err;
   }
@@ -164,7 +195,7 @@ export class RetrainPolicyService {
     if (typeof input.deployment !== 'string' || !NAME_PATTERN.test(input.deployment))
       throw badInput(
         `"deployment" must be a deployment name (1 to 63 characters of a-z, 0-9, '-', '_' or '.')`,
-        { field: 'deployment' },
+        { field: 'policy.deployment' },
       );
     const model = await this.db
       .getRepository(Model)
@@ -177,7 +208,7 @@ export class RetrainPolicyService {
     if (deployment.modelId !== model.id)
       throw badInput(
         `Deployment "${deployment.name}" serves another model than "${model.name}": a policy retrains the model the deployment serves`,
-        { field: 'deployment' },
+        { field: 'policy.deployment' },
       );
     // The warm start the runs will ask for, checked now as startTrainingJob will check it.
     const parent = await liveParent(this.db, auth, model, deployment);
@@ -192,7 +223,15 @@ export class RetrainPolicyService {
     } catch (err) {
       throw trainingInputError(err, parent);
     }
-    const promotion = input.promotion ?? null;
+    const promotion = checkPromotion(input.promotion);
+    if (promotion?.evaluationDatasetId) {
+      const found = await this.db.query<{ id: string }[]>(
+        'SELECT id FROM datasets WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL',
+        [promotion.evaluationDatasetId, auth.workspaceId],
+      );
+      if (found.length === 0)
+        throw notFound(`Dataset ${promotion.evaluationDatasetId} does not exist`);
+    }
     const row = await this.db.transaction(async (m) => {
       // A policy set again keeps its history: the feedback used and when it last fired.
       await m.query(

@@ -1,8 +1,10 @@
 import type { AuthInfo } from '../auth/auth.service';
+import type { PromotionPolicyArgs } from '../promotions/promotion-policy';
 
 /**
  * The largest input-feature drift (population stability index) of a deployment's predictions
- * since `since`, or null when it is unknown. Monitoring owns drift; until its service is wired in,
+ * since `since` (null: over monitoring's default window), or null when it is unknown. Monitoring
+ * owns drift (its `maxInputDrift`); until it is wired in (services.ts, `retrainDrift`),
  * {@link UNKNOWN_DRIFT} answers "unknown" and a drift trigger never fires.
  */
 export interface InputDriftReader {
@@ -19,6 +21,8 @@ export interface PromotionState {
   /** EVALUATING, ROLLING_OUT, WAITING_FOR_APPROVAL, COMPLETED, ROLLED_BACK, REFUSED, CANCELLED. */
   status: string;
   reason: string | null;
+  candidateVersionId: string;
+  createdAt: Date;
 }
 
 /** The statuses after which a promotion changes no more. */
@@ -30,17 +34,15 @@ export const FINAL_PROMOTION_STATUSES: readonly string[] = [
 ];
 
 /**
- * Guarded promotion, as retraining hands a candidate to it: `startPromotion(deployment,
- * versionId, policy)` as the key that set the retraining policy, and the promotion's state after.
- * The promotion service implements it; until it is wired in, there is none and a run stops at
- * TRAINED with the candidate ready for a person to promote.
+ * Guarded promotion as retraining uses it: the promotion service's own `promote`, `find` and
+ * `list` (PromotionsService satisfies this as it is), called as the key that set the policy.
  */
 export interface PromotionStarter {
-  startPromotion(
+  promote(
     auth: AuthInfo,
-    deployment: string,
-    versionId: string,
-    policy: Record<string, unknown> | null,
+    input: { deployment: string; versionId: string; policy?: PromotionPolicyArgs | null },
   ): Promise<PromotionState>;
-  promotionState(auth: AuthInfo, id: string): Promise<PromotionState | null>;
+  find(auth: AuthInfo, id: string): Promise<PromotionState | null>;
+  /** The deployment's promotions, newest first. */
+  list(auth: AuthInfo, deployment: string): Promise<PromotionState[]>;
 }
