@@ -295,10 +295,7 @@ export class RetrainLoop {
     if (!key || key.revokedAt || ROLE_RANK[key.role] < ROLE_RANK.EDITOR) {
       await this.db
         .getRepository(PolicyRow)
-        .update(
-          { modelId: run.modelId, setByKeyId: run.apiKeyId ?? IsNull() },
-          { enabled: false },
-        );
+        .update({ modelId: run.modelId, setByKeyId: run.apiKeyId ?? IsNull() }, { enabled: false });
       throw new UserError(
         'FORBIDDEN',
         !key || key.revokedAt
@@ -422,7 +419,8 @@ export class RetrainLoop {
     const recent = await this.promotions.list(auth, deployment);
     return (
       recent.find(
-        (p) => p.candidateVersionId === versionId && p.createdAt.getTime() >= run.createdAt.getTime(),
+        (p) =>
+          p.candidateVersionId === versionId && p.createdAt.getTime() >= run.createdAt.getTime(),
       ) ?? null
     );
   }
@@ -441,7 +439,9 @@ export class RetrainLoop {
  * The promotion policy a run hands over: the policy's own, evaluated on the run's feedback
  * dataset when it names no evaluation dataset (the candidate against the champion on the new data).
  */
-export function promotionPolicy(run: Pick<RetrainRun, 'settings' | 'datasetId'>): PromotionPolicyArgs {
+export function promotionPolicy(
+  run: Pick<RetrainRun, 'settings' | 'datasetId'>,
+): PromotionPolicyArgs {
   const policy = (run.settings.promotion ?? {}) as PromotionPolicyArgs;
   return { ...policy, evaluationDatasetId: policy.evaluationDatasetId ?? run.datasetId };
 }

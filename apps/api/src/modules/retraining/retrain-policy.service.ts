@@ -2,6 +2,7 @@ import {
   Deployment,
   DeploymentRoute,
   Model,
+  ModelVersion,
   RetrainPolicy as PolicyRow,
   type AlgorithmName,
 } from '@maas/db';
@@ -17,6 +18,7 @@ import {
   trainingInputError,
   type WarmStartVersion,
 } from '../training/warm-start-parent';
+import { gateMetric } from '../evaluation/candidate-verdict';
 import { checkPolicy, type PromotionPolicyArgs } from '../promotions/promotion-policy';
 import type { RetrainPolicy } from './retraining.types';
 
@@ -155,7 +157,8 @@ export async function liveParent(
   deployment: Deployment,
 ): Promise<WarmStartVersion> {
   const live = await liveVersionId(db.manager, deployment.id);
-  if (!live) throw badInput(`Deployment "${deployment.name}" has no routes`, { field: 'policy.deployment' });
+  if (!live)
+    throw badInput(`Deployment "${deployment.name}" has no routes`, { field: 'policy.deployment' });
   try {
     return await findWarmStartVersion(db, auth, model, live);
   } catch (err) {
@@ -224,6 +227,15 @@ export class RetrainPolicyService {
       throw trainingInputError(err, parent);
     }
     const promotion = checkPromotion(input.promotion);
+    if (promotion?.metric != null) {
+      // The candidate is a warm start of the live version: its task, so the gate's metric rule.
+      const live = await this.db.getRepository(ModelVersion).findOneByOrFail({ id: parent.id });
+      gateMetric(
+        promotion.metric,
+        (live.signature.labels?.length ?? 0) > 0,
+        'policy.promotion.metric',
+      );
+    }
     if (promotion?.evaluationDatasetId) {
       const found = await this.db.query<{ id: string }[]>(
         'SELECT id FROM datasets WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL',

@@ -8,7 +8,11 @@ import type { PromotionPolicyArgs } from '../promotions/promotion-policy';
  * {@link UNKNOWN_DRIFT} answers "unknown" and a drift trigger never fires.
  */
 export interface InputDriftReader {
-  maxInputDrift(workspaceId: string, deploymentId: string, since: Date | null): Promise<number | null>;
+  maxInputDrift(
+    workspaceId: string,
+    deploymentId: string,
+    since: Date | null,
+  ): Promise<number | null>;
 }
 
 export const UNKNOWN_DRIFT: InputDriftReader = {

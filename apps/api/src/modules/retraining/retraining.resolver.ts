@@ -37,7 +37,8 @@ export class RetrainPolicyResolver {
   @FieldResolver(() => Deployment)
   async deployment(@Root() policy: RetrainPolicy, @Ctx() ctx: GraphQLContext): Promise<Deployment> {
     const [deployment] = await ctx.services.deployments.byIds(ctx.auth, [policy.deploymentId]);
-    if (!deployment) throw new Error(`deployment of retraining policy ${policy.modelId} is missing`);
+    if (!deployment)
+      throw new Error(`deployment of retraining policy ${policy.modelId} is missing`);
     return deployment;
   }
 }
