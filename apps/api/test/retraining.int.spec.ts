@@ -510,7 +510,7 @@ describe('retraining policies on one API', () => {
       (
         await api.server.services.db.query<{ n: string }[]>(
           `SELECT (SELECT count(*) FROM retrain_policies)::text || '/' ||
-                  (SELECT count(*) FROM audit_events WHERE action LIKE 'retrainPolicy.%')::text AS n`,
+                  (SELECT count(*) FROM audit_events WHERE action LIKE 'retrainPolicy.%' AND outcome = 'ok')::text AS n`,
         )
       )[0]?.n;
     const before = await state();
@@ -576,7 +576,10 @@ describe('retraining policies on one API', () => {
       trigger: { minFeedbackRows: 50 },
     });
     for (const f of [0, 501]) {
-      const res = await client.gql(TIMELINE, { n: 'refusals', f });
+      const res = await client.gql(
+        `query($n: String!, $f: Int) { model(name: $n) { timeline(first: $f) { kind } } }`,
+        { n: 'refusals', f },
+      );
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     }
     expect((await gqlOk(client, del, { m: modelId })).deleteRetrainPolicy).toBe(true);
@@ -631,10 +634,10 @@ describe('retraining across an API crash and two replicas', () => {
     );
     first.child.kill('SIGKILL');
     await new Promise<void>((r) => (first?.alive() ? first.child.once('exit', () => r()) : r()));
-    for (let i = 0; i < 2; i++)
-      replicas.push(
-        await startApiProcess(env, { databaseUrl: first.databaseUrl, adminKey: first.adminKey }),
-      );
+    const again = { databaseUrl: first.databaseUrl, adminKey: first.adminKey };
+    replicas.push(
+      ...(await Promise.all([startApiProcess(env, again), startApiProcess(env, again)])),
+    );
     const replica = replicas[0] as Client & ApiProcess;
     worker = startWorker(first.databaseUrl);
     const promotion = await finalPromotion(replica, 'crash-prod');
