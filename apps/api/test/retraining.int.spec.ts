@@ -487,6 +487,54 @@ describe('retraining policies on one API', () => {
     expect((await weightsOf(client, 'worse', promotion.candidate.version)).w).toBeGreaterThan(3.5);
   }, 120_000);
 
+  it('stops at WAITING_FOR_APPROVAL when the promotion policy requires approval, and finishes after approvePromotion', async () => {
+    const modelId = await createModel(client, 'approve');
+    const v1 = await trainThreeX(client, modelId, 'approve');
+    await deploy(client, 'approve-prod', modelId, v1.id);
+    await gqlOk(client, SET, {
+      m: modelId,
+      p: {
+        trigger: { minFeedbackRows: 20 },
+        deployment: 'approve-prod',
+        hyperparameters: RETRAIN_HYPERPARAMETERS,
+        promotion: {
+          requireApproval: true,
+          steps: [{ weight: 100, minRequests: 0, minSeconds: 0 }],
+        },
+      },
+    });
+    await predictAndFeedBack(client, 'approve-prod', grid(20, 9), (x, i) => 4 * x + noise(i));
+    const waiting = await waitFor(
+      'the promotion to wait',
+      async () => (await gqlOk(client, PROMOTIONS, { d: 'approve-prod' })).promotions[0] ?? null,
+      (p: any) => p !== null && p.status !== 'EVALUATING',
+    );
+    expect(waiting.status).toBe('WAITING_FOR_APPROVAL');
+    await sleep(500); // ticks of both loops: nothing moves without a person
+    expect((await gqlOk(client, PROMOTIONS, { d: 'approve-prod' })).promotions[0].status).toBe(
+      'WAITING_FOR_APPROVAL',
+    );
+    expect(await routesOf(client, 'approve-prod')).toEqual([{ versionId: v1.id, weight: 100 }]);
+    const before = (await gqlOk(client, TIMELINE, { n: 'approve', f: 100 })).model.timeline;
+    expect(before.map((e: any) => e.kind)).not.toContain('retrain.completed');
+    await gqlOk(client, `mutation($id: ID!) { approvePromotion(id: $id) { status } }`, {
+      id: waiting.id,
+    });
+    const done = await finalPromotion(client, 'approve-prod');
+    expect(done.status, done.reason).toBe('COMPLETED');
+    expect(await routesOf(client, 'approve-prod')).toEqual([
+      { versionId: waiting.candidate.id, weight: 100 },
+    ]);
+    const after = await waitFor(
+      'the run to finish',
+      async () => (await gqlOk(client, TIMELINE, { n: 'approve', f: 100 })).model.timeline,
+      (t: any[]) => t.some((e) => e.kind === 'retrain.completed'),
+    );
+    expect(after.find((e: any) => e.kind === 'retrain.completed').message).toMatch(
+      /promotion COMPLETED/,
+    );
+  }, 120_000);
+
   it('refuses bad policies, other tenants and VIEWER keys, changing nothing', async () => {
     const modelId = await createModel(client, 'refusals');
     const v1 = await trainThreeX(client, modelId, 'refusals');
