@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
 import { startApiProcess, type ApiProcess } from './api-process';
+import { RetrainLoop } from '../src/modules/retraining/retrain-loop';
 import { startWorker } from './worker-process';
 
 type Client = Pick<TestApi, 'gql'> & { url: string; adminKey: string };
@@ -533,6 +534,97 @@ describe('retraining policies on one API', () => {
     expect(after.find((e: any) => e.kind === 'retrain.completed').message).toMatch(
       /promotion COMPLETED/,
     );
+  }, 120_000);
+
+  it('fires on drift above the threshold (read through the InputDriftReader port) and on a schedule, each once', async () => {
+    const modelId = await createModel(client, 'triggers');
+    const v1 = await trainThreeX(client, modelId, 'triggers');
+    await deploy(client, 'triggers-prod', modelId, v1.id);
+    // Only drift and a schedule: the API's own loop (drift unknown until monitoring) never fires.
+    await gqlOk(client, SET, {
+      m: modelId,
+      p: {
+        trigger: { maxInputDrift: 0.2, everySeconds: 3600 },
+        deployment: 'triggers-prod',
+        hyperparameters: RETRAIN_HYPERPARAMETERS,
+        promotion: { requireApproval: true },
+      },
+    });
+    await predictAndFeedBack(client, 'triggers-prod', grid(12, 1), (x, i) => 4 * x + noise(i));
+    await sleep(1200); // past the settle second, and several ticks of the API's loop
+    const triggered = async () =>
+      (await gqlOk(client, TIMELINE, { n: 'triggers', f: 100 })).model.timeline.filter(
+        (e: any) => e.kind === 'retrain.triggered',
+      );
+    expect(await triggered()).toEqual([]);
+    // A second loop on the same database, reading drift from a port this test controls.
+    let drift: number | null = 0.15;
+    const asked: (Date | null)[] = [];
+    const s = api.server.services;
+    const loop = new RetrainLoop(
+      s.db,
+      s.logger,
+      s.datasets,
+      s.training,
+      { everyMs: 60_000, maxRows: 1000 },
+      {
+        maxInputDrift: (_w, deploymentId, since) => {
+          expect(deploymentId).toBeTypeOf('string');
+          asked.push(since);
+          return Promise.resolve(drift);
+        },
+      },
+      s.promotions,
+    );
+    /**
+     * Ticks until the policy was looked at (the API's own loop may hold its row lock for a
+     * moment: SKIP LOCKED passes over it); resolves to how many runs fired.
+     */
+    const check = async (): Promise<number> => {
+      const seen = asked.length;
+      for (let i = 0; i < 100; i++) {
+        const { fired } = await loop.tick();
+        if (fired > 0 || asked.length > seen) return fired;
+        await sleep(10);
+      }
+      throw new Error('the policy was never looked at');
+    };
+    expect(await check()).toBe(0); // 0.15 is not above 0.2
+    drift = 0.5;
+    expect(await check()).toBe(1);
+    expect(asked.every((since) => since === null)).toBe(true); // no run before: since it was set
+    const [fired] = await triggered();
+    expect(fired.message).toMatch(/input drift 0\.500 above 0\.2/);
+    // Cancel the run's promotion once it waits for approval, so the run ends.
+    const waiting = await waitFor(
+      'the promotion to wait',
+      async () => (await gqlOk(client, PROMOTIONS, { d: 'triggers-prod' })).promotions[0] ?? null,
+      (p: any) => p !== null && p.status === 'WAITING_FOR_APPROVAL',
+    );
+    await gqlOk(client, `mutation($id: ID!) { cancelPromotion(id: $id) { status } }`, {
+      id: waiting.id,
+    });
+    await waitFor(
+      'the run to end',
+      async () => (await gqlOk(client, TIMELINE, { n: 'triggers', f: 100 })).model.timeline,
+      (t: any[]) => t.some((e) => e.kind === 'retrain.completed'),
+    );
+    // New feedback, drift gone: the schedule fires once its hour since the last run has passed.
+    drift = null;
+    await predictAndFeedBack(client, 'triggers-prod', grid(12, 2), (x, i) => 4 * x + noise(i));
+    await sleep(1100);
+    expect(await check()).toBe(0);
+    await s.db.query(
+      `UPDATE retrain_policies SET last_triggered_at = last_triggered_at - interval '3601 seconds' WHERE model_id = $1`,
+      [modelId],
+    );
+    expect(await check()).toBe(1);
+    // Its run is in progress: nothing fires again meanwhile.
+    expect((await loop.tick()).fired).toBe(0);
+    const both = await triggered();
+    expect(both).toHaveLength(2);
+    expect(both[0].message).toMatch(/scheduled every 3600 s/);
+    await loop.stop();
   }, 120_000);
 
   it('refuses bad policies, other tenants and VIEWER keys, changing nothing', async () => {
