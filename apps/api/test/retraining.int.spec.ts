@@ -561,11 +561,13 @@ describe('retraining policies on one API', () => {
     let drift: number | null = 0.15;
     const asked: (Date | null)[] = [];
     const s = api.server.services;
+    // The running API's services (its build) handed to this source's loop: the same classes.
+    type Args = ConstructorParameters<typeof RetrainLoop>;
     const loop = new RetrainLoop(
       s.db,
       s.logger,
-      s.datasets,
-      s.training,
+      s.datasets as unknown as Args[2],
+      s.training as unknown as Args[3],
       { everyMs: 60_000, maxRows: 1000 },
       {
         maxInputDrift: (_w, deploymentId, since) => {
@@ -574,7 +576,7 @@ describe('retraining policies on one API', () => {
           return Promise.resolve(drift);
         },
       },
-      s.promotions,
+      s.promotions as unknown as Args[6],
     );
     /**
      * Ticks until the policy was looked at (the API's own loop may hold its row lock for a

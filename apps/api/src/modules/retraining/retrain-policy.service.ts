@@ -7,7 +7,7 @@ import {
   type AlgorithmName,
 } from '@maas/db';
 import { resolveWarmStart } from '@maas/training';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
 import { badInput, notFound, UserError } from '../../common/errors';
 import { NAME_PATTERN } from '../../common/names';
@@ -171,6 +171,18 @@ export async function liveParent(
   }
 }
 
+/** The policies of `modelIds` in the workspace, by model id (Model.retrainPolicy's loader). */
+export async function policiesOfModels(
+  db: DataSource,
+  workspaceId: string,
+  modelIds: readonly string[],
+): Promise<Map<string, RetrainPolicy>> {
+  const rows = await db
+    .getRepository(PolicyRow)
+    .find({ where: { modelId: In([...modelIds]), workspaceId } });
+  return new Map(rows.map((r) => [r.modelId, mapPolicy(r)]));
+}
+
 /** Retraining policies: one per model, set and deleted by EDITOR keys, read by any. */
 export class RetrainPolicyService {
   constructor(
@@ -178,13 +190,6 @@ export class RetrainPolicyService {
     /** RETRAIN_MAX_DATASET_ROWS: the most feedback rows one run trains on. */
     private readonly maxRows: number,
   ) {}
-
-  async find(auth: AuthInfo, modelId: string): Promise<RetrainPolicy | null> {
-    const row = await this.db
-      .getRepository(PolicyRow)
-      .findOne({ where: { modelId, workspaceId: auth.workspaceId } });
-    return row ? mapPolicy(row) : null;
-  }
 
   async set(auth: AuthInfo, modelId: string, input: RetrainPolicyArgs): Promise<RetrainPolicy> {
     requireRole(auth, 'EDITOR');

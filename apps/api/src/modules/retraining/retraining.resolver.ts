@@ -47,7 +47,7 @@ export class RetrainPolicyResolver {
 export class ModelRetrainingResolver {
   @FieldResolver(() => RetrainPolicy, { nullable: true })
   retrainPolicy(@Root() model: Model, @Ctx() ctx: GraphQLContext): Promise<RetrainPolicy | null> {
-    return ctx.services.retrainPolicies.find(ctx.auth, model.id);
+    return ctx.loaders.retrainPolicyByModelId.load(model.id);
   }
 
   @FieldResolver(() => [TimelineEvent], {
