@@ -801,5 +801,15 @@ describe('retraining across an API crash and two replicas', () => {
     expect(kinds.filter((k: string) => k === 'training.started')).toHaveLength(2);
     expect(kinds.filter((k: string) => k === 'promotion.started')).toHaveLength(1);
     expect(kinds).toContain('retrain.completed');
+
+    // New feedback with both replicas checking the policy every 100 ms: one of them fires it, once.
+    await predictAndFeedBack(replica, 'crash-prod', grid(40, 13), (x, i) => 4 * x + noise(i));
+    const runs = async () =>
+      (await gqlOk(replica, TIMELINE, { n: 'crash', f: 100 })).model.timeline.filter(
+        (e: any) => e.kind === 'retrain.triggered',
+      ).length;
+    await waitFor('the second run', runs, (n) => n === 2);
+    await sleep(1_000);
+    expect(await runs()).toBe(2);
   }, 120_000);
 });
