@@ -4,6 +4,7 @@
 // warm-starts, evaluates the candidate against the champion and promotes it through 10/50/100%.
 // The candidate's weight is read from its own ONNX file in onnxruntime here, and compared with the
 // least-squares fit of the feedback rows computed here.
+import { buildLinearModel } from '@maas/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './api-harness';
@@ -647,6 +648,19 @@ describe('retraining policies on one API', () => {
       )
     ).createModel.id;
     const theirDataset = await createDataset(client, 'their-rows', 'x,y\n1,2\n', theirKey);
+    // Their own deployment of their own model: its name means nothing in this workspace.
+    const theirVersion = await api.upload(
+      'theirs',
+      buildLinearModel({ weights: [[1]], bias: [0], tabular: { features: ['x'] } }),
+      theirKey,
+    );
+    expect(theirVersion.status).toBe(201);
+    await gqlOk(
+      client,
+      `mutation($m: ID!, $v: ID!) { createDeployment(input: { name: "their-dep", modelId: $m, routes: [{ versionId: $v, weight: 100 }] }) { id } }`,
+      { m: theirModel, v: theirVersion.body.id },
+      theirKey,
+    );
     const viewer = await api.createKey('VIEWER');
     const state = async () =>
       (
@@ -687,6 +701,7 @@ describe('retraining policies on one API', () => {
       [{ ...good, promotion: { evaluationDatasetId: theirDataset } }, 'NOT_FOUND', undefined],
       [{ ...good, deployment: 'refusals-other-prod' }, 'BAD_USER_INPUT', 'policy.deployment'],
       [{ ...good, deployment: 'nope' }, 'NOT_FOUND', undefined],
+      [{ ...good, deployment: 'their-dep' }, 'NOT_FOUND', undefined],
       [{ ...good, deployment: 'Not A Name!' }, 'BAD_USER_INPUT', 'policy.deployment'],
     ];
     for (const [policy, code, field] of cases) {
