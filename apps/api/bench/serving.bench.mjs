@@ -15,12 +15,15 @@
 // rounds to whole milliseconds). Run after a build (`npm run bench:inference`):
 //   node apps/api/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
 //     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR] [--rate-limit RPS]
-//     [--model mlp|cnn]
+//     [--model mlp|cnn] [--baseline DIR]
 // Each cell is measured in `rounds` rounds interleaved with the other setups (all servers stay up
 // for the whole run), and the median round is reported: on a shared machine, load from elsewhere
 // then hits every setup alike instead of whichever one ran at the time.
 // --write replaces the generated section of BENCHMARKS.md; --profile DIR writes a CPU profile of
 // the API process for each measured API cell into DIR (summarize-cpu-profile.mjs reads them).
+// --baseline DIR (an A/B in one run): DIR is another built checkout of this repository (e.g. a
+// worktree of main); its bench/api-server.mjs runs as a further API against the same PostgreSQL,
+// measured as (c0) and (d0) beside (c) and (d), so a change's before and after share every round.
 // --rate-limit RPS gives the benchmark key's workspace a request rate (set it above what the run
 // reaches) and a daily prediction quota of 10^12 rows, so every API request pays its token-bucket
 // check and its in-memory daily-quota admission.
@@ -56,6 +59,7 @@ const CONCURRENCY = option('concurrency', '1,16,64').split(',').map(Number);
 const PROFILE_DIR = option('profile', undefined);
 const WRITE = args.includes('--write');
 const RATE_LIMIT = option('rate-limit', undefined);
+const BASELINE = option('baseline', undefined);
 
 const log = (...parts) => console.error(...parts);
 
@@ -65,7 +69,9 @@ const SETUPS = {
   a32: '(a32) raw session.run, batches of 32 (samples/s)',
   b: '(b) bare node:http, JSON → session.run → JSON',
   c: '(c) OIP infer on the API',
+  c0: '(c0) OIP infer on the --baseline API',
   d: '(d) GraphQL predict on the API',
+  d0: '(d0) GraphQL predict on the --baseline API',
   e: '(e) OIP infer, batching off',
   f: '(f) OIP infer, INFERENCE_ISOLATION=thread',
   g: '(g) GraphQL predict, INFERENCE_ISOLATION=thread',
@@ -228,7 +234,7 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
 
 /** Starts a server script in a child process; resolves with its URL and a stop function. */
 function startChild(script, env, { profiler = false } = {}) {
-  const child = spawn(process.execPath, [path.join(here, script)], {
+  const child = spawn(process.execPath, [path.resolve(here, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -465,6 +471,21 @@ async function startApis(stack) {
       server: api,
     },
   };
+  if (BASELINE) {
+    log(`starting the baseline API from ${BASELINE}…`);
+    const baseline = await startChild(
+      path.resolve(BASELINE, 'apps/api/bench/api-server.mjs'),
+      { ...env, ...profileEnv('api-baseline') },
+      { profiler: Boolean(PROFILE_DIR) },
+    );
+    stack.push(() => baseline.stop());
+    setups.c0 = oip(baseline);
+    setups.d0 = {
+      request: { url: `${baseline.url}/graphql`, method: 'POST', headers: auth, body: graphqlBody },
+      server: baseline,
+    };
+    checkOutput((await post(setups.c0.request.url, oipBody, auth)).outputs[0].data[0], '(c0)');
+  }
   if (ONLY.has('f') || ONLY.has('g')) {
     log('starting the API with INFERENCE_ISOLATION=thread…');
     const threaded = await startChild(
@@ -538,7 +559,7 @@ async function main() {
       };
       checkOutput((await post(setups.b.request.url, oipBody)).outputs[0].data[0], '(b)');
     }
-    if (['c', 'd', 'e', 'f', 'g'].some((k) => ONLY.has(k)))
+    if (['c', 'c0', 'd', 'd0', 'e', 'f', 'g', 'h'].some((k) => ONLY.has(k)))
       Object.assign(setups, await startApis(stack));
     const keys = Object.keys(SETUPS).filter((k) => ONLY.has(k) && setups[k]);
     // JIT, connection pools and caches warm before anything counts.
