@@ -34,7 +34,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, median, percentile, processCpuSeconds } from '@maas/testing/bench-stats';
+import { cpuModel, median, percentile, processCpuSplit } from '@maas/testing/bench-stats';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -143,16 +143,18 @@ function firstBinaryOutput(bytes, headerLength) {
 }
 
 /** `cpuSeconds`: CPU the serving process used during the cell, for µs of server CPU per request. */
-function summarize(latencies, seconds, errors, cpuSeconds) {
+// `ownSeconds`: the part of `cpuSeconds` spent in the server process itself (the rest in its
+// inference children), when known.
+function summarize(latencies, seconds, errors, cpuSeconds, ownSeconds) {
   latencies.sort((x, y) => x - y);
-  const cpuMicros =
-    cpuSeconds !== undefined && latencies.length > 0 ? (cpuSeconds * 1e6) / latencies.length : NaN;
+  const per = (s) => (s !== undefined && latencies.length > 0 ? (s * 1e6) / latencies.length : NaN);
   return {
     rps: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     errors,
-    cpuMicros,
+    cpuMicros: per(cpuSeconds),
+    ownCpuMicros: per(ownSeconds),
   };
 }
 
@@ -218,7 +220,7 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
   let failed = 0;
   const profiled = PROFILE_DIR && profile && server.profile ? server : undefined;
   if (profiled) await profiled.profile();
-  const cpuBefore = processCpuSeconds(server.pid);
+  const cpuBefore = processCpuSplit(server.pid);
   const result = await runAutocannon(
     { ...base, duration: seconds },
     (_client, status, _bytes, ms) => {
@@ -226,10 +228,12 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
       else failed++;
     },
   );
-  const cpuAfter = processCpuSeconds(server.pid);
+  const cpuAfter = processCpuSplit(server.pid);
   if (profiled) await profiled.profile();
-  const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
-  return summarize(latencies, seconds, failed + result.errors + result.timeouts, cpu);
+  const known = cpuBefore !== undefined && cpuAfter !== undefined;
+  const own = known ? cpuAfter.own - cpuBefore.own : undefined;
+  const cpu = known ? own + cpuAfter.children - cpuBefore.children : undefined;
+  return summarize(latencies, seconds, failed + result.errors + result.timeouts, cpu, own);
 }
 
 /** Starts a server script in a child process; resolves with its URL and a stop function. */
@@ -593,7 +597,11 @@ async function main() {
           rounds[key].push(cell);
           log(
             `${SETUPS[key]} c=${c} round ${round + 1}: ${Math.round(cell.rps)} req/s, p50 ${cell.p50.toFixed(2)} ms, p99 ${cell.p99.toFixed(2)} ms, ` +
-              `${Math.round(cell.cpuMicros)} µs CPU/req${cell.errors ? `, ${cell.errors} errors` : ''}`,
+              `${Math.round(cell.cpuMicros)} µs CPU/req` +
+              (Number.isFinite(cell.ownCpuMicros) && cell.ownCpuMicros !== cell.cpuMicros
+                ? ` (${Math.round(cell.ownCpuMicros)} in the server process, ${Math.round(cell.cpuMicros - cell.ownCpuMicros)} in its children)`
+                : '') +
+              (cell.errors ? `, ${cell.errors} errors` : ''),
           );
         }
       }
