@@ -2,7 +2,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(__dirname, 'screenshots');
@@ -28,12 +34,26 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as e2e/screenshots/<name>.png. */
-export async function shoot(page: Page, name: string): Promise<void> {
+/** Saves a full-page (or, with `fullPage: false`, a viewport) screenshot as e2e/screenshots/<name>.png. */
+export async function shoot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   // Let charts and transitions settle.
   await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(screenshotDir, `${name}.png`),
+    fullPage: options.fullPage ?? true,
+  });
+}
+
+/** Saves a screenshot of one element (a card, a chart) as e2e/screenshots/<name>.png. */
+export async function shootElement(target: Locator, name: string): Promise<void> {
+  await mkdir(screenshotDir, { recursive: true });
+  await target.page().waitForTimeout(300);
+  await target.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
 /** Collects uncaught page errors, so a test can assert there were none. */

@@ -39,7 +39,11 @@ function required(file: string, hint: string): void {
 
 /** Starts the platform and resolves once the supervisor says it is ready. */
 export async function startPlatform(
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /** More variables for the supervisor and its children (e.g. `MAAS_SEED_DEMO: 'false'`). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RunningPlatform> {
   required(supervisorMain, 'build first (`npx turbo run build`)');
   required(path.join(repoRoot, 'apps/api/dist/main.js'), 'build first (`npx turbo run build`)');
@@ -65,6 +69,7 @@ export async function startPlatform(
     MAAS_API_URL: apiUrl,
     ADMIN_API_KEY: adminKey,
     LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, [supervisorMain], {
     cwd: repoRoot,

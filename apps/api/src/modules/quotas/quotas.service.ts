@@ -47,7 +47,7 @@ export class QuotasService {
      * `onQuotaChanged`), so the caller's next request already sees it; other replicas hear it on
      * WORKSPACE_QUOTA_CHANNEL.
      */
-    private readonly applyHere: (workspaceId: string) => Promise<void> = async () => undefined,
+    private readonly applyHere: (workspaceId: string) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /**

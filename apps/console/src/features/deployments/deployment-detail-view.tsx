@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
+import { useCallback, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Rocket, SquareTerminal, Trash2 } from 'lucide-react';
 import { DeleteDeploymentMutation, DeploymentDetailQuery } from '@/graphql/serving';
@@ -25,10 +26,13 @@ export function DeploymentDetailView() {
   const viewer = useViewer();
   const router = useRouter();
   const toast = useToast();
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }, reexecute] = useQuery({
     query: DeploymentDetailQuery,
     variables: { name },
   });
+  // A promotion moves the routes on the server: read them again when it does.
+  const reloadRoutes = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
+  const [promoting, setPromoting] = useState(false);
   const [, deleteDeployment] = useMutation(DeleteDeploymentMutation);
   const deployment = data?.deployment;
 
@@ -120,12 +124,19 @@ export function DeploymentDetailView() {
           }))}
           versions={versions}
           canEdit={canEdit}
+          lockedBy={
+            promoting
+              ? 'A promotion is in progress: it sets the weights step by step (cancel it to edit them).'
+              : null
+          }
         />
         <PromotionPanel
           deploymentName={deployment.name}
           versions={versions}
           servingVersionIds={deployment.routes.filter((r) => r.weight > 0).map((r) => r.version.id)}
           canEdit={canEdit}
+          onRoutesMoved={reloadRoutes}
+          onLive={setPromoting}
         />
         <LiveStats name={deployment.name} />
       </div>

@@ -49,7 +49,12 @@ function promotion(status: string, steps: Step[], reason: string | null = null) 
 
 const T = '2026-12-01T00:00:01Z';
 
-function renderPanel(initial: ReturnType<typeof promotion> | null, canEdit = true) {
+function renderPanel(
+  initial: ReturnType<typeof promotion> | null,
+  canEdit = true,
+  onRoutesMoved?: () => void,
+  onLive?: (live: boolean) => void,
+) {
   let push: (answer: Partial<OperationResult>) => void = () => undefined;
   const subscribe = vi.fn(
     (): Source<Partial<OperationResult>> =>
@@ -93,6 +98,8 @@ function renderPanel(initial: ReturnType<typeof promotion> | null, canEdit = tru
         versions={versions}
         servingVersionIds={['v1']}
         canEdit={canEdit}
+        onRoutesMoved={onRoutesMoved}
+        onLive={onLive}
       />
     </Provider>,
   );
@@ -143,6 +150,58 @@ describe('PromotionPanel', () => {
     // Final: no cancel button, and the form to start the next one is back.
     expect(screen.queryByRole('button', { name: 'Cancel promotion' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Start promotion' })).toBeTruthy();
+  });
+
+  it('tells the page to reload the routes when a step starts and when the promotion ends, not on figures', () => {
+    const moved = vi.fn();
+    const steps = (first: Step, second: Step): Step[] => [first, second, { weight: 100 }];
+    const { push } = renderPanel(
+      promotion('ROLLING_OUT', steps({ weight: 10, startedAt: T }, { weight: 50 })),
+      true,
+      moved,
+    );
+    // The routes loaded with the page are the step's.
+    expect(moved).not.toHaveBeenCalled();
+    const pushed = (status: string, list: Step[]) =>
+      push({ data: { promotionUpdated: promotion(status, list) } });
+    pushed('ROLLING_OUT', steps({ weight: 10, startedAt: T, requests: 5 }, { weight: 50 }));
+    expect(moved).not.toHaveBeenCalled();
+    pushed(
+      'ROLLING_OUT',
+      steps(
+        { weight: 10, startedAt: T, requests: 21, outcome: 'passed' },
+        { weight: 50, startedAt: T },
+      ),
+    );
+    expect(moved).toHaveBeenCalledTimes(1);
+    pushed(
+      'ROLLED_BACK',
+      steps(
+        { weight: 10, startedAt: T, requests: 21, outcome: 'passed' },
+        { weight: 50, startedAt: T, requests: 20, errorRate: 0.5, outcome: 'rolled back' },
+      ),
+    );
+    expect(moved).toHaveBeenCalledTimes(2);
+  });
+
+  it('says whether the promotion it shows is in progress (it owns the routes then)', () => {
+    const live = vi.fn();
+    const { push } = renderPanel(
+      promotion('ROLLING_OUT', [{ weight: 10, startedAt: T }, { weight: 100 }]),
+      true,
+      undefined,
+      live,
+    );
+    expect(live).toHaveBeenLastCalledWith(true);
+    push({
+      data: {
+        promotionUpdated: promotion('CANCELLED', [
+          { weight: 10, startedAt: T, outcome: 'cancelled' },
+          { weight: 100 },
+        ]),
+      },
+    });
+    expect(live).toHaveBeenLastCalledWith(false);
   });
 
   it('shows a rollback with its measured error rate and reason', () => {

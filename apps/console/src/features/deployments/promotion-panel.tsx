@@ -2,7 +2,7 @@
 // The deployment page's promotion view: the latest promotion, advancing live over
 // `promotionUpdated` (steps, their measured figures, the status), with approve and cancel; and a
 // form that starts a guarded promotion of another version.
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { CheckCircle2, Rocket, XCircle } from 'lucide-react';
 import type { PromotionFieldsFragment } from '@/gql/graphql';
@@ -53,12 +53,18 @@ export function PromotionPanel({
   versions,
   servingVersionIds,
   canEdit,
+  onRoutesMoved,
+  onLive,
 }: {
   deploymentName: string;
   versions: { id: string; version: number }[];
   /** Versions with traffic now: the candidate is picked among the others. */
   servingVersionIds: string[];
   canEdit: boolean;
+  /** Called when the shown promotion moved the deployment's routes (a step started, it ended). */
+  onRoutesMoved?: () => void;
+  /** Called with whether the shown promotion is in progress (it owns the routes while it is). */
+  onLive?: (live: boolean) => void;
 }) {
   const [{ data, error }] = useQuery({
     query: DeploymentPromotionsQuery,
@@ -68,6 +74,15 @@ export function PromotionPanel({
   const latest = data?.promotions[0] ?? null;
   const shown = own ?? latest;
   const live = shown !== null && isActivePromotion(shown.status);
+  // The routes change when a step starts and when the promotion ends: the page reloads them.
+  const routesKey = shown ? routesMark(shown) : null;
+  const lastRoutesKey = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = lastRoutesKey.current;
+    lastRoutesKey.current = routesKey;
+    if (previous !== null && routesKey !== null && previous !== routesKey) onRoutesMoved?.();
+  }, [routesKey, onRoutesMoved]);
+  useEffect(() => onLive?.(live), [live, onLive]);
 
   const onPush = useCallback((_prev: unknown, event: { promotionUpdated: Promotion }) => {
     setOwn(event.promotionUpdated);
@@ -96,7 +111,7 @@ export function PromotionPanel({
   };
 
   return (
-    <Card>
+    <Card role="region" aria-label="Promotion">
       <CardHeader
         title={
           <span className="flex items-center gap-2">
@@ -105,32 +120,38 @@ export function PromotionPanel({
           </span>
         }
         description="A guarded rollout: the candidate's share grows step by step, each step judged on its own traffic; a step over the limits gives the champion all traffic back"
-        actions={
-          shown && canEdit && live ? (
-            <>
-              {shown.status === 'WAITING_FOR_APPROVAL' ? (
-                <Button
-                  onClick={() => void act(() => approve({ id: shown.id }), 'approvePromotion')}
-                >
-                  <CheckCircle2 aria-hidden />
-                  Approve
-                </Button>
-              ) : null}
-              <Button
-                variant="ghost"
-                onClick={() => void act(() => cancel({ id: shown.id }), 'cancelPromotion')}
-              >
-                <XCircle aria-hidden />
-                Cancel promotion
-              </Button>
-            </>
-          ) : null
-        }
       />
       <CardBody className="grid gap-4">
         <ErrorMessage error={describeError(error ?? pushed.error)} title="Promotions unavailable" />
         <ErrorMessage error={actionError} title="The promotion refused that" />
-        {shown ? <PromotionSummary promotion={shown} /> : null}
+        {shown ? (
+          <PromotionSummary
+            promotion={shown}
+            actions={
+              canEdit && live ? (
+                <>
+                  {shown.status === 'WAITING_FOR_APPROVAL' ? (
+                    <Button
+                      size="sm"
+                      onClick={() => void act(() => approve({ id: shown.id }), 'approvePromotion')}
+                    >
+                      <CheckCircle2 aria-hidden />
+                      Approve
+                    </Button>
+                  ) : null}
+                  <Button
+                    size="sm"
+                    variant="outline"
+                    onClick={() => void act(() => cancel({ id: shown.id }), 'cancelPromotion')}
+                  >
+                    <XCircle aria-hidden />
+                    Cancel promotion
+                  </Button>
+                </>
+              ) : null
+            }
+          />
+        ) : null}
         {canEdit && !live ? (
           <StartPromotion
             deploymentName={deploymentName}
@@ -143,7 +164,13 @@ export function PromotionPanel({
   );
 }
 
-function PromotionSummary({ promotion }: { promotion: Promotion }) {
+/** What of a promotion decides the routes: which steps have started, and whether it is over. */
+function routesMark(promotion: Promotion): string {
+  const started = promotion.steps.filter((s) => s.startedAt).length;
+  return `${promotion.id}:${started}:${isActivePromotion(promotion.status) ? 'live' : 'over'}`;
+}
+
+function PromotionSummary({ promotion, actions }: { promotion: Promotion; actions: ReactNode }) {
   return (
     <div className="grid gap-3" data-testid="promotion" data-status={promotion.status}>
       <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -155,6 +182,9 @@ function PromotionSummary({ promotion }: { promotion: Promotion }) {
           {promotion.champion ? ` over v${promotion.champion.version}` : ''}
         </span>
         {promotion.forced ? <Badge tone="warning">forced</Badge> : null}
+        {actions ? (
+          <div className="ml-auto flex flex-wrap items-center gap-2">{actions}</div>
+        ) : null}
       </div>
       {promotion.reason ? (
         <p className="text-sm text-muted-foreground" data-testid="promotion-reason">
@@ -178,7 +208,7 @@ function PromotionSummary({ promotion }: { promotion: Promotion }) {
                 <Badge tone={STATE_TONE[state]}>{state}</Badge>
               </div>
               {state === 'pending' ? null : (
-                <div className="flex flex-wrap gap-4 text-xs text-muted-foreground tabular-nums">
+                <div className="flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-muted-foreground tabular-nums">
                   <span>
                     {step.requests} / {step.minRequests} requests
                   </span>

@@ -15,12 +15,18 @@ const versions = [
   { id: 'c', version: 3 },
 ];
 
-function renderEditor(canEdit = true) {
+function renderEditor(canEdit = true, lockedBy: string | null = null) {
   const mutate = vi.fn(() => ({ data: { updateDeploymentRoutes: { id: 'd1' } } }));
   const { client } = fakeClient({ mutate });
   render(
     <Provider value={client}>
-      <RoutesEditor deploymentName="prices" saved={saved} versions={versions} canEdit={canEdit} />
+      <RoutesEditor
+        deploymentName="prices"
+        saved={saved}
+        versions={versions}
+        canEdit={canEdit}
+        lockedBy={lockedBy}
+      />
     </Provider>,
   );
   return mutate;
@@ -72,6 +78,14 @@ describe('RoutesEditor', () => {
       true,
     );
     expect(mutate).not.toHaveBeenCalled();
+  });
+
+  it('offers an editor no controls while a promotion owns the weights, and says why', () => {
+    renderEditor(true, 'A promotion is in progress.');
+    expect(screen.getByRole('img', { name: 'Traffic: version 1 80%, version 2 20%' })).toBeTruthy();
+    expect(screen.getByTestId('routes-locked').textContent).toBe('A promotion is in progress.');
+    expect(screen.queryByRole('slider')).toBeNull();
+    expect(screen.queryByRole('button')).toBeNull();
   });
 
   it('shows a viewer the split without controls', () => {

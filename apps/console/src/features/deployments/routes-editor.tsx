@@ -26,13 +26,17 @@ export function RoutesEditor({
   deploymentName,
   saved,
   versions,
-  canEdit,
+  canEdit: mayEdit,
+  lockedBy,
 }: {
   deploymentName: string;
   saved: RouteDraft[];
   versions: { id: string; version: number }[];
   canEdit: boolean;
+  /** Why the weights cannot be edited now (a promotion in progress owns them); null when they can. */
+  lockedBy?: string | null;
 }) {
+  const canEdit = mayEdit && !lockedBy;
   const id = useId();
   const toast = useToast();
   const [draft, setDraft] = useState<RouteDraft[]>(saved);
@@ -100,6 +104,11 @@ export function RoutesEditor({
         <WeightBar
           routes={draft.map((r) => ({ weight: r.weight, version: { version: r.version } }))}
         />
+        {mayEdit && lockedBy ? (
+          <p className="text-sm text-muted-foreground" data-testid="routes-locked">
+            {lockedBy}
+          </p>
+        ) : null}
         {canEdit && twoRoutes ? (
           <div className="grid gap-2">
             <div className="flex justify-between text-sm">

@@ -136,7 +136,7 @@ export function EvaluationResults({ job }: { job: ResultsInput }) {
               {residuals ? (
                 <dl
                   aria-label={`Residuals of version ${row.version}`}
-                  className="grid grid-cols-3 gap-x-3 gap-y-1 text-xs"
+                  className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs sm:grid-cols-3"
                 >
                   {RESIDUAL_KEYS.map((k) => (
                     <div
@@ -144,7 +144,9 @@ export function EvaluationResults({ job }: { job: ResultsInput }) {
                       className="flex justify-between gap-2 border-b border-border py-0.5"
                     >
                       <dt className="text-muted-foreground">{k}</dt>
-                      <dd className="font-mono tabular-nums">{formatMetric(residuals[k])}</dd>
+                      <dd className="font-mono whitespace-nowrap tabular-nums">
+                        {formatMetric(residuals[k])}
+                      </dd>
                     </div>
                   ))}
                 </dl>

@@ -49,7 +49,7 @@ export function EvaluationsCard({
   const tabular = versions.filter((v) => v.features?.length);
 
   return (
-    <Card>
+    <Card role="region" aria-label="Evaluations">
       <CardHeader
         title="Evaluations"
         description="Versions scored side by side on the same rows of a dataset"

@@ -217,10 +217,12 @@ export function VersionPanel({
             {hyperparameters.map(([name, value]) => (
               <div
                 key={name}
-                className="flex items-baseline justify-between gap-2 border-b border-border py-1"
+                className="flex min-w-0 items-baseline justify-between gap-2 border-b border-border py-1"
               >
-                <dt className="text-muted-foreground">{name}</dt>
-                <dd className="font-mono text-xs">{formatMetric(value)}</dd>
+                <dt className="min-w-0 truncate text-muted-foreground" title={name}>
+                  {name}
+                </dt>
+                <dd className="shrink-0 font-mono text-xs">{formatMetric(value)}</dd>
               </div>
             ))}
           </dl>
