@@ -93,6 +93,8 @@ export const EnvSchema = z
     PROMOTION_TICK_INTERVAL_MS: intFrom(5000, 50),
     MONITORING_CHECK_INTERVAL_MS: intFrom(60_000, 50),
     RETENTION_DELETE_BATCH: intFrom(1000, 1),
+    RETRAIN_CHECK_INTERVAL_MS: intFrom(30_000, 100),
+    RETRAIN_MAX_DATASET_ROWS: intFrom(100_000, 10).pipe(z.number().max(1_000_000)),
     SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0),
     QUOTA_DEFAULT_MAX_MODELS: quotaDefault('maxModels'),
     QUOTA_DEFAULT_MAX_VERSIONS_PER_MODEL: quotaDefault('maxVersionsPerModel'),

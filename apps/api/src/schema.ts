@@ -23,6 +23,11 @@ import {
   MonitoringResolver,
 } from './modules/monitoring/monitoring.resolver';
 import { PromotionResolver } from './modules/promotions/promotions.resolver';
+import {
+  ModelRetrainingResolver,
+  RetrainPolicyResolver,
+  TimelineEventResolver,
+} from './modules/retraining/retraining.resolver';
 import { WorkspaceQuotaResolver } from './modules/quotas/quotas.resolver';
 import { PredictionResolver } from './modules/predictions/predictions.resolver';
 import { UsageResolver } from './modules/usage/usage.resolver';
@@ -60,6 +65,9 @@ export const RESOLVERS = [
   MonitoringBucketResolver,
   MonitoringAlertResolver,
   DeploymentMonitoringFieldsResolver,
+  RetrainPolicyResolver,
+  ModelRetrainingResolver,
+  TimelineEventResolver,
   TrainingJobResolver,
   ModelVersionTrainingResolver,
   EvaluationJobResolver,

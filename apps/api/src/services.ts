@@ -34,6 +34,10 @@ import { ServingStatsRecorder } from './modules/predictions/serving-stats';
 import { createSharedTargetResolver } from './modules/predictions/target-resolver';
 import { QuotasService } from './modules/quotas/quotas.service';
 import { retentionRules, RetentionSweeper } from './modules/retention/retention-sweeper';
+import { RetrainLoop } from './modules/retraining/retrain-loop';
+import type { InputDriftReader } from './modules/retraining/retrain-ports';
+import { RetrainPolicyService } from './modules/retraining/retrain-policy.service';
+import { TimelineService } from './modules/retraining/timeline.service';
 import { TrainingEventsService } from './modules/training/training-events.service';
 import { TrainingService } from './modules/training/training.service';
 import { UsageMeter } from './modules/usage/usage-meter';
@@ -81,6 +85,12 @@ export interface Services {
   monitoringEvents: MonitoringEventsService;
   /** Runs a threshold check now (tests); the checker also runs one every MONITORING_CHECK_INTERVAL_MS. */
   monitoringChecker: MonitoringChecker;
+  /** setRetrainPolicy / deleteRetrainPolicy / Model.retrainPolicy. */
+  retrainPolicies: RetrainPolicyService;
+  /** The trigger loop: fires policies and advances their runs (tick() for tests). */
+  retrainLoop: RetrainLoop;
+  /** Model.timeline. */
+  timeline: TimelineService;
 }
 
 /** Builds the services on `infra`; the background writers are started and registered in `closers`. */
@@ -157,6 +167,12 @@ export async function buildServices(
     ),
   );
   const training = new TrainingService(db, queue);
+  const datasets = new DatasetsService(
+    db,
+    store,
+    datasetLimits(config),
+    config.DATASET_PARSE_CONCURRENCY,
+  );
   const languageModels = new LanguageModelsService(
     db,
     resolver,
@@ -185,6 +201,26 @@ export async function buildServices(
     'monitoring-checker',
     new MonitoringChecker(monitoring, logger, config.MONITORING_CHECK_INTERVAL_MS),
   );
+  // Retraining's drift trigger reads monitoring's maxInputDrift(workspaceId, deploymentId, since).
+  const retrainDrift: InputDriftReader = monitoring;
+  const retrainLoop = closers.start(
+    'retrain-loop',
+    new RetrainLoop(
+      db,
+      logger,
+      datasets,
+      training,
+      { everyMs: config.RETRAIN_CHECK_INTERVAL_MS, maxRows: config.RETRAIN_MAX_DATASET_ROWS },
+      retrainDrift,
+      // A run hands its trained version to promote, as the key that set the policy.
+      promotions,
+    ),
+  );
+  // Monitoring's alerts join the timeline with timeline.addSource(...) once they exist.
+  const timeline = new TimelineService(db, {
+    evaluation: (workspaceId, id) => evaluation.get(workspaceId, id),
+    promotion: (auth, id) => promotions.find(auth, id),
+  });
   return {
     config,
     logger,
@@ -208,12 +244,7 @@ export async function buildServices(
       },
       { maxBytes: config.MAX_BUNDLE_BYTES, maxFiles: config.MAX_BUNDLE_FILES },
     ),
-    datasets: new DatasetsService(
-      db,
-      store,
-      datasetLimits(config),
-      config.DATASET_PARSE_CONCURRENCY,
-    ),
+    datasets,
     deployments,
     deploymentStats: new DeploymentStatsService(db, deployments, () =>
       metrics.deploymentStatsPolls.inc(),
@@ -247,5 +278,8 @@ export async function buildServices(
     monitoring,
     monitoringEvents: new MonitoringEventsService(bus, monitoring),
     monitoringChecker,
+    retrainPolicies: new RetrainPolicyService(db, config.RETRAIN_MAX_DATASET_ROWS),
+    retrainLoop,
+    timeline,
   };
 }

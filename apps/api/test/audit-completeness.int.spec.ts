@@ -1,4 +1,5 @@
 import { buildLinearModel } from '@maas/onnx';
+import { exportOnnx } from '@maas/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiSchema } from '../src/schema';
 import { MUTATION_AUDIT_ACTIONS } from '../src/common/audit-actions';
@@ -197,6 +198,45 @@ const STEPS: { mutation: string; run: () => Promise<string> }[] = [
     run: async () => {
       await ok(`mutation($id: ID!) { cancelPromotion(id: $id) { id } }`, { id: ids.promotion });
       return ids.promotion!;
+    },
+  },
+  {
+    mutation: 'setRetrainPolicy',
+    run: async () => {
+      // A version as maas trains it (its model spec in metadata), so a warm start can continue it.
+      const trained = exportOnnx({
+        formatVersion: 1,
+        algorithm: 'LINEAR_REGRESSION',
+        task: 'REGRESSION',
+        head: 'identity',
+        target: 'y',
+        features: [{ name: 'x', type: 'numeric', offset: 0, scale: 1 }],
+        labels: null,
+        targetOffset: 0,
+        targetScale: 1,
+        hiddenLayers: [],
+        layers: [{ inputs: 1, outputs: 1, weights: [2], bias: [0] }],
+      });
+      const up = await api.upload('m', trained);
+      expect(up.status).toBe(201);
+      await ok(
+        `mutation($m: ID!, $v: ID!) { createDeployment(input: { name: "dep-retrain", modelId: $m, routes: [{ versionId: $v, weight: 100 }] }) { id } }`,
+        { m: ids.model, v: up.body.id },
+      );
+      await ok(
+        `mutation($m: ID!) { setRetrainPolicy(modelId: $m, policy: { trigger: { minFeedbackRows: 100 }, deployment: "dep-retrain" }) { enabled } }`,
+        { m: ids.model },
+      );
+      return ids.model!;
+    },
+  },
+  {
+    mutation: 'deleteRetrainPolicy',
+    run: async () => {
+      await ok(`mutation($m: ID!) { deleteRetrainPolicy(modelId: $m) }`, { m: ids.model });
+      // So that deleteModel below finds the model without deployments.
+      await ok(`mutation { deleteDeployment(name: "dep-retrain") }`);
+      return ids.model!;
     },
   },
   {

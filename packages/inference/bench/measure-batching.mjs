@@ -1,22 +1,31 @@
-// Measures dynamic-batching settings on the benchmark model (MLP 10 → 64 → 64 → 1) through the
-// engine in this process (no HTTP), with closed-loop clients at several concurrencies.
-// Usage: node packages/inference/bench/measure-batching.mjs [secondsPerCell]
+// Measures dynamic-batching settings on the benchmark model (MLP 10 → 64 → 64 → 1, or with
+// MODEL=cnn the compute-bound CNN 1×28×28 → 10 of the serving benchmark) through the engine in
+// this process (no HTTP), with closed-loop clients at several concurrencies.
+// Usage: [MODEL=cnn] [CONCURRENCY=1,16,64] [CONFIGS='off;{...}'] node packages/inference/bench/measure-batching.mjs [secondsPerCell]
 import { createHash } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { createInferenceEngine } = require('@maas/inference');
-const { buildMlpModel } = require('@maas/onnx');
+const { buildCnnModel, buildMlpModel } = require('@maas/onnx');
 
 const seconds = Number(process.argv[2] ?? 2);
-const model = buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 1, seed: 1 });
-const key = { id: 'bench-mlp', sha256: createHash('sha256').update(model.bytes).digest('hex') };
+const cnn = process.env.MODEL === 'cnn';
+const model = cnn
+  ? buildCnnModel()
+  : buildMlpModel({ inputSize: 10, hiddenLayers: [64, 64], outputSize: 1, seed: 1 });
+const shape = cnn ? [1, 1, 28, 28] : [1, 10];
+const size = shape.reduce((a, b) => a * b, 1);
+const key = {
+  id: cnn ? 'bench-cnn' : 'bench-mlp',
+  sha256: createHash('sha256').update(model.bytes).digest('hex'),
+};
 const input = () => ({
   input: {
     datatype: 'FP32',
-    shape: [1, 10],
-    data: Float32Array.from({ length: 10 }, () => Math.random()),
+    shape,
+    data: Float32Array.from({ length: size }, () => Math.random()),
   },
 });
 
@@ -38,7 +47,7 @@ async function cell(batching, concurrency) {
   // warm-up
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < 50; i++) await engine.infer(key, input());
+      for (let i = 0; i < (cnn ? 5 : 50); i++) await engine.infer(key, input());
     }),
   );
   const latencies = [];
@@ -81,9 +90,9 @@ const configs = only ?? [
   { maxBatchSize: 32, maxDelayMs: 2, maxInFlight: 2 },
   { maxBatchSize: 128, maxDelayMs: 2, maxInFlight: 2 },
 ];
-const concurrencies = [1, 16, 64];
+const concurrencies = (process.env.CONCURRENCY ?? '1,16,64').split(',').map(Number);
 console.log(
-  `# ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, node ${process.version}, ${seconds}s per cell`,
+  `# ${cnn ? 'CNN' : 'MLP'}, ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, node ${process.version}, ${seconds}s per cell`,
 );
 console.log(
   `| batching | ${concurrencies.map((c) => `c=${c} req/s (p50/p99 ms, mean batch)`).join(' | ')} |`,

@@ -42,6 +42,8 @@ export const MUTATION_AUDIT_ACTIONS: Readonly<Record<string, AuditedAction>> = {
   promote: { action: 'promotion.start', targetType: 'promotion' },
   approvePromotion: { action: 'promotion.approve', targetType: 'promotion' },
   cancelPromotion: { action: 'promotion.cancel', targetType: 'promotion' },
+  setRetrainPolicy: { action: 'retrainPolicy.set', targetType: 'model' },
+  deleteRetrainPolicy: { action: 'retrainPolicy.delete', targetType: 'model' },
 };
 
 /** REST writes, by `METHOD route` as Fastify names the route. */
@@ -72,6 +74,8 @@ export const PLATFORM_AUDIT_ACTIONS = {
   promotionRollback: { action: 'promotion.rollback', targetType: 'promotion' },
   /** The last step passed; the production alias moved (its own `alias.set` row). */
   promotionComplete: { action: 'promotion.complete', targetType: 'promotion' },
+  /** A retraining policy fired (actor: the key that set the policy). */
+  retrainTrigger: { action: 'retrain.trigger', targetType: 'model' },
 } as const satisfies Record<string, AuditedAction>;
 
 /** Error codes whose refusals are audited, and the outcome each records. */

@@ -20,7 +20,8 @@ export function registerGraphQLRoutes(
   metrics?: ApiMetrics,
 ): void {
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: (req, reply) => Promise.resolve(createContext(services, req.auth, clientGone(reply))),
+    context: (req, reply) =>
+      Promise.resolve(createContext(services, req.auth, () => clientGone(reply))),
   });
   const httpAuth = requireAuth(services);
   app.route({

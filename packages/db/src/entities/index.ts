@@ -11,6 +11,7 @@ import { MonitoringAlert } from './monitoring-alert.entity';
 import { PredictionFeedback } from './prediction-feedback.entity';
 import { PredictionLogEntry } from './prediction-log.entity';
 import { Promotion } from './promotion.entity';
+import { RetrainPolicy, RetrainRun } from './retrain-policy.entity';
 import { Deployment, DeploymentRoute } from './deployment.entity';
 import { ModelAlias } from './model-alias.entity';
 import { ModelVersion } from './model-version.entity';
@@ -35,6 +36,13 @@ export {
   type UsageGranularityName,
 } from './usage-counter.entity';
 export {
+  RETRAIN_REASONS,
+  RETRAIN_RUN_STATUSES,
+  type RetrainReason,
+  type RetrainRunSettings,
+  type RetrainRunStatus,
+} from './retrain-policy.entity';
+export {
   AliasMove,
   ApiKey,
   ApiReplica,
@@ -54,6 +62,8 @@ export {
   PredictionFeedback,
   PredictionLogEntry,
   Promotion,
+  RetrainPolicy,
+  RetrainRun,
   TrainingEpoch,
   TrainingJob,
   UsageCounter,
@@ -85,4 +95,6 @@ export const ENTITIES = [
   Promotion,
   AliasMove,
   MonitoringAlert,
+  RetrainPolicy,
+  RetrainRun,
 ];

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   API_KEYS_CHANNEL,
   ApiKey,
@@ -50,8 +50,9 @@ const CACHE_MAX_ENTRIES = 10_000;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 export const DEFAULT_WORKSPACE = 'default';
 
+/** SHA-256 of the key, hex (one-shot `crypto.hash`: no Hash object per request). */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** The limits of a workspace row that the request path enforces (all unlimited without one). */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issuePredictionId, predictionIdKind } from '../predictions/prediction-id';
 import { parseFeedbackItems } from './feedback-items';
@@ -33,6 +33,25 @@ describe('prediction ids', () => {
     const forged = `${hex.slice(0, 16)}${flipped}${hex.slice(18)}`;
     const uuid = `${forged.slice(0, 8)}-${forged.slice(8, 12)}-${forged.slice(12, 16)}-${forged.slice(16, 20)}-${forged.slice(20)}`;
     expect(predictionIdKind(uuid, workspace)).toBe('unknown');
+  });
+
+  it('carry the documented check: SHA-256 of the domain, the first ten bytes and the workspace', () => {
+    // An independent computation of the layout (the one every issued id, logged or not, carries),
+    // across several refills of the id module's random pool.
+    const oracle = (id: string, ws: string) => {
+      const bytes = Buffer.from(id.replace(/-/g, ''), 'hex');
+      const digest = createHash('sha256')
+        .update('maas-prediction-id\u0000')
+        .update(bytes.subarray(0, 10))
+        .update(ws.toLowerCase())
+        .digest();
+      return digest.subarray(0, 6).equals(bytes.subarray(10));
+    };
+    for (let i = 0; i < 1000; i += 1) {
+      const id = issuePredictionId(workspace, i % 2 === 0);
+      expect(oracle(id, workspace)).toBe(true);
+      expect(oracle(id, other)).toBe(false);
+    }
   });
 
   it('are distinct', () => {

@@ -3,6 +3,8 @@ import { ApiKey, listFilesOfVersions, Model, ModelAlias, ModelVersion } from '@m
 import { In, type DataSource } from 'typeorm';
 import { mapKey } from '../auth/auth.mappers';
 import type { ApiKey as ApiKeyType } from '../auth/auth.types';
+import { policiesOfModels } from '../retraining/retrain-policy.service';
+import type { RetrainPolicy } from '../retraining/retraining.types';
 import { mapAlias, mapModel, mapVersion } from './models.mappers';
 import type * as gql from './models.types';
 
@@ -69,6 +71,12 @@ export function createModelLoaders(db: DataSource, workspaceId: string) {
     return ids.map((id) => byId.get(id) ?? null);
   });
 
+  // Model.retrainPolicy of a page of models: one query.
+  const retrainPolicyByModelId = new DataLoader<string, RetrainPolicy | null>(async (modelIds) => {
+    const byModel = await policiesOfModels(db, workspaceId, modelIds);
+    return modelIds.map((id) => byModel.get(id) ?? null);
+  });
+
   return {
     modelById,
     versionById,
@@ -76,6 +84,7 @@ export function createModelLoaders(db: DataSource, workspaceId: string) {
     aliasesByModelId,
     filesByVersionId,
     keyById,
+    retrainPolicyByModelId,
   };
 }
 

@@ -38,6 +38,7 @@ interface Today {
 }
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Workspaces not seen for this long are no longer resynchronised (nor remembered). */
 const SEEN_FOR_MS = 15 * MINUTE_MS;
 
@@ -65,6 +66,8 @@ export class UsageMeter {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  /** See {@link today}; -Infinity until first asked. */
+  private dayStart = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: DataSource,
@@ -246,8 +249,15 @@ export class UsageMeter {
     if (entry) entry.seenAt = this.now();
   }
 
+  /**
+   * The start of today (UTC), computed once a day rather than per call (each prediction asks two
+   * or three times): a UTC day is always DAY_MS long.
+   */
   private today(): number {
-    return utcDayStart(new Date(this.now())).getTime();
+    const now = this.now();
+    if (now < this.dayStart || now >= this.dayStart + DAY_MS)
+      this.dayStart = utcDayStart(new Date(now)).getTime();
+    return this.dayStart;
   }
 
   private flushedToday(workspaceId: string): Today {

@@ -24,6 +24,7 @@ import { EvaluationsCard } from '../evaluation/evaluations-card';
 import { AliasesCard } from './aliases-card';
 import { EditModelDialog } from './edit-model-dialog';
 import { MetricTrend } from './metric-trend';
+import { ModelTimeline } from './model-timeline';
 import { SourceBadge } from './source-badge';
 import { tagLabels } from './tags';
 import { UploadVersionDialog } from './upload-version-dialog';
@@ -275,6 +276,9 @@ export function ModelDetailView() {
           }))}
           canEdit={canEdit}
         />
+      </div>
+      <div className="mt-6">
+        <ModelTimeline modelId={model.id} modelName={model.name} />
       </div>
     </>
   );
