@@ -23,6 +23,7 @@ import { ModelsService } from './modules/models/models.service';
 import { MonitoringChecker } from './modules/monitoring/monitoring-checker';
 import { MonitoringEventsService } from './modules/monitoring/monitoring-events.service';
 import { MonitoringService } from './modules/monitoring/monitoring.service';
+import { MonitoringTimelineSource } from './modules/monitoring/monitoring-timeline';
 import { PromotionEventsService } from './modules/promotions/promotion-events.service';
 import { PromotionTicker } from './modules/promotions/promotion-ticker';
 import { PromotionsService } from './modules/promotions/promotions.service';
@@ -216,11 +217,12 @@ export async function buildServices(
       promotions,
     ),
   );
-  // Monitoring's alerts join the timeline with timeline.addSource(...) once they exist.
+  // Monitoring's alerts are timeline events too.
   const timeline = new TimelineService(db, {
     evaluation: (workspaceId, id) => evaluation.get(workspaceId, id),
     promotion: (auth, id) => promotions.find(auth, id),
   });
+  timeline.addSource(new MonitoringTimelineSource(db));
   return {
     config,
     logger,

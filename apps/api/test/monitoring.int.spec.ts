@@ -484,6 +484,19 @@ describe('monitoring thresholds and alerts', () => {
       expect(listed.deploymentMonitoring.alerts.map((a: any) => a.id)).toEqual([alert.id]);
       expect(listed.deploymentMonitoring.alerts[0].resolvedAt).toBeNull();
 
+      // The alert is on the model's timeline too.
+      const timeline = await ok(
+        `{ model(name: "mon") { timeline(first: 20) { kind message version { id } } } }`,
+      );
+      const events = timeline.model.timeline.filter((e: any) => e.kind.startsWith('monitoring.'));
+      expect(events).toEqual([
+        {
+          kind: 'monitoring.inputDrift',
+          message: `Deployment "mon-b": ${alert.message}`,
+          version: { id: versionId },
+        },
+      ]);
+
       // An audit row per change, as every mutation writes.
       const audits = await api.server.services.db.query<{ n: string }[]>(
         `SELECT count(*)::text AS n FROM audit_events WHERE action = 'deployment.monitoring'`,

@@ -24,8 +24,8 @@ export interface TimelineEntry {
 
 /**
  * Another module's events on a model's timeline: at most `first`, newest first, of the
- * workspace's model only. Monitoring's drift alerts plug in here (`timeline.addSource` in
- * services.ts) once its alert table is on main; until then the timeline has no drift events.
+ * workspace's model only. Monitoring's alerts plug in here (`timeline.addSource` in
+ * services.ts, MonitoringTimelineSource).
  */
 export interface TimelineSource {
   events(workspaceId: string, modelId: string, first: number): Promise<TimelineEntry[]>;

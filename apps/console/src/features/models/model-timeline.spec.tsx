@@ -128,6 +128,7 @@ describe('ModelTimeline', () => {
     expect(kindTone('training.succeeded')).toBe('success');
     expect(kindTone('promotion.cancelled')).toBe('warning');
     expect(kindTone('retrain.triggered')).toBe('primary');
+    expect(kindTone('monitoring.inputDrift')).toBe('warning');
     expect(kindTone('feedback')).toBe('neutral');
   });
 });

@@ -20,7 +20,7 @@ type RetrainPolicy = NonNullable<NonNullable<ModelTimelineData['model']>['retrai
 /** The tone of an event's kind: what ended badly is red, what ended well green. */
 export function kindTone(kind: string): BadgeTone {
   if (/(failed|rolled_back|refused)$/.test(kind)) return 'danger';
-  if (/(cancelled|policy\.deleted)$/.test(kind)) return 'warning';
+  if (/(cancelled|policy\.deleted)$/.test(kind) || kind.startsWith('monitoring.')) return 'warning';
   if (/(succeeded|completed)$/.test(kind) || kind === 'promotion.step.ended') return 'success';
   if (kind.startsWith('retrain') || kind.startsWith('policy')) return 'primary';
   return 'neutral';
