@@ -242,7 +242,7 @@ beforeAll(async () => {
   inDistribution = await send('mon-a', 15, a, half(uniform(14)));
   // Shifted: x from 0.6..1.6, mostly beyond the training range; c keeps its training mix.
   shifted = await send('mon-b', 15, () => 0.6 + b(), half(uniform(15)));
-  tensor = await sendTensor('mon-t', 3, uniform(16));
+  tensor = await sendTensor('mon-t', 6, uniform(16));
   // Feedback from y = 4x + noise on every shifted record (one batch).
   const noise = uniform(13);
   const items = [...shifted, ...tensor].flatMap((s) =>
@@ -316,6 +316,14 @@ describe('deploymentMonitoring', () => {
         null,
       );
       expect(measured).toBeCloseTo(expected, 9);
+      // Fewer logged records than asked for: unknown.
+      const few = await api.server.services.monitoring.maxInputDrift(
+        workspaceId,
+        deploymentIds[name] as string,
+        null,
+        all.length + 1,
+      );
+      expect(few).toBeNull();
       if (name === 'mon-a') expect(expected).toBeLessThan(0.2);
       if (name === 'mon-b') expect(expected).toBeGreaterThan(2);
 

@@ -15,6 +15,11 @@ export const MAX_MONITORED_RECORDS = 50_000;
 export const MAX_MONITORED_VALUES = 1_000_000;
 /** Feedback rows one read turns into online metrics (those on the most recent predictions). */
 export const MAX_MONITORED_FEEDBACK = 20_000;
+/**
+ * Logged records a version needs behind its drift for `maxInputDrift` (retraining's trigger) to
+ * count it: the PSI of a handful of records over 10 bins is large whatever their distribution.
+ */
+export const MIN_DRIFT_SAMPLES = 100;
 /** Alerts listed with a deployment's monitoring. */
 export const MAX_LISTED_ALERTS = 100;
 

@@ -31,6 +31,7 @@ import {
   checkThresholds,
   checkWindow,
   MAX_LISTED_ALERTS,
+  MIN_DRIFT_SAMPLES,
   type ThresholdArgs,
 } from './monitoring-limits';
 import {
@@ -137,14 +138,15 @@ export class MonitoringService {
 
   /**
    * The largest input-feature PSI of a deployment's logged predictions since `since` (all that
-   * the log keeps when null; the most recent MAX_MONITORED_PREDICTIONS at most), of any version;
-   * null when nothing was logged or no version has reference bins. Retraining's drift trigger
-   * reads it (InputDriftReader).
+   * the log keeps when null; the most recent MAX_MONITORED_PREDICTIONS at most), of any version
+   * with at least `minSamples` logged records (MIN_DRIFT_SAMPLES); null when none has (too few
+   * logged, or no reference bins). Retraining's drift trigger reads it (InputDriftReader).
    */
   async maxInputDrift(
     workspaceId: string,
     deploymentId: string,
     since: Date | null,
+    minSamples = MIN_DRIFT_SAMPLES,
   ): Promise<number | null> {
     const row = await this.db
       .getRepository(DeploymentRow)
@@ -152,8 +154,10 @@ export class MonitoringService {
     if (!row) return null;
     const { figures } = await this.figures(row, since ?? new Date(0), Infinity);
     let max: number | null = null;
-    for (const f of figures)
+    for (const f of figures) {
+      if (f.driftSamples < minSamples) continue;
       for (const d of f.inputDrift) if (max === null || d.psi > max) max = d.psi;
+    }
     return max;
   }
 
