@@ -185,19 +185,21 @@ export async function buildServices(
   );
   closers.add('language-models', () => languageModels.close());
   const evaluation = new EvaluationService(db, queue);
-  // The evaluation gate runs evaluation jobs: the promotion only reads their verdict.
+  const monitoring = new MonitoringService(db, bus, store, deployments);
+  // The evaluation gate runs evaluation jobs: the promotion only reads their verdict. A step's
+  // online metrics are monitoring's (OnlineMetricsReader), read on the candidate's feedback.
   const promotions = new PromotionsService(
     db,
     bus,
     new EvaluationGate(evaluation),
     registryChanged,
     logger,
+    monitoring,
   );
   const promotionTicker = closers.start(
     'promotion-ticker',
     new PromotionTicker(promotions, logger, config.PROMOTION_TICK_INTERVAL_MS),
   );
-  const monitoring = new MonitoringService(db, bus, store, deployments);
   const monitoringChecker = closers.start(
     'monitoring-checker',
     new MonitoringChecker(monitoring, logger, config.MONITORING_CHECK_INTERVAL_MS),

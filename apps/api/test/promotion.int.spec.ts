@@ -16,7 +16,7 @@ let modelId: string;
 /** v1: y = x (the champion), v2: y = x + 1 (a good candidate), v3: fails on x ≥ 1. */
 const v: Record<1 | 2 | 3, string> = { 1: '', 2: '', 3: '' };
 
-const PROMOTION_FIELDS = `id status reason forced createdAt updatedAt
+const PROMOTION_FIELDS = `id status reason forced policy createdAt updatedAt
   candidate { id version } champion { id version } deployment { name }
   steps { weight minRequests minSeconds startedAt endedAt requests errors errorRate p99LatencyMs onlineMetrics outcome }`;
 const PROMOTE = `mutation($i: PromoteInput!) { promote(input: $i) { ${PROMOTION_FIELDS} } }`;
@@ -528,6 +528,8 @@ describe('promote', () => {
       [{ steps: [{ weight: 100, minSeconds: 604_801 }] }, 'policy.minSeconds'],
       [{ maxErrorRate: 1.5 }, 'policy.maxErrorRate'],
       [{ maxP99LatencyMs: 0 }, 'policy.maxP99LatencyMs'],
+      [{ minOnlineAccuracy: 1.5 }, 'policy.minOnlineAccuracy'],
+      [{ maxOnlineRmse: -1 }, 'policy.maxOnlineRmse'],
       [{ metric: 'rmse' }, 'policy.evaluationDatasetId'],
       [{ evaluationDatasetId: randomUUID(), metric: 'speed' }, 'policy.metric'],
       [{ evaluationDatasetId: 'not-an-id', metric: 'rmse' }, 'policy.evaluationDatasetId'],
@@ -564,4 +566,155 @@ describe('promote', () => {
     expect(await count(`SELECT count(*) AS n FROM promotions`)).toBe(rowsBefore);
     expect(await routes('promo-policy')).toEqual([{ versionId: v[1], weight: 100 }]);
   });
+});
+
+/** A prediction the test made and what it knows of it: who answered, what it said, the truth. */
+interface Scored {
+  id: string;
+  versionId: string;
+  predicted: number;
+  actual: number;
+}
+
+/** Predicts each x on `name` and sends feedback `actualOf(x)` on every prediction (one batch). */
+async function predictWithFeedback(
+  name: string,
+  xs: number[],
+  actualOf: (x: number) => number,
+): Promise<Scored[]> {
+  const scored = await Promise.all(
+    xs.map(async (x) => {
+      const res = await api.gql(
+        `query($i: PredictInput!) { predict(input: $i) { id outputs modelVersion { id } } }`,
+        {
+          i: { model: name, inputs: { input: [[x]] } },
+        },
+      );
+      expect(res.errors).toBeUndefined();
+      return {
+        id: res.data.predict.id as string,
+        versionId: res.data.predict.modelVersion.id as string,
+        predicted: res.data.predict.outputs.output[0][0] as number,
+        actual: actualOf(x),
+      };
+    }),
+  );
+  const res = await fetch(`${api.url}/v1/feedback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${api.adminKey}` },
+    body: JSON.stringify(scored.map((s) => ({ predictionId: s.id, actual: s.actual }))),
+  });
+  expect(res.status).toBeLessThan(300);
+  return scored;
+}
+
+/** MAE and RMSE computed here, from the test's own predictions and actuals. */
+function errorsOf(scored: Scored[]): { mae: number; rmse: number } {
+  const d = scored.map((s) => s.predicted - s.actual);
+  return {
+    mae: d.reduce((a, x) => a + Math.abs(x), 0) / d.length,
+    rmse: Math.sqrt(d.reduce((a, x) => a + x * x, 0) / d.length),
+  };
+}
+
+async function deployLogged(name: string): Promise<void> {
+  await deploy(name);
+  const res = await api.gql(
+    `mutation($n: String!) { updateDeploymentLogging(name: $n, logSampleRate: 1) { id } }`,
+    { n: name },
+  );
+  expect(res.errors).toBeUndefined();
+}
+
+describe("a step's online metrics", () => {
+  it("are the MAE and RMSE of the feedback on the candidate's predictions during the step", async () => {
+    await deployLogged('promo-online');
+    const started = await api.gql(PROMOTE, {
+      i: {
+        deployment: 'promo-online',
+        versionId: v[2],
+        // Held 8 s: the predictions and their feedback below are all in before it is judged.
+        policy: {
+          steps: [
+            { weight: 50, minRequests: 3, minSeconds: 8 },
+            { weight: 100, minRequests: 1_000_000 },
+          ],
+        },
+      },
+    });
+    expect(started.errors).toBeUndefined();
+    const id = started.data.promote.id;
+    expect(started.data.promote.steps[0].onlineMetrics).toBeNull();
+    // Actuals y = 2x − 1 + a wobble: v2 (x + 1) is off by different amounts, so MAE ≠ RMSE.
+    const xs = Array.from({ length: 30 }, (_, i) => (i % 6) * 0.5);
+    const scored = await predictWithFeedback('promo-online', xs, (x) => 2 * x - 1 + (x % 1));
+    const candidate = scored.filter((s) => s.versionId === v[2]);
+    const champion = scored.filter((s) => s.versionId === v[1]);
+    expect(candidate.length).toBeGreaterThanOrEqual(3);
+    expect(champion.length).toBeGreaterThan(0);
+    const expected = errorsOf(candidate);
+    // The champion's feedback is not the candidate's: mixing it in would give other figures.
+    expect(errorsOf(scored).rmse).not.toBeCloseTo(expected.rmse, 3);
+
+    // While the step runs, its figures follow the feedback received so far.
+    const deadline = Date.now() + 30_000;
+    let p = await promotion(id);
+    while (p.steps[0].onlineMetrics === null || p.steps[0].outcome === null) {
+      if (Date.now() > deadline) throw new Error(`step 1 not judged: ${JSON.stringify(p)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      p = await promotion(id);
+    }
+    const [first, second] = p.steps;
+    expect(first.outcome).toBe('passed');
+    expect(Object.keys(first.onlineMetrics).sort()).toEqual(['mae', 'rmse']);
+    expect(first.onlineMetrics.mae).toBeCloseTo(expected.mae, 9);
+    expect(first.onlineMetrics.rmse).toBeCloseTo(expected.rmse, 9);
+    expect(second.startedAt).not.toBeNull();
+    expect(second.onlineMetrics).toBeNull();
+    // Persisted at the step's end, and audited with it.
+    const audited = await api.server.services.db.query<{ details: any }[]>(
+      `SELECT details FROM audit_events WHERE target_id = $1 AND action = 'promotion.step' AND details->>'event' = 'passed'`,
+      [id],
+    );
+    expect(audited[0]?.details.onlineMetrics.rmse).toBeCloseTo(expected.rmse, 9);
+    await api.gql(`mutation($id: ID!) { cancelPromotion(id: $id) { status } }`, { id });
+    // Ended, the step keeps what it measured.
+    expect((await promotion(id)).steps[0].onlineMetrics).toEqual(first.onlineMetrics);
+  }, 60_000);
+
+  it('rolls back at the first step a candidate whose online RMSE is above maxOnlineRmse', async () => {
+    await deployLogged('promo-online-bad');
+    const started = await api.gql(PROMOTE, {
+      i: {
+        deployment: 'promo-online-bad',
+        versionId: v[2],
+        policy: {
+          steps: [
+            { weight: 50, minRequests: 3, minSeconds: 6 },
+            { weight: 100, minRequests: 3 },
+          ],
+          maxOnlineRmse: 0.5,
+        },
+      },
+    });
+    expect(started.errors).toBeUndefined();
+    const id = started.data.promote.id;
+    expect(started.data.promote.policy).toMatchObject({ maxOnlineRmse: 0.5 });
+    // The truth is y = x: the champion (v1) is exact, the candidate (x + 1) off by 1 everywhere.
+    const xs = Array.from({ length: 30 }, (_, i) => i % 5);
+    const scored = await predictWithFeedback('promo-online-bad', xs, (x) => x);
+    const expected = errorsOf(scored.filter((s) => s.versionId === v[2]));
+    expect(expected.rmse).toBeCloseTo(1, 9);
+
+    const done = await until(id, ['ROLLED_BACK', 'COMPLETED'], 30_000);
+    expect(done.status).toBe('ROLLED_BACK');
+    const [first, second] = done.steps;
+    expect(first.outcome).toBe('rolled back');
+    expect(first.onlineMetrics.rmse).toBeCloseTo(expected.rmse, 9);
+    expect(first.onlineMetrics.mae).toBeCloseTo(expected.mae, 9);
+    expect(second.startedAt).toBeNull();
+    expect(done.reason).toContain('online RMSE from feedback was 1,');
+    expect(done.reason).toContain('maxOnlineRmse 0.5');
+    expect(await routes('promo-online-bad')).toEqual([{ versionId: v[1], weight: 100 }]);
+  }, 60_000);
 });

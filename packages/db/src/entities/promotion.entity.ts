@@ -43,6 +43,11 @@ export interface PromotionPolicyRecord {
   maxRegression: number | null;
   maxErrorRate: number | null;
   maxP99LatencyMs: number | null;
+  /** Online-metric limits (absent in rows written before they existed: no limit). */
+  maxOnlineMae?: number | null;
+  maxOnlineRmse?: number | null;
+  minOnlineAccuracy?: number | null;
+  maxOnlineLogLoss?: number | null;
   requireApproval: boolean;
 }
 

@@ -53,12 +53,36 @@ describe('checkPolicy', () => {
 describe('limitCrossed', () => {
   const policy = checkPolicy({ maxErrorRate: 0.1, maxP99LatencyMs: 20 }).policy;
   it('rolls back above the limits, not at them', () => {
-    const at = { weight: 10, requests: 10, errorRate: 0.1, p99LatencyMs: 20 };
+    const at = { weight: 10, requests: 10, errorRate: 0.1, p99LatencyMs: 20, onlineMetrics: null };
     expect(limitCrossed(policy, at)).toBeNull();
     expect(limitCrossed(policy, { ...at, errorRate: 0.11 })).toMatch(/error rate was 0.11 over 10/);
     expect(limitCrossed(policy, { ...at, p99LatencyMs: 20.5 })).toMatch(/p99 latency was 20.5 ms/);
     expect(
       limitCrossed(policy, { ...at, requests: 0, errorRate: null, p99LatencyMs: null }),
     ).toBeNull();
+  });
+});
+
+describe('online-metric limits', () => {
+  const at = { weight: 10, requests: 10, errorRate: 0, p99LatencyMs: 1 };
+  it('are informational unless named; crossed above a max and below a min', () => {
+    const none = checkPolicy(undefined).policy;
+    expect(none).toMatchObject({ maxOnlineRmse: null, minOnlineAccuracy: null });
+    expect(limitCrossed(none, { ...at, onlineMetrics: { mae: 1e6, rmse: 1e6 } })).toBeNull();
+    const policy = checkPolicy({ maxOnlineRmse: 0.5, minOnlineAccuracy: 0.8 }).policy;
+    expect(limitCrossed(policy, { ...at, onlineMetrics: { mae: 0.4, rmse: 0.5 } })).toBeNull();
+    expect(limitCrossed(policy, { ...at, onlineMetrics: { mae: 0.4, rmse: 0.75 } })).toMatch(
+      /online RMSE from feedback was 0.75, above maxOnlineRmse 0.5/,
+    );
+    expect(limitCrossed(policy, { ...at, onlineMetrics: { accuracy: 0.7, logLoss: 0.2 } })).toMatch(
+      /online accuracy from feedback was 0.7, below minOnlineAccuracy 0.8/,
+    );
+    // No feedback yet: nothing to judge.
+    expect(limitCrossed(policy, { ...at, onlineMetrics: null })).toBeNull();
+  });
+  it('are refused out of range', () => {
+    expect(() => checkPolicy({ minOnlineAccuracy: 1.5 })).toThrow(/"minOnlineAccuracy"/);
+    expect(() => checkPolicy({ maxOnlineRmse: -1 })).toThrow(/"maxOnlineRmse"/);
+    expect(() => checkPolicy({ maxOnlineMae: Number.NaN })).toThrow(/"maxOnlineMae"/);
   });
 });

@@ -36,7 +36,68 @@ export interface PromotionPolicyArgs {
   steps?: RolloutStepArgs[] | null;
   maxErrorRate?: number | null;
   maxP99LatencyMs?: number | null;
+  maxOnlineMae?: number | null;
+  maxOnlineRmse?: number | null;
+  minOnlineAccuracy?: number | null;
+  maxOnlineLogLoss?: number | null;
   requireApproval?: boolean | null;
+}
+
+/** The largest error-like online limit (MAE, RMSE, log loss). */
+const MAX_ONLINE_LIMIT = 1e9;
+
+type OnlineLimitName = 'maxOnlineMae' | 'maxOnlineRmse' | 'minOnlineAccuracy' | 'maxOnlineLogLoss';
+
+/**
+ * The online-metric limits of a policy: the step's `onlineMetrics` key each one judges (the
+ * figures of monitoring's onlineMetrics), and whether it is crossed above or below.
+ */
+const ONLINE_LIMITS: readonly {
+  name: OnlineLimitName;
+  metric: string;
+  label: string;
+  direction: 'max' | 'min';
+  max: number;
+}[] = [
+  {
+    name: 'maxOnlineMae',
+    metric: 'mae',
+    label: 'online MAE',
+    direction: 'max',
+    max: MAX_ONLINE_LIMIT,
+  },
+  {
+    name: 'maxOnlineRmse',
+    metric: 'rmse',
+    label: 'online RMSE',
+    direction: 'max',
+    max: MAX_ONLINE_LIMIT,
+  },
+  {
+    name: 'minOnlineAccuracy',
+    metric: 'accuracy',
+    label: 'online accuracy',
+    direction: 'min',
+    max: 1,
+  },
+  {
+    name: 'maxOnlineLogLoss',
+    metric: 'logLoss',
+    label: 'online log loss',
+    direction: 'max',
+    max: MAX_ONLINE_LIMIT,
+  },
+];
+
+function onlineLimits(a: PromotionPolicyArgs): Record<OnlineLimitName, number | null> {
+  const out = {} as Record<OnlineLimitName, number | null>;
+  for (const l of ONLINE_LIMITS) {
+    const value = a[l.name];
+    if (value != null && (!Number.isFinite(value) || value < 0 || value > l.max))
+      field(l.name, `"${l.name}" must be from 0 to ${l.max}, got ${value}`);
+    out[l.name] = value ?? null;
+  }
+  return out;
 }
 
 export interface CheckedPolicy {
@@ -148,6 +209,7 @@ export function checkPolicy(args: PromotionPolicyArgs | null | undefined): Check
       'maxP99LatencyMs',
       `"maxP99LatencyMs" must be above 0 and at most ${MAX_P99_LIMIT_MS}, got ${a.maxP99LatencyMs}`,
     );
+  const online = onlineLimits(a);
   const steps = checkSteps(a.steps);
   return {
     policy: {
@@ -157,6 +219,7 @@ export function checkPolicy(args: PromotionPolicyArgs | null | undefined): Check
       maxRegression: datasetId === null ? null : (a.maxRegression ?? 0),
       maxErrorRate: a.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE,
       maxP99LatencyMs: a.maxP99LatencyMs ?? null,
+      ...online,
       requireApproval: a.requireApproval === true,
     },
     steps,
@@ -166,7 +229,10 @@ export function checkPolicy(args: PromotionPolicyArgs | null | undefined): Check
 /** What a step measured, against the policy's limits: the reason to roll back, or null. */
 export function limitCrossed(
   policy: PromotionPolicyRecord,
-  step: Pick<PromotionStepRecord, 'requests' | 'errorRate' | 'p99LatencyMs' | 'weight'>,
+  step: Pick<
+    PromotionStepRecord,
+    'requests' | 'errorRate' | 'p99LatencyMs' | 'weight' | 'onlineMetrics'
+  >,
 ): string | null {
   if (
     policy.maxErrorRate !== null &&
@@ -180,6 +246,13 @@ export function limitCrossed(
     step.p99LatencyMs > policy.maxP99LatencyMs
   )
     return `At ${step.weight}% the candidate's p99 latency was ${round(step.p99LatencyMs)} ms over ${step.requests} request(s), above maxP99LatencyMs ${policy.maxP99LatencyMs}`;
+  for (const l of ONLINE_LIMITS) {
+    const limit = policy[l.name] ?? null;
+    const value = step.onlineMetrics?.[l.metric];
+    if (limit === null || typeof value !== 'number' || !Number.isFinite(value)) continue;
+    if (l.direction === 'max' ? value > limit : value < limit)
+      return `At ${step.weight}% the candidate's ${l.label} from feedback was ${round(value)}, ${l.direction === 'max' ? 'above' : 'below'} ${l.name} ${limit}`;
+  }
   return null;
 }
 

@@ -26,6 +26,25 @@ import type { CandidateEvaluator } from './candidate-evaluator';
 import { checkPolicy, limitCrossed, type PromotionPolicyArgs } from './promotion-policy';
 import type { Promotion } from './promotions.types';
 
+/**
+ * The online metrics of one version of a deployment from the feedback on its predictions logged
+ * since `since` ({mae, rmse} or {accuracy, logLoss}), or null without feedback. Monitoring owns
+ * them (its `onlineMetrics`); services.ts passes it in, so promotions does not import monitoring.
+ */
+export interface OnlineMetricsReader {
+  onlineMetrics(
+    workspaceId: string,
+    deploymentId: string,
+    versionId: string,
+    since: Date,
+  ): Promise<Record<string, number> | null>;
+}
+
+/** A reader that never has feedback: every step's onlineMetrics stays null. */
+export const NO_ONLINE_METRICS: OnlineMetricsReader = {
+  onlineMetrics: () => Promise.resolve(null),
+};
+
 /** The alias a completed promotion moves to its candidate. */
 export const PRODUCTION_ALIAS = 'production';
 /** Most promotions `promotions(deployment)` lists, newest first. */
@@ -107,6 +126,7 @@ export class PromotionsService {
     private readonly evaluator: CandidateEvaluator,
     private readonly changed: RegistryChanged,
     private readonly logger: Logger,
+    private readonly online: OnlineMetricsReader = NO_ONLINE_METRICS,
   ) {}
 
   async find(auth: AuthInfo, id: string): Promise<Promotion | null> {
@@ -388,19 +408,28 @@ export class PromotionsService {
     const mine = stats.byVersion.get(row.candidateVersionId);
     const requests = mine?.requests ?? 0;
     const errors = mine?.errors ?? 0;
+    // The feedback on the candidate's predictions logged during the step, up to now.
+    const onlineMetrics = await this.online.onlineMetrics(
+      row.workspaceId,
+      row.deploymentId,
+      row.candidateVersionId,
+      startedAt,
+    );
     const measured: Pick<
       PromotionStepRecord,
-      'requests' | 'errors' | 'errorRate' | 'p99LatencyMs'
+      'requests' | 'errors' | 'errorRate' | 'p99LatencyMs' | 'onlineMetrics'
     > = {
       requests,
       errors,
       errorRate: requests > 0 ? errors / requests : null,
       p99LatencyMs: mine ? quantile(mine.histogram, 0.99) : null,
+      onlineMetrics,
     };
     const moved =
       measured.requests !== step.requests ||
       measured.errors !== step.errors ||
-      measured.p99LatencyMs !== step.p99LatencyMs;
+      measured.p99LatencyMs !== step.p99LatencyMs ||
+      JSON.stringify(measured.onlineMetrics) !== JSON.stringify(step.onlineMetrics ?? null);
     Object.assign(step, measured);
     const held =
       requests >= step.minRequests && Date.now() - startedAt.getTime() >= step.minSeconds * 1000;
@@ -472,6 +501,7 @@ export class PromotionsService {
             errors: step.errors,
             errorRate: step.errorRate,
             p99LatencyMs: step.p99LatencyMs,
+            onlineMetrics: step.onlineMetrics,
           }),
     });
   }

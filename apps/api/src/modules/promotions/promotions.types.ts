@@ -71,6 +71,34 @@ export class PromotionPolicyInput {
   })
   maxP99LatencyMs?: number | null;
 
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'A step whose candidate online MAE (from feedback during the step) is above this is rolled back (default: none)',
+  })
+  maxOnlineMae?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'A step whose candidate online RMSE (from feedback during the step) is above this is rolled back (default: none)',
+  })
+  maxOnlineRmse?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'A step whose candidate online accuracy (from feedback during the step) is below this is rolled back (0..1, default: none)',
+  })
+  minOnlineAccuracy?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'A step whose candidate online log loss (from feedback during the step) is above this is rolled back (default: none)',
+  })
+  maxOnlineLogLoss?: number | null;
+
   @Field(() => Boolean, {
     nullable: true,
     description: 'Wait for approvePromotion before the rollout',
@@ -129,7 +157,8 @@ export class PromotionStep {
 
   @Field(() => JSONScalar, {
     nullable: true,
-    description: 'Online metrics from feedback during the step (null: not measured)',
+    description:
+      "The candidate's online metrics from feedback on its predictions during the step ({mae, rmse} or {accuracy, logLoss}; null: no feedback yet)",
   })
   onlineMetrics!: Record<string, number> | null;
 
