@@ -594,7 +594,7 @@ async function predictWithFeedback(
       return {
         id: res.data.predict.id as string,
         versionId: res.data.predict.modelVersion.id as string,
-        predicted: res.data.predict.outputs.output[0][0] as number,
+        predicted: res.data.predict.outputs.prediction[0][0] as number,
         actual: actualOf(x),
       };
     }),
@@ -617,22 +617,45 @@ function errorsOf(scored: Scored[]): { mae: number; rmse: number } {
   };
 }
 
+/** Online metrics read a tensor model's "prediction" output: w1: y = x, w2: y = x + 1. */
+const w: Record<1 | 2, string> = { 1: '', 2: '' };
+
+/** A deployment of w1 that logs every prediction (feedback needs a logged prediction). */
 async function deployLogged(name: string): Promise<void> {
-  await deploy(name);
   const res = await api.gql(
+    `mutation($n: String!, $m: ID!, $v: ID!) { createDeployment(input: { name: $n, modelId: $m, routes: [{ versionId: $v, weight: 100 }] }) { id } }`,
+    { n: name, m: onlineModelId, v: w[1] },
+  );
+  expect(res.errors).toBeUndefined();
+  const logged = await api.gql(
     `mutation($n: String!) { updateDeploymentLogging(name: $n, logSampleRate: 1) { id } }`,
     { n: name },
   );
-  expect(res.errors).toBeUndefined();
+  expect(logged.errors).toBeUndefined();
 }
 
+let onlineModelId = '';
+
 describe("a step's online metrics", () => {
+  beforeAll(async () => {
+    const created = await api.gql(
+      `mutation { createModel(input: { name: "promo-online", task: REGRESSION }) { id } }`,
+    );
+    onlineModelId = created.data.createModel.id;
+    for (const i of [1, 2] as const) {
+      const bytes = buildLinearModel({ weights: [[1]], bias: [i - 1], outputName: 'prediction' });
+      const up = await api.upload('promo-online', bytes);
+      expect(up.status).toBe(201);
+      w[i] = up.body.id;
+    }
+  });
+
   it("are the MAE and RMSE of the feedback on the candidate's predictions during the step", async () => {
-    await deployLogged('promo-online');
+    await deployLogged('promo-online-dep');
     const started = await api.gql(PROMOTE, {
       i: {
-        deployment: 'promo-online',
-        versionId: v[2],
+        deployment: 'promo-online-dep',
+        versionId: w[2],
         // Held 8 s: the predictions and their feedback below are all in before it is judged.
         policy: {
           steps: [
@@ -647,9 +670,9 @@ describe("a step's online metrics", () => {
     expect(started.data.promote.steps[0].onlineMetrics).toBeNull();
     // Actuals y = 2x − 1 + a wobble: v2 (x + 1) is off by different amounts, so MAE ≠ RMSE.
     const xs = Array.from({ length: 30 }, (_, i) => (i % 6) * 0.5);
-    const scored = await predictWithFeedback('promo-online', xs, (x) => 2 * x - 1 + (x % 1));
-    const candidate = scored.filter((s) => s.versionId === v[2]);
-    const champion = scored.filter((s) => s.versionId === v[1]);
+    const scored = await predictWithFeedback('promo-online-dep', xs, (x) => 2 * x - 1 + (x % 1));
+    const candidate = scored.filter((s) => s.versionId === w[2]);
+    const champion = scored.filter((s) => s.versionId === w[1]);
     expect(candidate.length).toBeGreaterThanOrEqual(3);
     expect(champion.length).toBeGreaterThan(0);
     const expected = errorsOf(candidate);
@@ -687,7 +710,7 @@ describe("a step's online metrics", () => {
     const started = await api.gql(PROMOTE, {
       i: {
         deployment: 'promo-online-bad',
-        versionId: v[2],
+        versionId: w[2],
         policy: {
           steps: [
             { weight: 50, minRequests: 3, minSeconds: 6 },
@@ -700,10 +723,10 @@ describe("a step's online metrics", () => {
     expect(started.errors).toBeUndefined();
     const id = started.data.promote.id;
     expect(started.data.promote.policy).toMatchObject({ maxOnlineRmse: 0.5 });
-    // The truth is y = x: the champion (v1) is exact, the candidate (x + 1) off by 1 everywhere.
+    // The truth is y = x: the champion (w1) is exact, the candidate (x + 1) off by 1 everywhere.
     const xs = Array.from({ length: 30 }, (_, i) => i % 5);
     const scored = await predictWithFeedback('promo-online-bad', xs, (x) => x);
-    const expected = errorsOf(scored.filter((s) => s.versionId === v[2]));
+    const expected = errorsOf(scored.filter((s) => s.versionId === w[2]));
     expect(expected.rmse).toBeCloseTo(1, 9);
 
     const done = await until(id, ['ROLLED_BACK', 'COMPLETED'], 30_000);
@@ -715,6 +738,6 @@ describe("a step's online metrics", () => {
     expect(second.startedAt).toBeNull();
     expect(done.reason).toContain('online RMSE from feedback was 1,');
     expect(done.reason).toContain('maxOnlineRmse 0.5');
-    expect(await routes('promo-online-bad')).toEqual([{ versionId: v[1], weight: 100 }]);
+    expect(await routes('promo-online-bad')).toEqual([{ versionId: w[1], weight: 100 }]);
   }, 60_000);
 });
