@@ -46,6 +46,8 @@ export interface ExplanationPlan {
 export interface ExplainRequest {
   workspaceId: string;
   version: ServedVersion;
+  /** The deployment serving the request (its reference dataset stands in for training data), if any. */
+  deploymentId?: string | null;
   /** The request's records, for the values shown beside each contribution. */
   records: readonly unknown[];
   /** The records as the model's input tensor (`records × features`). */
@@ -108,7 +110,11 @@ export class ExplanationsService {
           { field: 'explain', limit: EXPLAIN_MAX_EVALUATIONS },
         );
     }
-    const reference = await this.reference.backgroundRows(request.workspaceId, version);
+    const reference = await this.reference.backgroundRows(
+      request.workspaceId,
+      version,
+      request.deploymentId ?? null,
+    );
     if (method === 'exact-linear' && reference.linear) {
       const { state, designMean } = reference.linear;
       return {

@@ -152,7 +152,7 @@ export class PredictionsService {
     const { id, version, result, latencyMs } = await this.served(
       auth,
       args,
-      async (v, run, more) => {
+      async (v, run, more, deploymentId) => {
         let feeds: Record<string, DecodedTensor>;
         if (hasRecords) {
           const records = args.records ?? [];
@@ -163,6 +163,7 @@ export class PredictionsService {
             const plan: ExplanationPlan = await explanations.plan({
               workspaceId: auth.workspaceId,
               version: v,
+              deploymentId,
               records,
               input: tensor.data as Float32Array,
               ...(args.explainMethod ? { method: args.explainMethod } : {}),
@@ -222,7 +223,12 @@ export class PredictionsService {
   private async served<T>(
     auth: AuthInfo,
     query: TargetQuery,
-    work: (version: ServedVersion, run: Runner, more: MoreRunner) => Promise<T>,
+    work: (
+      version: ServedVersion,
+      run: Runner,
+      more: MoreRunner,
+      deploymentId: string | null,
+    ) => Promise<T>,
     logged: (result: T | undefined) => { inputs: unknown; outputs: unknown } = () => ({
       inputs: undefined,
       outputs: undefined,
@@ -259,7 +265,7 @@ export class PredictionsService {
       return this.backend.infer(key, feeds, { timeoutMs: this.timeoutMs });
     };
     try {
-      result = await work(version, run, more);
+      result = await work(version, run, more, target.deploymentId);
       return { id, version, result, latencyMs: performance.now() - started };
     } catch (err) {
       failure = toUserError(err);
