@@ -429,6 +429,128 @@ describe('refusals', () => {
     expect(costly.errors?.[0]?.message).toMatch(/model evaluations/);
   });
 
+  it("an uploaded tabular model explains against its deployment's reference dataset: the linear closed form", async () => {
+    // y = 0.25 + 1.5a − 2b + 0.5c, c categorical: the model is fed its index in LEVELS.
+    const W = [1.5, -2, 0.5];
+    const BIAS = 0.25;
+    const LEVELS = ['lo', 'hi', 'mid'];
+    const model = await api.gql(
+      `mutation { createModel(input: { name: "ex-ref", task: REGRESSION }) { id } }`,
+    );
+    const up = await api.upload(
+      'ex-ref',
+      buildLinearModel({
+        weights: [W],
+        bias: [BIAS],
+        outputName: 'prediction',
+        tabular: { features: ['a', 'b', 'c'], categories: { c: LEVELS } },
+      }),
+    );
+    expect(up.status).toBe(201);
+    const created = await api.gql(
+      `mutation($m: ID!, $v: ID!) { createDeployment(input: { name: "ex-ref-dep", modelId: $m, routes: [{ versionId: $v, weight: 100 }] }) { id } }`,
+      { m: model.data.createModel.id, v: up.body.id },
+    );
+    expect(created.errors).toBeUndefined();
+    const REF_RECORDS = [
+      { a: 1, b: 0.5, c: 'hi' },
+      { a: -2, b: 3, c: 'lo' },
+    ];
+    const explain = (model: string) =>
+      api.gql(EXPLAIN, { i: { model, records: REF_RECORDS, explain: true } });
+
+    // No training data and no reference dataset yet: refused, with the way out.
+    const before = await explain('ex-ref-dep');
+    expect(before.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(before.errors?.[0]?.message).toMatch(/no reference data/);
+    expect(before.errors?.[0]?.message).toMatch(/setDeploymentReference/);
+
+    // 30 complete rows (fewer than the 50 of a background sample: all of them are the
+    // background) and two the background leaves out (a missing value, an unknown level).
+    const ref = Array.from({ length: 30 }, (_, i) => ({
+      a: ((i * 7) % 11) / 2 - 2,
+      b: ((i * 5) % 13) / 4,
+      c: LEVELS[(i * 2) % 3] as string,
+    }));
+    const csv = [
+      'a,b,c,extra',
+      ...ref.map((r, i) => `${r.a},${r.b},${r.c},${i}`),
+      '1,,hi,0',
+      '1,1,other,0',
+    ].join('\n');
+    const dataset = await api.gql(
+      `mutation($c: String!) { createDataset(name: "ex-ref-data", csv: $c) { id } }`,
+      { c: csv },
+    );
+    expect(dataset.errors).toBeUndefined();
+    const datasetId = dataset.data.createDataset.id as string;
+
+    // Another tenant's dataset cannot be named, nor used if a row pointed at it.
+    const foreign = await api.gql(
+      `mutation($c: String!) { createDataset(name: "ex-ref-foreign", csv: $c) { id } }`,
+      { c: csv },
+      otherTenantKey,
+    );
+    expect(foreign.errors).toBeUndefined();
+    const foreignId = foreign.data.createDataset.id as string;
+    const SET_REF = `mutation($d: ID) { setDeploymentReference(name: "ex-ref-dep", datasetId: $d) { referenceDataset { id } } }`;
+    const named = await api.gql(SET_REF, { d: foreignId });
+    expect(named.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const db = api.server.services.db;
+    await db.query(`UPDATE deployments SET reference_dataset_id = $1 WHERE name = 'ex-ref-dep'`, [
+      foreignId,
+    ]);
+    const smuggled = await explain('ex-ref-dep');
+    expect(smuggled.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(smuggled.errors?.[0]?.message).toMatch(/no reference data/);
+    expect(JSON.stringify(smuggled)).not.toContain(foreignId);
+
+    const set = await api.gql(SET_REF, { d: datasetId });
+    expect(set.errors).toBeUndefined();
+    expect(set.data.setDeploymentReference.referenceDataset.id).toBe(datasetId);
+    const res = await explain('ex-ref-dep');
+    expect(res.errors).toBeUndefined();
+    const { explanation, outputs } = res.data.predict;
+    expect(explanation.method).toBe('sampling-shapley');
+    expect(explanation.output).toBe('prediction');
+
+    // The oracle: the background's column means, from the rows the test wrote.
+    const encode = (r: { a: number; b: number; c: string }) => [r.a, r.b, LEVELS.indexOf(r.c)];
+    const mean = [0, 1, 2].map(
+      (f) => ref.reduce((acc, r) => acc + (encode(r)[f] as number), 0) / ref.length,
+    );
+    const baseline = BIAS + W.reduce((acc, w, f) => acc + w * (mean[f] as number), 0);
+    REF_RECORDS.forEach((record, r) => {
+      const x = encode(record);
+      const prediction = BIAS + W.reduce((acc, w, f) => acc + w * (x[f] as number), 0);
+      expect(outputs.predictions[r]).toBeCloseTo(prediction, 4);
+      const e = explanation.records[r];
+      expect(e.baseline).toBeCloseTo(baseline, 4);
+      expect(e.contributions.map((c: any) => c.feature)).toEqual(['a', 'b', 'c']);
+      expect(e.contributions.map((c: any) => c.value)).toEqual([record.a, record.b, record.c]);
+      e.contributions.forEach((c: any, f: number) =>
+        expect(c.contribution).toBeCloseTo(
+          (W[f] as number) * ((x[f] as number) - (mean[f] as number)),
+          4,
+        ),
+      );
+      const sum = e.contributions.reduce((acc: number, c: any) => acc + c.contribution, 0);
+      expect(sum).toBeCloseTo(outputs.predictions[r] - e.baseline, 4);
+    });
+
+    // By the model's name (no deployment, so no reference dataset) it is still refused.
+    const byModel = await explain('ex-ref');
+    expect(byModel.errors?.[0]?.message).toMatch(/no reference data/);
+    // A deleted reference dataset is no reference either.
+    const deleted = await api.gql(`mutation($id: ID!) { deleteDataset(id: $id) }`, {
+      id: datasetId,
+    });
+    expect(deleted.errors).toBeUndefined();
+    const after = await explain('ex-ref-dep');
+    expect(after.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(after.errors?.[0]?.message).toMatch(/reference dataset has been deleted/);
+  });
+
   it('counts the evaluations against maxPredictionsPerDay: over it, the explanation is refused', async () => {
     const viewer = await api.gql(`{ viewer { workspace { id } } }`);
     const workspaceId = viewer.data.viewer.workspace.id as string;
