@@ -117,12 +117,20 @@ export type PromotionPolicyInput = {
   evaluationTarget?: string | null | undefined;
   /** A step whose candidate error rate is above this is rolled back (0..1, default 0.05) */
   maxErrorRate?: number | null | undefined;
+  /** A step whose candidate online log loss (from feedback during the step) is above this is rolled back (default: none) */
+  maxOnlineLogLoss?: number | null | undefined;
+  /** A step whose candidate online MAE (from feedback during the step) is above this is rolled back (default: none) */
+  maxOnlineMae?: number | null | undefined;
+  /** A step whose candidate online RMSE (from feedback during the step) is above this is rolled back (default: none) */
+  maxOnlineRmse?: number | null | undefined;
   /** A step whose candidate p99 latency is above this (ms) is rolled back (default: none) */
   maxP99LatencyMs?: number | null | undefined;
   /** The candidate may be worse than the champion by at most this much (default 0) */
   maxRegression?: number | null | undefined;
   /** e.g. "rmse", "accuracy" */
   metric?: string | null | undefined;
+  /** A step whose candidate online accuracy (from feedback during the step) is below this is rolled back (0..1, default: none) */
+  minOnlineAccuracy?: number | null | undefined;
   /** Wait for approvePromotion before the rollout */
   requireApproval?: boolean | null | undefined;
   /** Default: 10, 50, 100 */
