@@ -42,6 +42,7 @@ import {
   type ReadWindow,
 } from './monitoring-reads';
 import type { DeploymentMonitoring, MonitoringAlert } from './monitoring.types';
+import { onlineMetrics } from './online-metrics';
 
 /** Deployments one checker tick claims at most. */
 const CHECK_BATCH = 20;
@@ -176,8 +177,22 @@ export class MonitoringService {
       .getRepository(DeploymentRow)
       .findOne({ where: { id: deploymentId, workspaceId } });
     if (!row) return null;
-    const { figures } = await this.figures(row, since, Infinity);
-    return figures.find((f) => f.versionId === versionId)?.onlineMetrics ?? null;
+    const version = await this.db.getRepository(ModelVersion).findOne({
+      where: { id: versionId, workspaceId },
+      select: { id: true, signature: true },
+    });
+    if (!version) return null;
+    // The feedback read only (a promotion's tick calls this every few seconds): the same pairs
+    // and metric functions as deploymentMonitoring's one-bucket figures, without the drift.
+    const { pairs } = await readFeedback(this.db, {
+      workspaceId,
+      deploymentId: row.id,
+      since,
+      bucketSeconds: Infinity,
+    });
+    const labels = Array.isArray(version.signature.labels) ? version.signature.labels : null;
+    const mine = pairs.filter((p) => p.versionId === versionId);
+    return onlineMetrics({ labels }, mine)?.metrics ?? null;
   }
 
   /** The database's now minus `seconds`: the log's timestamps are the database's. */
