@@ -91,7 +91,7 @@ export function ModelTimeline({ modelId, modelName }: { modelId: string; modelNa
   const model = data?.model ?? null;
   const events = model?.timeline ?? [];
   return (
-    <Card>
+    <Card role="region" aria-label="Timeline">
       <CardHeader
         title="Timeline"
         description="What happened to this model, newest first"
