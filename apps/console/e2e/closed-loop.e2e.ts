@@ -551,7 +551,7 @@ describe('the closed loop in the console', () => {
     await expect.poll(async () => (await shown()).length).toBe(after.length);
     expect(await shown()).toEqual(expected(after));
     const policy = card.getByLabel('Retraining policy');
-    expect(await policy.textContent()).toContain('after 500 new feedback rows');
+    expect(await policy.textContent()).toContain('after 500 new feedback rows; not run yet.');
     expect(await policy.getByRole('link', { name: DEPLOYMENT }).getAttribute('href')).toBe(
       `/deployments/${DEPLOYMENT}`,
     );
@@ -604,6 +604,9 @@ describe('the closed loop in the console', () => {
       ).waitFor();
       const box = await card.boundingBox();
       expect((box?.x ?? -1) + (box?.width ?? 1000)).toBeLessThanOrEqual(390);
+      // Nothing in it (a long message, a wide table) sticks out of the card.
+      const width = await card.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(width[0], region).toBeLessThanOrEqual(width[1] ?? 0);
       await shootElement(card, `${region.toLowerCase()}-phone`);
     }
     expect(
