@@ -1,6 +1,7 @@
 // Issue 12, item 6: retraining policies and the model timeline, through the real API, a real
 // PostgreSQL and a real training worker. The loop of the issue's "Done when": a model trained on
-// y = 3x + noise gets feedback from y = 4x + noise; its policy builds the feedback dataset,
+// y = 3x + noise gets predictions from shifted inputs and feedback from y = 4x + noise;
+// monitoring shows the input drift and the online error rise; its policy builds the feedback dataset,
 // warm-starts, evaluates the candidate against the champion and promotes it through 10/50/100%.
 // The candidate's weight is read from its own ONNX file in onnxruntime here, and compared with the
 // least-squares fit of the feedback rows computed here.
@@ -27,7 +28,7 @@ const TIMELINE = `query($n: String!, $f: Int) { model(name: $n) { timeline(first
 const PROMOTIONS = `query($d: String!) { promotions(deployment: $d) {
   id status reason candidate { id version } champion { id }
   steps { weight outcome requests }
-  evaluation { id status results { version { id } metrics } dataset { id name } }
+  evaluation { id status results { version { id } metrics } dataset { id name rowCount } }
 } }`;
 const STEPS = [
   { weight: 10, minRequests: 2 },
@@ -180,6 +181,36 @@ async function predictAndFeedBack(
   return { xs, ys: xs.map((x, i) => actual(x, i)) };
 }
 
+const MONITORING = `query($n: String!) {
+  deploymentMonitoring(name: $n, windowSeconds: 3600, bucketSeconds: 60) {
+    buckets { version { id } feedbackCount onlineMetrics inputDrift { feature psi } }
+  }
+}`;
+
+/**
+ * What `deploymentMonitoring` says of one version over the last hour: its feedback rows, their
+ * RMSE (the buckets' RMSEs pooled by their feedback counts) and the largest input drift of a bucket.
+ */
+async function monitoringOf(client: Client, deployment: string, versionId: string) {
+  const data = await gqlOk(client, MONITORING, { n: deployment });
+  let feedback = 0;
+  let squares = 0;
+  let maxDrift = 0;
+  for (const b of data.deploymentMonitoring.buckets) {
+    if (b.version.id !== versionId) continue;
+    feedback += b.feedbackCount;
+    if (b.feedbackCount > 0) squares += b.feedbackCount * b.onlineMetrics.rmse ** 2;
+    for (const d of b.inputDrift) maxDrift = Math.max(maxDrift, d.psi);
+  }
+  return { feedback, rmse: Math.sqrt(squares / feedback), maxDrift };
+}
+
+/** The RMSE of a linear version's predictions (w·x + b) against the actuals sent. */
+function onlineRmse(v: { w: number; b: number }, sent: { xs: number[]; ys: number[] }[]): number {
+  const errors = sent.flatMap((s) => s.xs.map((x, i) => v.w * x + v.b - (s.ys[i] as number)));
+  return Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / errors.length);
+}
+
 /** Sends predictions to `deployment` until `stop()` says so (the rollout steps count them). */
 function traffic(client: Client, deployment: string): { stop: () => Promise<number> } {
   let running = true;
@@ -283,13 +314,28 @@ describe('retraining policies on one API', () => {
   it('closes the loop: feedback from y = 4x becomes a dataset, a warm start, an evaluation and a 10/50/100 promotion to w ≈ 4, all on the timeline', async () => {
     const modelId = await createModel(client, 'loop');
     const v1 = await trainThreeX(client, modelId, 'loop');
-    expect((await weightsOf(client, 'loop', v1.version)).w).toBeCloseTo(3, 1);
+    const v1w0 = await weightsOf(client, 'loop', v1.version);
+    expect(v1w0.w).toBeCloseTo(3, 1);
     await deploy(client, 'loop-prod', modelId, v1.id);
     await gqlOk(
       client,
       `mutation($m: ID!) { setModelAlias(modelId: $m, alias: "production", version: 1) { alias } }`,
       { m: modelId },
     );
+    // Before the shift: predictions and feedback from the training distribution. Monitoring
+    // sees no input drift and an online error at the noise's level.
+    const calmRows = await predictAndFeedBack(
+      client,
+      'loop-prod',
+      grid(60, 5),
+      (x, i) => 3 * x + noise(i + 200),
+    );
+    const calm = await monitoringOf(client, 'loop-prod', v1.id);
+    expect(calm.feedback).toBe(60);
+    expect(calm.maxDrift).toBeLessThan(0.1);
+    expect(calm.rmse).toBeCloseTo(onlineRmse(v1w0, [calmRows]), 3);
+    expect(calm.rmse).toBeLessThan(0.3);
+
     const set = await gqlOk(client, SET, {
       m: modelId,
       p: {
@@ -308,8 +354,9 @@ describe('retraining policies on one API', () => {
       lastTriggeredAt: null,
     });
 
-    // 70 rows: below the trigger, nothing fires.
-    const xs = grid(80, 3);
+    // The shift: inputs move up by 2 (x in [0, 4], half of them beyond the training data) and the
+    // truth becomes y = 4x. 70 rows: below the trigger, nothing fires.
+    const xs = grid(80, 3).map((x) => x + 2);
     const firstRows = await predictAndFeedBack(
       client,
       'loop-prod',
@@ -327,6 +374,13 @@ describe('retraining policies on one API', () => {
       xs.slice(70),
       (x, i) => 4 * x + noise(i + 70),
     );
+    // Monitoring watched it happen: the input drift and the online error rose, on the champion.
+    const shifted = await monitoringOf(client, 'loop-prod', v1.id);
+    expect(shifted.feedback).toBe(140);
+    expect(shifted.maxDrift).toBeGreaterThan(0.5);
+    expect(shifted.rmse).toBeCloseTo(onlineRmse(v1w0, [calmRows, firstRows, lastRows]), 3);
+    expect(shifted.rmse).toBeGreaterThan(5 * calm.rmse);
+
     const sent = traffic(client, 'loop-prod');
     let promotion: any;
     try {
@@ -358,6 +412,8 @@ describe('retraining policies on one API', () => {
       feedbackXs.reduce((s, x, i) => s + (v1w.w * x + v1w.b - (feedbackYs[i] as number)) ** 2, 0) /
         feedbackXs.length,
     );
+    // Only the feedback recorded after the policy was set: the 80 shifted rows, not the 60 before.
+    expect(promotion.evaluation.dataset.rowCount).toBe(80);
     expect(champion.metrics.rmse).toBeCloseTo(championRmse, 4);
 
     // The candidate learned the new slope: near 4, and near the least-squares fit of the rows.

@@ -1,44 +1,22 @@
 import type { Logger } from '../../common/logger';
+import { PeriodicTask } from '../../common/periodic-task';
 import type { PromotionsService } from './promotions.service';
 
 /**
  * Advances the promotions in progress every PROMOTION_TICK_INTERVAL_MS on every API replica (the
  * rows are locked one at a time with SKIP LOCKED, so replicas share the work without doubling
- * it). One tick at a time per replica; `stop` waits for the one running.
+ * it). A tick resolves to the promotions it changed.
  */
-export class PromotionTicker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> = Promise.resolve(0);
-  private stopping = false;
-
+export class PromotionTicker extends PeriodicTask<number> {
   constructor(
     private readonly promotions: PromotionsService,
-    private readonly logger: Logger,
-    private readonly everyMs: number,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.everyMs);
-    this.timer.unref();
+    logger: Logger,
+    everyMs: number,
+  ) {
+    super({ logger, everyMs, idle: () => 0, failure: 'promotion tick failed' });
   }
 
-  /** One tick (after the one in progress, if any); resolves to the promotions it changed. */
-  tick(): Promise<number> {
-    this.running = this.running.then(async () => {
-      if (this.stopping) return 0;
-      try {
-        return await this.promotions.tick();
-      } catch (err) {
-        this.logger.warn({ err }, 'promotion tick failed');
-        return 0;
-      }
-    });
-    return this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await this.running;
+  protected pass(): Promise<number> {
+    return this.promotions.tick();
   }
 }

@@ -12,6 +12,7 @@ import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../../common/audit';
 import { UserError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { PeriodicTask } from '../../common/periodic-task';
 import type { AuthInfo } from '../auth/auth.service';
 import type { DatasetsService } from '../datasets/datasets.service';
 import type { PromotionPolicyArgs } from '../promotions/promotion-policy';
@@ -61,11 +62,7 @@ export interface RetrainTick {
  * already started for the run's version is adopted, so a step repeated after a crash returns what
  * the first attempt made instead of making it twice.
  */
-export class RetrainLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<RetrainTick> = Promise.resolve({ fired: 0, advanced: 0 });
-  private stopping = false;
-
+export class RetrainLoop extends PeriodicTask<RetrainTick> {
   constructor(
     private readonly db: DataSource,
     private readonly logger: Logger,
@@ -74,33 +71,19 @@ export class RetrainLoop {
     private readonly options: RetrainLoopOptions,
     private readonly drift: InputDriftReader,
     private readonly promotions: PromotionStarter | null,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.everyMs);
-    this.timer.unref();
-  }
-
-  /** One tick (after the one in progress, if any). */
-  tick(): Promise<RetrainTick> {
-    this.running = this.running.then(async () => {
-      if (this.stopping) return { fired: 0, advanced: 0 };
-      try {
-        const fired = await this.fire();
-        const advanced = await this.advance();
-        return { fired, advanced };
-      } catch (err) {
-        this.logger.warn({ err }, 'retraining tick failed');
-        return { fired: 0, advanced: 0 };
-      }
+  ) {
+    super({
+      logger,
+      everyMs: options.everyMs,
+      idle: () => ({ fired: 0, advanced: 0 }),
+      failure: 'retraining tick failed',
     });
-    return this.running;
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await this.running;
+  protected async pass(): Promise<RetrainTick> {
+    const fired = await this.fire();
+    const advanced = await this.advance();
+    return { fired, advanced };
   }
 
   /** Fires the policies whose trigger holds; returns how many fired. */

@@ -253,15 +253,18 @@ export class RetrainPolicyService {
       // A policy set again keeps its history: the feedback used and when it last fired.
       await m.query(
         `INSERT INTO retrain_policies AS p (model_id, workspace_id, deployment_id, min_feedback_rows,
-           max_input_drift, every_seconds, algorithm, hyperparameters, promotion, enabled, set_by_key_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10)
+           max_input_drift, every_seconds, algorithm, hyperparameters, promotion, enabled, set_by_key_id,
+           feedback_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10, now())
          ON CONFLICT (model_id) DO UPDATE SET deployment_id = EXCLUDED.deployment_id,
            min_feedback_rows = EXCLUDED.min_feedback_rows, max_input_drift = EXCLUDED.max_input_drift,
            every_seconds = EXCLUDED.every_seconds, algorithm = EXCLUDED.algorithm,
            hyperparameters = EXCLUDED.hyperparameters, promotion = EXCLUDED.promotion,
            enabled = true, set_by_key_id = EXCLUDED.set_by_key_id, updated_at = now(),
-           -- Another deployment's feedback is counted from its first row.
-           feedback_until = CASE WHEN p.deployment_id = EXCLUDED.deployment_id THEN p.feedback_until END`,
+           -- Feedback counts from when the policy was set on its deployment: on another
+           -- deployment, from now.
+           feedback_until = CASE WHEN p.deployment_id = EXCLUDED.deployment_id
+             THEN p.feedback_until ELSE now() END`,
         [
           model.id,
           auth.workspaceId,
