@@ -1,7 +1,8 @@
 // The closed loop in the console against a real platform: a guarded promotion started from the
 // deployment page advances 10 → 50 → 100 % → completed on screen while the test drives prediction
 // traffic (no reload); the playground's contribution bars equal the API's explanation and the
-// closed form of a linear model; the model page's evaluation puts the API's metrics side by side.
+// closed form of a linear model; the model page's evaluation puts the API's metrics side by side;
+// its timeline lists the API's events (jobs, evaluation, promotion steps, alias move) in order.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, newPage, shoot, shootElement, signIn, watchErrors } from './browser';
@@ -429,7 +430,135 @@ describe('the closed loop in the console', () => {
     await shootElement(page.getByRole('region', { name: 'Evaluations' }), 'evaluation');
   });
 
-  test('the three views render in the dark theme and at phone width without errors', async () => {
+  test("the model page's timeline shows the API's events in its order, and a new one on Refresh", async () => {
+    interface Event {
+      at: string;
+      kind: string;
+      message: string;
+      version: { version: number } | null;
+      trainingJob: { id: string } | null;
+    }
+    const timeline = async () =>
+      (
+        await graphql<{ model: { timeline: Event[] } }>(
+          `
+            query ($n: String!) {
+              model(name: $n) {
+                timeline(first: 50) {
+                  at
+                  kind
+                  message
+                  version {
+                    version
+                  }
+                  trainingJob {
+                    id
+                  }
+                }
+              }
+            }
+          `,
+          { n: MODEL },
+        )
+      ).model.timeline;
+    const before = await timeline();
+    // What this file did, newest first: two training jobs (v1, v2), the evaluation, and the
+    // promotion (started, each step started and passed, completed) with its alias move.
+    const at = before.map((e) => Date.parse(e.at));
+    expect(at).toEqual([...at].sort((a, b) => b - a));
+    const of = (prefix: string) => before.filter((e) => e.kind.startsWith(prefix));
+    expect(of('training.').map((e) => [e.kind, e.version?.version ?? null])).toEqual([
+      ['training.succeeded', 2],
+      ['training.started', null],
+      ['training.succeeded', 1],
+      ['training.started', null],
+    ]);
+    expect(of('evaluation.').map((e) => e.kind)).toEqual([
+      'evaluation.succeeded',
+      'evaluation.started',
+    ]);
+    const promotion = of('promotion.');
+    expect(promotion.map((e) => e.kind)).toEqual([
+      'promotion.completed',
+      ...[...STEPS].reverse().flatMap(() => ['promotion.step.ended', 'promotion.step']),
+      'promotion.started',
+    ]);
+    // Each step's start and end name its weight, last step first.
+    expect(
+      promotion
+        .filter((e) => e.kind.startsWith('promotion.step'))
+        .map((e) => /(\d+)%/.exec(e.message)?.[1]),
+    ).toEqual([...STEPS].reverse().flatMap((w) => [String(w), String(w)]));
+    const aliases = of('alias');
+    expect(aliases).toHaveLength(1);
+    expect(aliases[0]?.message).toMatch(/"production".*version 2/);
+    // The alias moved while the last step ran or as the promotion completed.
+    const lastStep = promotion.find((e) => e.kind === 'promotion.step');
+    expect(Date.parse(aliases[0]?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(lastStep?.at ?? ''));
+    expect(before).toHaveLength(4 + 2 + promotion.length + 1);
+
+    // The card: one item per event in the API's order, its time (exact, on the <time>), kind,
+    // links (the version, the job) and message.
+    await page.goto(url(`/models/${MODEL}`));
+    const card = page.getByRole('region', { name: 'Timeline' });
+    const list = card.getByRole('list', { name: 'Timeline events' });
+    await list.waitFor();
+    const shown = () =>
+      list.evaluate((ol) =>
+        [...ol.querySelectorAll(':scope > li')].map((li) => {
+          const time = li.querySelector('time');
+          const relative = time?.textContent ?? '';
+          const text = li.textContent ?? '';
+          return {
+            at: time?.dateTime ?? '',
+            relative,
+            rest: text.startsWith(relative) ? text.slice(relative.length) : `(no time) ${text}`,
+          };
+        }),
+      );
+    const expected = (events: Event[]) =>
+      events.map((e) => ({
+        at: e.at,
+        relative: expect.stringMatching(/\S/),
+        rest: `${e.kind}${e.version ? `v${e.version.version}` : ''}${e.trainingJob ? 'job' : ''}${e.message}`,
+      }));
+    expect(await shown()).toEqual(expected(before));
+    await card.getByText(/^No retraining policy/).waitFor();
+
+    // A retraining policy set through the API: on the timeline once the card asks again.
+    await graphql(
+      `
+        mutation ($m: ID!, $d: String!) {
+          setRetrainPolicy(
+            modelId: $m
+            policy: { trigger: { minFeedbackRows: 500 }, deployment: $d }
+          ) {
+            enabled
+          }
+        }
+      `,
+      { m: made.modelId, d: DEPLOYMENT },
+    );
+    const after = await until('the policy on the timeline', async () => {
+      const events = await timeline();
+      return events[0]?.kind === 'policy.set' ? events : undefined;
+    });
+    expect(after.slice(1)).toEqual(before);
+    expect(after[0]?.message).toContain(`"${DEPLOYMENT}"`);
+    // Not live: the card still shows what it loaded until Refresh.
+    expect(await shown()).toEqual(expected(before));
+    await card.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(async () => (await shown()).length).toBe(after.length);
+    expect(await shown()).toEqual(expected(after));
+    const policy = card.getByLabel('Retraining policy');
+    expect(await policy.textContent()).toContain('after 500 new feedback rows; not run yet.');
+    expect(await policy.getByRole('link', { name: DEPLOYMENT }).getAttribute('href')).toBe(
+      `/deployments/${DEPLOYMENT}`,
+    );
+    await shootElement(card, 'timeline');
+  });
+
+  test('the four views render in the dark theme and at phone width without errors', async () => {
     const { ctx, page: dark } = await newPage(browser, { dark: true });
     const errors = watchErrors(dark);
     await signIn(dark, platform.consoleUrl, platform.adminKey);
@@ -448,26 +577,36 @@ describe('the closed loop in the console', () => {
     const card = dark.getByRole('region', { name: 'Evaluations' });
     await card.getByRole('table', { name: 'Metrics by version' }).waitFor();
     await shootElement(card, 'evaluation-dark');
+    const timeline = dark.getByRole('region', { name: 'Timeline' });
+    await timeline.getByRole('list', { name: 'Timeline events' }).waitFor();
+    await shootElement(timeline, 'timeline-dark');
     expect(errors).toEqual([]);
     await ctx.close();
 
-    // At phone width the promotion card and the evaluation table stay inside the screen.
+    // At phone width the promotion card, the evaluation table and the timeline stay inside the
+    // screen.
     const phone = await newPage(browser, { width: 390, height: 844 });
     await signIn(phone.page, platform.consoleUrl, platform.adminKey);
     await phone.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     for (const [pathname, region] of [
       [`/deployments/${DEPLOYMENT}`, 'Promotion'],
       [`/models/${MODEL}`, 'Evaluations'],
+      [`/models/${MODEL}`, 'Timeline'],
     ] as const) {
       await phone.page.goto(url(pathname));
       const card = phone.page.getByRole('region', { name: region });
       await (
         region === 'Promotion'
           ? card.getByText('Completed')
-          : card.getByRole('table', { name: 'Metrics by version' })
+          : region === 'Evaluations'
+            ? card.getByRole('table', { name: 'Metrics by version' })
+            : card.getByRole('list', { name: 'Timeline events' })
       ).waitFor();
       const box = await card.boundingBox();
       expect((box?.x ?? -1) + (box?.width ?? 1000)).toBeLessThanOrEqual(390);
+      // Nothing in it (a long message, a wide table) sticks out of the card.
+      const width = await card.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(width[0], region).toBeLessThanOrEqual(width[1] ?? 0);
       await shootElement(card, `${region.toLowerCase()}-phone`);
     }
     expect(

@@ -100,6 +100,24 @@ describe('ModelTimeline', () => {
     );
   });
 
+  it('says when a policy has not run yet', () => {
+    renderTimeline({
+      __typename: 'Model',
+      id: 'm1',
+      retrainPolicy: {
+        __typename: 'RetrainPolicy',
+        trigger: { everySeconds: 3600 },
+        enabled: false,
+        lastTriggeredAt: null,
+        deployment: { __typename: 'Deployment', name: 'prices' },
+      },
+      timeline: events,
+    });
+    expect(screen.getByLabelText('Retraining policy').textContent).toBe(
+      "Retrains on prices's feedback after every 3600 s (switched off: set it again with a live key); not run yet.",
+    );
+  });
+
   it('says when there is no policy and nothing happened yet', () => {
     renderTimeline({ __typename: 'Model', id: 'm1', retrainPolicy: null, timeline: [] });
     expect(screen.getByText(/No retraining policy/)).toBeTruthy();

@@ -53,8 +53,14 @@ function PolicySummary({ policy }: { policy: RetrainPolicy | null }) {
         {policy.deployment.name}
       </Link>
       's feedback after {describeTrigger(policy.trigger)}
-      {policy.enabled ? '' : ' (switched off: set it again with a live key)'}; last run{' '}
-      <RelativeTime iso={policy.lastTriggeredAt} />.
+      {policy.enabled ? '' : ' (switched off: set it again with a live key)'};{' '}
+      {policy.lastTriggeredAt ? (
+        <>
+          last run <RelativeTime iso={policy.lastTriggeredAt} />.
+        </>
+      ) : (
+        'not run yet.'
+      )}
     </p>
   );
 }
@@ -71,7 +77,7 @@ function EventLinks({ event, modelName }: { event: TimelineEvent; modelName: str
   return (
     <span className="flex gap-2 text-xs">
       {links.map((l) => (
-        <Link key={l.href} href={l.href} className="underline-offset-2 hover:underline">
+        <Link key={l.href} href={l.href} className="text-primary hover:underline">
           {l.label}
         </Link>
       ))}
@@ -91,7 +97,7 @@ export function ModelTimeline({ modelId, modelName }: { modelId: string; modelNa
   const model = data?.model ?? null;
   const events = model?.timeline ?? [];
   return (
-    <Card>
+    <Card role="region" aria-label="Timeline">
       <CardHeader
         title="Timeline"
         description="What happened to this model, newest first"
@@ -117,16 +123,16 @@ export function ModelTimeline({ modelId, modelName }: { modelId: string; modelNa
             description="Training jobs, feedback, evaluations and promotions appear here."
           />
         ) : (
-          <ol className="grid gap-2" aria-label="Timeline events">
+          <ol className="grid grid-cols-[minmax(0,1fr)] gap-2" aria-label="Timeline events">
             {events.map((e, i) => (
               <li
                 key={`${e.at}-${e.kind}-${i}`}
-                className="grid grid-cols-[8rem_1fr] items-start gap-3 text-sm"
+                className="grid grid-cols-[minmax(0,1fr)] items-start gap-x-3 gap-y-0.5 text-sm sm:grid-cols-[8rem_minmax(0,1fr)]"
               >
                 <span className="text-muted-foreground">
                   <RelativeTime iso={e.at} />
                 </span>
-                <span className="grid gap-1">
+                <span className="grid min-w-0 gap-1">
                   <span className="flex flex-wrap items-center gap-2">
                     <Badge tone={kindTone(e.kind)}>{e.kind}</Badge>
                     <EventLinks event={e} modelName={modelName} />
