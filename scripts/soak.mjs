@@ -11,13 +11,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { startScratchPostgres, runMigrations } = require('@maas/db');
+const { getFreePort, startScratchPostgres, runMigrations } = require('@maas/db');
 const { buildLinearModel } = require('@maas/onnx');
 const { seedExampleCsv } = require('@maas/training');
 const { createClient } = require('graphql-ws');
@@ -37,14 +36,6 @@ const log = (...parts) => console.error(...parts);
 const adminKey = `maas_soak_${randomBytes(18).toString('base64url')}`;
 const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
 const cleanups = [];
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 function startProcess(name, main, env) {
   const child = spawn(process.execPath, [path.join(root, main)], {
@@ -286,7 +277,7 @@ async function main() {
   const pg = await startScratchPostgres();
   cleanups.push(() => pg.stop());
   await runMigrations(pg.url);
-  const port = await freePort();
+  const port = await getFreePort();
   const url = `http://127.0.0.1:${port}`;
   const api = startProcess('api', 'apps/api/dist/main.js', {
     DATABASE_URL: pg.url,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@maas/api';
-import { getFreePort } from '@maas/db';
+import { getFreePorts } from '@maas/db';
 import { rendezvousOrder, type InferenceEngine } from '@maas/inference';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ const expected = (v: { weight: number; bias: number }, x1: number, x2: number) =
   v.weight * x1 + x2 + v.bias;
 
 beforeAll(async () => {
-  const ports = [await getFreePort(), await getFreePort()];
+  const ports = await getFreePorts(2);
   const urls = ports.map((p) => `http://127.0.0.1:${p}`);
   api = await startTestApi({ INFERENCE_WORKERS: urls.join(','), INFERENCE_WORKER_TOKEN: TOKEN });
   const databaseUrl = api.server.services.config.DATABASE_URL;

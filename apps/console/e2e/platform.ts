@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { getFreePorts } from '@maas/db';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 const supervisorMain = path.join(repoRoot, 'apps/supervisor/dist/main.js');
@@ -18,19 +18,6 @@ export interface RunningPlatform {
   /** Everything the supervisor printed so far (for failure messages). */
   log: () => string;
   stop: () => Promise<void>;
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function required(file: string, hint: string): void {
@@ -53,7 +40,7 @@ export async function startPlatform(
   );
 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'maas-console-e2e-'));
-  const [apiPort, consolePort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, consolePort, pgPort] = await getFreePorts(3);
   const adminKey = `maas_e2e_${randomBytes(12).toString('hex')}`;
   const apiUrl = `http://localhost:${apiPort}`;
   const consoleUrl = `http://localhost:${consolePort}`;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { getFreePort } from '@maas/db';
+import { getFreePorts } from '@maas/db';
 import {
   cleanEnv,
   isAlive,
@@ -102,8 +102,8 @@ describe('supervisor, as a real process', () => {
   });
 
   it('starts PostgreSQL, migrates, hands children the database and a new admin key, restarts a killed child, and stops everything on SIGTERM', async () => {
-    const ports = { api: await getFreePort(), pg: await getFreePort() };
-    const consolePort = await getFreePort();
+    const [api, pg, consolePort] = (await getFreePorts(3)) as [number, number, number];
+    const ports = { api, pg };
     const consoleDir = path.join(tempRoot, 'console');
     await writeFakeConsole(consoleDir);
     const supervisor = new SupervisorProcess(
@@ -181,7 +181,8 @@ describe('supervisor, as a real process', () => {
   }, 180_000);
 
   it('runs the real API and worker on the same data directory with the saved admin key', async () => {
-    const ports = { api: await getFreePort(), pg: await getFreePort() };
+    const [api, pg] = (await getFreePorts(2)) as [number, number];
+    const ports = { api, pg };
     const supervisor = new SupervisorProcess(
       cleanEnv({
         MAAS_DATA_DIR: dataDir,

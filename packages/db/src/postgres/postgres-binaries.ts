@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -79,16 +79,45 @@ export async function postgresOsUser(): Promise<OsUser | null> {
 
 /** A TCP port that is free on 127.0.0.1 right now (for tests and scratch clusters). */
 export async function getFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('Could not read the port of a probe socket.'));
-      });
-    });
-  });
+  const [port] = await getFreePorts(1);
+  return port!;
+}
+
+/**
+ * `count` distinct TCP ports that are free on 127.0.0.1 right now. Every probe socket stays open
+ * until the last one is bound, so the kernel cannot hand the same port out twice (closing each
+ * probe before the next one is opened can, and did: a supervisor was once given one port for its
+ * API and its PostgreSQL).
+ */
+export async function getFreePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      server.unref();
+      servers.push(server);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            if (address && typeof address === 'object') resolve(address.port);
+            else reject(new Error('Could not read the port of a probe socket.'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (server.listening) server.close(() => resolve());
+            else resolve();
+          }),
+      ),
+    );
+  }
 }
