@@ -281,6 +281,14 @@ async function run(
 /** This member's ArgMax session (CPU, one thread), made at the first greedy decode step. */
 let argmaxSession: Promise<ort.InferenceSession | undefined> | undefined;
 
+/** Frees the ArgMax session (made again at the next greedy step that needs it). */
+async function releaseArgmax(): Promise<void> {
+  const pending = argmaxSession;
+  argmaxSession = undefined;
+  const session = await pending;
+  await session?.release().catch(() => undefined);
+}
+
 /** Greedy picks for LmBatch on ONNX Runtime; undefined (picked in JS) if the session cannot be made. */
 const lmArgmax: LmArgmax = async (logits, rows, width) => {
   argmaxSession ??= ort.InferenceSession.create(argmaxModelBytes(), {
@@ -369,6 +377,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       lmBatches.clear();
       greedyFused.clear();
       for (const session of all) await session.release();
+      await releaseArgmax();
       return all.length;
     }
     case 'sessions':
@@ -378,6 +387,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       const all = [...sessions.values()];
       sessions.clear();
       for (const session of all) await session.release();
+      await releaseArgmax();
       setImmediate(() => process.exit(0));
       return all.length;
     }
