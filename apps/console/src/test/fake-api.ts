@@ -73,10 +73,11 @@ export function fakeClient(options: {
       source,
       map((answer) => result(request, answer)),
     );
-    return {
+    // A wonka source with urql's `subscribe` method, as urql's OperationResultSource is.
+    return Object.assign(results, {
       subscribe: (onResult: (value: ReturnType<typeof result>) => void) =>
         pipe(results, subscribe(onResult)),
-    };
+    });
   });
   // `client.query(...).toPromise()`, answered like executeQuery (never, unless `query` says).
   const query = vi.fn((document: Request['query'], variables: unknown) => {

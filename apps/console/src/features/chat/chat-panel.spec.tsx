@@ -30,11 +30,13 @@ const languageModel = (hasChatTemplate: boolean) => ({
 function controlledStream() {
   const stream = {
     push: (_answer: Partial<OperationResult>) => undefined as void,
+    complete: () => undefined as void,
     cancelled: false,
     source: null as unknown as Source<Partial<OperationResult>>,
   };
   stream.source = make<Partial<OperationResult>>((observer) => {
     stream.push = (answer) => observer.next(answer);
+    stream.complete = () => observer.complete();
     return () => {
       stream.cancelled = true;
     };
@@ -228,6 +230,25 @@ describe('ChatPanel', () => {
     act(() => streams[0]?.push(chunk(0, 'a')));
     expect(screen.getByTestId('answer').dataset.status).toBe('failed');
     expect((await screen.findByRole('alert')).textContent).toContain('STREAM_INTERRUPTED');
+  });
+
+  it('says so when the stream ends without its last chunk, keeps the text, and lets you send again', async () => {
+    const user = userEvent.setup();
+    const { streams } = renderPanel();
+    await screen.findByText('128 tokens');
+    await user.type(screen.getByLabelText('Message'), 'Tell me a story');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    act(() => streams[0]?.push(chunk(0, 'Once upon')));
+    act(() => streams[0]?.complete());
+    const answer = screen.getByTestId('answer');
+    expect(answer.dataset.status).toBe('failed');
+    expect(answer.textContent).toBe('Once upon');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('ended before the model finished');
+    expect(alert.textContent).toContain('STREAM_INTERRUPTED');
+    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
+    await user.type(screen.getByLabelText('Message'), 'Go on');
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveProperty('disabled', false);
   });
 
   it('names a wrong sampling value next to its field and sends nothing', async () => {

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useId, useReducer, useRef, useState, type KeyboardEvent } from 'react';
 import { useClient } from 'urql';
+import { onEnd, pipe, subscribe } from 'wonka';
 import { Bot, Eraser, MessageSquare, Send, Square, User } from 'lucide-react';
 import type { GenerateInput } from '@/gql/graphql';
 import { GenerationSubscription } from '@/graphql/language-models';
@@ -68,7 +69,15 @@ export function ChatPanel({
   const streaming = conversation.turns.some((t) => t.status === 'streaming');
 
   // Leaving the page cancels the generation.
-  useEffect(() => () => active.current?.unsubscribe(), []);
+  useEffect(
+    () => () => {
+      const current = active.current;
+      if (!current) return;
+      current.ended = true;
+      current.unsubscribe();
+    },
+    [],
+  );
   const lastAnswerLength = conversation.turns.at(-1)?.answer.length ?? 0;
   useEffect(() => {
     transcriptEnd.current?.scrollIntoView?.({ block: 'nearest' });
@@ -112,9 +121,24 @@ export function ChatPanel({
       ended: false,
     };
     active.current = current;
-    const subscription = client
-      .subscription(GenerationSubscription, { input })
-      .subscribe((result) => {
+    const subscription = pipe(
+      client.subscription(GenerationSubscription, { input }),
+      // The stream ended without its last chunk (the API closed it): say so rather than show
+      // "streaming" until someone presses Stop.
+      onEnd(() => {
+        if (current.ended) return;
+        dispatch({
+          type: 'fail',
+          id: turnId,
+          error: {
+            message: 'The stream ended before the model finished: the answer may be cut off.',
+            code: 'STREAM_INTERRUPTED',
+          },
+          at: performance.now(),
+        });
+        end(current);
+      }),
+      subscribe((result) => {
         if (current.ended) return;
         const at = performance.now();
         if (result.error) {
@@ -161,7 +185,8 @@ export function ChatPanel({
           });
           end(current);
         }
-      });
+      }),
+    );
     current.unsubscribe = () => subscription.unsubscribe();
     // The source may have answered (and ended) before `subscribe` returned.
     if (current.ended) subscription.unsubscribe();
