@@ -68,6 +68,84 @@ if (process.env.BENCH_PROFILE_DIR) {
     next.catch((err) => process.stderr.write(`profiler: ${err}\n`));
   });
 }
+// BENCH_TAIL=1 (serving.bench.mjs --tail): SIGUSR2 starts recording, for the measured cell,
+// - each HTTP request's time in this process (the server's `request` event to the answer's
+//   `finish`), the CPU the process used meanwhile and the time its event loop was not idle,
+// - each engine.infer call (the micro-batcher, the hop to the inference child, the run and back),
+// - each `run` call to the engine's pool (the hop and the run) with the run's own time measured
+//   in the child (RunResult.runMs),
+// - V8's GC pauses on the main thread;
+// the next SIGUSR2 prints {"tail": summary} (tail-summary.mjs) and stops recording.
+if (process.env.BENCH_TAIL === '1') {
+  const { PerformanceObserver, performance } = require('node:perf_hooks');
+  const { InferenceEngine } = require('@maas/inference');
+  const { summarizeTail } = await import('./tail-summary.mjs');
+  let recording = false;
+  let requests = [];
+  let engineCalls = [];
+  let runs = [];
+  let pauses = [];
+  const timePool = (pool) => {
+    const call = pool.call;
+    pool.call = function (index, request, ...rest) {
+      const started = performance.now();
+      const answer = call.call(this, index, request, ...rest);
+      if (recording && request?.op === 'run')
+        answer.then(
+          (result) => runs.push([started, performance.now(), result?.runMs ?? NaN]),
+          () => undefined,
+        );
+      return answer;
+    };
+  };
+  const timed = new WeakSet();
+  const infer = InferenceEngine.prototype.infer;
+  InferenceEngine.prototype.infer = function (...args) {
+    if (!timed.has(this) && this.pool) {
+      timed.add(this);
+      timePool(this.pool);
+    }
+    const started = performance.now();
+    const answer = infer.apply(this, args);
+    if (recording)
+      answer.then(
+        () => engineCalls.push([started, performance.now()]),
+        () => undefined,
+      );
+    return answer;
+  };
+  server.app.server.on('request', (_req, res) => {
+    if (!recording) return;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
+    res.once('finish', () => {
+      const used = process.cpuUsage(cpu);
+      const { active } = performance.eventLoopUtilization(loop);
+      requests.push([started, performance.now(), (used.user + used.system) / 1000, active]);
+    });
+  });
+  new PerformanceObserver((list) => {
+    if (!recording) return;
+    for (const e of list.getEntries()) pauses.push([e.startTime, e.startTime + e.duration]);
+  }).observe({ entryTypes: ['gc'] });
+  process.on('SIGUSR2', () => {
+    if (!recording) {
+      requests = [];
+      engineCalls = [];
+      runs = [];
+      pauses = [];
+      recording = true;
+      return;
+    }
+    // GC entries are delivered after the pause: let the observer catch up first.
+    setTimeout(() => {
+      recording = false;
+      const tail = summarizeTail({ requests, engineCalls, runs, pauses });
+      process.stdout.write(`${JSON.stringify({ tail })}\n`);
+    }, 20);
+  });
+}
 // What-if experiment, never used for the published table: BENCH_RESOLVER_SINGLE_FLIGHT=1 makes
 // concurrent name resolutions of one key share one load (the API's TargetResolver reloads an
 // expired entry once per waiting request: at concurrency 64, 64 × 3 queries every 2 s).

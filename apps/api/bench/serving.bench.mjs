@@ -15,7 +15,7 @@
 // rounds to whole milliseconds). Run after a build (`npm run bench:inference`):
 //   node apps/api/bench/serving.bench.mjs [--rounds 3] [--seconds 3] [--warmup 0.5]
 //     [--only a,b,c,d,e] [--concurrency 1,16,64] [--write] [--profile DIR] [--rate-limit RPS]
-//     [--model mlp|cnn] [--baseline DIR]
+//     [--model mlp|cnn] [--baseline DIR] [--tail]
 // Each cell is measured in `rounds` rounds interleaved with the other setups (all servers stay up
 // for the whole run), and the median round is reported: on a shared machine, load from elsewhere
 // then hits every setup alike instead of whichever one ran at the time.
@@ -24,6 +24,9 @@
 // --baseline DIR (an A/B in one run): DIR is another built checkout of this repository (e.g. a
 // worktree of main); its bench/api-server.mjs runs as a further API against the same PostgreSQL,
 // measured as (c0) and (d0) beside (c) and (d), so a change's before and after share every round.
+// --tail (not with --profile) records, in every measured API cell, each request's time inside the
+// API, its engine call and the API's GC pauses (api-server.mjs, tail-summary.mjs), and prints a
+// second table: where the slow requests (over 1 ms in the API) spend their time.
 // --rate-limit RPS gives the benchmark key's workspace a request rate (set it above what the run
 // reaches) and a daily prediction quota of 10^12 rows, so every API request pays its token-bucket
 // check and its in-memory daily-quota admission.
@@ -35,6 +38,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuModel, median, percentile, processCpuSplit } from '@maas/testing/bench-stats';
+import { PARTS, SLOW_MS } from './tail-summary.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -60,6 +64,8 @@ const PROFILE_DIR = option('profile', undefined);
 const WRITE = args.includes('--write');
 const RATE_LIMIT = option('rate-limit', undefined);
 const BASELINE = option('baseline', undefined);
+const TAIL = args.includes('--tail');
+if (TAIL && PROFILE_DIR) throw new Error('--tail and --profile measure different things: pick one');
 
 const log = (...parts) => console.error(...parts);
 
@@ -152,6 +158,8 @@ function summarize(latencies, seconds, errors, cpuSeconds, ownSeconds) {
     rps: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
+    p999: percentile(latencies, 0.999),
+    overOneMs: latencies.length ? latencies.filter((l) => l > 1).length / latencies.length : NaN,
     errors,
     cpuMicros: per(cpuSeconds),
     ownCpuMicros: per(ownSeconds),
@@ -220,6 +228,8 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
   let failed = 0;
   const profiled = PROFILE_DIR && profile && server.profile ? server : undefined;
   if (profiled) await profiled.profile();
+  const traced = TAIL && server.profile ? server : undefined;
+  if (traced) await traced.profile();
   const cpuBefore = processCpuSplit(server.pid);
   const result = await runAutocannon(
     { ...base, duration: seconds },
@@ -230,10 +240,12 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
   );
   const cpuAfter = processCpuSplit(server.pid);
   if (profiled) await profiled.profile();
+  const tail = traced ? await traced.profile() : undefined;
   const known = cpuBefore !== undefined && cpuAfter !== undefined;
   const own = known ? cpuAfter.own - cpuBefore.own : undefined;
   const cpu = known ? own + cpuAfter.children - cpuBefore.children : undefined;
-  return summarize(latencies, seconds, failed + result.errors + result.timeouts, cpu, own);
+  const cell = summarize(latencies, seconds, failed + result.errors + result.timeouts, cpu, own);
+  return tail ? { ...cell, tail } : cell;
 }
 
 /** Starts a server script in a child process; resolves with its URL and a stop function. */
@@ -262,14 +274,16 @@ function startChild(script, env, { profiler = false } = {}) {
         if (parsed?.profile) {
           log(`[${script}] CPU profile: ${parsed.profile}`);
           profileWritten?.();
+        } else if (parsed?.tail) {
+          profileWritten?.(parsed.tail);
         } else if (parsed?.listening) {
           child.off('exit', onExit);
           let profiling = false;
           resolve({
             url: parsed.listening,
             pid: child.pid,
-            // Toggles the child's profiler (api-server.mjs only: SIGUSR2 would kill another child);
-            // resolves once a stopped profile is written.
+            // Toggles the child's profiler or tail recorder (api-server.mjs only: SIGUSR2 would
+            // kill another child); resolves once a stopped profile is written, or with the tail.
             profile: profiler
               ? () =>
                   new Promise((done) => {
@@ -344,6 +358,50 @@ function table() {
     }
   }
   return lines.join('\n');
+}
+
+/** --tail: the client's latencies beside the API's own record of the same cells (medians of rounds). */
+function tailTables() {
+  const ms = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+  const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : 'n/a');
+  const cells = [];
+  for (const key of Object.keys(SETUPS))
+    for (const c of CONCURRENCY) if (results[key]?.[c]?.tails?.length) cells.push([key, c]);
+  const m = (r, pick) => median(r.tails.map(pick));
+  const sum = (r, pick) => r.tails.reduce((n, t) => n + (pick(t) ?? 0), 0);
+  const pair = (r, part) => `${ms(m(r, (t) => t[part].p50))} / ${ms(m(r, (t) => t[part].p99))}`;
+  const distributions = [
+    '| setup | c | client p50 / p99 / p99.9 ms (share > 1 ms) | in the API p50 / p99 / p99.9 ms | engine.infer p50 / p99 ms | pool call p50 / p99 ms | run in the child p50 / p99 ms | API GC pauses: n, max ms, share of wall |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: |',
+    ...cells.map(([key, c]) => {
+      const r = results[key][c];
+      return (
+        `| ${SETUPS[key]} | ${c} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.p999)} (${pct(r.overOneMs)}) | ` +
+        `${ms(m(r, (t) => t.request.p50))} / ${ms(m(r, (t) => t.request.p99))} / ${ms(m(r, (t) => t.request.p999))} | ` +
+        `${pair(r, 'engine')} | ${pair(r, 'poolCall')} | ${pair(r, 'run')} | ` +
+        `${Math.round(m(r, (t) => t.gc.n))}, ${ms(m(r, (t) => t.gc.max))}, ${pct(m(r, (t) => t.gc.shareOfWall))} |`
+      );
+    }),
+  ];
+  const sequential = cells.filter(([key, c]) => results[key][c].tails[0].parts);
+  const parts = (medians) => PARTS.map((p) => ms(medians[p])).join(' / ');
+  const counts = (r, group) => PARTS.map((p) => sum(r, (t) => t[group].byCause[p])).join(' / ');
+  const attribution = [
+    `| setup | c | parts of the median request, ms: ${PARTS.join(' / ')} | API process CPU / its main thread busy per request, p50 ms | requests over ${SLOW_MS} ms in the API: share; largest part ${PARTS.join(' / ')} | slowest 1 %: n; median wall / process CPU / main thread busy ms | slowest 1 %: median parts ms | slowest 1 %: largest part ${PARTS.join(' / ')} |`,
+    '| --- | --: | --: | --: | --: | --: | --: | --: |',
+    ...sequential.map(([key, c]) => {
+      const r = results[key][c];
+      const medians = Object.fromEntries(PARTS.map((p) => [p, m(r, (t) => t.parts[p].p50)]));
+      const top = Object.fromEntries(PARTS.map((p) => [p, m(r, (t) => t.top1.medianMs[p])]));
+      return (
+        `| ${SETUPS[key]} | ${c} | ${parts(medians)} | ${ms(m(r, (t) => t.cpu.p50))} / ${ms(m(r, (t) => t.mainBusy.p50))} | ` +
+        `${pct(m(r, (t) => t.slow.share))}; ${counts(r, 'slow')} | ` +
+        `${sum(r, (t) => t.top1.n)}; ${ms(m(r, (t) => t.top1.medianMs.total))} / ${ms(m(r, (t) => t.top1.medianMs.cpu))} / ${ms(m(r, (t) => t.top1.medianMs.mainBusy))} | ` +
+        `${parts(top)} | ${counts(r, 'top1')} |`
+      );
+    }),
+  ];
+  return [distributions.join('\n'), '', attribution.join('\n')].join('\n');
 }
 
 function targets() {
@@ -424,12 +482,16 @@ async function startApis(stack) {
   const adminKey = `maas_bench_${randomBytes(18).toString('base64url')}`;
   const env = { BENCH_DATABASE_URL: pg.url, BENCH_ADMIN_KEY: adminKey };
   const profileEnv = (name) =>
-    PROFILE_DIR ? { BENCH_PROFILE_DIR: path.resolve(PROFILE_DIR), BENCH_PROFILE_NAME: name } : {};
+    PROFILE_DIR
+      ? { BENCH_PROFILE_DIR: path.resolve(PROFILE_DIR), BENCH_PROFILE_NAME: name }
+      : TAIL
+        ? { BENCH_TAIL: '1' }
+        : {};
   const auth = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
   const api = await startChild(
     'api-server.mjs',
     { ...env, ...profileEnv('api-batching-on') },
-    { profiler: Boolean(PROFILE_DIR) },
+    { profiler: Boolean(PROFILE_DIR) || TAIL },
   );
   stack.push(() => api.stop());
   await post(
@@ -453,7 +515,7 @@ async function startApis(stack) {
   const unbatched = await startChild(
     'api-server.mjs',
     { ...env, BENCH_BATCHING: 'off', ...profileEnv('api-batching-off') },
-    { profiler: Boolean(PROFILE_DIR) },
+    { profiler: Boolean(PROFILE_DIR) || TAIL },
   );
   stack.push(() => unbatched.stop());
   const oip = (server) => ({
@@ -491,7 +553,7 @@ async function startApis(stack) {
     const baseline = await startChild(
       path.resolve(BASELINE, 'apps/api/bench/api-server.mjs'),
       { ...env, ...profileEnv('api-baseline') },
-      { profiler: Boolean(PROFILE_DIR) },
+      { profiler: Boolean(PROFILE_DIR) || TAIL },
     );
     stack.push(() => baseline.stop());
     setups.c0 = oip(baseline);
@@ -506,7 +568,7 @@ async function startApis(stack) {
     const threaded = await startChild(
       'api-server.mjs',
       { ...env, INFERENCE_ISOLATION: 'thread', ...profileEnv('api-thread') },
-      { profiler: Boolean(PROFILE_DIR) },
+      { profiler: Boolean(PROFILE_DIR) || TAIL },
     );
     stack.push(() => threaded.stop());
     setups.f = oip(threaded);
@@ -612,6 +674,9 @@ async function main() {
           rps: median(cells.map((r) => r.rps)),
           p50: median(cells.map((r) => r.p50)),
           p99: median(cells.map((r) => r.p99)),
+          p999: median(cells.map((r) => r.p999)),
+          overOneMs: median(cells.map((r) => r.overOneMs)),
+          tails: cells.map((r) => r.tail).filter(Boolean),
           cpuMicros: median(cells.map((r) => r.cpuMicros)),
           errors: cells.reduce((n, r) => n + r.errors, 0),
           spread: [Math.min(...cells.map((r) => r.rps)), Math.max(...cells.map((r) => r.rps))],
@@ -631,6 +696,14 @@ async function main() {
       )} at the end. Run on ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s: ${ROUNDS} interleaved rounds of ${SECONDS} s per cell (each after ${WARMUP} s of warm-up), median of the rounds, req/s range over the rounds in brackets. Model: ${model.describe}, one sample per request, JSON both ways unless said.`,
     '',
     table(),
+    ...(TAIL
+      ? [
+          '',
+          `Where the time goes (--tail): the client's latencies beside the API's own record of the same cells (medians of the rounds). In the API: each request from the HTTP server's \`request\` event to the answer's \`finish\` (and the CPU its process used meanwhile), its engine.infer call, the engine's pool call (the frame to the inference child and back) and the run's own time in the child, and V8's GC pauses on the API's main thread. With one request in flight (c=1) each request is split into parts: api (HTTP, Fastify, auth, limits, GraphQL, encoding and writing the answer), gc, batcher (the rest of engine.infer), hop (the rest of the pool call: frames, the child waking and answering) and run; requests over ${SLOW_MS} ms and the slowest 1 % are put down to their largest part (counts summed over the rounds).`,
+          '',
+          tailTables(),
+        ]
+      : []),
     '',
     'Targets:',
     '',
