@@ -1,6 +1,6 @@
 // What the benchmarks share (apps/api/bench, packages/inference/bench): order statistics, a process tree's CPU time, the machine's CPU name. `@maas/testing/bench-stats`.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** The p-quantile (0..1) of an ascending array; NaN when empty. */
@@ -42,6 +42,32 @@ export function processCpuSplit(pid) {
     own,
     children: childPids(pid).reduce((sum, child) => sum + (ownCpuSeconds(child) ?? 0), 0),
   };
+}
+
+/**
+ * CPU seconds of a process's main thread and of all its other threads (V8's platform workers for
+ * concurrent GC and compilation, libuv's pool, worker threads: Node names them all "node");
+ * undefined off Linux. /proc counts in clock ticks (10 ms): read it over whole cells.
+ */
+export function threadCpuSeconds(pid) {
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return undefined;
+  }
+  const groups = { main: 0, other: 0 };
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      groups[tid === pid ? 'main' : 'other'] +=
+        (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return groups;
 }
 
 function childPids(pid) {

@@ -37,7 +37,13 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, median, percentile, processCpuSplit } from '@maas/testing/bench-stats';
+import {
+  cpuModel,
+  median,
+  percentile,
+  processCpuSplit,
+  threadCpuSeconds,
+} from '@maas/testing/bench-stats';
 import { PARTS, SLOW_MS } from './tail-summary.mjs';
 
 const require = createRequire(import.meta.url);
@@ -65,6 +71,11 @@ const WRITE = args.includes('--write');
 const RATE_LIMIT = option('rate-limit', undefined);
 const BASELINE = option('baseline', undefined);
 const TAIL = args.includes('--tail');
+// Node options for this checkout's API processes ((c)-(h)), not the --baseline one: e.g.
+// `--api-node-args=--max-semi-space-size=16` with `--baseline .` measures a V8 setting A/B.
+const API_NODE_ARGS = (args.find((a) => a.startsWith('--api-node-args='))?.slice(16) ?? '')
+  .split(' ')
+  .filter(Boolean);
 if (TAIL && PROFILE_DIR) throw new Error('--tail and --profile measure different things: pick one');
 
 const log = (...parts) => console.error(...parts);
@@ -231,6 +242,7 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
   const traced = TAIL && server.profile ? server : undefined;
   if (traced) await traced.profile();
   const cpuBefore = processCpuSplit(server.pid);
+  const threadsBefore = threadCpuSeconds(server.pid);
   const result = await runAutocannon(
     { ...base, duration: seconds },
     (_client, status, _bytes, ms) => {
@@ -239,18 +251,27 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
     },
   );
   const cpuAfter = processCpuSplit(server.pid);
+  const threadsAfter = threadCpuSeconds(server.pid);
   if (profiled) await profiled.profile();
   const tail = traced ? await traced.profile() : undefined;
   const known = cpuBefore !== undefined && cpuAfter !== undefined;
   const own = known ? cpuAfter.own - cpuBefore.own : undefined;
   const cpu = known ? own + cpuAfter.children - cpuBefore.children : undefined;
   const cell = summarize(latencies, seconds, failed + result.errors + result.timeouts, cpu, own);
+  // The server process's CPU per request on its main thread and on its other threads.
+  if (threadsBefore && threadsAfter && latencies.length > 0)
+    cell.threads = Object.fromEntries(
+      Object.keys(threadsAfter).map((k) => [
+        k,
+        ((threadsAfter[k] - (threadsBefore[k] ?? 0)) * 1e6) / latencies.length,
+      ]),
+    );
   return tail ? { ...cell, tail } : cell;
 }
 
 /** Starts a server script in a child process; resolves with its URL and a stop function. */
-function startChild(script, env, { profiler = false } = {}) {
-  const child = spawn(process.execPath, [path.resolve(here, script)], {
+function startChild(script, env, { profiler = false, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, path.resolve(here, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -371,15 +392,16 @@ function tailTables() {
   const sum = (r, pick) => r.tails.reduce((n, t) => n + (pick(t) ?? 0), 0);
   const pair = (r, part) => `${ms(m(r, (t) => t[part].p50))} / ${ms(m(r, (t) => t[part].p99))}`;
   const distributions = [
-    '| setup | c | client p50 / p99 / p99.9 ms (share > 1 ms) | in the API p50 / p99 / p99.9 ms | engine.infer p50 / p99 ms | pool call p50 / p99 ms | run in the child p50 / p99 ms | API GC pauses: n, max ms, share of wall |',
-    '| --- | --: | --: | --: | --: | --: | --: | --: |',
+    '| setup | c | client p50 / p99 / p99.9 ms (share > 1 ms) | in the API p50 / p99 / p99.9 ms | engine.infer p50 / p99 ms | pool call p50 / p99 ms | run in the child p50 / p99 ms | API GC pauses: n, max ms, share of wall | API process CPU µs/req: main thread / other threads |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
     ...cells.map(([key, c]) => {
       const r = results[key][c];
       return (
         `| ${SETUPS[key]} | ${c} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.p999)} (${pct(r.overOneMs)}) | ` +
         `${ms(m(r, (t) => t.request.p50))} / ${ms(m(r, (t) => t.request.p99))} / ${ms(m(r, (t) => t.request.p999))} | ` +
         `${pair(r, 'engine')} | ${pair(r, 'poolCall')} | ${pair(r, 'run')} | ` +
-        `${Math.round(m(r, (t) => t.gc.n))}, ${ms(m(r, (t) => t.gc.max))}, ${pct(m(r, (t) => t.gc.shareOfWall))} |`
+        `${Math.round(m(r, (t) => t.gc.n))}, ${ms(m(r, (t) => t.gc.max))}, ${pct(m(r, (t) => t.gc.shareOfWall))} | ` +
+        `${r.threads ? ['main', 'other'].map((k) => Math.round(r.threads[k])).join(' / ') : 'n/a'} |`
       );
     }),
   ];
@@ -491,7 +513,7 @@ async function startApis(stack) {
   const api = await startChild(
     'api-server.mjs',
     { ...env, ...profileEnv('api-batching-on') },
-    { profiler: Boolean(PROFILE_DIR) || TAIL },
+    { profiler: Boolean(PROFILE_DIR) || TAIL, nodeArgs: API_NODE_ARGS },
   );
   stack.push(() => api.stop());
   await post(
@@ -515,7 +537,7 @@ async function startApis(stack) {
   const unbatched = await startChild(
     'api-server.mjs',
     { ...env, BENCH_BATCHING: 'off', ...profileEnv('api-batching-off') },
-    { profiler: Boolean(PROFILE_DIR) || TAIL },
+    { profiler: Boolean(PROFILE_DIR) || TAIL, nodeArgs: API_NODE_ARGS },
   );
   stack.push(() => unbatched.stop());
   const oip = (server) => ({
@@ -568,7 +590,7 @@ async function startApis(stack) {
     const threaded = await startChild(
       'api-server.mjs',
       { ...env, INFERENCE_ISOLATION: 'thread', ...profileEnv('api-thread') },
-      { profiler: Boolean(PROFILE_DIR) || TAIL },
+      { profiler: Boolean(PROFILE_DIR) || TAIL, nodeArgs: API_NODE_ARGS },
     );
     stack.push(() => threaded.stop());
     setups.f = oip(threaded);
@@ -663,6 +685,11 @@ async function main() {
               (Number.isFinite(cell.ownCpuMicros) && cell.ownCpuMicros !== cell.cpuMicros
                 ? ` (${Math.round(cell.ownCpuMicros)} in the server process, ${Math.round(cell.cpuMicros - cell.ownCpuMicros)} in its children)`
                 : '') +
+              (cell.threads
+                ? `; server process by thread µs/req: ${Object.entries(cell.threads)
+                    .map(([k, v]) => `${k} ${Math.round(v)}`)
+                    .join(', ')}`
+                : '') +
               (cell.errors ? `, ${cell.errors} errors` : ''),
           );
         }
@@ -677,6 +704,14 @@ async function main() {
           p999: median(cells.map((r) => r.p999)),
           overOneMs: median(cells.map((r) => r.overOneMs)),
           tails: cells.map((r) => r.tail).filter(Boolean),
+          threads: cells[0]?.threads
+            ? Object.fromEntries(
+                Object.keys(cells[0].threads).map((k) => [
+                  k,
+                  median(cells.map((r) => r.threads?.[k] ?? NaN)),
+                ]),
+              )
+            : undefined,
           cpuMicros: median(cells.map((r) => r.cpuMicros)),
           errors: cells.reduce((n, r) => n + r.errors, 0),
           spread: [Math.min(...cells.map((r) => r.rps)), Math.max(...cells.map((r) => r.rps))],
