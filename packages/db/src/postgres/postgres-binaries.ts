@@ -80,7 +80,8 @@ export async function postgresOsUser(): Promise<OsUser | null> {
 /** A TCP port that is free on 127.0.0.1 right now (for tests and scratch clusters). */
 export async function getFreePort(): Promise<number> {
   const [port] = await getFreePorts(1);
-  return port!;
+  if (port === undefined) throw new Error('Could not draw a free port.');
+  return port;
 }
 
 /**
