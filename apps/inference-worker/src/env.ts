@@ -44,6 +44,8 @@ const schema = z.object({
   INFERENCE_MAX_BATCH_DELAY_MS: optionalInt(0),
   /** Local disk cache of artifacts by sha256. */
   INFERENCE_ARTIFACT_DIR: z.string().optional(),
+  /** Byte budget of that cache (artifact files and bundle folders together); 0: no budget. */
+  INFERENCE_DISK_CACHE_BYTES: optionalInt(0),
   MAAS_DATA_DIR: z.string().optional(),
   DATABASE_URL: z
     .string()

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { createArtifactStore, type ArtifactStore } from '@maas/db';
 import {
+  DEFAULT_DISK_CACHE_BYTES,
   createDiskArtifactCache,
+  createDiskCacheBound,
   createInferenceEngine,
   createRemoteBundles,
   startInferenceServer,
@@ -40,9 +42,16 @@ export async function runInferenceWorker(
   const store = source ? undefined : sharedStore(env, logger);
   const dataDir = env.MAAS_DATA_DIR ?? join(resolve(__dirname, '..', '..', '..'), '.maas');
   const cacheDir = env.INFERENCE_ARTIFACT_DIR ?? join(dataDir, 'artifact-cache');
-  const loadArtifact = createDiskArtifactCache({ dir: cacheDir, source: source ?? store });
+  const bundlesDir = join(cacheDir, 'bundles');
+  // One byte budget for both: the least recently used artifact files and bundle folders go first.
+  const maxBytes = env.INFERENCE_DISK_CACHE_BYTES ?? DEFAULT_DISK_CACHE_BYTES;
+  const bound =
+    maxBytes > 0
+      ? createDiskCacheBound({ artifactDir: cacheDir, bundlesDir, maxBytes, logger })
+      : undefined;
+  const loadArtifact = createDiskArtifactCache({ dir: cacheDir, source: source ?? store, bound });
   // Language models: each bundle's files, from the manifest the API sends, in one folder each.
-  const bundles = createRemoteBundles({ dir: join(cacheDir, 'bundles'), source: source ?? store });
+  const bundles = createRemoteBundles({ dir: bundlesDir, source: source ?? store, bound });
   const engine = await createInferenceEngine({
     threads: env.INFERENCE_THREADS,
     intraOpThreads: env.INFERENCE_INTRA_OP_THREADS,
@@ -64,6 +73,8 @@ export async function runInferenceWorker(
     bundles,
     logger,
   });
+  // What an earlier run left beyond the budget goes now, not at the next download.
+  void bound?.trim();
   return async () => {
     await server.close();
     await engine.close();

@@ -2,7 +2,7 @@
 // from the disk cache alone, and cache misses read from the shared artifact store (@maas/db).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -97,6 +97,46 @@ describe('the inference worker process', () => {
       await stopWorker(worker);
     }
   }, 60_000);
+
+  it('trims its disk cache to INFERENCE_DISK_CACHE_BYTES at start, oldest first, and serves on', async () => {
+    const dir = cacheDir();
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    const stale = ['c', 'd', 'e'].map((c) => join(dir, `${c.repeat(64)}.onnx`));
+    for (const file of stale) {
+      writeFileSync(file, Buffer.alloc(20_000));
+      utimesSync(file, dayAgo, dayAgo);
+    }
+    const staleBundle = join(dir, 'bundles', 'f'.repeat(64));
+    mkdirSync(staleBundle, { recursive: true });
+    writeFileSync(join(staleBundle, 'model.onnx'), Buffer.alloc(20_000));
+    utimesSync(staleBundle, dayAgo, dayAgo);
+    // The model served is the newest entry: it stays.
+    writeFileSync(join(dir, `${mlpSha}.onnx`), mlp.bytes);
+    const worker = await startWorker({
+      INFERENCE_ARTIFACT_DIR: dir,
+      DATABASE_URL: '',
+      INFERENCE_DISK_CACHE_BYTES: String(mlp.bytes.length + 25_000),
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      // 80 kB of stale entries over a budget of the model + 25 kB: three of the four go (they are
+      // equally old, so which one stays is arbitrary).
+      while (Date.now() < deadline && [...stale, staleBundle].filter(existsSync).length > 1)
+        await new Promise((r) => setTimeout(r, 50));
+      expect([...stale, staleBundle].filter(existsSync)).toHaveLength(1);
+      expect(existsSync(join(dir, `${mlpSha}.onnx`))).toBe(true);
+      const rows = randomRows(2, 10, 5);
+      await expectForwardPass(await infer(worker, mlpSha, rows), rows);
+    } finally {
+      await stopWorker(worker);
+    }
+  }, 60_000);
+
+  it('refuses a negative INFERENCE_DISK_CACHE_BYTES at start, naming the variable', async () => {
+    await expect(
+      startWorker({ INFERENCE_ARTIFACT_DIR: cacheDir(), INFERENCE_DISK_CACHE_BYTES: '-1' }),
+    ).rejects.toThrow(/INFERENCE_DISK_CACHE_BYTES/);
+  }, 30_000);
 
   describe('with DATABASE_URL', () => {
     let db: TestDatabase;

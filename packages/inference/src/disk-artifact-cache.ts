@@ -8,12 +8,15 @@ import { openArtifact } from './artifact-source';
 import type { ArtifactSource } from './artifact-source';
 import { ModelLoadError, VersionNotFoundError } from './inference.errors';
 import type { ArtifactLoader } from './inference-engine';
+import type { DiskCacheBound } from './disk-cache-bound';
 
 export interface DiskArtifactCacheOptions {
   /** Folder holding `<sha256>.onnx` files. */
   dir: string;
   /** Where to get what the folder lacks; without it, only files already there can be served. */
   source?: ArtifactSource;
+  /** The folder's byte budget: told of every hit, trimmed after every new file. */
+  bound?: DiskCacheBound;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -29,7 +32,10 @@ export function createDiskArtifactCache(options: DiskArtifactCacheOptions): Arti
 
   const download = async (sha256: string): Promise<{ path: string }> => {
     const target = fileFor(sha256);
-    if (await exists(target)) return { path: target };
+    if (await exists(target)) {
+      options.bound?.touch(target);
+      return { path: target };
+    }
     if (!options.source)
       throw new VersionNotFoundError(`artifact ${sha256} is not in ${options.dir}`);
     await mkdir(options.dir, { recursive: true });
@@ -44,6 +50,8 @@ export function createDiskArtifactCache(options: DiskArtifactCacheOptions): Arti
       if (actual !== sha256)
         throw new ModelLoadError(`artifact ${sha256} arrived with sha256 ${actual}`);
       await rename(temp, target);
+      options.bound?.touch(target);
+      void options.bound?.trim();
       return { path: target };
     } catch (err) {
       await rm(temp, { force: true });

@@ -14,6 +14,7 @@ export type { PoolIsolation } from './worker-pool';
 export * from './binary-data';
 export * from './artifact-source';
 export * from './disk-artifact-cache';
+export * from './disk-cache-bound';
 export * from './inference-server';
 export * from './rendezvous';
 export * from './remote-wire';

@@ -11,6 +11,7 @@ import { isSafeBundlePath, materializeBundle } from './generation/materialize-bu
 import type { BundleFileRef } from './generation/materialize-bundle';
 import { InferenceInputError, ModelLoadError, VersionNotFoundError } from './inference.errors';
 import type { VersionKey } from './tensor.types';
+import type { DiskCacheBound } from './disk-cache-bound';
 
 /** Most files a manifest sent to a worker may list. */
 export const MAX_REMOTE_BUNDLE_FILES = 4096;
@@ -62,6 +63,8 @@ export interface RemoteBundles {
 export function createRemoteBundles(options: {
   dir: string;
   source?: ArtifactSource;
+  /** The folder's byte budget: told of every use of a bundle folder, trimmed after each write. */
+  bound?: DiskCacheBound;
 }): RemoteBundles {
   const manifests = new Map<string, { files: readonly BundleFileRef[]; dir: string }>();
   const writing = new Map<string, Promise<{ dir: string }>>();
@@ -79,7 +82,10 @@ export function createRemoteBundles(options: {
       const { files, dir } = known;
       const source = options.source;
       if (!source) {
-        if (existsSync(dir)) return Promise.resolve({ dir });
+        if (existsSync(dir)) {
+          options.bound?.touch(dir);
+          return Promise.resolve({ dir });
+        }
         return Promise.reject(
           new VersionNotFoundError(
             `the bundle of version ${key.id} is not in ${options.dir} and this worker has no artifact store`,
@@ -88,7 +94,13 @@ export function createRemoteBundles(options: {
       }
       let pending = writing.get(dir);
       if (!pending) {
-        pending = materializeBundle(source, files, dir).finally(() => writing.delete(dir));
+        pending = materializeBundle(source, files, dir)
+          .then((written) => {
+            options.bound?.touch(dir);
+            void options.bound?.trim();
+            return written;
+          })
+          .finally(() => writing.delete(dir));
         writing.set(dir, pending);
       }
       return pending;

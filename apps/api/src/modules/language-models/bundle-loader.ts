@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listVersionFiles, type ArtifactStore } from '@maas/db';
 import {
+  createDiskCacheBound,
+  DEFAULT_DISK_CACHE_BYTES,
   materializeBundle,
   ModelLoadError,
   type BundleFileRef,
@@ -17,7 +19,9 @@ const MAX_MANIFESTS = 10_000;
 /**
  * The engine's `loadBundle`: a bundle version's files (its manifest in model_version_files),
  * written from the artifact store by the engine's `materializeBundle` into a directory of this
- * process, once per version (concurrent loads share the write). `manifest` is that list itself,
+ * process, once per version (concurrent loads share the write). The directories together keep
+ * to the inference workers' default disk budget (DEFAULT_DISK_CACHE_BYTES): beyond it the least
+ * recently loaded go, and are written again at their next load. `manifest` is that list itself,
  * what remote inference workers are sent to write the files on their side. `close()` removes
  * the directories.
  */
@@ -30,6 +34,7 @@ export async function createBundleLoader(
   close(): Promise<void>;
 }> {
   const root = await mkdtemp(join(tmpdir(), 'maas-bundles-'));
+  const bound = createDiskCacheBound({ bundlesDir: root, maxBytes: DEFAULT_DISK_CACHE_BYTES });
   const loading = new Map<string, Promise<{ dir: string }>>();
   const manifests = new Map<string, readonly BundleFileRef[]>();
   const manifest = async (key: VersionKey): Promise<readonly BundleFileRef[]> => {
@@ -47,6 +52,11 @@ export async function createBundleLoader(
       if (!pending) {
         pending = manifest(key)
           .then((files) => materializeBundle(store, files, join(root, key.id)))
+          .then((written) => {
+            bound.touch(written.dir);
+            void bound.trim();
+            return written;
+          })
           .finally(() => loading.delete(key.id));
         loading.set(key.id, pending);
       }

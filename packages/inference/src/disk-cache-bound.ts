@@ -1,0 +1,152 @@
+// A byte budget for an inference worker's disk caches: the `<sha256>.onnx` files of
+// createDiskArtifactCache and the bundle folders of createRemoteBundles. Without one, a worker
+// keeps every artifact it ever served until its disk is full.
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InferenceLogger } from './logger';
+
+export interface DiskCacheBoundOptions {
+  /** The artifact cache's folder: its `*.onnx` files count (temporary `.part` files do not). */
+  artifactDir?: string;
+  /** The bundle cache's folder: each folder in it counts with everything below it (folders still
+   * being written do not). */
+  bundlesDir?: string;
+  /** Most bytes the entries may hold together; the least recently used go beyond it. */
+  maxBytes: number;
+  /**
+   * An entry used more recently than this is kept even when the budget is exceeded, so a version
+   * whose files were just fetched is never removed while it loads. Default 10 minutes.
+   */
+  graceMs?: number;
+  logger?: InferenceLogger;
+  now?: () => number;
+}
+
+export interface DiskCacheBound {
+  /** Marks an entry (an artifact file or a bundle folder) as used now. */
+  touch(path: string): void;
+  /**
+   * Removes least recently used entries until the cache is within its budget (entries in their
+   * grace period stay). One trim runs at a time; a call during one runs again after it. Resolves
+   * with the paths removed; never rejects (a failure is logged).
+   */
+  trim(): Promise<string[]>;
+}
+
+/** Default budget of an inference worker's disk caches (INFERENCE_DISK_CACHE_BYTES): 20 GiB. */
+export const DEFAULT_DISK_CACHE_BYTES = 20 * 1024 ** 3;
+const DEFAULT_GRACE_MS = 10 * 60_000;
+const ARTIFACT_FILE = /^[0-9a-f]{64}\.onnx$/;
+
+interface Entry {
+  path: string;
+  bytes: number;
+  usedAt: number;
+}
+
+export function createDiskCacheBound(options: DiskCacheBoundOptions): DiskCacheBound {
+  const now = options.now ?? Date.now;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const touched = new Map<string, number>();
+  let running: Promise<string[]> | undefined;
+  let again = false;
+
+  const entries = async (): Promise<Entry[]> => {
+    const out: Entry[] = [];
+    const add = async (path: string, bytes: Promise<number>) => {
+      const info = await lstat(path);
+      out.push({
+        path,
+        bytes: await bytes,
+        usedAt: Math.max(info.mtimeMs, touched.get(path) ?? 0),
+      });
+    };
+    if (options.artifactDir)
+      for (const name of await names(options.artifactDir))
+        if (ARTIFACT_FILE.test(name)) {
+          const path = join(options.artifactDir, name);
+          await add(
+            path,
+            stat(path).then((s) => s.size),
+          ).catch(() => undefined);
+        }
+    if (options.bundlesDir)
+      for (const name of await names(options.bundlesDir)) {
+        // A folder still being written (materializeBundle's `<digest>.partial-…`) is not an entry.
+        if (name.includes('.partial-')) continue;
+        const path = join(options.bundlesDir, name);
+        await add(path, folderBytes(path)).catch(() => undefined);
+      }
+    return out;
+  };
+
+  const once = async (): Promise<string[]> => {
+    const all = await entries();
+    let total = all.reduce((sum, e) => sum + e.bytes, 0);
+    if (total <= options.maxBytes) return [];
+    const removed: string[] = [];
+    const cutoff = now() - graceMs;
+    for (const entry of all.sort((a, b) => a.usedAt - b.usedAt)) {
+      if (total <= options.maxBytes) break;
+      if (entry.usedAt > cutoff) continue;
+      await rm(entry.path, { recursive: true, force: true });
+      touched.delete(entry.path);
+      total -= entry.bytes;
+      removed.push(entry.path);
+    }
+    options.logger?.info(
+      { removed: removed.length, bytes: total, maxBytes: options.maxBytes },
+      total > options.maxBytes
+        ? 'disk cache over its budget; what is left was used within the grace period'
+        : 'disk cache trimmed to its budget',
+    );
+    return removed;
+  };
+
+  const trim = (): Promise<string[]> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      const removed: string[] = [];
+      do {
+        again = false;
+        try {
+          removed.push(...(await once()));
+        } catch (err) {
+          options.logger?.warn({ err }, 'could not trim the disk cache');
+        }
+      } while (again);
+      running = undefined;
+      return removed;
+    })();
+    return running;
+  };
+
+  return {
+    touch(path) {
+      touched.set(path, now());
+    },
+    trim,
+  };
+}
+
+async function names(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The bytes of the files below `dir` (symbolic links are not followed). */
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await folderBytes(path);
+    else if (entry.isFile()) total += (await stat(path)).size;
+  }
+  return total;
+}
