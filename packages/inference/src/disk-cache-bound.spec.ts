@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ArtifactSource } from './artifact-source';
 import { createDiskArtifactCache } from './disk-artifact-cache';
 import { createDiskCacheBound } from './disk-cache-bound';
@@ -47,6 +47,10 @@ describe('createDiskCacheBound', () => {
     bound.touch(artifact(1));
     expect(await bound.trim()).toEqual([artifact(2)]);
     expect(existsSync(artifact(1))).toBe(true);
+    // The use is dated on disk too, for a restart or another process on the folder.
+    await vi.waitFor(async () =>
+      expect((await stat(artifact(1))).mtimeMs).toBeGreaterThan(Date.now() - 60_000),
+    );
   });
 
   it('keeps what was used within the grace period even over the budget', async () => {

@@ -1,7 +1,7 @@
 // A byte budget for an inference worker's disk caches: the `<sha256>.onnx` files of
 // createDiskArtifactCache and the bundle folders of createRemoteBundles. Without one, a worker
 // keeps every artifact it ever served until its disk is full.
-import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InferenceLogger } from './logger';
 
@@ -23,7 +23,7 @@ export interface DiskCacheBoundOptions {
 }
 
 export interface DiskCacheBound {
-  /** Marks an entry (an artifact file or a bundle folder) as used now. */
+  /** Marks an entry (an artifact file or a bundle folder) as used now (and dates it so on disk). */
   touch(path: string): void;
   /**
    * Removes least recently used entries until the cache is within its budget (entries in their
@@ -126,7 +126,10 @@ export function createDiskCacheBound(options: DiskCacheBoundOptions): DiskCacheB
 
   return {
     touch(path) {
-      touched.set(path, now());
+      const at = now();
+      touched.set(path, at);
+      // On disk too, so that a restart, or another process on the same folder, sees the use.
+      void utimes(path, new Date(at), new Date(at)).catch(() => undefined);
     },
     trim,
   };
