@@ -1,5 +1,5 @@
-// What the benchmarks share (apps/api/bench, packages/inference/bench): order statistics, a process tree's CPU time, the machine's CPU name. `@maas/testing/bench-stats`.
-import { execFileSync } from 'node:child_process';
+// What the benchmarks share (apps/api/bench, packages/inference/bench): order statistics, a process tree's CPU time, the machine's CPU name, server scripts started as child processes. `@maas/testing/bench-stats`.
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
@@ -105,4 +105,62 @@ export function cpuModel() {
     // no lscpu: os.cpus() it is
   }
   return model;
+}
+
+/**
+ * Starts a benchmark's server script (`node [...nodeArgs] script`) in a child process that prints
+ * `{"listening": url}` on a line of its stdout once it serves; resolves with its URL, pid, the
+ * child and a `stop` (SIGTERM, SIGKILL after 15 s). Its other JSON lines go to `onMessage`, any
+ * other line to `log` prefixed with the script's name; an exit before listening rejects.
+ */
+export function startServerChild(
+  script,
+  { env = {}, nodeArgs = [], onMessage, log = console.error } = {},
+) {
+  const name = script.split(/[\\/]/).pop();
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onExit = (code) => reject(new Error(`${name} exited with ${code} before listening`));
+    child.once('exit', onExit);
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk.toString();
+      let newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        let parsed;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed?.listening) {
+          child.off('exit', onExit);
+          resolve({
+            url: parsed.listening,
+            pid: child.pid,
+            child,
+            stop: () =>
+              new Promise((done) => {
+                if (child.exitCode !== null) return done();
+                const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+                child.once('exit', () => {
+                  clearTimeout(force);
+                  done();
+                });
+                child.kill('SIGTERM');
+              }),
+          });
+        } else if (onMessage && parsed !== null && typeof parsed === 'object') {
+          onMessage(parsed);
+        } else if (line.trim()) {
+          log(`[${name}] ${line}`);
+        }
+      }
+    });
+  });
 }

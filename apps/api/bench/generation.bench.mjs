@@ -16,7 +16,7 @@
 // machine hits every cell alike. Streams are closed loops: each sends its next request when the
 // previous one ends. Tokens count when they arrive inside the cell's window; requests still
 // running at its end are drained (their later tokens do not count) before the next cell.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +24,13 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, median, percentile, processCpuSplit } from '@maas/testing/bench-stats';
+import {
+  cpuModel,
+  median,
+  percentile,
+  processCpuSplit,
+  startServerChild,
+} from '@maas/testing/bench-stats';
 
 const require = createRequire(import.meta.url);
 const { tarBundle, writeTinyGpt2Bundle } = require('@maas/testing');
@@ -74,48 +80,10 @@ const AGENT = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 /** Starts api-server.mjs in a child process; resolves with its URL, pid and a stop function. */
 function startApi(envVars) {
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(here, 'api-server.mjs')], {
-    env: { ...process.env, ...envVars },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const onExit = (code) =>
-      reject(new Error(`api-server.mjs exited with ${code} before listening`));
-    child.once('exit', onExit);
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk.toString();
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        let parsed;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          parsed = undefined;
-        }
-        if (parsed?.listening) {
-          child.off('exit', onExit);
-          resolve({
-            url: parsed.listening,
-            pid: child.pid,
-            stop: () =>
-              new Promise((done) => {
-                if (child.exitCode !== null) return done();
-                const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-                child.once('exit', () => {
-                  clearTimeout(force);
-                  done();
-                });
-                child.kill('SIGTERM');
-              }),
-          });
-        } else if (line.trim()) {
-          log(`[api-server.mjs] ${line}`);
-        }
-      }
-    });
+  return startServerChild(path.join(here, 'api-server.mjs'), {
+    env: envVars,
+    nodeArgs: profile,
+    log,
   });
 }
 

@@ -30,7 +30,6 @@
 // --rate-limit RPS gives the benchmark key's workspace a request rate (set it above what the run
 // reaches) and a daily prediction quota of 10^12 rows, so every API request pays its token-bucket
 // check and its in-memory daily-quota admission.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +41,7 @@ import {
   median,
   percentile,
   processCpuSplit,
+  startServerChild,
   threadCpuSeconds,
 } from '@maas/testing/bench-stats';
 import { PARTS, SLOW_MS } from './tail-summary.mjs';
@@ -269,68 +269,39 @@ async function measureHttp({ request, server }, concurrency, seconds, profile) {
   return tail ? { ...cell, tail } : cell;
 }
 
-/** Starts a server script in a child process; resolves with its URL and a stop function. */
-function startChild(script, env, { profiler = false, nodeArgs = [] } = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, path.resolve(here, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    let profileWritten;
-    const onExit = (code) => reject(new Error(`${script} exited with ${code} before listening`));
-    child.once('exit', onExit);
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk.toString();
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        let parsed;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          parsed = undefined;
-        }
-        if (parsed?.profile) {
-          log(`[${script}] CPU profile: ${parsed.profile}`);
-          profileWritten?.();
-        } else if (parsed?.tail) {
-          profileWritten?.(parsed.tail);
-        } else if (parsed?.listening) {
-          child.off('exit', onExit);
-          let profiling = false;
-          resolve({
-            url: parsed.listening,
-            pid: child.pid,
-            // Toggles the child's profiler or tail recorder (api-server.mjs only: SIGUSR2 would
-            // kill another child); resolves once a stopped profile is written, or with the tail.
-            profile: profiler
-              ? () =>
-                  new Promise((done) => {
-                    profiling = !profiling;
-                    if (profiling) setTimeout(done, 50);
-                    else profileWritten = done;
-                    child.kill('SIGUSR2');
-                  })
-              : undefined,
-            stop: () =>
-              new Promise((done) => {
-                if (child.exitCode !== null) return done();
-                const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-                child.once('exit', () => {
-                  clearTimeout(force);
-                  done();
-                });
-                child.kill('SIGTERM');
-              }),
-          });
-        } else if (line.trim()) {
-          log(`[${script}] ${line}`);
-        }
+/** Starts a server script in a child process; resolves with its URL, pid and a stop function. */
+async function startChild(script, env, { profiler = false, nodeArgs = [] } = {}) {
+  let profileWritten;
+  const server = await startServerChild(path.resolve(here, script), {
+    env,
+    nodeArgs,
+    log,
+    onMessage: (message) => {
+      if (message.profile) {
+        log(`[${script}] CPU profile: ${message.profile}`);
+        profileWritten?.();
+      } else if (message.tail) {
+        profileWritten?.(message.tail);
+      } else {
+        log(`[${script}] ${JSON.stringify(message)}`);
       }
-    });
+    },
   });
+  let profiling = false;
+  return {
+    ...server,
+    // Toggles the child's profiler or tail recorder (api-server.mjs only: SIGUSR2 would kill
+    // another child); resolves once a stopped profile is written, or with the tail.
+    profile: profiler
+      ? () =>
+          new Promise((done) => {
+            profiling = !profiling;
+            if (profiling) setTimeout(done, 50);
+            else profileWritten = done;
+            server.child.kill('SIGUSR2');
+          })
+      : undefined,
+  };
 }
 
 async function post(url, body, headers = {}) {
