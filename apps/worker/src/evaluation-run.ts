@@ -9,16 +9,13 @@ import {
   type EvaluatedModel,
   type ModelOutputs,
 } from '@maas/training';
-import type { Logger } from './logger';
-import { JobInputError, readArtifact, type InputSources } from './training-inputs';
+import { LeasedRun, type LeasedRunContext } from './leased-run';
+import { JobInputError, readArtifact } from './training-inputs';
 
 /** What an evaluation run needs from its worker: the shared inference engine, made on first use. */
-export interface EvaluationContext extends InputSources {
-  logger: Logger;
+export interface EvaluationContext extends LeasedRunContext {
   engine: () => Promise<InferenceEngine>;
 }
-
-type StopReason = 'cancel' | 'shutdown' | 'lost';
 
 /** Thrown between model runs once the run was asked to stop. */
 class Stopped extends Error {}
@@ -39,71 +36,27 @@ interface VersionRow {
  * or silently (lease lost). The scoring is light main-thread work between model runs, which run
  * in the engine's pool, so the lease keeps being renewed.
  */
-export class EvaluationRun {
-  private stopReason: StopReason | null = null;
-  private renewing = false;
+export class EvaluationRun extends LeasedRun {
   /** Settles when the run is asked to stop, so a model run in progress is not waited for. */
   private readonly stopped: Promise<never>;
   private rejectStopped: (err: Stopped) => void = () => undefined;
-  private readonly log: Logger;
 
   constructor(
-    private readonly ctx: EvaluationContext,
-    readonly job: LeasedJob,
-    private readonly signal: AbortSignal,
+    protected override readonly ctx: EvaluationContext,
+    job: LeasedJob,
+    signal: AbortSignal,
   ) {
-    this.log = ctx.logger.child({ jobId: job.id, attempt: job.attempt, kind: 'EVALUATION' });
+    super(ctx, job, signal, 'evaluation', { kind: 'EVALUATION' });
     this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
     this.stopped.catch(() => undefined);
   }
 
-  requestCancel(): void {
-    this.stop('cancel');
+  protected work(): Promise<void> {
+    return this.evaluate();
   }
 
-  poll(): void {
-    void this.renew();
-  }
-
-  async execute(): Promise<void> {
-    const started = Date.now();
-    const timer = setInterval(() => void this.renew(), this.ctx.config.renewEveryMs);
-    const onAbort = (): void => this.stop('shutdown');
-    this.signal.addEventListener('abort', onAbort);
-    if (this.signal.aborted) onAbort();
-    try {
-      await this.evaluate();
-    } catch (err) {
-      this.log.error(
-        { err },
-        'evaluation attempt aborted by an infrastructure error; the lease will lapse',
-      );
-    } finally {
-      clearInterval(timer);
-      this.signal.removeEventListener('abort', onAbort);
-      this.log.info({ ms: Date.now() - started }, 'evaluation attempt ended');
-    }
-  }
-
-  private stop(reason: StopReason): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
+  protected onStop(): void {
     this.rejectStopped(new Stopped());
-    this.log.info({ reason }, 'stopping evaluation');
-  }
-
-  private async renew(): Promise<void> {
-    if (this.renewing || this.stopReason === 'lost') return;
-    this.renewing = true;
-    try {
-      const state = await this.ctx.jobs.renew(this.job);
-      if (!state.held) this.stop('lost');
-      else if (state.cancelRequested) this.stop('cancel');
-    } catch (err) {
-      this.log.warn({ err }, 'lease renewal failed');
-    } finally {
-      this.renewing = false;
-    }
   }
 
   private checkStop(): void {
@@ -138,9 +91,7 @@ export class EvaluationRun {
       const status = await this.ctx.jobs.handBack(this.job);
       this.log.info({ status }, 'handed the evaluation back for another worker');
     } else {
-      this.log.warn(
-        'lost the lease (reaped, or taken by another attempt): stopping without writing',
-      );
+      this.logLost();
     }
   }
 

@@ -3,19 +3,16 @@ import { Worker } from 'node:worker_threads';
 import type { SignatureRecord } from '@maas/db';
 import { readSignature } from '@maas/onnx';
 import type { EpochRecord, LeasedJob } from '@maas/jobs';
-import type { Logger } from './logger';
+import { LeasedRun, type LeasedRunContext, type StopReason } from './leased-run';
 import { ThreadInbox, type InboxItem } from './thread-inbox';
 import type { ThreadTrainingResult, ToThreadMessage, TrainingThreadInput } from './thread-protocol';
-import { JobInputError, loadTrainingInputs, type InputSources } from './training-inputs';
+import { JobInputError, loadTrainingInputs } from './training-inputs';
 
-/** What a run needs from its worker: `jobs` makes every write to the job, fenced by its attempt. */
-export interface RunContext extends InputSources {
-  logger: Logger;
+/** What a training run needs from its worker. */
+export interface RunContext extends LeasedRunContext {
   /** Compiled `training-thread.js`. */
   threadFile: string;
 }
-
-type StopReason = 'cancel' | 'shutdown' | 'lost';
 
 // Fast epochs queue up while a write runs; they go in one transaction, but a bounded one, so that
 // subscribers hear of the first of them without waiting for hundreds.
@@ -23,79 +20,34 @@ const MAX_EPOCHS_PER_WRITE = 50;
 
 /**
  * One attempt at one training job, from a taken lease to a final state: loads the inputs, trains
- * in a worker thread while renewing the lease, records epochs and checkpoints, and ends SUCCEEDED
- * (version committed), FAILED, CANCELLED, handed back (shutdown), or silently (lease lost).
- * Infrastructure errors (database gone) end the attempt without a write: the lease lapses and
- * the reaper re-queues the job.
+ * in a worker thread while the lease is renewed ({@link LeasedRun}), records epochs and
+ * checkpoints, and ends SUCCEEDED (version committed), FAILED, CANCELLED, handed back (shutdown),
+ * or silently (lease lost).
  */
-export class TrainingRun {
-  private stopReason: StopReason | null = null;
+export class TrainingRun extends LeasedRun {
   private thread: Worker | null = null;
   private inbox: ThreadInbox | null = null;
-  private renewing = false;
   private hyperparameters: Record<string, unknown>;
-  private readonly log: Logger;
 
   constructor(
-    private readonly ctx: RunContext,
-    readonly job: LeasedJob,
-    private readonly signal: AbortSignal,
+    protected override readonly ctx: RunContext,
+    job: LeasedJob,
+    signal: AbortSignal,
   ) {
+    super(ctx, job, signal, 'training');
     this.hyperparameters = job.hyperparameters;
-    this.log = ctx.logger.child({ jobId: job.id, attempt: job.attempt });
   }
 
-  /** A cancel was requested (NOTIFY): stop the thread and mark the job CANCELLED. */
-  requestCancel(): void {
-    this.stop('cancel');
+  protected work(): Promise<void> {
+    return this.train();
   }
 
-  /** Renews the lease now (e.g. after the control listener reconnected, to re-read the cancel flag). */
-  poll(): void {
-    void this.renew();
-  }
-
-  async execute(): Promise<void> {
-    const started = Date.now();
-    const timer = setInterval(() => void this.renew(), this.ctx.config.renewEveryMs);
-    const onAbort = (): void => this.stop('shutdown');
-    this.signal.addEventListener('abort', onAbort);
-    if (this.signal.aborted) onAbort();
-    try {
-      await this.train();
-    } catch (err) {
-      // Not the job's fault: leave the lease to lapse, another attempt will resume it.
-      this.log.error(
-        { err },
-        'training attempt aborted by an infrastructure error; the lease will lapse',
-      );
-    } finally {
-      clearInterval(timer);
-      this.signal.removeEventListener('abort', onAbort);
-      await this.thread?.terminate();
-      this.log.info({ ms: Date.now() - started }, 'training attempt ended');
-    }
-  }
-
-  private stop(reason: StopReason): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
-    this.log.info({ reason }, 'stopping training');
+  protected onStop(): void {
     this.inbox?.interrupt();
   }
 
-  private async renew(): Promise<void> {
-    if (this.renewing || this.stopReason === 'lost') return;
-    this.renewing = true;
-    try {
-      const state = await this.ctx.jobs.renew(this.job);
-      if (!state.held) this.stop('lost');
-      else if (state.cancelRequested) this.stop('cancel');
-    } catch (err) {
-      this.log.warn({ err }, 'lease renewal failed');
-    } finally {
-      this.renewing = false;
-    }
+  protected override async cleanup(): Promise<void> {
+    await this.thread?.terminate();
   }
 
   private async train(): Promise<void> {
@@ -174,9 +126,7 @@ export class TrainingRun {
       endedAt: item.endedAt,
       checkpoint: i === lastCheckpoint ? item.checkpoint : null,
     }));
-    const state = await this.ctx.jobs.recordEpochs(this.job, records);
-    if (!state.held) this.stop('lost');
-    else if (state.cancelRequested) this.stop('cancel');
+    this.heed(await this.ctx.jobs.recordEpochs(this.job, records));
   }
 
   private async succeed(result: ThreadTrainingResult): Promise<void> {
@@ -214,12 +164,7 @@ export class TrainingRun {
   }
 
   private async settleStop(reason: StopReason): Promise<void> {
-    if (reason === 'lost') {
-      this.log.warn(
-        'lost the lease (reaped, or taken by another attempt): stopping without writing',
-      );
-      return;
-    }
+    if (reason === 'lost') return this.logLost();
     if (reason === 'cancel') {
       await this.thread?.terminate();
       const recorded = await this.ctx.jobs.cancel(this.job);
