@@ -5,6 +5,7 @@
 // training profile's bins and from what the test sent and got back.
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
 import { startTestApi, type TestApi } from './api-harness';
 import { startWorker } from './worker-process';
 import { collect, wsClient } from './ws-client';
@@ -630,5 +631,42 @@ describe('an uploaded model with a reference dataset', () => {
       { n: 'mon-up', d: '00000000-0000-4000-8000-000000000000' },
     );
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('retention of alerts', () => {
+  it('deletes resolved alerts MONITORING_ALERT_RETENTION_DAYS after they resolved, never an open one', async () => {
+    const db = api.server.services.db;
+    const deployment = deploymentIds['mon-a'] as string;
+    const insert = (kind: string, atDays: number, resolvedDays: number | null) =>
+      db.query(
+        `INSERT INTO monitoring_alerts (workspace_id, deployment_id, kind, feature, message, value,
+           threshold, at, resolved_at)
+         VALUES ($1, $2, $3, 'retention', 'test', 1, 0.5, now() - make_interval(days => $4),
+           CASE WHEN $5::int IS NULL THEN NULL ELSE now() - make_interval(days => $5::int) END)
+         RETURNING id`,
+        [workspaceId, deployment, kind, atDays, resolvedDays],
+      );
+    await insert('errorRate', 200, 91); // resolved 91 days ago: past the 90-day default
+    await insert('errorRate', 200, 89); // resolved 89 days ago: kept
+    await insert('inputDrift', 200, null); // open for 200 days: kept
+    const sweeper = new RetentionSweeper(
+      db,
+      api.server.services.logger,
+      retentionRules(api.server.services.config),
+      3_600_000,
+      1000,
+    );
+    await sweeper.sweep();
+    const left = await db.query<{ kind: string; resolved: number | null }[]>(
+      `SELECT kind, round(extract(epoch FROM now() - resolved_at) / 86400)::int AS resolved
+         FROM monitoring_alerts WHERE deployment_id = $1 AND feature = 'retention'
+        ORDER BY resolved NULLS LAST`,
+      [deployment],
+    );
+    expect(left).toEqual([
+      { kind: 'errorRate', resolved: 89 },
+      { kind: 'inputDrift', resolved: null },
+    ]);
   });
 });

@@ -14,8 +14,9 @@ export interface RetentionRule {
     | 'deployment_stats'
     | 'audit_events'
     | 'idempotency_keys'
-    | 'usage_counters';
-  column: 'created_at' | 'bucket_start';
+    | 'usage_counters'
+    | 'monitoring_alerts';
+  column: 'created_at' | 'bucket_start' | 'resolved_at';
   days: number;
   granularity?: UsageGranularityName;
 }
@@ -30,6 +31,12 @@ export function retentionRules(config: ApiConfig): RetentionRule[] {
       days: config.SERVING_STATS_RETENTION_DAYS,
     },
     { table: 'audit_events', column: 'created_at', days: config.AUDIT_RETENTION_DAYS },
+    // Resolved alerts only: an open one has no resolved_at and stays until it resolves.
+    {
+      table: 'monitoring_alerts',
+      column: 'resolved_at',
+      days: config.MONITORING_ALERT_RETENTION_DAYS,
+    },
     // Keys answer retries for IDEMPOTENCY_WINDOW_HOURS (a day), and are useless after.
     { table: 'idempotency_keys', column: 'created_at', days: IDEMPOTENCY_WINDOW_HOURS / 24 },
     ...(
