@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '@maas/db';
+import type { ArtifactStore, EventBus } from '@maas/db';
 import type { DataSource } from 'typeorm';
 import type { Closers } from './common/closers';
 import type { Logger } from './common/logger';
@@ -49,6 +49,8 @@ export interface Services {
   config: ApiConfig;
   logger: Logger;
   db: DataSource;
+  /** LISTEN/NOTIFY between replicas and workers; subscriptions listen on it. */
+  bus: EventBus;
   store: ArtifactStore;
   auth: AuthService;
   /** Request rates per key and per address, in memory; shared among the live `replicas`. */
@@ -229,6 +231,7 @@ export async function buildServices(
     config,
     logger,
     db,
+    bus,
     store,
     auth,
     rateLimits,

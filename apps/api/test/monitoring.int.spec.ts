@@ -3,6 +3,7 @@
 // from the training distribution, another inputs shifted away from it, with feedback from
 // y = 4x + noise. The PSI and the online metrics are recomputed here, in closed form, from the
 // training profile's bins and from what the test sent and got back.
+import { MONITORING_ALERTS_CHANNEL, TRAINING_EVENTS_CHANNEL } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
@@ -668,5 +669,33 @@ describe('retention of alerts', () => {
       { kind: 'errorRate', resolved: 89 },
       { kind: 'inputDrift', resolved: null },
     ]);
+  });
+});
+
+describe('subscriptions a client leaves', () => {
+  it('stop listening at once, not at the next event (alerts, training jobs)', async () => {
+    const bus = api.server.services.bus;
+    const listeners = () =>
+      bus.listenerCount(MONITORING_ALERTS_CHANNEL) + bus.listenerCount(TRAINING_EVENTS_CHANNEL);
+    const waitFor = async (want: number) => {
+      const deadline = Date.now() + 5000;
+      while (listeners() !== want && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      return listeners();
+    };
+    const before = listeners();
+    const client = wsClient(api.url, api.adminKey);
+    const streams = [
+      collect(client, `subscription { monitoringAlerts(deployment: "mon-a") { id } }`),
+      collect(client, `subscription { monitoringAlerts(deployment: "mon-b") { id } }`),
+      collect(client, `subscription { trainingJobsUpdated { id } }`),
+    ];
+    expect(await waitFor(before + 3)).toBe(before + 3);
+    // One stream completed by its client, the others by the socket closing; no event is sent.
+    streams[0]?.stop();
+    expect(await waitFor(before + 2)).toBe(before + 2);
+    await client.dispose();
+    expect(await waitFor(before)).toBe(before);
+    for (const s of streams) expect(s.results).toEqual([]);
   });
 });

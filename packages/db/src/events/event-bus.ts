@@ -52,6 +52,11 @@ export class EventBus {
     return this.client !== null;
   }
 
+  /** How many handlers listen on `channel` now (a gauge for operators and tests). */
+  listenerCount(channel: string): number {
+    return this.handlers.get(channel)?.size ?? 0;
+  }
+
   /** Opens the listening connection (subscribe and publish do it on first use). */
   async connect(): Promise<void> {
     await this.ensureConnected();

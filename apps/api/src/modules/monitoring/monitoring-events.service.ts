@@ -1,5 +1,5 @@
 import { MONITORING_ALERTS_CHANNEL, type EventBus } from '@maas/db';
-import { SignalQueue } from '../../common/signal-queue';
+import { signalStream, type SignalQueue } from '../../common/signal-queue';
 import type { AuthInfo } from '../auth/auth.service';
 import type { MonitoringAlertEvent, MonitoringService } from './monitoring.service';
 import type { MonitoringAlert } from './monitoring.types';
@@ -24,9 +24,18 @@ export class MonitoringEventsService {
     private readonly monitoring: MonitoringService,
   ) {}
 
-  async *alerts(auth: AuthInfo, deployment: string): AsyncGenerator<MonitoringAlert> {
+  alerts(auth: AuthInfo, deployment: string): AsyncGenerator<MonitoringAlert> {
+    return signalStream<string, MonitoringAlert>((queue) =>
+      this.alertStream(auth, deployment, queue),
+    );
+  }
+
+  private async *alertStream(
+    auth: AuthInfo,
+    deployment: string,
+    queue: SignalQueue<string>,
+  ): AsyncGenerator<MonitoringAlert> {
     const deploymentId = await this.monitoring.deploymentId(auth, deployment);
-    const queue = new SignalQueue<string>();
     const unsubscribe = await this.bus.subscribe(MONITORING_ALERTS_CHANNEL, (payload) => {
       const event = parseEvent(payload);
       if (event && event.workspaceId === auth.workspaceId && event.deploymentId === deploymentId)

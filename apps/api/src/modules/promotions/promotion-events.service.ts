@@ -1,6 +1,6 @@
 import { PROMOTION_EVENTS_CHANNEL, type EventBus } from '@maas/db';
 import { notFound } from '../../common/errors';
-import { SignalQueue } from '../../common/signal-queue';
+import { signalStream, type SignalQueue } from '../../common/signal-queue';
 import type { AuthInfo } from '../auth/auth.service';
 import {
   isFinalPromotion,
@@ -32,8 +32,15 @@ export class PromotionEventsService {
     private readonly promotions: PromotionsService,
   ) {}
 
-  async *updates(auth: AuthInfo, id: string): AsyncGenerator<Promotion> {
-    const queue = new SignalQueue<Signal>();
+  updates(auth: AuthInfo, id: string): AsyncGenerator<Promotion> {
+    return signalStream<Signal, Promotion>((queue) => this.stream(auth, id, queue));
+  }
+
+  private async *stream(
+    auth: AuthInfo,
+    id: string,
+    queue: SignalQueue<Signal>,
+  ): AsyncGenerator<Promotion> {
     const unsubscribe = await this.bus.subscribe(
       PROMOTION_EVENTS_CHANNEL,
       (payload) => {

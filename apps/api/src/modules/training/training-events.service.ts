@@ -1,7 +1,7 @@
 import { TRAINING_EVENTS_CHANNEL, type EventBus } from '@maas/db';
 import { parseTrainingJobEvent } from '@maas/jobs';
 import { notFound } from '../../common/errors';
-import { SignalQueue } from '../../common/signal-queue';
+import { signalStream, type SignalQueue } from '../../common/signal-queue';
 import type { AuthInfo } from '../auth/auth.service';
 import { isFinal, type TrainingService } from './training.service';
 import type { TrainingJob } from './training.types';
@@ -33,8 +33,20 @@ export class TrainingEventsService {
   }
 
   /** `trainingJobUpdated(id)`: the job now, then each change, completing after a final state. */
-  async *jobUpdates(auth: AuthInfo, jobId: string): AsyncGenerator<TrainingJob> {
-    const queue = new SignalQueue<Signal>();
+  jobUpdates(auth: AuthInfo, jobId: string): AsyncGenerator<TrainingJob> {
+    return signalStream<Signal, TrainingJob>((queue) => this.jobStream(auth, jobId, queue));
+  }
+
+  /** `trainingJobsUpdated`: every change of every job in the caller's workspace. */
+  workspaceUpdates(auth: AuthInfo): AsyncGenerator<TrainingJob> {
+    return signalStream<Signal, TrainingJob>((queue) => this.workspaceStream(auth, queue));
+  }
+
+  private async *jobStream(
+    auth: AuthInfo,
+    jobId: string,
+    queue: SignalQueue<Signal>,
+  ): AsyncGenerator<TrainingJob> {
     const unsubscribe = await this.listen(auth, queue);
     try {
       let job = await this.training.find(auth, jobId);
@@ -59,9 +71,10 @@ export class TrainingEventsService {
     }
   }
 
-  /** `trainingJobsUpdated`: every change of every job in the caller's workspace. */
-  async *workspaceUpdates(auth: AuthInfo): AsyncGenerator<TrainingJob> {
-    const queue = new SignalQueue<Signal>();
+  private async *workspaceStream(
+    auth: AuthInfo,
+    queue: SignalQueue<Signal>,
+  ): AsyncGenerator<TrainingJob> {
     const unsubscribe = await this.listen(auth, queue);
     const lastSeq = new Map<string, number>();
     try {
