@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listVersionFiles, type ArtifactStore } from '@maas/db';
@@ -13,6 +13,38 @@ import {
 } from '@maas/inference';
 import type { DataSource } from 'typeorm';
 
+/** Where API processes write bundles: a folder per process, `<pid>-<random>`, below this. */
+export function defaultBundleScratchParent(): string {
+  return join(tmpdir(), `maas-api-bundles-${process.getuid?.() ?? 'user'}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * This process's bundle folder below `parent`. The folders of API processes that died without
+ * their graceful stop (killed, out of memory, the host rebooted with a persistent /tmp) are
+ * removed first: their pid no longer runs. A folder whose pid now belongs to another process is
+ * kept (a leak until that process ends, never a removal of a live API's files).
+ */
+export async function claimBundleScratchDir(parent: string): Promise<string> {
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  for (const name of await readdir(parent)) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid))
+      continue;
+    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  return mkdtemp(join(parent, `${process.pid}-`));
+}
+
 /** Manifests remembered (versions never change their files); a bound, not an LRU. */
 const MAX_MANIFESTS = 10_000;
 
@@ -23,17 +55,19 @@ const MAX_MANIFESTS = 10_000;
  * to the inference workers' default disk budget (DEFAULT_DISK_CACHE_BYTES): beyond it the least
  * recently loaded go, and are written again at their next load. `manifest` is that list itself,
  * what remote inference workers are sent to write the files on their side. `close()` removes
- * the directories.
+ * the directories; a process that dies without it leaves them to the next API's start on the host
+ * ({@link claimBundleScratchDir}).
  */
 export async function createBundleLoader(
   db: DataSource,
   store: ArtifactStore,
+  scratchParent = defaultBundleScratchParent(),
 ): Promise<{
   loadBundle: BundleLoader;
   manifest(key: VersionKey): Promise<readonly BundleFileRef[]>;
   close(): Promise<void>;
 }> {
-  const root = await mkdtemp(join(tmpdir(), 'maas-bundles-'));
+  const root = await claimBundleScratchDir(scratchParent);
   const bound = createDiskCacheBound({ bundlesDir: root, maxBytes: DEFAULT_DISK_CACHE_BYTES });
   const loading = new Map<string, Promise<{ dir: string }>>();
   const manifests = new Map<string, readonly BundleFileRef[]>();
