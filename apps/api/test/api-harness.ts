@@ -158,3 +158,47 @@ export async function createModelWithBundle(
   const res = await api.upload(name, tar, undefined, 'application/x-tar');
   expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
+
+/** A GraphQL call that must succeed: its `data`, or a failed expectation naming the errors. */
+export async function gqlOk(
+  client: Pick<TestApi, 'gql'>,
+  query: string,
+  variables?: Record<string, unknown>,
+  key?: string,
+): Promise<any> {
+  const res = await client.gql(query, variables, key);
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  return res.data;
+}
+
+/**
+ * Polls `trainingJob(id)` until it SUCCEEDED and returns it with `fields` (default: the result
+ * version's id and number); throws on FAILED or CANCELLED with the job's error, and after
+ * `withinMs`. `context` adds what helps to read a failure (a worker's output, say).
+ */
+export async function waitForTrainingJob(
+  client: Pick<TestApi, 'gql'>,
+  jobId: string,
+  {
+    fields = 'resultVersion { id version }',
+    withinMs = 120_000,
+    context = () => '',
+  }: { fields?: string; withinMs?: number; context?: () => string } = {},
+): Promise<any> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const { trainingJob: job } = await gqlOk(
+      client,
+      `query($id: ID!) { trainingJob(id: $id) { status error ${fields} } }`,
+      { id: jobId },
+    );
+    if (job.status === 'SUCCEEDED') return job;
+    if (job.status === 'FAILED' || job.status === 'CANCELLED')
+      throw new Error(`training job ${jobId} ${job.status}: ${job.error} ${context()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `training job ${jobId} still ${job.status} after ${withinMs} ms ${context()}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

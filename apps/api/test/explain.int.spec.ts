@@ -5,7 +5,7 @@ import { usageToday } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './api-harness';
+import { startTestApi, waitForTrainingJob, type TestApi } from './api-harness';
 import { startWorker } from './worker-process';
 
 let api: TestApi;
@@ -67,30 +67,20 @@ async function train(
 }
 
 async function finished(model: string, jobId: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const res = await api.gql(
-      `query($id: ID!) { trainingJob(id: $id) { status error resultVersion { id version signature { features categories labels } } } }`,
-      { id: jobId },
-    );
-    const job = res.data?.trainingJob;
-    if (job?.status === 'FAILED') throw new Error(`training ${model} failed: ${job.error}`);
-    if (job?.status === 'SUCCEEDED') {
-      const artifact = await fetch(
-        `${api.url}/v1/models/${model}/versions/${job.resultVersion.version}/artifact`,
-        { headers: { authorization: `Bearer ${api.adminKey}` } },
-      );
-      trained[model] = {
-        versionId: job.resultVersion.id,
-        features: job.resultVersion.signature.features,
-        categories: job.resultVersion.signature.categories ?? {},
-        labels: job.resultVersion.signature.labels,
-        session: await ort.InferenceSession.create(new Uint8Array(await artifact.arrayBuffer())),
-      };
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`training ${model} did not finish`);
+  const job = await waitForTrainingJob(api, jobId, {
+    fields: 'resultVersion { id version signature { features categories labels } }',
+  });
+  const artifact = await fetch(
+    `${api.url}/v1/models/${model}/versions/${job.resultVersion.version}/artifact`,
+    { headers: { authorization: `Bearer ${api.adminKey}` } },
+  );
+  trained[model] = {
+    versionId: job.resultVersion.id,
+    features: job.resultVersion.signature.features,
+    categories: job.resultVersion.signature.categories ?? {},
+    labels: job.resultVersion.signature.labels,
+    session: await ort.InferenceSession.create(new Uint8Array(await artifact.arrayBuffer())),
+  };
 }
 
 /** Runs a trained model in onnxruntime on records given by feature name. */

@@ -7,7 +7,7 @@ import { MONITORING_ALERTS_CHANNEL, TRAINING_EVENTS_CHANNEL } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
-import { startTestApi, type TestApi } from './api-harness';
+import { startTestApi, waitForTrainingJob, type TestApi } from './api-harness';
 import { startWorker } from './worker-process';
 import { collect, wsClient } from './ws-client';
 
@@ -219,21 +219,11 @@ beforeAll(async () => {
       i: { modelId, datasetId, algorithm: 'LINEAR_REGRESSION', target: 'y', features: ['x', 'c'] },
     },
   );
-  for (let i = 0; ; i++) {
-    const { trainingJob } = await ok(
-      `query($id: ID!) { trainingJob(id: $id) { status error resultVersion { id } } }`,
-      { id: job.startTrainingJob.id },
-    );
-    if (trainingJob.status === 'SUCCEEDED') {
-      versionId = trainingJob.resultVersion.id;
-      break;
-    }
-    if (trainingJob.status === 'FAILED' || i > 300)
-      throw new Error(
-        `training: ${trainingJob.status} ${trainingJob.error} ${worker.output.join('')}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  versionId = (
+    await waitForTrainingJob(api, job.startTrainingJob.id, {
+      context: () => worker.output.join(''),
+    })
+  ).resultVersion.id;
   await deploy('mon-a');
   await deploy('mon-b');
   await deploy('mon-t');

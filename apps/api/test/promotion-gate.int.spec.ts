@@ -5,7 +5,7 @@
 import { buildLinearModel } from '@maas/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './api-harness';
+import { gqlOk, startTestApi, waitForTrainingJob, type TestApi } from './api-harness';
 import { startApiProcess, type ApiProcess } from './api-process';
 import { startWorker } from './worker-process';
 
@@ -34,17 +34,6 @@ const EVAL_Y = EVAL_X.map((x, i) => 3 * x + noise(i + 3));
 function rmse(predicted: number[], actual: number[]): number {
   const n = actual.length;
   return Math.sqrt(predicted.reduce((s, p, i) => s + (p - (actual[i] as number)) ** 2, 0) / n);
-}
-
-async function gqlOk(
-  client: Pick<TestApi, 'gql'>,
-  query: string,
-  variables?: Record<string, unknown>,
-  key?: string,
-) {
-  const res = await client.gql(query, variables, key);
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data;
 }
 
 async function createDataset(
@@ -134,18 +123,7 @@ describe('the evaluation gate on one API', () => {
         },
       },
     );
-    for (let i = 0; i < 600; i++) {
-      const data = await gqlOk(
-        api,
-        `query($id: ID!) { trainingJob(id: $id) { status error resultVersion { id version } } }`,
-        { id: started.startTrainingJob.id },
-      );
-      const job = data.trainingJob;
-      if (job.status === 'FAILED') throw new Error(`training failed: ${job.error}`);
-      if (job.status === 'SUCCEEDED') return job.resultVersion;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error('training did not finish');
+    return (await waitForTrainingJob(api, started.startTrainingJob.id)).resultVersion;
   }
 
   async function session(version: number): Promise<ort.InferenceSession> {

@@ -8,7 +8,7 @@
 import { buildLinearModel } from '@maas/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './api-harness';
+import { gqlOk, startTestApi, waitForTrainingJob, type TestApi } from './api-harness';
 import { startApiProcess, type ApiProcess } from './api-process';
 import { RetrainLoop } from '../src/modules/retraining/retrain-loop';
 import { startWorker } from './worker-process';
@@ -58,17 +58,6 @@ function leastSquares(xs: number[], ys: number[]): { w: number; b: number } {
   });
   const w = sxy / sxx;
   return { w, b: my - w * mx };
-}
-
-async function gqlOk(
-  client: Pick<TestApi, 'gql'>,
-  query: string,
-  variables?: Record<string, unknown>,
-  key?: string,
-) {
-  const res = await client.gql(query, variables, key);
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,19 +117,7 @@ async function trainThreeX(client: Client, modelId: string, name: string) {
       },
     },
   );
-  const job = await waitFor(
-    'training',
-    async () =>
-      (
-        await gqlOk(
-          client,
-          `query($id: ID!) { trainingJob(id: $id) { status error resultVersion { id version } } }`,
-          { id: started.startTrainingJob.id },
-        )
-      ).trainingJob,
-    (j) => j.status === 'SUCCEEDED' || j.status === 'FAILED',
-  );
-  expect(job.status, job.error).toBe('SUCCEEDED');
+  const job = await waitForTrainingJob(client, started.startTrainingJob.id);
   return job.resultVersion as { id: string; version: number };
 }
 
