@@ -44,9 +44,10 @@ export async function runInferenceWorker(
   const cacheDir = env.INFERENCE_ARTIFACT_DIR ?? join(dataDir, 'artifact-cache');
   const bundlesDir = join(cacheDir, 'bundles');
   // One byte budget for both: the least recently used artifact files and bundle folders go first.
+  // Without a source nothing removed could be fetched again: the cache is all there is, unbounded.
   const maxBytes = env.INFERENCE_DISK_CACHE_BYTES ?? DEFAULT_DISK_CACHE_BYTES;
   const bound =
-    maxBytes > 0
+    maxBytes > 0 && (source ?? store)
       ? createDiskCacheBound({ artifactDir: cacheDir, bundlesDir, maxBytes, logger })
       : undefined;
   const loadArtifact = createDiskArtifactCache({ dir: cacheDir, source: source ?? store, bound });

@@ -98,35 +98,24 @@ describe('the inference worker process', () => {
     }
   }, 60_000);
 
-  it('trims its disk cache to INFERENCE_DISK_CACHE_BYTES at start, oldest first, and serves on', async () => {
+  it('without DATABASE_URL keeps its whole disk cache, whatever INFERENCE_DISK_CACHE_BYTES says (nothing removed could come back)', async () => {
     const dir = cacheDir();
     const dayAgo = new Date(Date.now() - 86_400_000);
-    const stale = ['c', 'd', 'e'].map((c) => join(dir, `${c.repeat(64)}.onnx`));
-    for (const file of stale) {
-      writeFileSync(file, Buffer.alloc(20_000));
-      utimesSync(file, dayAgo, dayAgo);
-    }
-    const staleBundle = join(dir, 'bundles', 'f'.repeat(64));
-    mkdirSync(staleBundle, { recursive: true });
-    writeFileSync(join(staleBundle, 'model.onnx'), Buffer.alloc(20_000));
-    utimesSync(staleBundle, dayAgo, dayAgo);
-    // The model served is the newest entry: it stays.
-    writeFileSync(join(dir, `${mlpSha}.onnx`), mlp.bytes);
+    const model = join(dir, `${mlpSha}.onnx`);
+    const other = join(dir, `${'c'.repeat(64)}.onnx`);
+    writeFileSync(other, Buffer.alloc(20_000));
+    writeFileSync(model, mlp.bytes);
+    for (const file of [model, other]) utimesSync(file, dayAgo, dayAgo);
     const worker = await startWorker({
       INFERENCE_ARTIFACT_DIR: dir,
       DATABASE_URL: '',
-      INFERENCE_DISK_CACHE_BYTES: String(mlp.bytes.length + 25_000),
+      INFERENCE_DISK_CACHE_BYTES: '1',
     });
     try {
-      const deadline = Date.now() + 10_000;
-      // 80 kB of stale entries over a budget of the model + 25 kB: three of the four go (they are
-      // equally old, so which one stays is arbitrary).
-      while (Date.now() < deadline && [...stale, staleBundle].filter(existsSync).length > 1)
-        await new Promise((r) => setTimeout(r, 50));
-      expect([...stale, staleBundle].filter(existsSync)).toHaveLength(1);
-      expect(existsSync(join(dir, `${mlpSha}.onnx`))).toBe(true);
-      const rows = randomRows(2, 10, 5);
+      const rows = randomRows(2, 10, 6);
       await expectForwardPass(await infer(worker, mlpSha, rows), rows);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(existsSync(model) && existsSync(other)).toBe(true);
     } finally {
       await stopWorker(worker);
     }
@@ -171,5 +160,39 @@ describe('the inference worker process', () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: string }).error).toMatch(/does not exist/);
     });
+
+    it('trims its disk cache to INFERENCE_DISK_CACHE_BYTES at start, oldest first, and serves on', async () => {
+      const dir = cacheDir();
+      const dayAgo = new Date(Date.now() - 86_400_000);
+      const stale = ['c', 'd', 'e'].map((c) => join(dir, `${c.repeat(64)}.onnx`));
+      for (const file of stale) {
+        writeFileSync(file, Buffer.alloc(20_000));
+        utimesSync(file, dayAgo, dayAgo);
+      }
+      const staleBundle = join(dir, 'bundles', 'f'.repeat(64));
+      mkdirSync(staleBundle, { recursive: true });
+      writeFileSync(join(staleBundle, 'model.onnx'), Buffer.alloc(20_000));
+      utimesSync(staleBundle, dayAgo, dayAgo);
+      // The model served is the newest entry: it stays.
+      writeFileSync(join(dir, `${mlpSha}.onnx`), mlp.bytes);
+      const worker = await startWorker({
+        INFERENCE_ARTIFACT_DIR: dir,
+        DATABASE_URL: db.url,
+        INFERENCE_DISK_CACHE_BYTES: String(mlp.bytes.length + 25_000),
+      });
+      try {
+        const deadline = Date.now() + 10_000;
+        // 80 kB of stale entries over a budget of the model + 25 kB: three of the four go (they are
+        // equally old, so which one stays is arbitrary).
+        while (Date.now() < deadline && [...stale, staleBundle].filter(existsSync).length > 1)
+          await new Promise((r) => setTimeout(r, 50));
+        expect([...stale, staleBundle].filter(existsSync)).toHaveLength(1);
+        expect(existsSync(join(dir, `${mlpSha}.onnx`))).toBe(true);
+        const rows = randomRows(2, 10, 5);
+        await expectForwardPass(await infer(worker, mlpSha, rows), rows);
+      } finally {
+        await stopWorker(worker);
+      }
+    }, 60_000);
   });
 });

@@ -83,10 +83,10 @@ describe('createDiskCacheBound', () => {
     await utimes(old, hoursAgo(5), hoursAgo(5));
     await entry(join(recent, 'model.onnx'), 100, 1);
     await utimes(recent, hoursAgo(1), hoursAgo(1));
-    await entry(join(partial, 'model.onnx'), 500, 9);
-    await utimes(partial, hoursAgo(9), hoursAgo(9));
+    await entry(join(partial, 'model.onnx'), 500, 1);
+    await utimes(partial, hoursAgo(1), hoursAgo(1));
     // Not artifacts: a download in progress and a stray file.
-    await entry(join(dir, `.${'d'.repeat(64)}.x.part`), 500, 9);
+    await entry(join(dir, `.${'d'.repeat(64)}.x.part`), 500, 1);
     await entry(join(dir, 'notes.txt'), 500, 9);
     await entry(artifact(1), 100, 2);
 
@@ -99,6 +99,44 @@ describe('createDiskCacheBound', () => {
     );
     expect(existsSync(join(dir, 'notes.txt'))).toBe(true);
     expect(existsSync(join(dir, `.${'d'.repeat(64)}.x.part`))).toBe(true);
+  });
+
+  it('removes what a crash left once it is 6 hours old: temporary files, half-written or half-removed folders', async () => {
+    const bundles = join(dir, 'bundles');
+    const stale = [
+      join(dir, `.${'d'.repeat(64)}.x.part`),
+      join(dir, `${'e'.repeat(64)}.onnx.partial-trash-0123456789ab`),
+    ];
+    const staleDirs = [
+      join(bundles, `${'c'.repeat(64)}.partial-0123456789ab`),
+      join(bundles, `${'f'.repeat(64)}.partial-trash-0123456789ab`),
+    ];
+    const fresh = join(bundles, `${'a'.repeat(64)}.partial-ba9876543210`);
+    for (const folder of [...staleDirs, fresh]) await mkdir(folder, { recursive: true });
+    for (const path of stale) await entry(path, 10, 7);
+    for (const folder of staleDirs) {
+      await entry(join(folder, 'model.onnx'), 10, 7);
+      await utimes(folder, hoursAgo(7), hoursAgo(7));
+    }
+    await entry(join(fresh, 'model.onnx'), 10, 5);
+    await utimes(fresh, hoursAgo(5), hoursAgo(5));
+    const bound = createDiskCacheBound({ artifactDir: dir, bundlesDir: bundles, maxBytes: 1000 });
+    expect(await bound.trim()).toEqual([]);
+    for (const path of [...stale, ...staleDirs]) expect(existsSync(path), path).toBe(false);
+    expect(existsSync(join(fresh, 'model.onnx'))).toBe(true);
+  });
+
+  it('keeps an entry used while a trim runs, though the scan of the trim saw it unused', async () => {
+    for (let i = 1; i <= 5; i++) await entry(artifact(i), 100, 10 - i);
+    const bound = createDiskCacheBound({ artifactDir: dir, maxBytes: 100 });
+    const trimmed = bound.trim();
+    // The first removal is done, the next ones are not: artifact 3 is used now.
+    while (existsSync(artifact(1))) await new Promise((r) => setImmediate(r));
+    bound.touch(artifact(3));
+    const removed = await trimmed;
+    expect(removed).not.toContain(artifact(3));
+    expect(existsSync(artifact(3))).toBe(true);
+    expect(removed).toContain(artifact(1));
   });
 
   it('runs one trim at a time: calls during one are answered by it and a second pass', async () => {

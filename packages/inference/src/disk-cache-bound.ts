@@ -1,7 +1,8 @@
 // A byte budget for an inference worker's disk caches: the `<sha256>.onnx` files of
 // createDiskArtifactCache and the bundle folders of createRemoteBundles. Without one, a worker
 // keeps every artifact it ever served until its disk is full.
-import { lstat, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InferenceLogger } from './logger';
 
@@ -18,6 +19,12 @@ export interface DiskCacheBoundOptions {
    * whose files were just fetched is never removed while it loads. Default 10 minutes.
    */
   graceMs?: number;
+  /**
+   * What a crash left (a temporary file, a folder half written or half removed) is removed once
+   * this old. Longer than any write: a folder's date does not change while one big file in it is
+   * written. Default 6 hours.
+   */
+  leftoverAgeMs?: number;
   logger?: InferenceLogger;
   now?: () => number;
 }
@@ -36,7 +43,12 @@ export interface DiskCacheBound {
 /** Default budget of an inference worker's disk caches (INFERENCE_DISK_CACHE_BYTES): 20 GiB. */
 export const DEFAULT_DISK_CACHE_BYTES = 20 * 1024 ** 3;
 const DEFAULT_GRACE_MS = 10 * 60_000;
+const DEFAULT_LEFTOVER_AGE_MS = 6 * 3600_000;
 const ARTIFACT_FILE = /^[0-9a-f]{64}\.onnx$/;
+/** What a crash leaves: the artifact cache's `.<sha>.<uuid>.part` files, bundle folders still
+ * being written (`<digest>.partial-<hex>`) and entries renamed to be removed (`….partial-trash-…`). */
+const ARTIFACT_LEFTOVER = /^\..*\.part$/;
+const BUNDLE_LEFTOVER = '.partial-';
 
 interface Entry {
   path: string;
@@ -47,6 +59,7 @@ interface Entry {
 export function createDiskCacheBound(options: DiskCacheBoundOptions): DiskCacheBound {
   const now = options.now ?? Date.now;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const leftoverAgeMs = options.leftoverAgeMs ?? DEFAULT_LEFTOVER_AGE_MS;
   const touched = new Map<string, number>();
   let running: Promise<string[]> | undefined;
   let again = false;
@@ -72,24 +85,61 @@ export function createDiskCacheBound(options: DiskCacheBoundOptions): DiskCacheB
         }
     if (options.bundlesDir)
       for (const name of await names(options.bundlesDir)) {
-        // A folder still being written (materializeBundle's `<digest>.partial-…`) is not an entry.
-        if (name.includes('.partial-')) continue;
+        // A folder still being written (materializeBundle's `<digest>.partial-…`), or being
+        // removed, is not an entry.
+        if (name.includes(BUNDLE_LEFTOVER)) continue;
         const path = join(options.bundlesDir, name);
         await add(path, folderBytes(path)).catch(() => undefined);
       }
     return out;
   };
 
+  /**
+   * Removes an entry so that no reader ever sees part of it: renamed first (atomic; the scan and
+   * materializeBundle then no longer see it, and a bundle is written again in full at its next
+   * load), removed after. A crash between the two leaves a leftover that a later trim removes.
+   */
+  const remove = async (path: string): Promise<void> => {
+    const trash = `${path}${BUNDLE_LEFTOVER}trash-${randomBytes(6).toString('hex')}`;
+    await rename(path, trash);
+    await rm(trash, { recursive: true, force: true });
+  };
+
+  /** Removes what crashed writers and removals left, once it is `leftoverAgeMs` old. */
+  const sweepLeftovers = async (cutoff: number): Promise<void> => {
+    const found: string[] = [];
+    if (options.artifactDir)
+      for (const name of await names(options.artifactDir))
+        if (ARTIFACT_LEFTOVER.test(name) || name.includes(BUNDLE_LEFTOVER))
+          found.push(join(options.artifactDir, name));
+    if (options.bundlesDir)
+      for (const name of await names(options.bundlesDir))
+        if (name.includes(BUNDLE_LEFTOVER)) found.push(join(options.bundlesDir, name));
+    for (const path of found) {
+      const info = await lstat(path).catch(() => null);
+      if (info && info.mtimeMs <= cutoff)
+        await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    }
+  };
+
   const once = async (): Promise<string[]> => {
+    await sweepLeftovers(now() - leftoverAgeMs);
+    const cutoff = now() - graceMs;
     const all = await entries();
     let total = all.reduce((sum, e) => sum + e.bytes, 0);
     if (total <= options.maxBytes) return [];
     const removed: string[] = [];
-    const cutoff = now() - graceMs;
     for (const entry of all.sort((a, b) => a.usedAt - b.usedAt)) {
       if (total <= options.maxBytes) break;
-      if (entry.usedAt > cutoff) continue;
-      await rm(entry.path, { recursive: true, force: true });
+      // Read again: an entry used while this trim runs is not the one its scan saw.
+      if (Math.max(entry.usedAt, touched.get(entry.path) ?? 0) > cutoff) continue;
+      try {
+        await remove(entry.path);
+      } catch (err) {
+        // Gone already (another process on the folder), or not removable: the next entry.
+        options.logger?.warn({ err, path: entry.path }, 'could not remove a disk cache entry');
+        continue;
+      }
       touched.delete(entry.path);
       total -= entry.bytes;
       removed.push(entry.path);
