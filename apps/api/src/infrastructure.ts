@@ -144,6 +144,7 @@ export async function openInfrastructure(
       },
     }));
   closers.add('engine', () => engine.close());
+  bundles.watch(engine);
   const serving =
     config.INFERENCE_ISOLATION === 'process' && !config.INFERENCE_WORKERS?.trim()
       ? await createIsolatedInferenceBackend(config, logger)

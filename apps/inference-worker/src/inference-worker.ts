@@ -4,6 +4,7 @@ import {
   DEFAULT_DISK_CACHE_BYTES,
   createDiskArtifactCache,
   createDiskCacheBound,
+  keepLoadedFilesFresh,
   createInferenceEngine,
   createRemoteBundles,
   startInferenceServer,
@@ -76,7 +77,9 @@ export async function runInferenceWorker(
   });
   // What an earlier run left beyond the budget goes now, not at the next download.
   void bound?.trim();
+  const stopFreshness = bound ? keepLoadedFilesFresh(engine, bound) : () => undefined;
   return async () => {
+    stopFreshness();
     await server.close();
     await engine.close();
     await store?.close();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ArtifactSource } from './artifact-source';
 import { createDiskArtifactCache } from './disk-artifact-cache';
-import { createDiskCacheBound } from './disk-cache-bound';
+import { createDiskCacheBound, keepLoadedFilesFresh } from './disk-cache-bound';
 import { createRemoteBundles } from './remote-bundles';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -221,5 +221,22 @@ describe('the disk caches with a budget', () => {
     const again = await bundles.loadBundle(a);
     expect(again.dir).toBe(first.dir);
     expect(new Uint8Array(await readFile(join(again.dir, 'model.onnx')))).toEqual(files[0]!.bytes);
+  });
+});
+
+describe('keepLoadedFilesFresh', () => {
+  it('dates the files of loaded versions as used until stopped, so a trim keeps them', async () => {
+    await entry(artifact(1), 100, 5); // loaded at start, not read since
+    await entry(artifact(2), 100, 3);
+    const bound = createDiskCacheBound({ artifactDir: dir, maxBytes: 150 });
+    const stop = keepLoadedFilesFresh({ loadedFiles: () => [artifact(1)] }, bound, 20);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await bound.trim()).toEqual([artifact(2)]);
+    expect(existsSync(artifact(1))).toBe(true);
+    stop();
+    const dated = (await stat(artifact(1))).mtimeMs;
+    expect(dated).toBeGreaterThan(Date.now() - 60_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await stat(artifact(1))).mtimeMs).toBe(dated);
   });
 });

@@ -203,3 +203,22 @@ async function folderBytes(dir: string): Promise<number> {
   }
   return total;
 }
+
+/**
+ * Dates the files of every loaded version as used every `everyMs` (default: a third of
+ * the grace period): a session loaded once and serving since is not read again, so without this
+ * its files would look the least recently used, be the first a trim removes, and the first a
+ * restart's trim removes. Returns the function that stops it.
+ */
+export function keepLoadedFilesFresh(
+  engine: { loadedFiles(): readonly string[] },
+  bound: Pick<DiskCacheBound, 'touch'>,
+  everyMs = DEFAULT_GRACE_MS / 3,
+): () => void {
+  const refresh = () => {
+    for (const path of engine.loadedFiles()) bound.touch(path);
+  };
+  const timer = setInterval(refresh, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -144,6 +144,8 @@ interface VersionState {
   signature?: ModelSignature;
   batcher?: MicroBatcher;
   lm?: LoadedLanguageModel;
+  /** The artifact file or bundle folder the session was loaded from, when it came from disk. */
+  files?: string;
 }
 
 const EMBED_BATCH = 32;
@@ -696,6 +698,7 @@ export class InferenceEngine {
         if (kind === 'bundle') {
           bundle = await this.openBundle(v.key);
           source = { file: bundle.graphPath };
+          v.files = bundle.dir;
         } else {
           if (!loader)
             throw new ModelLoadError(
@@ -713,6 +716,7 @@ export class InferenceEngine {
             );
           }
           source = artifact instanceof Uint8Array ? { bytes: artifact } : { path: artifact.path };
+          if (!(artifact instanceof Uint8Array)) v.files = artifact.path;
         }
         const started = performance.now();
         const loaded = await this.pool.call<LoadResult>(
@@ -841,6 +845,16 @@ export class InferenceEngine {
   }
 
   /** The pids of the pool processes now (`process` isolation; empty with threads). */
+  /**
+   * The artifact files and bundle folders of the versions loaded now: what a disk cache must not
+   * take for unused (see {@link keepLoadedFilesFresh}).
+   */
+  loadedFiles(): string[] {
+    const out: string[] = [];
+    for (const v of this.versions.values()) if (v.ready && v.files) out.push(v.files);
+    return out;
+  }
+
   processIds(): number[] {
     return this.pool.pids();
   }

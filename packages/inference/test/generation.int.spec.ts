@@ -101,6 +101,8 @@ describe('generation engine', () => {
       hasPositionIds: true,
     });
     expect(info.eosTokenIds).toEqual(gpt2.eosTokenIds);
+    // The loaded bundle's folder is what a disk cache must keep dated as used.
+    expect(engine.loadedFiles()).toContain(dirs[GPT2.id]);
   });
 
   it('greedy output equals transformers.js generate token for token (prompts and chat)', async () => {

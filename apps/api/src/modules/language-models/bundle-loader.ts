@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { listVersionFiles, type ArtifactStore } from '@maas/db';
 import {
   createDiskCacheBound,
+  keepLoadedFilesFresh,
   DEFAULT_DISK_CACHE_BYTES,
   materializeBundle,
   ModelLoadError,
@@ -65,12 +66,15 @@ export async function createBundleLoader(
 ): Promise<{
   loadBundle: BundleLoader;
   manifest(key: VersionKey): Promise<readonly BundleFileRef[]>;
+  /** Keeps the folders of the bundles `engine` has loaded dated as used (until `close`). */
+  watch(engine: { loadedFiles(): readonly string[] }): void;
   close(): Promise<void>;
 }> {
   const root = await claimBundleScratchDir(scratchParent);
   const bound = createDiskCacheBound({ bundlesDir: root, maxBytes: DEFAULT_DISK_CACHE_BYTES });
   const loading = new Map<string, Promise<{ dir: string }>>();
   const manifests = new Map<string, readonly BundleFileRef[]>();
+  let stopWatching = (): void => undefined;
   const manifest = async (key: VersionKey): Promise<readonly BundleFileRef[]> => {
     const known = manifests.get(key.id);
     if (known) return known;
@@ -97,6 +101,13 @@ export async function createBundleLoader(
       return pending;
     },
     manifest,
-    close: () => rm(root, { recursive: true, force: true }),
+    watch: (engine) => {
+      stopWatching();
+      stopWatching = keepLoadedFilesFresh(engine, bound);
+    },
+    close: () => {
+      stopWatching();
+      return rm(root, { recursive: true, force: true });
+    },
   };
 }
