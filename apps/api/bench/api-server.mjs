@@ -114,7 +114,8 @@ if (process.env.BENCH_TAIL === '1') {
       );
     return answer;
   };
-  server.app.server.on('request', (_req, res) => {
+  // First of the listeners, so Fastify's own synchronous work is inside the request's time.
+  server.app.server.prependListener('request', (_req, res) => {
     if (!recording) return;
     const started = performance.now();
     const cpu = process.cpuUsage();

@@ -65,7 +65,8 @@ function causes(rows) {
  * at a time (c=1) every request is split into its parts: the run in the child (`run`), the rest of
  * the pool call (`hop`: the frame out, the child waking, decoding and answering, the frame back),
  * the rest of the engine call (`batcher`: queueing, concatenating and splitting rows), the GC
- * pauses on the API's main thread (`gc`, whatever they interrupted) and everything else (`api`:
+ * pauses on the API's main thread (`gc`, whatever they interrupted, except what overlapped the
+ * child's run: the main thread was only waiting then) and everything else (`api`:
  * HTTP, Fastify, auth, limits, GraphQL, the answer's encoding and write). The slow requests and
  * the slowest 1 % are each put down to their largest part. With requests overlapping, only the
  * distributions are given.
@@ -103,19 +104,22 @@ export function summarizeTail({ requests, engineCalls, runs = [], pauses }) {
     const engine = inside(engineCalls, r);
     const calls = inside(runs, r);
     const run = calls.reduce((sum, c) => sum + (Number.isFinite(c[2]) ? c[2] : 0), 0);
-    const gc = gcIn([r]);
     const gcEngine = gcIn(engine);
     const gcCalls = gcIn(calls);
+    // A pause while the child runs costs nothing (the main thread only waits): within a pool call
+    // GC is charged up to the part of the call that is not the run, the rest is left out.
+    const gcCallsCharged = Math.min(gcCalls, Math.max(0, span(calls) - run));
+    const gc = gcIn([r]) - (gcCalls - gcCallsCharged);
     const clamp = (ms) => Math.max(0, ms);
     return {
       total,
       cpu: r[2],
       mainBusy: r[3],
       run,
-      hop: clamp(span(calls) - run - gcCalls),
+      hop: clamp(span(calls) - run - gcCallsCharged),
       batcher: clamp(span(engine) - span(calls) - (gcEngine - gcCalls)),
       gc,
-      api: clamp(total - span(engine) - (gc - gcEngine)),
+      api: clamp(total - span(engine) - (gc - (gcEngine - gcCalls + gcCallsCharged))),
     };
   });
   summary.parts = Object.fromEntries(PARTS.map((p) => [p, stats(rows.map((row) => row[p]))]));
