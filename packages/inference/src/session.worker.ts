@@ -376,8 +376,7 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       sessions.clear();
       lmBatches.clear();
       greedyFused.clear();
-      for (const session of all) await session.release();
-      await releaseArgmax();
+      await releaseEach(all);
       return all.length;
     }
     case 'sessions':
@@ -386,12 +385,21 @@ async function handle(msg: WorkerRequest): Promise<unknown> {
       // The pool replaced this thread: free the sessions and end once this message is handled.
       const all = [...sessions.values()];
       sessions.clear();
-      for (const session of all) await session.release();
-      await releaseArgmax();
-      setImmediate(() => process.exit(0));
+      try {
+        await releaseEach(all);
+      } finally {
+        setImmediate(() => process.exit(0));
+      }
       return all.length;
     }
   }
+}
+
+/** Releases every session and the ArgMax one; one that fails to release does not stop the rest. */
+async function releaseEach(all: readonly { release(): Promise<void> }[]): Promise<void> {
+  const results = await Promise.allSettled([...all.map((s) => s.release()), releaseArgmax()]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function transferables(value: unknown): ArrayBuffer[] {
