@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { processAlive } from '@maas/db';
 import { createLineForwarder } from './line-forwarder';
 import type { SupervisorLog } from './supervisor-log';
 
@@ -226,13 +227,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 function groupAlive(pid: number): boolean {
-  if (!USE_PROCESS_GROUPS) return false;
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return USE_PROCESS_GROUPS && processAlive(-pid);
 }
 
 /** Polls until no process of group `pid` is left; false if some remain at `deadline`. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { processAlive as isAlive } from '@maas/db';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const SUPERVISOR_MAIN = path.join(REPO_ROOT, 'apps/supervisor/dist/main.js');
@@ -85,14 +86,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive };
 
 /** Waits (briefly) for `pid` to disappear: an orphan may take a moment to be reaped. */
 export async function waitUntilGone(pid: number, timeoutMs = 5_000): Promise<boolean> {

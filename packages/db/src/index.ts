@@ -5,6 +5,7 @@ export { describeQueryError, ParameterFreeLogger } from './parameter-free-logger
 export * from './postgres/repo-root';
 export * from './postgres/embedded-postgres';
 export * from './postgres/postgres-binaries';
+export * from './postgres/process-alive';
 export * from './postgres/scratch-postgres';
 export * from './schema/schema-diff';
 export * from './artifacts/artifact-store';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listVersionFiles, type ArtifactStore } from '@maas/db';
+import { listVersionFiles, processAlive, type ArtifactStore } from '@maas/db';
 import {
   createDiskCacheBound,
   keepLoadedFilesFresh,
@@ -17,16 +17,6 @@ import type { DataSource } from 'typeorm';
 /** Where API processes write bundles: a folder per process, `<pid>-<random>`, below this. */
 export function defaultBundleScratchParent(): string {
   return join(tmpdir(), `maas-api-bundles-${process.getuid?.() ?? 'user'}`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
