@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDataSource } from '@maas/db';
 import { createApiServer, loadConfig, type ApiServer, type ApiServerOptions } from '@maas/api';
+import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { createTestDatabase } from '@maas/testing';
 import { expect } from 'vitest';
@@ -201,4 +202,10 @@ export async function waitForTrainingJob(
       );
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** One retention sweep now, with the rules `api`'s configuration sets (as its sweeper runs them). */
+export async function sweepRetention(api: Pick<TestApi, 'server'>): Promise<void> {
+  const { db, logger, config } = api.server.services;
+  await new RetentionSweeper(db, logger, retentionRules(config), 3_600_000, 1000).sweep();
 }

@@ -6,8 +6,7 @@
 import { MONITORING_ALERTS_CHANNEL, TRAINING_EVENTS_CHANNEL } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
-import { startTestApi, waitForTrainingJob, type TestApi } from './api-harness';
+import { startTestApi, sweepRetention, waitForTrainingJob, type TestApi } from './api-harness';
 import { startWorker } from './worker-process';
 import { collect, wsClient } from './ws-client';
 
@@ -641,14 +640,7 @@ describe('retention of alerts', () => {
     await insert('errorRate', 200, 91); // resolved 91 days ago: past the 90-day default
     await insert('errorRate', 200, 89); // resolved 89 days ago: kept
     await insert('inputDrift', 200, null); // open for 200 days: kept
-    const sweeper = new RetentionSweeper(
-      db,
-      api.server.services.logger,
-      retentionRules(api.server.services.config),
-      3_600_000,
-      1000,
-    );
-    await sweeper.sweep();
+    await sweepRetention(api);
     const left = await db.query<{ kind: string; resolved: number | null }[]>(
       `SELECT kind, round(extract(epoch FROM now() - resolved_at) / 86400)::int AS resolved
          FROM monitoring_alerts WHERE deployment_id = $1 AND feature = 'retention'

@@ -3,9 +3,7 @@ import { TrainingJobLeaseStore } from '@maas/jobs';
 import { buildLinearModel } from '@maas/onnx';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/common/logger';
-import { retentionRules, RetentionSweeper } from '../src/modules/retention/retention-sweeper';
-import { startTestApi, type GraphQLResponse, type TestApi } from './api-harness';
+import { startTestApi, sweepRetention, type GraphQLResponse, type TestApi } from './api-harness';
 
 // Quotas and idempotency through the real API: every refusal names its quota, limit and usage and
 // leaves no row and no artifact behind; retries with a key create one object.
@@ -449,14 +447,7 @@ describe('idempotency', () => {
     await db.query(
       `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old-key'`,
     );
-    const sweeper = new RetentionSweeper(
-      db,
-      createLogger('silent'),
-      retentionRules(api.server.services.config),
-      60_000,
-      100,
-    );
-    await sweeper.sweep();
+    await sweepRetention(api);
     const left = await db.query<{ key: string }[]>('SELECT key FROM idempotency_keys');
     expect(left.map((r) => r.key)).not.toContain('old-key');
     expect(left.map((r) => r.key)).toContain('job-key');

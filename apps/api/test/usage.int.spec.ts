@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { recordUsage } from '@maas/db';
 import { buildLinearModel } from '@maas/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetentionSweeper, retentionRules } from '../src/modules/retention/retention-sweeper';
 import { UsageMeter } from '../src/modules/usage/usage-meter';
-import { startTestApi, type TestApi } from './api-harness';
+import { startTestApi, sweepRetention, type TestApi } from './api-harness';
 
 // Flushed by hand (services.usageMeter.flush()), so every figure below is exact.
 let api: TestApi;
@@ -510,14 +509,7 @@ describe('tokens, the meter cap and retention', () => {
         [granularity, days, ws, '00000000-0000-0000-0000-000000000000'],
       );
     }
-    const sweeper = new RetentionSweeper(
-      db,
-      api.server.services.logger,
-      retentionRules(api.server.services.config),
-      3_600_000,
-      1000,
-    );
-    await sweeper.sweep();
+    await sweepRetention(api);
     const left = await db.query<{ granularity: string; days: number }[]>(
       `SELECT granularity, round(extract(epoch FROM now() - bucket_start) / 86400)::int AS days
          FROM usage_counters WHERE workspace_id = $1 ORDER BY days`,
